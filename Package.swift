@@ -1,0 +1,164 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One settings array for every Swift target, as hummingbird does: explicit `any`, imports that
+// are visible only where declared, and internal imports unless a file says `public import`.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "channel-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gatewayd", targets: ["gatewayd"]),
+        .executable(name: "gatewayctl", targets: ["gatewayctl"]),
+        .executable(name: "fakevendor", targets: ["fakevendor"]),
+        .executable(name: "gatewaybench", targets: ["gatewaybench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        // System C libraries. libcurl's setopt/getinfo are variadic, so CCurl carries typed inline wrappers.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            path: "Sources/CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // The adapter SDK: values and protocols, no I/O.
+        .target(name: "ChannelKit", swiftSettings: swiftSettings),
+
+        // Channel adapters: one module each, pure.
+        .target(
+            name: "ChannelLoopback",
+            dependencies: ["ChannelKit"],
+            path: "Plugins/Loopback",
+            exclude: ["README.md", "sample.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ChannelSMS",
+            dependencies: ["ChannelKit"],
+            path: "Plugins/SMS",
+            exclude: ["README.md", "sample.yaml"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Configuration: libyaml into located nodes, then typed, validated structs.
+        .target(name: "GatewayConfig", dependencies: ["ChannelKit", "CYAML"], swiftSettings: swiftSettings),
+        // The libcurl multi transport: one thread running perform/poll, woken by curl_multi_wakeup.
+        .target(
+            name: "GatewayTransport",
+            dependencies: ["ChannelKit", "CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // The core: every side effect lives here.
+        .target(
+            name: "GatewayCore",
+            dependencies: [
+                "ChannelKit", "GatewayConfig", "GatewayTransport", "CSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gatewayd",
+            dependencies: [
+                "GatewayCore", "ChannelKit", "ChannelLoopback", "ChannelSMS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gatewayctl",
+            dependencies: [
+                "ChannelKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A loopback HTTP server speaking the generic `http` SMS vendor format: the demo's and tests' vendor.
+        .executableTarget(
+            name: "fakevendor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gatewaybench",
+            dependencies: [
+                "ChannelKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/GatewayBench",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayConfigTests",
+            dependencies: ["GatewayConfig", "ChannelKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayTransportTests",
+            dependencies: [
+                "GatewayTransport", "ChannelKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChannelTests",
+            dependencies: ["ChannelKit", "ChannelSMS", "ChannelLoopback", "GatewayConfig"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayCoreTests",
+            dependencies: [
+                "GatewayCore", "ChannelKit", "ChannelLoopback", "ChannelSMS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ChannelKit"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

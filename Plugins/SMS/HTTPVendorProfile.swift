@@ -1,0 +1,145 @@
+import ChannelKit
+
+/// The generic `http` SMS vendor: a request template and reply rules, all from `settings:`.
+///
+/// It lets an operator onboard a vendor the project has never seen without code. The request is built from
+/// `url`, `method`, `headers` and `body` templates; the reply is read with `success`, `message_id_path`,
+/// `code_path` and `detail_path`, and classified with `retry_statuses`, `retry_codes` and `code_reasons`.
+/// Every key, its type and default are listed in `Plugins/SMS/README.md` and read in `+Settings`.
+struct HTTPVendorProfile: SMSVendorProfile {
+    /// The body's encoding, which decides how substituted values are escaped.
+    enum BodyFormat: String, Sendable, CaseIterable {
+        case json, form, raw
+
+        var escaping: Template.Escaping {
+            switch self {
+            case .json: .json
+            case .form: .percent
+            case .raw: .raw
+            }
+        }
+
+        /// The Content-Type sent when the headers name none (raw bodies get none).
+        var contentType: String? {
+            switch self {
+            case .json: "application/json"
+            case .form: "application/x-www-form-urlencoded"
+            case .raw: nil
+            }
+        }
+    }
+
+    /// Which phone numbers `check` accepts.
+    enum RecipientPattern: String, Sendable, CaseIterable {
+        /// 11 digits starting with 1, optionally prefixed `+86`.
+        case cnMobile = "cn_mobile"
+        /// `+`, then 8 to 15 digits, the first not 0.
+        case e164
+        /// Either of the above.
+        case e164OrCN = "e164_or_cn"
+
+        func matches(_ number: String) -> Bool {
+            switch self {
+            case .cnMobile: Self.isCNMobile(number)
+            case .e164: Self.isE164(number)
+            case .e164OrCN: Self.isCNMobile(number) || Self.isE164(number)
+            }
+        }
+
+        var summary: String {
+            switch self {
+            case .cnMobile: "a mainland China mobile number (11 digits starting with 1, optionally +86)"
+            case .e164: "an E.164 number (+ and 8 to 15 digits)"
+            case .e164OrCN: "an E.164 number (+ and 8 to 15 digits) or an 11-digit mainland China mobile number"
+            }
+        }
+
+        static func isCNMobile(_ number: String) -> Bool {
+            let digits = number.hasPrefix("+86") ? number.dropFirst(3) : Substring(number)
+            return digits.utf8.count == 11 && digits.hasPrefix("1") && digits.utf8.allSatisfy(isDigit)
+        }
+
+        static func isE164(_ number: String) -> Bool {
+            let utf8 = Array(number.utf8)
+            guard utf8.first == UInt8(ascii: "+"), (9...16).contains(utf8.count), utf8[1] != UInt8(ascii: "0") else {
+                return false
+            }
+            return utf8.dropFirst().allSatisfy(isDigit)
+        }
+
+        static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    }
+
+    /// One configured header; a secret is kept wrapped until the request is built.
+    struct Header: Sendable {
+        enum Value: Sendable {
+            case template(Template)
+            case secret(Secret)
+        }
+
+        var name: String
+        var value: Value
+    }
+
+    let method: String
+    let url: Template
+    let headers: [Header]
+    let body: Template?
+    let bodyFormat: BodyFormat
+    let successPath: JSONPath
+    let successEquals: String
+    let messageIDPath: JSONPath?
+    let codePath: JSONPath
+    let detailPath: JSONPath?
+    let retryStatuses: Set<Int>
+    let retryCodes: Set<String>
+    let codeReasons: [String: ReasonCategory]
+    let recipientPattern: RecipientPattern
+    /// Every field the templates use, in order of first use, so `check` tests each once.
+    let usedFields: [Template.Field]
+
+    func check(_ message: OutboundMessage) -> MessageProblem? {
+        guard recipientPattern.matches(message.recipient) else {
+            return .invalidRecipient("'\(message.recipient)' is not \(recipientPattern.summary)")
+        }
+        for field in usedFields {
+            switch field {
+            case .template where message.template == nil:
+                return .badRequest("this channel sends templates: 'template' is required", field: "template")
+            case .content where message.content == nil:
+                return .badRequest("this channel sends text: 'content' is required", field: "content")
+            case .param(let name) where message.params[name] == nil:
+                return .badRequest("the template needs parameter '\(name)'", field: "params.\(name)")
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest {
+        // The core checks before queueing, but settings may have changed since: never send a half-filled template.
+        if let problem = check(message) { throw problem }
+        var fields: [HTTPHeader] = []
+        for header in headers {
+            switch header.value {
+            case .template(let template):
+                fields.append(HTTPHeader(header.name, template.render(.header, message: message)))
+            case .secret(let secret): fields.append(HTTPHeader(header.name, secret.reveal()))
+            }
+        }
+        var bytes: [UInt8] = []
+        if let body {
+            bytes = Array(body.render(bodyFormat.escaping, message: message).utf8)
+            if fields.value(named: "Content-Type") == nil, let contentType = bodyFormat.contentType {
+                fields.append(HTTPHeader("Content-Type", contentType))
+            }
+        }
+        return VendorRequest(
+            method: method,
+            url: url.render(.percent, message: message),
+            headers: fields,
+            body: bytes
+        )
+    }
+}

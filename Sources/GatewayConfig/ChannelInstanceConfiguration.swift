@@ -1,0 +1,64 @@
+public import ChannelKit
+
+/// One channel instance: a `channels.d/NAME.yaml` file, with its adapter built.
+///
+/// Keys (unknown keys are errors):
+/// - `type` (string, required): one of the registered ``ChannelKind`` names.
+/// - `vendor` (string): required iff the kind lists vendors, and then one of them; must be absent otherwise.
+/// - `rate_limit` (mapping): see ``RateLimitConfiguration``.
+/// - `retry` (mapping): see ``RetryConfiguration``.
+/// - `timeout` (duration, 100ms...5m; default 10s): the limit on one vendor request.
+/// - `concurrency` (integer, 1...1024; default 32): vendor requests in flight at once.
+/// - `settings` (mapping): passed to the kind's factory, with `credential:`/`env:`/`file:` secrets resolved.
+public struct ChannelInstanceConfiguration: Sendable {
+    /// The instance name: the file name without `.yaml`, matching `[a-z0-9][a-z0-9_-]{0,63}`.
+    public var name: String
+    /// The `type:` value.
+    public var kind: String
+    /// The `vendor:` value, if the kind has vendors.
+    public var vendor: String?
+    /// The send rate limit.
+    public var rateLimit: RateLimitConfiguration
+    /// The retry policy.
+    public var retry: RetryConfiguration
+    /// The limit on one vendor request.
+    public var timeout: Duration
+    /// Vendor requests in flight at once.
+    public var concurrency: Int
+    /// The adapter the kind's factory built from `settings:`.
+    public var adapter: any ChannelAdapter
+    /// The path of the instance's YAML file.
+    public var file: String
+
+    /// - Parameters:
+    ///   - name: the instance name.
+    ///   - kind: the `type:` value.
+    ///   - vendor: the `vendor:` value.
+    ///   - rateLimit: the rate limit, default 100/s.
+    ///   - retry: the retry policy, default 5 attempts.
+    ///   - timeout: the request timeout, default 10s.
+    ///   - concurrency: requests in flight, default 32.
+    ///   - adapter: the built adapter.
+    ///   - file: the YAML file's path.
+    public init(
+        name: String,
+        kind: String,
+        vendor: String? = nil,
+        rateLimit: RateLimitConfiguration = RateLimitConfiguration(),
+        retry: RetryConfiguration = RetryConfiguration(),
+        timeout: Duration = .seconds(10),
+        concurrency: Int = 32,
+        adapter: any ChannelAdapter,
+        file: String
+    ) {
+        self.name = name
+        self.kind = kind
+        self.vendor = vendor
+        self.rateLimit = rateLimit
+        self.retry = retry
+        self.timeout = timeout
+        self.concurrency = concurrency
+        self.adapter = adapter
+        self.file = file
+    }
+}

@@ -1,0 +1,275 @@
+public import ChannelKit
+internal import Foundation
+
+/// Loads `gateway.yaml` and every `*.yaml` file of its channels directory into a ``GatewayConfiguration``.
+///
+/// Every file is read and checked even after errors, so one load reports all problems at once. Files larger
+/// than 1 MiB are refused. Secrets (`credential:`, `env:`, `file:`) are resolved under `settings:` only, then
+/// each instance's ``ChannelKind`` factory builds its adapter. Keys are documented on ``GatewayConfiguration``
+/// and ``ChannelInstanceConfiguration``. Nothing touches the network.
+public struct ConfigLoader: Sendable {
+    /// The keys of a `channels.d` file.
+    static let channelKeys = ["type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "settings"]
+    /// The keys of `gateway.yaml`.
+    static let gatewayKeys = [
+        "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
+        "drain_timeout", "log_level",
+    ]
+
+    /// The process environment, the default for `env:` references.
+    public static var processEnvironment: [String: String] { ProcessInfo.processInfo.environment }
+    /// `$CREDENTIALS_DIRECTORY` of the process, the default for `credential:` references.
+    public static var processCredentialsDirectory: String? { processEnvironment["CREDENTIALS_DIRECTORY"] }
+
+    private let kinds: [ChannelKind]
+    private let resolver: SecretResolver
+
+    /// - Parameters:
+    ///   - kinds: the channel kinds `type:` may name.
+    ///   - environment: the variables `env:NAME` reads; the process environment by default.
+    ///   - credentialsDirectory: where `credential:NAME` files are; `$CREDENTIALS_DIRECTORY` by default.
+    public init(
+        kinds: [ChannelKind],
+        environment: [String: String] = ConfigLoader.processEnvironment,
+        credentialsDirectory: String? = ConfigLoader.processCredentialsDirectory
+    ) {
+        self.kinds = kinds
+        self.resolver = SecretResolver(environment: environment, credentialsDirectory: credentialsDirectory)
+    }
+
+    /// Loads the configuration whose global file is `path`.
+    /// - Parameter path: the `gateway.yaml` path; a relative `channels_dir` is taken from its folder.
+    /// - Returns: the configuration (or `nil` on any error) and every issue, sorted by file, line and column.
+    public func load(path: String) -> ConfigLoadResult {
+        let issues = ConfigIssueCollector()
+        var configuration = GatewayConfiguration()
+        var channelsDirMark = ConfigMark(file: path, line: 1, column: 1)
+
+        if let root = parse(path, issues: issues),
+            let map = ConfigMap(root, context: "gateway", keys: Self.gatewayKeys, issues: issues)
+        {
+            if map.contains("channels_dir") { channelsDirMark = map.mark(of: "channels_dir") }
+            read(map, into: &configuration, issues: issues)
+        }
+        configuration.channelsDirectory = ConfigPath.resolve(
+            configuration.channelsDirectory,
+            relativeToFolderOf: path
+        )
+        configuration.channels = loadChannels(
+            in: configuration.channelsDirectory,
+            mark: channelsDirMark,
+            issues: issues
+        )
+
+        let sorted = issues.issues.enumerated().sorted { left, right in
+            let (a, b) = (left.element.mark, right.element.mark)
+            if a.file != b.file { return a.file < b.file }
+            if a.line != b.line { return a.line < b.line }
+            if a.column != b.column { return a.column < b.column }
+            return left.offset < right.offset
+        }.map(\.element)
+        return ConfigLoadResult(configuration: issues.hasErrors ? nil : configuration, issues: sorted)
+    }
+
+    // MARK: - gateway.yaml
+
+    private func read(_ map: ConfigMap, into configuration: inout GatewayConfiguration, issues: ConfigIssueCollector) {
+        if let socket = nonEmptyPath("socket", in: map) {
+            if socket.utf8.count > 107 {
+                map.error("socket", "'socket' must be at most 107 bytes long (a Unix socket path limit)")
+            } else {
+                configuration.socketPath = socket
+            }
+        }
+        if let state = nonEmptyPath("state_dir", in: map) { configuration.stateDirectory = state }
+        if let channels = nonEmptyPath("channels_dir", in: map) { configuration.channelsDirectory = channels }
+        if let window = map.duration("dedup_window", in: .seconds(60)...(.seconds(366 * 86_400))) {
+            configuration.dedupWindow = window
+        }
+        if let bytes = map.int("max_line_bytes", in: 1024...67_108_864) { configuration.maxLineBytes = bytes }
+        if let pending = map.int("max_pending_writes", in: 100...10_000_000) {
+            configuration.maxPendingWrites = pending
+        }
+        if let drain = map.duration("drain_timeout", in: .zero...(.seconds(600))) {
+            configuration.drainTimeout = drain
+        }
+        if let level = map.choice("log_level", GatewayConfiguration.logLevels) { configuration.logLevel = level }
+    }
+
+    private func nonEmptyPath(_ key: String, in map: ConfigMap) -> String? {
+        guard let scalar = map.scalar(key) else { return nil }
+        guard !scalar.text.isEmpty else {
+            map.error(key, "'\(key)' must not be empty")
+            return nil
+        }
+        return scalar.text
+    }
+
+    // MARK: - channels.d
+
+    private func loadChannels(
+        in directory: String,
+        mark: ConfigMark,
+        issues: ConfigIssueCollector
+    ) -> [ChannelInstanceConfiguration] {
+        let names: [String]
+        switch ConfigFileReader.list(directory) {
+        case .success(let list):
+            names = list.filter { $0.hasSuffix(".yaml") }.sorted()
+        case .failure(let failure):
+            issues.error(mark, "the channels directory \(directory) \(failure.phrase)")
+            return []
+        }
+        var channels: [ChannelInstanceConfiguration] = []
+        for name in names {
+            let file = ConfigPath.join(directory, name)
+            if let channel = loadChannel(String(name.dropLast(".yaml".count)), file: file, issues: issues) {
+                channels.append(channel)
+            }
+        }
+        return channels
+    }
+
+    private func loadChannel(
+        _ name: String,
+        file: String,
+        issues: ConfigIssueCollector
+    ) -> ChannelInstanceConfiguration? {
+        let errorsBefore = issues.errorCount
+        let fileMark = ConfigMark(file: file, line: 1, column: 1)
+        if !Self.isValidInstanceName(name) {
+            issues.error(
+                fileMark,
+                "the instance name '\(name)' (the file name without .yaml) must match [a-z0-9][a-z0-9_-]{0,63}"
+            )
+        }
+        guard let root = parse(file, issues: issues),
+            let map = ConfigMap(root, context: name, keys: Self.channelKeys, issues: issues)
+        else { return nil }
+
+        let kind = channelKind(map, issues: issues)
+        let vendor = kind.flatMap { self.vendor(map, kind: $0, issues: issues) }
+        let rateLimit = self.rateLimit(map)
+        let retry = self.retry(map)
+        let timeout = map.duration("timeout", in: .milliseconds(100)...(.seconds(300))) ?? .seconds(10)
+        let concurrency = map.int("concurrency", in: 1...1024) ?? 32
+
+        let settings = map.node("settings").map { resolver.resolve($0, issues: issues) }
+        let settingsMark = map.contains("settings") ? map.mark(of: "settings") : fileMark
+        guard let kind else { return nil }
+        if !kind.vendors.isEmpty, vendor == nil { return nil }
+
+        let factoryErrorsBefore = issues.errorCount
+        let setup = ChannelKind.Setup(instance: name, vendor: vendor, settings: settings, mark: settingsMark)
+        let adapter = kind.make(setup, issues)
+        if adapter == nil, issues.errorCount == factoryErrorsBefore {
+            issues.error(settingsMark, "channel type '\(kind.name)' could not build instance '\(name)'")
+        }
+        guard let adapter, issues.errorCount == errorsBefore else { return nil }
+        return ChannelInstanceConfiguration(
+            name: name,
+            kind: kind.name,
+            vendor: vendor,
+            rateLimit: rateLimit,
+            retry: retry,
+            timeout: timeout,
+            concurrency: concurrency,
+            adapter: adapter,
+            file: file
+        )
+    }
+
+    private func channelKind(_ map: ConfigMap, issues: ConfigIssueCollector) -> ChannelKind? {
+        guard let type = map.scalar("type", required: true) else { return nil }
+        if let kind = kinds.first(where: { $0.name == type.text }) { return kind }
+        let known = kinds.map(\.name).sorted().joined(separator: ", ")
+        issues.error(type.mark, "unknown channel type '\(type.text)'; known types: \(known)")
+        return nil
+    }
+
+    private func vendor(_ map: ConfigMap, kind: ChannelKind, issues: ConfigIssueCollector) -> String? {
+        if kind.vendors.isEmpty {
+            if map.contains("vendor") {
+                map.error("vendor", "'vendor' is not allowed for channel type '\(kind.name)', which has no vendors")
+            }
+            return nil
+        }
+        return map.choice("vendor", kind.vendors, required: true)
+    }
+
+    private func rateLimit(_ map: ConfigMap) -> RateLimitConfiguration {
+        guard let section = map.map("rate_limit", keys: ["per_second", "burst"]) else {
+            return RateLimitConfiguration()
+        }
+        var perSecond = 100.0
+        if let value = section.double("per_second") {
+            if value > 0, value <= 1_000_000 {
+                perSecond = value
+            } else {
+                section.error("per_second", "'per_second' must be greater than 0 and at most 1000000")
+            }
+        }
+        var burst: Int?
+        if let value = section.int("burst") {
+            if value >= 1 {
+                burst = value
+            } else {
+                section.error("burst", "'burst' must be at least 1, found \(value)")
+            }
+        }
+        return RateLimitConfiguration(perSecond: perSecond, burst: burst)
+    }
+
+    private func retry(_ map: ConfigMap) -> RetryConfiguration {
+        var retry = RetryConfiguration()
+        guard let section = map.map("retry", keys: ["attempts", "initial_backoff", "max_backoff"]) else {
+            return retry
+        }
+        if let attempts = section.int("attempts", in: 1...100) { retry.attempts = attempts }
+        let initial = section.duration("initial_backoff", in: .milliseconds(1)...(.seconds(3600)))
+        let maximum = section.duration("max_backoff", in: .milliseconds(1)...(.seconds(86_400)))
+        if let initial { retry.initialBackoff = initial }
+        if let maximum { retry.maxBackoff = maximum }
+        if (initial != nil || maximum != nil), retry.maxBackoff < retry.initialBackoff {
+            section.error(
+                maximum != nil ? "max_backoff" : "initial_backoff",
+                "'max_backoff' (\(ConfigDuration.format(retry.maxBackoff))) must be at least 'initial_backoff' "
+                    + "(\(ConfigDuration.format(retry.initialBackoff)))"
+            )
+        }
+        return retry
+    }
+
+    // MARK: - Files
+
+    /// Reads and parses one file, reporting why it cannot be.
+    private func parse(_ path: String, issues: ConfigIssueCollector) -> ConfigNode? {
+        let mark = ConfigMark(file: path, line: 1, column: 1)
+        switch ConfigFileReader.read(path) {
+        case .success(let bytes):
+            do {
+                return try YAMLParser.parse(bytes, file: path)
+            } catch {
+                issues.error(error.mark, error.message)
+                return nil
+            }
+        case .failure(let failure):
+            issues.error(mark, "\(path) \(failure.phrase)")
+            return nil
+        }
+    }
+
+    /// Whether `name` matches `[a-z0-9][a-z0-9_-]{0,63}`.
+    static func isValidInstanceName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= 64 else { return false }
+        func isLowerAlnum(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        guard isLowerAlnum(first) else { return false }
+        return bytes.dropFirst().allSatisfy {
+            isLowerAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+        }
+    }
+}

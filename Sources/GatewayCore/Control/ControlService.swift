@@ -1,0 +1,444 @@
+public import ChannelKit
+public import GatewayConfig
+import Logging
+import Synchronization
+
+/// Carries out control-socket requests: parses a line, validates it, and answers with one JSON line.
+///
+/// `send` and `send_batch` go to the store's group commit and are answered only after it commits.
+public final class ControlService: Sendable {
+    struct Channel: Sendable {
+        let configuration: ChannelInstanceConfiguration
+    }
+
+    private let channels: [String: Channel]
+    private let channelOrder: [String]
+    private let store: MessageStore
+    private let dispatcher: Dispatcher
+    private let wallClock: any WallClock
+    private let ids = MessageIDGenerator()
+    private let startedAt: Int64
+    private let maxBatch: Int
+    let maxLineBytes: Int
+    private let isDraining = Atomic<Bool>(false)
+    private let accepted = Atomic<Int>(0)
+    private let duplicates = Atomic<Int>(0)
+    private let rejected = Atomic<Int>(0)
+    /// The version reported by `health`.
+    public static let version = "0.1.0"
+
+    /// - Parameters:
+    ///   - channels: the configured instances.
+    ///   - store: the durable store.
+    ///   - dispatcher: for live counters.
+    ///   - wallClock: for ids, `not_after` checks and uptime.
+    ///   - maxLineBytes: the line limit, reported in `too_large` answers.
+    ///   - maxBatch: the most messages one `send_batch` may carry.
+    public init(
+        channels: [ChannelInstanceConfiguration], store: MessageStore, dispatcher: Dispatcher,
+        wallClock: any WallClock, maxLineBytes: Int, maxBatch: Int = 10_000
+    ) {
+        self.channels = Dictionary(uniqueKeysWithValues: channels.map { ($0.name, Channel(configuration: $0)) })
+        self.channelOrder = channels.map(\.name)
+        self.store = store
+        self.dispatcher = dispatcher
+        self.wallClock = wallClock
+        self.startedAt = wallClock.nowMilliseconds
+        self.maxLineBytes = maxLineBytes
+        self.maxBatch = maxBatch
+    }
+
+    /// Refuses new messages from now on (`shutting_down`); queries still work.
+    public func beginDrain() { isDraining.store(true, ordering: .relaxed) }
+
+    /// Handles one request line; `respond` is called exactly once, possibly on another thread.
+    func handle(line: UnsafeRawBufferPointer, respond: @escaping @Sendable (String) -> Void) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(buffer: line.assumingMemoryBound(to: UInt8.self))
+        } catch {
+            respond(ControlService.errorLine(id: nil, .badJSON("not valid JSON: \(error)")))
+            return
+        }
+        guard case .object(let request) = value else {
+            respond(ControlService.errorLine(id: nil, .badJSON("expected a JSON object, found \(value.typeName)")))
+            return
+        }
+        let id = request["id"]
+        guard let opValue = request["op"] else {
+            respond(ControlService.errorLine(id: id, .badRequest("missing field 'op'", field: "op")))
+            return
+        }
+        guard case .string(let op) = opValue else {
+            respond(ControlService.errorLine(id: id, .badRequest("'op' must be a string", field: "op")))
+            return
+        }
+        switch op {
+        case "send": send(request, id: id, respond: respond)
+        case "send_batch": sendBatch(request, id: id, respond: respond)
+        case "status": status(request, id: id, respond: respond)
+        case "stats": respond(stats(id: id))
+        case "channels": respond(channelList(id: id))
+        case "health": respond(health(id: id))
+        default: respond(ControlService.errorLine(id: id, .unknownOperation(op)))
+        }
+    }
+
+    /// The answer to a line that was too long.
+    func tooLargeLine() -> String {
+        rejected.add(1, ordering: .relaxed)
+        return ControlService.errorLine(id: nil, .tooLarge(limit: maxLineBytes))
+    }
+
+    // MARK: - send
+
+    private static let sendFields: Set<String> = [
+        "op", "id", "channel", "to", "template", "params", "content", "dedup_key", "category", "not_after",
+    ]
+
+    /// Validates one send object into a store request.
+    private func prepare(_ fields: [String: JSONValue], prefix: String, now: Int64) -> Result<AcceptRequest, ControlError> {
+        do throws(ControlError) {
+            return .success(try validate(fields, prefix: prefix, now: now))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func validate(_ fields: [String: JSONValue], prefix: String, now: Int64) throws(ControlError) -> AcceptRequest {
+        for key in fields.keys where !ControlService.sendFields.contains(key) {
+            throw .badRequest("unknown field '\(key)'", field: prefix + key)
+        }
+        func string(_ key: String, limit: Int = 4096) throws(ControlError) -> String? {
+            guard let value = fields[key], value != .null else { return nil }
+            guard case .string(let text) = value else {
+                throw .badRequest("'\(key)' must be a string, found \(value.typeName)", field: prefix + key)
+            }
+            guard text.utf8.count <= limit else {
+                throw .badRequest("'\(key)' is longer than \(limit) bytes", field: prefix + key)
+            }
+            return text
+        }
+        guard let channelName = try string("channel") else {
+            throw .badRequest("missing field 'channel'", field: prefix + "channel")
+        }
+        guard let recipient = try string("to", limit: 512) else {
+            throw .badRequest("missing field 'to'", field: prefix + "to")
+        }
+        let template = try string("template")
+        let content = try string("content", limit: 65_536)
+        let clientDedupKey = try string("dedup_key", limit: 512)
+        let categoryName = try string("category")
+        guard let channel = channels[channelName] else {
+            throw .unknownChannel(channelName, field: prefix + "channel")
+        }
+        guard !recipient.isEmpty else {
+            throw .badRequest("'to' must not be empty", field: prefix + "to")
+        }
+        var category = MessageCategory.transactional
+        if let categoryName {
+            guard let parsed = MessageCategory(name: categoryName) else {
+                throw .badRequest("'category' must be critical, transactional or marketing", field: prefix + "category")
+            }
+            category = parsed
+        }
+        var params: [String: String] = [:]
+        if let value = fields["params"], value != .null {
+            guard case .object(let members) = value else {
+                throw .badRequest("'params' must be an object, found \(value.typeName)", field: prefix + "params")
+            }
+            for (key, member) in members {
+                switch member {
+                case .string(let text): params[key] = text
+                case .number(let text): params[key] = text
+                case .bool(let flag): params[key] = flag ? "true" : "false"
+                default:
+                    throw .badRequest(
+                        "params values must be strings or numbers, found \(member.typeName)",
+                        field: prefix + "params." + key
+                    )
+                }
+            }
+        }
+        guard template != nil || content != nil else {
+            throw .badRequest("a message needs 'template' or 'content'", field: prefix + "template")
+        }
+        let notAfter = try deadline(fields["not_after"], field: prefix + "not_after", now: now)
+        let message = OutboundMessage(
+            id: ids.next(milliseconds: now), channel: channelName, recipient: recipient, category: category,
+            template: template, params: params, content: content
+        )
+        if let problem = channel.configuration.adapter.check(message) {
+            throw .from(problem, prefix: prefix)
+        }
+        let dedupKey = clientDedupKey.map { "k:" + $0 } ?? ControlService.contentKey(message)
+        return AcceptRequest(message: message, dedupKey: dedupKey, clientDedupKey: clientDedupKey, notAfter: notAfter)
+    }
+
+    /// Reads `not_after`: an RFC 3339 time or epoch milliseconds, which must lie in the future.
+    private func deadline(_ value: JSONValue?, field: String, now: Int64) throws(ControlError) -> Int64? {
+        guard let value, value != .null else { return nil }
+        let parsed: Int64?
+        switch value {
+        case .string(let text): parsed = Timestamp.parse(text)
+        case .number(let text): parsed = Int64(text)
+        default: parsed = nil
+        }
+        guard let parsed else {
+            throw .badRequest("'not_after' must be an RFC 3339 time or whole epoch milliseconds", field: field)
+        }
+        guard parsed > now else { throw .badRequest("'not_after' is already in the past", field: field) }
+        return parsed
+    }
+
+    /// The dedup key of a message without one: a hash of what the customer would receive.
+    static func contentKey(_ message: OutboundMessage) -> String {
+        var hasher = SHA256()
+        for part in [message.channel, message.recipient, message.template ?? "", message.content ?? ""] {
+            hasher.update(part)
+            hasher.update([0])
+        }
+        for key in message.params.keys.sorted() {
+            hasher.update(key)
+            hasher.update([1])
+            hasher.update(message.params[key]!)
+            hasher.update([0])
+        }
+        return "h:" + SHA256.hex(hasher.finalize())
+    }
+
+    private func send(_ request: [String: JSONValue], id: JSONValue?, respond: @escaping @Sendable (String) -> Void) {
+        guard !isDraining.load(ordering: .relaxed) else {
+            respond(ControlService.errorLine(id: id, .shuttingDown))
+            return
+        }
+        switch prepare(request, prefix: "", now: wallClock.nowMilliseconds) {
+        case .failure(let error):
+            rejected.add(1, ordering: .relaxed)
+            respond(ControlService.errorLine(id: id, error))
+        case .success(let accept):
+            let queued = store.accept([accept]) { [self] results in
+                respond(answer(results.first ?? .failed(.closed), id: id, wrapped: true))
+            }
+            if !queued {
+                rejected.add(1, ordering: .relaxed)
+                respond(ControlService.errorLine(id: id, .overloaded))
+            }
+        }
+    }
+
+    private func sendBatch(_ request: [String: JSONValue], id: JSONValue?, respond: @escaping @Sendable (String) -> Void) {
+        guard !isDraining.load(ordering: .relaxed) else {
+            respond(ControlService.errorLine(id: id, .shuttingDown))
+            return
+        }
+        for key in request.keys where !["op", "id", "messages"].contains(key) {
+            respond(ControlService.errorLine(id: id, .badRequest("unknown field '\(key)'", field: key)))
+            return
+        }
+        guard case .array(let items)? = request["messages"] else {
+            respond(ControlService.errorLine(id: id, .badRequest("'messages' must be an array", field: "messages")))
+            return
+        }
+        guard items.count <= maxBatch else {
+            respond(
+                ControlService.errorLine(
+                    id: id, .badRequest("a batch may carry at most \(maxBatch) messages", field: "messages")
+                )
+            )
+            return
+        }
+        let now = wallClock.nowMilliseconds
+        var slots: [Result<Int, ControlError>] = []
+        var requests: [AcceptRequest] = []
+        for (index, item) in items.enumerated() {
+            let prefix = "messages[\(index)]."
+            guard case .object(let fields) = item else {
+                slots.append(.failure(.badRequest("expected an object", field: "messages[\(index)]")))
+                continue
+            }
+            switch prepare(fields, prefix: prefix, now: now) {
+            case .success(let accept):
+                slots.append(.success(requests.count))
+                requests.append(accept)
+            case .failure(let error):
+                slots.append(.failure(error))
+            }
+        }
+        let answered = slots
+        let rejectedCount = slots.count - requests.count
+        rejected.add(rejectedCount, ordering: .relaxed)
+        let finish: @Sendable ([AcceptResult]) -> Void = { [self] results in
+            var line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            line += ",\"results\":["
+            for (offset, slot) in answered.enumerated() {
+                if offset > 0 { line += "," }
+                switch slot {
+                case .success(let index): line += answer(results[index], id: nil, wrapped: false)
+                case .failure(let error):
+                    line += "{\"ok\":false,\"error\":"
+                    error.appendJSON(to: &line)
+                    line += "}"
+                }
+            }
+            line += "]}"
+            respond(line)
+        }
+        guard !requests.isEmpty else {
+            finish([])
+            return
+        }
+        if !store.accept(requests, completion: finish) {
+            rejected.add(requests.count, ordering: .relaxed)
+            respond(ControlService.errorLine(id: id, .overloaded))
+        }
+    }
+
+    private func answer(_ result: AcceptResult, id: JSONValue?, wrapped: Bool) -> String {
+        var line: String
+        switch result {
+        case .queued(let messageID):
+            accepted.add(1, ordering: .relaxed)
+            line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            line += ",\"message_id\":\"\(messageID)\",\"state\":\"queued\"}"
+        case .duplicate(let original):
+            duplicates.add(1, ordering: .relaxed)
+            line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            line += ",\"message_id\":\"\(original)\",\"state\":\"duplicate\"}"
+        case .failed(let error):
+            rejected.add(1, ordering: .relaxed)
+            line = ControlService.errorLine(id: id, .internalError("not accepted: \(error)"))
+        }
+        return line
+    }
+
+    // MARK: - queries
+
+    private func status(_ request: [String: JSONValue], id: JSONValue?, respond: @escaping @Sendable (String) -> Void) {
+        guard case .string(let messageID)? = request["message_id"] else {
+            respond(ControlService.errorLine(id: id, .badRequest("'message_id' must be a string", field: "message_id")))
+            return
+        }
+        store.status(of: messageID) { status in
+            guard let status else {
+                respond(ControlService.errorLine(id: id, .notFound(messageID)))
+                return
+            }
+            var line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            line += ",\"message\":"
+            ControlService.appendStatus(status, to: &line)
+            line += "}"
+            respond(line)
+        }
+    }
+
+    private func stats(id: JSONValue?) -> String {
+        let snapshot = dispatcher.snapshot()
+        var total = ChannelCounters()
+        for counters in snapshot.values {
+            total.queued += counters.queued
+            total.inFlight += counters.inFlight
+            total.sent += counters.sent
+            total.failed += counters.failed
+            total.expired += counters.expired
+            total.retried += counters.retried
+        }
+        var line = "{\"ok\":true"
+        ControlService.appendID(id, to: &line)
+        line += ",\"stats\":{\"accepted\":\(accepted.load(ordering: .relaxed))"
+        line += ",\"duplicates\":\(duplicates.load(ordering: .relaxed)),\"rejected\":\(rejected.load(ordering: .relaxed))"
+        line += ",\"queued\":\(total.queued),\"in_flight\":\(total.inFlight),\"sent\":\(total.sent)"
+        line += ",\"failed\":\(total.failed),\"expired\":\(total.expired),\"retried\":\(total.retried)"
+        line += ",\"uptime_s\":\((wallClock.nowMilliseconds - startedAt) / 1000)}}"
+        return line
+    }
+
+    private func channelList(id: JSONValue?) -> String {
+        let snapshot = dispatcher.snapshot()
+        var line = "{\"ok\":true"
+        ControlService.appendID(id, to: &line)
+        line += ",\"channels\":["
+        for (offset, name) in channelOrder.enumerated() {
+            guard let channel = channels[name] else { continue }
+            let configuration = channel.configuration
+            let counters = snapshot[name] ?? ChannelCounters()
+            if offset > 0 { line += "," }
+            line += "{\"name\":"
+            JSONValue.appendQuoted(name, to: &line)
+            line += ",\"type\":"
+            JSONValue.appendQuoted(configuration.kind, to: &line)
+            line += ",\"vendor\":"
+            if let vendor = configuration.vendor { JSONValue.appendQuoted(vendor, to: &line) } else { line += "null" }
+            line += ",\"rate_per_second\":\(configuration.rateLimit.perSecond),\"burst\":\(configuration.rateLimit.burst)"
+            line += ",\"concurrency\":\(configuration.concurrency),\"queued\":\(counters.queued)"
+            line += ",\"in_flight\":\(counters.inFlight),\"sent\":\(counters.sent),\"failed\":\(counters.failed)"
+            line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried)}"
+        }
+        line += "]}"
+        return line
+    }
+
+    private func health(id: JSONValue?) -> String {
+        var line = "{\"ok\":true"
+        ControlService.appendID(id, to: &line)
+        let state = isDraining.load(ordering: .relaxed) ? "draining" : "serving"
+        line += ",\"status\":\"\(state)\",\"version\":\"\(ControlService.version)\"}"
+        return line
+    }
+
+    // MARK: - encoding
+
+    static func appendID(_ id: JSONValue?, to line: inout String) {
+        guard let id else { return }
+        line += ",\"id\":"
+        id.write(to: &line)
+    }
+
+    static func errorLine(id: JSONValue?, _ error: ControlError) -> String {
+        var line = "{\"ok\":false"
+        appendID(id, to: &line)
+        line += ",\"error\":"
+        error.appendJSON(to: &line)
+        line += "}"
+        return line
+    }
+
+    static func appendStatus(_ status: MessageStatus, to line: inout String) {
+        func field(_ name: String, _ value: String?) {
+            line += ",\"\(name)\":"
+            if let value { JSONValue.appendQuoted(value, to: &line) } else { line += "null" }
+        }
+        line += "{\"message_id\":"
+        JSONValue.appendQuoted(status.id, to: &line)
+        field("channel", status.channel)
+        field("to", status.recipient)
+        field("category", status.category)
+        field("state", status.state)
+        line += ",\"attempts\":\(status.attempts)"
+        field("vendor_message_id", status.vendorMessageID)
+        field("reason", status.reason)
+        field("reason_detail", status.reasonDetail)
+        field("dedup_key", status.dedupKey)
+        field("created_at", Timestamp.format(status.createdAt))
+        field("updated_at", Timestamp.format(status.updatedAt))
+        field("not_after", status.notAfter.map(Timestamp.format))
+        field("next_attempt_at", status.state == "queued" && status.nextAttemptAt > 0 ? Timestamp.format(status.nextAttemptAt) : nil)
+        line += ",\"history\":["
+        for (offset, attempt) in status.history.enumerated() {
+            if offset > 0 { line += "," }
+            line += "{\"attempt\":\(attempt.number)"
+            field("at", Timestamp.format(attempt.startedAt))
+            field("outcome", attempt.outcome)
+            line += ",\"http_status\":" + (attempt.httpStatus.map(String.init) ?? "null")
+            field("reason", attempt.reason)
+            field("vendor_code", attempt.vendorCode)
+            field("detail", attempt.detail)
+            line += ",\"duration_ms\":\(attempt.finishedAt - attempt.startedAt)}"
+        }
+        line += "]}"
+    }
+}

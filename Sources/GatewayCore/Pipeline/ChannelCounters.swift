@@ -1,0 +1,11 @@
+/// Live counters of one channel instance, for `stats` and `channels`.
+public struct ChannelCounters: Sendable, Hashable {
+    public var queued = 0
+    public var inFlight = 0
+    public var sent = 0
+    public var failed = 0
+    public var expired = 0
+    public var retried = 0
+
+    public init() {}
+}

@@ -1,0 +1,46 @@
+public import ChannelKit
+
+/// The result of one send attempt, written to the store by the dispatcher.
+public struct AttemptRecord: Sendable {
+    /// The message's final or interim state after this attempt.
+    public enum State: String, Sendable {
+        case queued, sent, failed, expired
+    }
+
+    /// What the attempt concluded.
+    public enum Outcome: String, Sendable {
+        case sent, retry, failed, expired
+    }
+
+    public var sequence: Int64
+    public var channel: String
+    /// The attempt number, from 1 (0 for an expiry without an attempt).
+    public var attempt: Int
+    public var startedAt: Int64
+    public var finishedAt: Int64
+    public var outcome: Outcome
+    public var state: State
+    public var httpStatus: Int?
+    public var reason: Reason?
+    public var vendorMessageID: String?
+    /// For a retry: when the next attempt is due.
+    public var nextAttemptAt: Int64
+
+    public init(
+        sequence: Int64, channel: String, attempt: Int, startedAt: Int64, finishedAt: Int64, outcome: Outcome,
+        state: State, httpStatus: Int? = nil, reason: Reason? = nil, vendorMessageID: String? = nil,
+        nextAttemptAt: Int64 = 0
+    ) {
+        self.sequence = sequence
+        self.channel = channel
+        self.attempt = attempt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.state = state
+        self.httpStatus = httpStatus
+        self.reason = reason
+        self.vendorMessageID = vendorMessageID
+        self.nextAttemptAt = nextAttemptAt
+    }
+}

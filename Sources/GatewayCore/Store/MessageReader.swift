@@ -1,0 +1,54 @@
+import ChannelKit
+
+/// The dispatcher's read connection: pages of queued messages in commit order.
+public final class MessageReader {
+    private let database: SQLiteDatabase
+    private let selectQueued: SQLiteStatement
+
+    init(database: SQLiteDatabase) throws(StoreError) {
+        self.database = database
+        // Matches the partial index messages_queued (channel, seq) WHERE state = 'queued'.
+        selectQueued = try database.prepare(
+            """
+            SELECT seq, id, recipient, category, template, params, content, not_after, attempts, next_attempt_at
+            FROM messages WHERE channel = ?1 AND state = 'queued' AND seq > ?2 ORDER BY seq LIMIT ?3
+            """
+        )
+    }
+
+    /// Up to `limit` queued messages of a channel with sequence above `after`.
+    public func queued(channel: String, after: Int64, limit: Int) throws(StoreError) -> [StoredMessage] {
+        selectQueued.reset()
+        defer { selectQueued.reset() }
+        selectQueued.bind(1, channel)
+        selectQueued.bind(2, after)
+        selectQueued.bind(3, limit)
+        var page: [StoredMessage] = []
+        page.reserveCapacity(limit)
+        while try selectQueued.step() {
+            var params: [String: String] = [:]
+            if let text = selectQueued.string(5), case .object(let members)? = try? JSONParser.parse(text) {
+                for (key, value) in members { params[key] = value.scalarText ?? "" }
+            }
+            let message = OutboundMessage(
+                id: selectQueued.string(1) ?? "",
+                channel: channel,
+                recipient: selectQueued.string(2) ?? "",
+                category: MessageCategory(name: selectQueued.string(3) ?? "") ?? .transactional,
+                template: selectQueued.string(4),
+                params: params,
+                content: selectQueued.string(6)
+            )
+            page.append(
+                StoredMessage(
+                    sequence: selectQueued.int64(0) ?? 0,
+                    message: message,
+                    notAfter: selectQueued.int64(7),
+                    attempts: selectQueued.int(8),
+                    nextAttemptAt: selectQueued.int64(9) ?? 0
+                )
+            )
+        }
+        return page
+    }
+}

@@ -1,0 +1,30 @@
+/// Everything the store knows about one message, for the `status` operation.
+public struct MessageStatus: Sendable {
+    /// One attempt in the history.
+    public struct Attempt: Sendable {
+        public var number: Int
+        public var startedAt: Int64
+        public var finishedAt: Int64
+        public var outcome: String
+        public var httpStatus: Int?
+        public var reason: String?
+        public var vendorCode: String?
+        public var detail: String?
+    }
+
+    public var id: String
+    public var channel: String
+    public var recipient: String
+    public var category: String
+    public var state: String
+    public var attempts: Int
+    public var vendorMessageID: String?
+    public var reason: String?
+    public var reasonDetail: String?
+    public var dedupKey: String?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var notAfter: Int64?
+    public var nextAttemptAt: Int64
+    public var history: [Attempt]
+}

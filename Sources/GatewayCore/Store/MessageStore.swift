@@ -1,0 +1,177 @@
+import Foundation
+public import Logging
+public import ChannelKit
+
+/// The durable store: SQLite in WAL mode, written by one thread that group-commits.
+///
+/// Every client's `send` becomes an item on the intake queue; the writer thread takes everything queued,
+/// runs it in one transaction (dedup lookups, inserts, the dispatcher's attempt records) and commits with
+/// `synchronous=FULL`, then answers every waiting client at once. One fsync therefore covers as many sends as
+/// arrived while the previous commit ran, so durability costs latency, not throughput.
+public final class MessageStore: @unchecked Sendable {
+    // State below is guarded by `condition`; the database handles are touched only by the writer thread.
+    private let path: String
+    private let dedupWindow: Int64
+    private let maxPendingAccepts: Int
+    private let clock: any WallClock
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var operations: [StoreOperation] = []
+    private var pendingAccepts = 0
+    private var closing = false
+    private var thread: Thread?
+    private let finished = NSCondition()
+    private var isFinished = false
+    private var committedChannels: @Sendable ([String: Int]) -> Void = { _ in }
+
+    /// The store's file path.
+    public var databasePath: String { path }
+
+    /// Opens the store in `directory` (created if missing) and starts the writer thread.
+    /// - Parameters:
+    ///   - directory: the state directory.
+    ///   - dedupWindow: how long a dedup key suppresses repeats.
+    ///   - maxPendingAccepts: intake queue bound; beyond it `accept` refuses (the client hears `overloaded`).
+    ///   - clock: wall clock for timestamps.
+    ///   - logger: where store failures are logged.
+    public init(
+        directory: String, dedupWindow: Duration, maxPendingAccepts: Int, clock: any WallClock, logger: Logger
+    ) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.openFailed("cannot create state directory \(directory): \(error.localizedDescription)")
+        }
+        self.path = directory + "/gateway.sqlite3"
+        self.dedupWindow = dedupWindow.milliseconds
+        self.maxPendingAccepts = maxPendingAccepts
+        self.clock = clock
+        self.logger = logger
+        let database = try SQLiteDatabase(path: path)
+        try StoreSchema.migrate(database)
+        let writer = try StoreWriter(database: database, dedupWindow: self.dedupWindow)
+        let thread = Thread { [unowned self] in self.run(writer) }
+        thread.name = "store-writer"
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Sets what the store calls after each commit that queued new messages, with counts by channel.
+    public func onCommit(_ handler: @escaping @Sendable ([String: Int]) -> Void) {
+        condition.lock()
+        committedChannels = handler
+        condition.unlock()
+    }
+
+    /// Queues messages for the next group commit.
+    /// - Returns: `false`, without queueing, if the intake queue is full or the store is closing.
+    public func accept(_ requests: [AcceptRequest], completion: @escaping @Sendable ([AcceptResult]) -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closing, pendingAccepts + requests.count <= maxPendingAccepts else { return false }
+        pendingAccepts += requests.count
+        operations.append(.accept(requests, completion))
+        condition.signal()
+        return true
+    }
+
+    /// Queues attempt records for the next commit (no answer: the dispatcher has already moved on).
+    public func record(_ records: [AttemptRecord]) {
+        guard !records.isEmpty else { return }
+        condition.lock()
+        operations.append(.record(records))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Looks a message up by id, after everything queued so far is committed.
+    public func status(of id: String, completion: @escaping @Sendable (MessageStatus?) -> Void) {
+        condition.lock()
+        operations.append(.status(id, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Calls `completion` once everything queued before it is committed.
+    public func barrier(_ completion: @escaping @Sendable () -> Void) {
+        condition.lock()
+        operations.append(.barrier(completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Number of queued messages per channel, as committed (read at start-up).
+    public func queuedCounts() throws(StoreError) -> [String: Int] {
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        let statement = try database.prepare("SELECT channel, COUNT(*) FROM messages WHERE state = 'queued' GROUP BY channel")
+        var counts: [String: Int] = [:]
+        while try statement.step() {
+            counts[statement.string(0) ?? ""] = statement.int(1)
+        }
+        return counts
+    }
+
+    /// Opens a read connection for the dispatcher's own thread.
+    public func makeReader() throws(StoreError) -> MessageReader {
+        try MessageReader(database: SQLiteDatabase(path: path, readOnly: true))
+    }
+
+    /// Commits everything queued, stops the writer and waits for it. Later calls are refused.
+    public func close() {
+        condition.lock()
+        closing = true
+        condition.signal()
+        condition.unlock()
+        finished.lock()
+        while !isFinished { finished.wait() }
+        finished.unlock()
+    }
+
+    private func run(_ writer: StoreWriter) {
+        var lastPrune: Int64 = 0
+        while true {
+            condition.lock()
+            while operations.isEmpty && !closing {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 60))
+                if operations.isEmpty { break }
+            }
+            let batch = operations
+            operations.removeAll(keepingCapacity: true)
+            let stop = closing && batch.isEmpty
+            let notify = committedChannels
+            condition.unlock()
+            if stop { break }
+
+            let now = clock.nowMilliseconds
+            if now - lastPrune > 60_000 {
+                lastPrune = now
+                writer.pruneDedup(now: now, logger: logger)
+            }
+            guard !batch.isEmpty else { continue }
+            let outcome = writer.apply(batch, now: now, logger: logger)
+            var accepted = 0
+            for (index, operation) in batch.enumerated() {
+                switch operation {
+                case .accept(let requests, let completion):
+                    accepted += requests.count
+                    completion(outcome.acceptResults[index] ?? requests.map { _ in .failed(.closed) })
+                case .status(_, let completion):
+                    completion(outcome.statuses[index] ?? nil)
+                case .barrier(let completion):
+                    completion()
+                case .record:
+                    break
+                }
+            }
+            condition.lock()
+            pendingAccepts -= accepted
+            condition.unlock()
+            if !outcome.newMessagesByChannel.isEmpty { notify(outcome.newMessagesByChannel) }
+        }
+        finished.lock()
+        isFinished = true
+        finished.broadcast()
+        finished.unlock()
+    }
+}

@@ -1,0 +1,23 @@
+/// A failure of the embedded store. Never carries message content or secrets.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    private enum Code: String, Sendable {
+        case openFailed = "open_failed"
+        case statementFailed = "statement_failed"
+        case closed
+    }
+
+    private let code: Code
+    /// What failed, for the log.
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    static func openFailed(_ message: String) -> StoreError { StoreError(.openFailed, message) }
+    static func statementFailed(_ message: String) -> StoreError { StoreError(.statementFailed, message) }
+    static let closed = StoreError(.closed, "the store is closed")
+
+    public var description: String { "store \(code.rawValue): \(message)" }
+}

@@ -1,0 +1,225 @@
+import Logging
+import ChannelKit
+
+/// The writer thread's half of the store: prepared statements and the group-commit transaction.
+// Touched only by the writer thread; @unchecked so the thread closure can own it.
+final class StoreWriter: @unchecked Sendable {
+    /// What one batch produced, by the index of its operation.
+    struct BatchResult {
+        var acceptResults: [Int: [AcceptResult]] = [:]
+        var statuses: [Int: MessageStatus?] = [:]
+        var newMessagesByChannel: [String: Int] = [:]
+    }
+
+    private let database: SQLiteDatabase
+    private let dedupWindow: Int64
+    private let findDedup: SQLiteStatement
+    private let upsertDedup: SQLiteStatement
+    private let insertMessage: SQLiteStatement
+    private let updateMessage: SQLiteStatement
+    private let insertAttempt: SQLiteStatement
+    private let selectMessage: SQLiteStatement
+    private let selectAttempts: SQLiteStatement
+    private let pruneDedupStatement: SQLiteStatement
+
+    init(database: SQLiteDatabase, dedupWindow: Int64) throws(StoreError) {
+        self.database = database
+        self.dedupWindow = dedupWindow
+        findDedup = try database.prepare("SELECT message_id, created_at FROM dedup WHERE key = ?1")
+        upsertDedup = try database.prepare(
+            "INSERT OR REPLACE INTO dedup (key, message_id, created_at) VALUES (?1, ?2, ?3)"
+        )
+        insertMessage = try database.prepare(
+            """
+            INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
+                created_at, not_after, state, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?9)
+            """
+        )
+        updateMessage = try database.prepare(
+            """
+            UPDATE messages SET state = ?2, attempts = MAX(attempts, ?3), next_attempt_at = ?4,
+                vendor_message_id = COALESCE(?5, vendor_message_id), reason = ?6, reason_code = ?7,
+                reason_detail = ?8, updated_at = ?9
+            WHERE seq = ?1 AND state = 'queued'
+            """
+        )
+        insertAttempt = try database.prepare(
+            """
+            INSERT INTO attempts (message_seq, attempt, started_at, finished_at, outcome, http_status, reason,
+                vendor_code, detail)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """
+        )
+        selectMessage = try database.prepare(
+            """
+            SELECT seq, id, channel, recipient, category, state, attempts, vendor_message_id, reason, reason_detail,
+                dedup_key, created_at, updated_at, not_after, next_attempt_at
+            FROM messages WHERE id = ?1
+            """
+        )
+        selectAttempts = try database.prepare(
+            """
+            SELECT attempt, started_at, finished_at, outcome, http_status, reason, vendor_code, detail
+            FROM attempts WHERE message_seq = ?1 ORDER BY rowid
+            """
+        )
+        pruneDedupStatement = try database.prepare(
+            "DELETE FROM dedup WHERE key IN (SELECT key FROM dedup WHERE created_at < ?1 LIMIT 10000)"
+        )
+    }
+
+    /// Runs a batch in one transaction. On a failed commit every accept in it fails; nothing is half-done.
+    func apply(_ batch: [StoreOperation], now: Int64, logger: Logger) -> BatchResult {
+        var result = BatchResult()
+        do {
+            try database.execute("BEGIN IMMEDIATE")
+            for (index, operation) in batch.enumerated() {
+                switch operation {
+                case .accept(let requests, _):
+                    var answers: [AcceptResult] = []
+                    answers.reserveCapacity(requests.count)
+                    for request in requests {
+                        let answer = accept(request, now: now)
+                        if case .queued = answer { result.newMessagesByChannel[request.message.channel, default: 0] += 1 }
+                        answers.append(answer)
+                    }
+                    result.acceptResults[index] = answers
+                case .record(let records):
+                    for record in records { try write(record) }
+                case .status(let id, _):
+                    result.statuses[index] = try status(of: id)
+                case .barrier:
+                    break
+                }
+            }
+            try database.execute("COMMIT")
+        } catch {
+            logger.error("store transaction failed, rolling back", metadata: ["error": "\(error)"])
+            try? database.execute("ROLLBACK")
+            var failed = BatchResult()
+            for (index, operation) in batch.enumerated() {
+                if case .accept(let requests, _) = operation {
+                    failed.acceptResults[index] = requests.map { _ in .failed(error) }
+                }
+            }
+            return failed
+        }
+        return result
+    }
+
+    private func accept(_ request: AcceptRequest, now: Int64) -> AcceptResult {
+        do {
+            findDedup.reset()
+            findDedup.bind(1, request.dedupKey)
+            if try findDedup.step(), let original = findDedup.string(0),
+                let createdAt = findDedup.int64(1), createdAt > now - dedupWindow
+            {
+                findDedup.reset()
+                return .duplicate(original)
+            }
+            findDedup.reset()
+            let message = request.message
+            insertMessage.reset()
+            insertMessage.bind(1, message.id)
+            insertMessage.bind(2, message.channel)
+            insertMessage.bind(3, message.recipient)
+            insertMessage.bind(4, message.category.name)
+            insertMessage.bind(5, message.template)
+            insertMessage.bind(6, message.params.isEmpty ? nil : JSONValue.object(message.params.mapValues { .string($0) }).serialized)
+            insertMessage.bind(7, message.content)
+            insertMessage.bind(8, request.clientDedupKey)
+            insertMessage.bind(9, now)
+            insertMessage.bind(10, request.notAfter)
+            try insertMessage.step()
+            upsertDedup.reset()
+            upsertDedup.bind(1, request.dedupKey)
+            upsertDedup.bind(2, message.id)
+            upsertDedup.bind(3, now)
+            try upsertDedup.step()
+            return .queued(message.id)
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    private func write(_ record: AttemptRecord) throws(StoreError) {
+        updateMessage.reset()
+        updateMessage.bind(1, record.sequence)
+        updateMessage.bind(2, record.state.rawValue)
+        updateMessage.bind(3, record.attempt)
+        updateMessage.bind(4, record.nextAttemptAt)
+        updateMessage.bind(5, record.vendorMessageID)
+        updateMessage.bind(6, record.reason?.category.name)
+        updateMessage.bind(7, record.reason?.vendorCode)
+        updateMessage.bind(8, record.reason?.detail)
+        updateMessage.bind(9, record.finishedAt)
+        try updateMessage.step()
+        insertAttempt.reset()
+        insertAttempt.bind(1, record.sequence)
+        insertAttempt.bind(2, record.attempt)
+        insertAttempt.bind(3, record.startedAt)
+        insertAttempt.bind(4, record.finishedAt)
+        insertAttempt.bind(5, record.outcome.rawValue)
+        insertAttempt.bind(6, record.httpStatus.map(Int64.init))
+        insertAttempt.bind(7, record.reason?.category.name)
+        insertAttempt.bind(8, record.reason?.vendorCode)
+        insertAttempt.bind(9, record.reason?.detail)
+        try insertAttempt.step()
+    }
+
+    private func status(of id: String) throws(StoreError) -> MessageStatus? {
+        selectMessage.reset()
+        selectMessage.bind(1, id)
+        guard try selectMessage.step() else { return nil }
+        let sequence = selectMessage.int64(0) ?? 0
+        var status = MessageStatus(
+            id: selectMessage.string(1) ?? id,
+            channel: selectMessage.string(2) ?? "",
+            recipient: selectMessage.string(3) ?? "",
+            category: selectMessage.string(4) ?? "",
+            state: selectMessage.string(5) ?? "",
+            attempts: selectMessage.int(6),
+            vendorMessageID: selectMessage.string(7),
+            reason: selectMessage.string(8),
+            reasonDetail: selectMessage.string(9),
+            dedupKey: selectMessage.string(10),
+            createdAt: selectMessage.int64(11) ?? 0,
+            updatedAt: selectMessage.int64(12) ?? 0,
+            notAfter: selectMessage.int64(13),
+            nextAttemptAt: selectMessage.int64(14) ?? 0,
+            history: []
+        )
+        selectMessage.reset()
+        selectAttempts.reset()
+        selectAttempts.bind(1, sequence)
+        while try selectAttempts.step() {
+            status.history.append(
+                MessageStatus.Attempt(
+                    number: selectAttempts.int(0),
+                    startedAt: selectAttempts.int64(1) ?? 0,
+                    finishedAt: selectAttempts.int64(2) ?? 0,
+                    outcome: selectAttempts.string(3) ?? "",
+                    httpStatus: selectAttempts.int64(4).map(Int.init),
+                    reason: selectAttempts.string(5),
+                    vendorCode: selectAttempts.string(6),
+                    detail: selectAttempts.string(7)
+                )
+            )
+        }
+        selectAttempts.reset()
+        return status
+    }
+
+    /// Deletes dedup keys older than the window, a bounded batch at a time so commits stay short.
+    func pruneDedup(now: Int64, logger: Logger) {
+        do {
+            pruneDedupStatement.reset()
+            pruneDedupStatement.bind(1, now - dedupWindow)
+            try pruneDedupStatement.step()
+            pruneDedupStatement.reset()
+        } catch {
+            logger.warning("dedup pruning failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

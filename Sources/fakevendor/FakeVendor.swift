@@ -1,0 +1,79 @@
+import ArgumentParser
+import Dispatch
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback HTTP/1.1 server speaking the generic `http` SMS vendor format, for demos, tests and benchmarks.
+///
+/// Routes: `POST /sms/send` (accept), `POST /flaky/send` (503 on a ref's first request), `POST /error/send`
+/// (vendor-level rejection), `POST /hang/send` (never answers) and `GET /stats` (ref counters).
+@main
+struct FakeVendor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fakevendor",
+        abstract: "A fake SMS vendor HTTP server on 127.0.0.1."
+    )
+
+    @Option(help: "TCP port to listen on (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(help: "Append one line per POST to this file: <ref><TAB><compact body>.")
+    var record: String?
+
+    mutating func run() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let ledger = VendorLedger()
+        let recorder = try record.map { try RequestRecorder(path: $0) }
+        if let recorder {
+            // Flushes from an event loop so a crash loses at most 200 ms of lines.
+            group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { _ in
+                recorder.flush()
+            }
+        }
+
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(VendorHandler(ledger: ledger, recorder: recorder))
+                }
+            }
+        let server = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
+        let boundPort = server.localAddress?.port ?? port
+
+        // Held in a local because a released dispatch source stops firing; run() blocks until exit.
+        let signalSources = installSignalHandlers(recorder: recorder)
+        print("listening on 127.0.0.1:\(boundPort)")
+        fflush(nil)  // Scripts wait for this line through a pipe, which is block-buffered.
+
+        try server.closeFuture.wait()
+        recorder?.flush()
+        withExtendedLifetime(signalSources) {}
+        Glibc.exit(0)
+    }
+
+    /// Turns SIGTERM and SIGINT into a clean exit: flush the record file, then leave with status 0.
+    private func installSignalHandlers(recorder: RequestRecorder?) -> [any DispatchSourceSignal] {
+        let queue = DispatchQueue(label: "fakevendor.signals")
+        return [SIGTERM, SIGINT].map { signalNumber in
+            signal(signalNumber, SIG_IGN)  // The dispatch source sees it only once the default action is off.
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler {
+                recorder?.flush()
+                // Held `/hang/send` requests would block a graceful shutdown, so exit directly.
+                Glibc.exit(0)
+            }
+            source.resume()
+            return source
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Answers one connection's HTTP requests in the vendor format; requests arrive in order from NIO's pipeline.
+final class VendorHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let ledger: VendorLedger
+    private let recorder: RequestRecorder?
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+
+    init(ledger: VendorLedger, recorder: RequestRecorder?) {
+        self.ledger = ledger
+        self.recorder = recorder
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body = nil
+        case .body(var chunk):
+            if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let requestHead = head else { return }
+            head = nil
+            let requestBody = body ?? ByteBuffer()
+            body = nil
+            handle(requestHead, body: requestBody, context: context)
+        }
+    }
+
+    private func handle(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        if head.method == .GET && path == "/stats" {
+            respond(.ok, ledger.statsJSON(), head: head, context: context)
+            return
+        }
+        let routes: Set<String> = ["/sms/send", "/flaky/send", "/error/send", "/hang/send"]
+        guard routes.contains(path) else {
+            respond(.notFound, #"{"code":"NOT_FOUND","message":"no such route"}"#, head: head, context: context)
+            return
+        }
+        guard head.method == .POST else {
+            respond(.methodNotAllowed, #"{"code":"METHOD","message":"use POST"}"#, head: head, context: context)
+            return
+        }
+        let bytes = body.readableBytesView
+        let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        guard let ref = Self.text(object?["ref"]), Self.text(object?["to"]) != nil else {
+            let message = #"{"code":"BAD_REQUEST","message":"body must be a JSON object with ref and to"}"#
+            respond(.badRequest, message, head: head, context: context)
+            return
+        }
+        ledger.record(ref: ref)
+        recorder?.append(ref: ref, body: bytes)
+
+        switch path {
+        case "/hang/send":
+            return  // Held forever: the gateway's timeout is what is under test.
+        case "/error/send":
+            let reply = #"{"code":"isv.MOBILE_NUMBER_ILLEGAL","message":"invalid number"}"#
+            respond(.ok, reply, head: head, context: context)
+        case "/flaky/send" where ledger.isFirstFlakyAttempt(ref: ref):
+            respond(.serviceUnavailable, #"{"code":"BUSY","message":"try again"}"#, head: head, context: context)
+        default:
+            respond(.ok, #"{"code":"OK","msgid":"\#(ledger.nextMessageID())"}"#, head: head, context: context)
+        }
+    }
+
+    /// A member's text: strings as-is, numbers by their value; anything else is missing.
+    private static func text(_ member: Any?) -> String? {
+        switch member {
+        case let text as String: return text
+        case let number as NSNumber: return number.stringValue
+        default: return nil
+        }
+    }
+
+    private func respond(
+        _ status: HTTPResponseStatus, _ json: String, head: HTTPRequestHead, context: ChannelHandlerContext
+    ) {
+        var buffer = context.channel.allocator.buffer(capacity: json.utf8.count)
+        buffer.writeString(json)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+        let keepAlive = head.isKeepAlive
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if head.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")  // HTTP/1.0 closes unless told otherwise.
+        }
+        let responseHead = HTTPResponseHead(version: head.version, status: status, headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/// The control socket could not be reached or the connection broke; `gatewayctl` exits 2 for these.
+struct ConnectionError: Error, CustomStringConvertible {
+    /// The socket path that was used.
+    let path: String
+    /// What went wrong, in words.
+    let reason: String
+
+    var description: String {
+        "cannot talk to gatewayd at \(path): \(reason) (is gatewayd running? use --socket or $GATEWAY_SOCKET)"
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import ChannelKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One request/response exchange at a time over the control socket, with the CLI's error conventions:
+/// connection problems print a message and exit 2, daemon errors print `error: <code>: <message>` and exit 1.
+struct ControlClient {
+    /// A response: the line as received and its parsed value.
+    struct Response {
+        let raw: String
+        let value: JSONValue
+    }
+
+    let connection: SocketConnection
+
+    /// Connects, or prints why not and exits 2.
+    init(options: GlobalOptions) throws(ExitCode) {
+        do {
+            connection = try SocketConnection(path: options.socketPath)
+        } catch {
+            throw Self.fail(error)
+        }
+    }
+
+    /// Sends `request` and returns the answer whatever its `ok`.
+    func exchange(_ request: JSONValue) throws(ExitCode) -> Response {
+        let line: [UInt8]
+        do throws(ConnectionError) {
+            try connection.send(line: request.serialized)
+            guard let received = try connection.readLine() else {
+                let reason = "the daemon closed the connection before answering"
+                throw ConnectionError(path: connection.path, reason: reason)
+            }
+            line = received
+        } catch {
+            throw Self.fail(error)
+        }
+        let raw = String(decoding: line, as: UTF8.self)
+        guard let value = try? JSONParser.parse(line), case .object = value else {
+            Self.printError("gatewayctl: unreadable answer from gatewayd: \(raw)")
+            throw ExitCode(2)
+        }
+        return Response(raw: raw, value: value)
+    }
+
+    /// Sends `request` and returns the answer if it is `ok`; otherwise prints the daemon's error and exits 1.
+    func call(_ request: JSONValue) throws(ExitCode) -> Response {
+        let response = try exchange(request)
+        guard response.value["ok"] == .bool(true) else {
+            Self.printError(Self.describeError(response.value))
+            throw ExitCode.failure
+        }
+        return response
+    }
+
+    /// `error: <code>: <message>` for an error answer.
+    static func describeError(_ response: JSONValue) -> String {
+        let error = response["error"]
+        let code = error?["code"]?.scalarText ?? "unknown"
+        let message = error?["message"]?.scalarText ?? "(no message)"
+        return "error: \(code): \(message)"
+    }
+
+    /// Prints a connection failure and returns the exit code for it.
+    static func fail(_ error: ConnectionError) -> ExitCode {
+        printError("gatewayctl: \(error)")
+        return ExitCode(2)
+    }
+
+    /// Writes one line to stderr, unbuffered so it interleaves correctly with progress output.
+    static func printError(_ text: String) {
+        let line = Array((text + "\n").utf8)
+        line.withUnsafeBytes { raw in _ = Glibc.write(2, raw.baseAddress!, raw.count) }
+    }
+}

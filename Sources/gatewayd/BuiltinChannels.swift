@@ -1,0 +1,12 @@
+import ChannelKit
+import ChannelLoopback
+import ChannelSMS
+
+/// Every channel kind compiled into the daemon: YAML `type:` selects from this list and nothing else.
+/// Adding a channel is one line here, one target in Package.swift and one folder under Plugins/.
+enum BuiltinChannels {
+    static let kinds: [ChannelKind] = [
+        LoopbackChannel.kind,
+        SMSChannel.kind,
+    ]
+}

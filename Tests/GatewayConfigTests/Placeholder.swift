@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderGatewayConfigTests() { #expect(Bool(true)) }

@@ -15,7 +15,7 @@ public struct SMSChannel: ChannelAdapter, CustomStringConvertible {
 
     /// The profiles `vendor:` may name, in documentation order. Adding a vendor is adding a line here.
     static let profiles: [(name: String, make: ProfileFactory)] = [
-        ("http", { setup, issues in HTTPVendorProfile(setup: setup, issues: issues) }),
+        ("http", { setup, issues in HTTPVendorProfile(setup: setup, issues: issues) })
     ]
 
     /// The instance name.

@@ -39,8 +39,9 @@ struct SMSHTTPFixtureTests {
         var seen: Set<String> = []
         for name in Fixtures.cases(Self.kind) where Fixtures.exists(Self.kind, name, "outcome.expected.json") {
             let outcome = try Fixtures.json(Self.kind, name, "outcome.expected.json")
-            seen.insert([outcome["outcome"]?.stringValue, outcome["category"]?.stringValue].compactMap { $0 }
-                .joined(separator: "/"))
+            seen.insert(
+                [outcome["outcome"]?.stringValue, outcome["category"]?.stringValue].compactMap { $0 }
+                    .joined(separator: "/"))
         }
         let expected: Set<String> = [
             "accepted", "retry/throttled", "retry/vendor_unavailable", "retry/unknown", "reject/auth_expired",

@@ -1,0 +1,127 @@
+import ChannelKit
+import Foundation
+
+/// A real `gatewayd` and a real `fakevendor`, in a temporary directory, for end-to-end tests.
+final class TestGateway {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let binaries = packageRoot + "/.build/debug"
+
+    let directory: String
+    let vendor: ChildProcess
+    let vendorPort: Int
+    private(set) var daemon: ChildProcess?
+    var socketPath: String { directory + "/gateway.sock" }
+    var recordPath: String { directory + "/vendor.record" }
+
+    /// Starts the fake vendor and writes a configuration with the given channel files (name → YAML, where
+    /// `VENDOR` is replaced by the vendor's base URL).
+    init(channels: [String: String], gatewayExtra: String = "") throws {
+        directory = NSTemporaryDirectory() + "cg-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory + "/channels.d", withIntermediateDirectories: true)
+        vendor = try ChildProcess(
+            TestGateway.binaries + "/fakevendor", ["--port", "0", "--record", directory + "/vendor.record"],
+            outputPath: directory + "/vendor.out"
+        )
+        guard vendor.waitForOutput(containing: "listening on 127.0.0.1:"),
+            let portText = vendor.output.split(separator: ":").last?.split(separator: "\n").first,
+            let port = Int(portText.trimmingCharacters(in: .whitespaces))
+        else { throw TestFailure("fakevendor did not start: \(vendor.output)") }
+        vendorPort = port
+        let gateway = """
+            socket: \(directory)/gateway.sock
+            state_dir: \(directory)/state
+            log_level: info
+            drain_timeout: 10s
+            \(gatewayExtra)
+            """
+        try gateway.write(toFile: directory + "/gateway.yaml", atomically: true, encoding: .utf8)
+        for (name, yaml) in channels {
+            try yaml.replacingOccurrences(of: "VENDOR", with: "http://127.0.0.1:\(port)")
+                .write(toFile: directory + "/channels.d/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Starts (or restarts) `gatewayd run` and waits until it serves.
+    func startDaemon() throws {
+        let run = (daemon == nil ? 1 : 2)
+        let process = try ChildProcess(
+            TestGateway.binaries + "/gatewayd", ["run", "--config", directory + "/gateway.yaml"],
+            outputPath: directory + "/gatewayd-\(run)-\(UUID().uuidString.prefix(4)).log"
+        )
+        daemon = process
+        guard process.waitForOutput(containing: "gateway ready") else {
+            throw TestFailure("gatewayd did not start: \(process.output)")
+        }
+    }
+
+    /// Vendor-side counts: requests received, distinct refs, repeats.
+    func vendorStats() throws -> (received: Int, unique: Int, duplicates: Int) {
+        let value = try JSONParser.parse(try TestGateway.httpGet(port: vendorPort, path: "/stats"))
+        return (value["received"]?.intValue ?? -1, value["unique"]?.intValue ?? -1, value["duplicates"]?.intValue ?? -1)
+    }
+
+    /// Polls the vendor until it has seen `unique` distinct messages (bounded).
+    func waitForVendor(unique: Int, timeout: TimeInterval = 120) throws -> (received: Int, unique: Int, duplicates: Int) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var stats = try vendorStats()
+        while stats.unique < unique && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            stats = try vendorStats()
+        }
+        return stats
+    }
+
+    /// Stops the vendor (flushing its record) and returns `ref → [bodies]`.
+    func stopVendorAndReadRecord() throws -> [String: [String]] {
+        vendor.stop()
+        let text = try String(contentsOfFile: recordPath, encoding: .utf8)
+        var bodies: [String: [String]] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            bodies[String(parts[0]), default: []].append(String(parts[1]))
+        }
+        return bodies
+    }
+
+    /// A minimal HTTP/1.0 GET on loopback (FoundationNetworking is not needed for one line of JSON).
+    static func httpGet(port: Int, path: String) throws -> [UInt8] {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw TestFailure("cannot connect to vendor port \(port)") }
+        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            response.append(contentsOf: chunk[..<count])
+        }
+        guard let split = response.indices.first(where: { response[$0...].starts(with: [13, 10, 13, 10]) }) else {
+            throw TestFailure("malformed vendor reply")
+        }
+        return Array(response[(split + 4)...])
+    }
+
+    deinit {
+        daemon?.stop(signal: SIGKILL)
+        vendor.stop(signal: SIGKILL)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

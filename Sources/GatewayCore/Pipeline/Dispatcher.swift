@@ -286,6 +286,16 @@ public final class Dispatcher: @unchecked Sendable {
             let delay = policy.delayMilliseconds(
                 after: completion.attempt, unitRandom: Double.random(in: 0..<1, using: &random), vendorFloor: after
             )
+            if let notAfter = stored.notAfter, now + delay > notAfter {
+                // The next attempt would come too late: expire now rather than hold a timer for nothing.
+                finish(
+                    stored, lane: index, attempt: completion.attempt, startedAt: completion.startedAt,
+                    outcome: .expired, state: .expired, httpStatus: httpStatus,
+                    reason: Reason(reason.category, vendorCode: reason.vendorCode,
+                                   detail: "not_after passes before the next attempt; last: \(reason.detail ?? reason.category.name)")
+                )
+                return
+            }
             var next = stored
             next.attempts = completion.attempt
             next.nextAttemptAt = now + delay

@@ -6,12 +6,15 @@ final class ChildProcess: @unchecked Sendable {
     let outputPath: String
 
     /// Starts `executable` with `arguments`, stdout and stderr into `outputPath`.
-    init(_ executable: String, _ arguments: [String], outputPath: String) throws {
+    init(_ executable: String, _ arguments: [String], outputPath: String, environment: [String: String] = [:]) throws {
         self.outputPath = outputPath
         FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = output
         try process.run()

@@ -43,11 +43,12 @@ final class TestGateway {
     }
 
     /// Starts (or restarts) `gatewayd run` and waits until it serves.
-    func startDaemon() throws {
+    func startDaemon(environment: [String: String] = [:]) throws {
         let run = (daemon == nil ? 1 : 2)
         let process = try ChildProcess(
             TestGateway.binaries + "/gatewayd", ["run", "--config", directory + "/gateway.yaml"],
-            outputPath: directory + "/gatewayd-\(run)-\(UUID().uuidString.prefix(4)).log"
+            outputPath: directory + "/gatewayd-\(run)-\(UUID().uuidString.prefix(4)).log",
+            environment: environment
         )
         daemon = process
         guard process.waitForOutput(containing: "gateway ready") else {

@@ -1,5 +1,5 @@
-public import ChannelKit
 internal import CYAML
+public import ChannelKit
 
 /// Parses YAML text into a located ``ConfigNode`` tree with libyaml's event API.
 ///

@@ -1,6 +1,6 @@
+import ChannelKit
 import Foundation
 public import GatewayConfig
-import ChannelKit
 import GatewayTransport
 public import Logging
 

@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A loopback HTTP/1.1 server speaking the generic `http` SMS vendor format, for demos, tests and benchmarks.

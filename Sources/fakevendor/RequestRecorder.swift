@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Appends `<ref>\t<compact body>` lines to a file, buffered in memory and written at least every 200 ms.

@@ -3,7 +3,7 @@ import ChannelKit
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `send --file`: streams a JSON-lines file over one connection with up to `window` requests outstanding.
@@ -43,8 +43,9 @@ struct BulkSender {
         let windowSize = window
 
         DispatchQueue.global().async {
-            Self.readAnswers(connection, tally: tally, credits: credits, finished: finished, printRaw: printRaw,
-                             windowSize: windowSize)
+            Self.readAnswers(
+                connection, tally: tally, credits: credits, finished: finished, printRaw: printRaw,
+                windowSize: windowSize)
             readerExited.signal()
         }
         let progress = ProgressReporter(totalLines: totalLines) {

@@ -2,7 +2,7 @@ import ArgumentParser
 import ChannelKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One request/response exchange at a time over the control socket, with the CLI's error conventions:

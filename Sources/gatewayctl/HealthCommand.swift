@@ -3,7 +3,8 @@ import ChannelKit
 
 /// `gatewayctl health`: whether the daemon is serving; exits 1 while it drains.
 struct HealthCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "health", abstract: "Show whether gatewayd is serving.")
+    static let configuration = CommandConfiguration(
+        commandName: "health", abstract: "Show whether gatewayd is serving.")
 
     @OptionGroup var global: GlobalOptions
 

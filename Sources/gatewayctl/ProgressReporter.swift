@@ -1,7 +1,7 @@
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Shows bulk-send progress on stderr: a redrawn bar on a terminal, otherwise one plain line every 5 seconds.

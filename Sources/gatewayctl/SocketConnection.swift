@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A blocking client connection to the gateway's Unix control socket, read and written in whole lines.

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Dispatch
 import ChannelKit
+import Dispatch
 import Foundation
 import GatewayConfig
 import GatewayCore
@@ -44,8 +44,9 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         guard let configuration = options.load() else { throw ExitCode(1) }
-        print("configuration OK: \(configuration.channels.count) channel(s): "
-              + configuration.channels.map { "\($0.name) (\($0.kind)\($0.vendor.map { "/" + $0 } ?? ""))" }
+        print(
+            "configuration OK: \(configuration.channels.count) channel(s): "
+                + configuration.channels.map { "\($0.name) (\($0.kind)\($0.vendor.map { "/" + $0 } ?? ""))" }
                 .joined(separator: ", "))
     }
 }

@@ -61,7 +61,8 @@ import Testing
         )
         try fixture.write("channels.d/b.yaml", "type: test\nsettings:\n  url: u\n  api_key: credential:vendor_key\n")
         try fixture.write("channels.d/c.yaml", "type: test\nsettings:\n  url: u\n  api_key: credential:../present\n")
-        let result = fixture.load(environment: ["OTHER": envSecret, "MISSING_KE": envSecret], credentialsDirectory: nil)
+        let result = fixture.load(
+            environment: ["OTHER": envSecret, "MISSING_KE": envSecret], credentialsDirectory: nil)
         #expect(result.configuration == nil)
         #expect(
             fixture.locations(result) == [

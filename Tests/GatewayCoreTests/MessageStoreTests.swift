@@ -27,7 +27,8 @@ struct MessageStoreTests {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<AcceptResult?>(nil)
         let message = OutboundMessage(id: id, channel: "sms", recipient: "13800138000", template: "T")
-        let queued = store.accept([AcceptRequest(message: message, dedupKey: key, clientDedupKey: nil, notAfter: nil)]) {
+        let queued = store.accept([AcceptRequest(message: message, dedupKey: key, clientDedupKey: nil, notAfter: nil)])
+        {
             results in
             result.withLock { $0 = results.first }
             done.signal()

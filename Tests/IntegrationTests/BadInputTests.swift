@@ -19,15 +19,23 @@ struct BadInputTests {
             (#"{"op":"send","to":"13800138000","template":"T"}"#, "bad_request", "channel"),
             (#"{"op":"send","channel":"sms","to":13800138000,"template":"T"}"#, "bad_request", "to"),
             (#"{"op":"send","channel":"sms","to":"13800138000","template":"T","params":[1]}"#, "bad_request", "params"),
-            (#"{"op":"send","channel":"sms","to":"13800138000","template":"T","params":{"code":{}}}"#, "bad_request",
-             "params.code"),
-            (#"{"op":"send","channel":"sms","to":"not-a-number","template":"T","params":{"code":"1"}}"#,
-             "invalid_recipient", "to"),
+            (
+                #"{"op":"send","channel":"sms","to":"13800138000","template":"T","params":{"code":{}}}"#, "bad_request",
+                "params.code"
+            ),
+            (
+                #"{"op":"send","channel":"sms","to":"not-a-number","template":"T","params":{"code":"1"}}"#,
+                "invalid_recipient", "to"
+            ),
             (#"{"op":"send","channel":"sms","to":"13800138000","template":"T"}"#, "bad_request", "params.code"),
-            (#"{"op":"send","channel":"sms","to":"13800138000","template":"T","params":{"code":"1"},"colour":1}"#,
-             "bad_request", "colour"),
-            (#"{"op":"send","channel":"sms","to":"13800138000","template":"T","params":{"code":"1"},"not_after":"x"}"#,
-             "bad_request", "not_after"),
+            (
+                #"{"op":"send","channel":"sms","to":"13800138000","template":"T","params":{"code":"1"},"colour":1}"#,
+                "bad_request", "colour"
+            ),
+            (
+                #"{"op":"send","channel":"sms","to":"13800138000","template":"T","params":{"code":"1"},"not_after":"x"}"#,
+                "bad_request", "not_after"
+            ),
             (#"{"op":"status","message_id":"m-does-not-exist"}"#, "not_found", "message_id"),
             (#"{"op":42}"#, "bad_request", "op"),
         ]
@@ -53,7 +61,10 @@ struct BadInputTests {
         #expect(good["id"]?.stringValue == "after")
         #expect(good["state"]?.stringValue == "queued")
         // Pipelined requests are answered in order with their ids echoed.
-        client.write(Array(#"{"op":"health","id":1}"#.utf8 + [10] + #"garbage"#.utf8 + [10] + #"{"op":"stats","id":3}"#.utf8 + [10]))
+        client.write(
+            Array(
+                #"{"op":"health","id":1}"#.utf8 + [10] + #"garbage"#.utf8 + [10] + #"{"op":"stats","id":3}"#.utf8 + [10]
+            ))
         let first = try #require(client.readLine().flatMap { try? JSONParser.parse($0) })
         let second = try #require(client.readLine().flatMap { try? JSONParser.parse($0) })
         let third = try #require(client.readLine().flatMap { try? JSONParser.parse($0) })

@@ -5,7 +5,9 @@ import Testing
 /// Vendors misbehaving: 503 then 200, 200 with an error body, no answer at all.
 @Suite(.serialized)
 struct FailureModeTests {
-    static func waitForFinalState(_ client: ControlClient, _ messageID: String, timeout: TimeInterval = 30) -> JSONValue? {
+    static func waitForFinalState(_ client: ControlClient, _ messageID: String, timeout: TimeInterval = 30)
+        -> JSONValue?
+    {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
             if let answer = client.request(#"{"op":"status","message_id":"\#(messageID)"}"#),

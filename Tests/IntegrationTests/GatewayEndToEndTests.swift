@@ -33,7 +33,8 @@ struct GatewayEndToEndTests {
             for index in 0..<count {
                 let to = "1380\(String(format: "%07d", index))"
                 let code = "\(tag)\(index)"
-                batch += #"{"op":"send","id":\#(index),"channel":"sms","to":"\#(to)","template":"SMS_1","#
+                batch +=
+                    #"{"op":"send","id":\#(index),"channel":"sms","to":"\#(to)","template":"SMS_1","#
                     + #""params":{"code":"\#(code)"},"dedup_key":"\#(tag)-\#(index)"}"# + "\n"
                 if batch.utf8.count > 60_000 {
                     client.write(Array(batch.utf8))
@@ -47,7 +48,8 @@ struct GatewayEndToEndTests {
         var acknowledged: [String: (String, String)] = [:]
         for _ in 0..<count {
             guard let line = client.readLine(), let answer = try? JSONParser.parse(line),
-                answer["ok"] == .bool(true), let id = answer["id"]?.intValue, let messageID = answer["message_id"]?.stringValue
+                answer["ok"] == .bool(true), let id = answer["id"]?.intValue,
+                let messageID = answer["message_id"]?.stringValue
             else { break }
             acknowledged[messageID] = expected[id]
         }
@@ -115,7 +117,8 @@ struct GatewayEndToEndTests {
         let record = try gateway.stopVendorAndReadRecord()
         let missing = acknowledged.keys.filter { record[$0] == nil }.count
         let doubled = acknowledged.keys.filter { (record[$0]?.count ?? 0) > 1 }.count
-        print("kill -9 at \(midway.unique) delivered: \(missing) acknowledged messages missing, \(doubled) arrived twice")
+        print(
+            "kill -9 at \(midway.unique) delivered: \(missing) acknowledged messages missing, \(doubled) arrived twice")
         #expect(missing == 0)
         #expect(stats.unique == 20_000)
         // Only transfers in flight (concurrency 32) or awaiting their outcome's commit may repeat.

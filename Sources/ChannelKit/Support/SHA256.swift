@@ -49,13 +49,17 @@ public struct SHA256: Sendable {
             pending.removeAll(keepingCapacity: true)
         }
         while pending.count < 56 { pending.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         compress()
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
         for word in state {
-            digest.append(contentsOf: [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-                                       UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)])
+            digest.append(contentsOf: [
+                UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
+                UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word),
+            ])
         }
         return digest
     }
@@ -82,7 +86,8 @@ public struct SHA256: Sendable {
     private mutating func compress() {
         var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
-            w[i] = UInt32(pending[i * 4]) << 24 | UInt32(pending[i * 4 + 1]) << 16
+            w[i] =
+                UInt32(pending[i * 4]) << 24 | UInt32(pending[i * 4 + 1]) << 16
                 | UInt32(pending[i * 4 + 2]) << 8 | UInt32(pending[i * 4 + 3])
         }
         for i in 16..<64 {

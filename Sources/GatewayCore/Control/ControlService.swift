@@ -97,7 +97,9 @@ public final class ControlService: Sendable {
     ]
 
     /// Validates one send object into a store request.
-    private func prepare(_ fields: [String: JSONValue], prefix: String, now: Int64) -> Result<AcceptRequest, ControlError> {
+    private func prepare(_ fields: [String: JSONValue], prefix: String, now: Int64) -> Result<
+        AcceptRequest, ControlError
+    > {
         do throws(ControlError) {
             return .success(try validate(fields, prefix: prefix, now: now))
         } catch {
@@ -105,7 +107,9 @@ public final class ControlService: Sendable {
         }
     }
 
-    private func validate(_ fields: [String: JSONValue], prefix: String, now: Int64) throws(ControlError) -> AcceptRequest {
+    private func validate(_ fields: [String: JSONValue], prefix: String, now: Int64) throws(ControlError)
+        -> AcceptRequest
+    {
         for key in fields.keys where !ControlService.sendFields.contains(key) {
             throw .badRequest("unknown field '\(key)'", field: prefix + key)
         }
@@ -227,7 +231,9 @@ public final class ControlService: Sendable {
         }
     }
 
-    private func sendBatch(_ request: [String: JSONValue], id: JSONValue?, respond: @escaping @Sendable (String) -> Void) {
+    private func sendBatch(
+        _ request: [String: JSONValue], id: JSONValue?, respond: @escaping @Sendable (String) -> Void
+    ) {
         guard !isDraining.load(ordering: .relaxed) else {
             respond(ControlService.errorLine(id: id, .shuttingDown))
             return
@@ -350,7 +356,8 @@ public final class ControlService: Sendable {
         var line = "{\"ok\":true"
         ControlService.appendID(id, to: &line)
         line += ",\"stats\":{\"accepted\":\(accepted.load(ordering: .relaxed))"
-        line += ",\"duplicates\":\(duplicates.load(ordering: .relaxed)),\"rejected\":\(rejected.load(ordering: .relaxed))"
+        line +=
+            ",\"duplicates\":\(duplicates.load(ordering: .relaxed)),\"rejected\":\(rejected.load(ordering: .relaxed))"
         line += ",\"queued\":\(total.queued),\"in_flight\":\(total.inFlight),\"sent\":\(total.sent)"
         line += ",\"failed\":\(total.failed),\"expired\":\(total.expired),\"retried\":\(total.retried)"
         line += ",\"uptime_s\":\((wallClock.nowMilliseconds - startedAt) / 1000)}}"
@@ -373,7 +380,8 @@ public final class ControlService: Sendable {
             JSONValue.appendQuoted(configuration.kind, to: &line)
             line += ",\"vendor\":"
             if let vendor = configuration.vendor { JSONValue.appendQuoted(vendor, to: &line) } else { line += "null" }
-            line += ",\"rate_per_second\":\(configuration.rateLimit.perSecond),\"burst\":\(configuration.rateLimit.burst)"
+            line +=
+                ",\"rate_per_second\":\(configuration.rateLimit.perSecond),\"burst\":\(configuration.rateLimit.burst)"
             line += ",\"concurrency\":\(configuration.concurrency),\"queued\":\(counters.queued)"
             line += ",\"in_flight\":\(counters.inFlight),\"sent\":\(counters.sent),\"failed\":\(counters.failed)"
             line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried)}"
@@ -426,7 +434,9 @@ public final class ControlService: Sendable {
         field("created_at", Timestamp.format(status.createdAt))
         field("updated_at", Timestamp.format(status.updatedAt))
         field("not_after", status.notAfter.map(Timestamp.format))
-        field("next_attempt_at", status.state == "queued" && status.nextAttemptAt > 0 ? Timestamp.format(status.nextAttemptAt) : nil)
+        field(
+            "next_attempt_at",
+            status.state == "queued" && status.nextAttemptAt > 0 ? Timestamp.format(status.nextAttemptAt) : nil)
         line += ",\"history\":["
         for (offset, attempt) in status.history.enumerated() {
             if offset > 0 { line += "," }

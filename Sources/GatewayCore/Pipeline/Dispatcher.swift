@@ -202,7 +202,8 @@ public final class Dispatcher: @unchecked Sendable {
             lanes[index].mayHaveMore = page.count == limit
             lanes[index].append(page, wallNow: wallNow)
         } catch {
-            logger.error("cannot read queued messages", metadata: ["channel": "\(lanes[index].name)", "error": "\(error)"])
+            logger.error(
+                "cannot read queued messages", metadata: ["channel": "\(lanes[index].name)", "error": "\(error)"])
         }
     }
 
@@ -277,8 +278,9 @@ public final class Dispatcher: @unchecked Sendable {
                 finish(
                     stored, lane: index, attempt: completion.attempt, startedAt: completion.startedAt,
                     outcome: .failed, state: .failed, httpStatus: httpStatus,
-                    reason: Reason(reason.category, vendorCode: reason.vendorCode,
-                                   detail: "\(reason.detail ?? reason.category.name) (after \(completion.attempt) attempts)")
+                    reason: Reason(
+                        reason.category, vendorCode: reason.vendorCode,
+                        detail: "\(reason.detail ?? reason.category.name) (after \(completion.attempt) attempts)")
                 )
                 return
             }
@@ -291,8 +293,10 @@ public final class Dispatcher: @unchecked Sendable {
                 finish(
                     stored, lane: index, attempt: completion.attempt, startedAt: completion.startedAt,
                     outcome: .expired, state: .expired, httpStatus: httpStatus,
-                    reason: Reason(reason.category, vendorCode: reason.vendorCode,
-                                   detail: "not_after passes before the next attempt; last: \(reason.detail ?? reason.category.name)")
+                    reason: Reason(
+                        reason.category, vendorCode: reason.vendorCode,
+                        detail:
+                            "not_after passes before the next attempt; last: \(reason.detail ?? reason.category.name)")
                 )
                 return
             }

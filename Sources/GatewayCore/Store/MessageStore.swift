@@ -1,6 +1,6 @@
+public import ChannelKit
 import Foundation
 public import Logging
-public import ChannelKit
 
 /// The durable store: SQLite in WAL mode, written by one thread that group-commits.
 ///
@@ -104,7 +104,8 @@ public final class MessageStore: @unchecked Sendable {
     /// Number of queued messages per channel, as committed (read at start-up).
     public func queuedCounts() throws(StoreError) -> [String: Int] {
         let database = try SQLiteDatabase(path: path, readOnly: true)
-        let statement = try database.prepare("SELECT channel, COUNT(*) FROM messages WHERE state = 'queued' GROUP BY channel")
+        let statement = try database.prepare(
+            "SELECT channel, COUNT(*) FROM messages WHERE state = 'queued' GROUP BY channel")
         var counts: [String: Int] = [:]
         while try statement.step() {
             counts[statement.string(0) ?? ""] = statement.int(1)

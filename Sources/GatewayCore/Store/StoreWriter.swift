@@ -1,5 +1,5 @@
-import Logging
 import ChannelKit
+import Logging
 
 /// The writer thread's half of the store: prepared statements and the group-commit transaction.
 // Touched only by the writer thread; @unchecked so the thread closure can own it.
@@ -81,7 +81,9 @@ final class StoreWriter: @unchecked Sendable {
                     answers.reserveCapacity(requests.count)
                     for request in requests {
                         let answer = accept(request, now: now)
-                        if case .queued = answer { result.newMessagesByChannel[request.message.channel, default: 0] += 1 }
+                        if case .queued = answer {
+                            result.newMessagesByChannel[request.message.channel, default: 0] += 1
+                        }
                         answers.append(answer)
                     }
                     result.acceptResults[index] = answers
@@ -126,7 +128,8 @@ final class StoreWriter: @unchecked Sendable {
             insertMessage.bind(3, message.recipient)
             insertMessage.bind(4, message.category.name)
             insertMessage.bind(5, message.template)
-            insertMessage.bind(6, message.params.isEmpty ? nil : JSONValue.object(message.params.mapValues { .string($0) }).serialized)
+            insertMessage.bind(
+                6, message.params.isEmpty ? nil : JSONValue.object(message.params.mapValues { .string($0) }).serialized)
             insertMessage.bind(7, message.content)
             insertMessage.bind(8, request.clientDedupKey)
             insertMessage.bind(9, now)

@@ -63,7 +63,8 @@ final class TestGateway {
     }
 
     /// Polls the vendor until it has seen `unique` distinct messages (bounded).
-    func waitForVendor(unique: Int, timeout: TimeInterval = 120) throws -> (received: Int, unique: Int, duplicates: Int) {
+    func waitForVendor(unique: Int, timeout: TimeInterval = 120) throws -> (received: Int, unique: Int, duplicates: Int)
+    {
         let deadline = Date(timeIntervalSinceNow: timeout)
         var stats = try vendorStats()
         while stats.unique < unique && Date() < deadline {

@@ -26,9 +26,12 @@ struct FakeVendor: ParsableCommand {
     var record: String?
 
     mutating func run() throws {
+        let recorder = try record.map { try RequestRecorder(path: $0) }
+        // Before any thread starts, so every thread inherits the blocked mask (see installSignalHandlers).
+        // Held in a local because a released dispatch source stops firing; run() blocks until exit.
+        let signalSources = installSignalHandlers(recorder: recorder)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let ledger = VendorLedger()
-        let recorder = try record.map { try RequestRecorder(path: $0) }
         if let recorder {
             // Flushes from an event loop so a crash loses at most 200 ms of lines.
             group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { _ in
@@ -50,8 +53,6 @@ struct FakeVendor: ParsableCommand {
         let server = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
         let boundPort = server.localAddress?.port ?? port
 
-        // Held in a local because a released dispatch source stops firing; run() blocks until exit.
-        let signalSources = installSignalHandlers(recorder: recorder)
         print("listening on 127.0.0.1:\(boundPort)")
         fflush(nil)  // Scripts wait for this line through a pipe, which is block-buffered.
 
@@ -62,7 +63,16 @@ struct FakeVendor: ParsableCommand {
     }
 
     /// Turns SIGTERM and SIGINT into a clean exit: flush the record file, then leave with status 0.
+    ///
+    /// On Linux, dispatch reads signals from a signalfd, which only sees signals blocked in every thread; a
+    /// thread with them unblocked would take them with SIG_IGN and drop them (a shell also starts background
+    /// jobs with SIGINT ignored).
     private func installSignalHandlers(recorder: RequestRecorder?) -> [any DispatchSourceSignal] {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        sigaddset(&blocked, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
         let queue = DispatchQueue(label: "fakevendor.signals")
         return [SIGTERM, SIGINT].map { signalNumber in
             signal(signalNumber, SIG_IGN)  // The dispatch source sees it only once the default action is off.

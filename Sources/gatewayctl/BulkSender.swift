@@ -36,7 +36,10 @@ struct BulkSender {
         }
 
         let tally = SharedTally()
-        let credits = DispatchSemaphore(value: window)
+        // Starts at 0 and is filled by signals: libdispatch traps when a semaphore is freed below its
+        // initial value, which a broken connection can leave behind.
+        let credits = DispatchSemaphore(value: 0)
+        for _ in 0..<window { credits.signal() }
         let finished = DispatchSemaphore(value: 0)
         let readerExited = DispatchSemaphore(value: 0)
         let printRaw = options.json

@@ -6,6 +6,9 @@ struct ConnectionError: Error, CustomStringConvertible {
     let reason: String
 
     var description: String {
-        "cannot talk to gatewayd at \(path): \(reason) (is gatewayd running? use --socket or $GATEWAY_SOCKET)"
+        // The hint helps only when connecting failed; a broken connection means the daemon was there.
+        let connecting = !reason.contains("failed:") && !reason.hasPrefix("the daemon")
+        let hint = connecting ? " (is gatewayd running? use --socket or $GATEWAY_SOCKET)" : ""
+        return "cannot talk to gatewayd at \(path): \(reason)\(hint)"
     }
 }

@@ -15,6 +15,8 @@ struct ControlClient {
     }
 
     let connection: SocketConnection
+    /// `--json`: error answers are printed raw on stdout too, so scripts see every answer.
+    private let printsRawErrors: Bool
 
     /// Connects, or prints why not and exits 2.
     init(options: GlobalOptions) throws(ExitCode) {
@@ -23,6 +25,7 @@ struct ControlClient {
         } catch {
             throw Self.fail(error)
         }
+        printsRawErrors = options.json
     }
 
     /// Sends `request` and returns the answer whatever its `ok`.
@@ -50,6 +53,7 @@ struct ControlClient {
     func call(_ request: JSONValue) throws(ExitCode) -> Response {
         let response = try exchange(request)
         guard response.value["ok"] == .bool(true) else {
+            if printsRawErrors { print(response.raw) }
             Self.printError(Self.describeError(response.value))
             throw ExitCode.failure
         }

@@ -10,4 +10,32 @@ struct GatewayCtl: ParsableCommand {
             SendCommand.self, StatusCommand.self, StatsCommand.self, ChannelsCommand.self, HealthCommand.self,
         ]
     )
+
+    /// Parses with global options allowed before the subcommand name, as in `gatewayctl --json stats`.
+    static func main() {
+        main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Moves `--socket PATH`, `--socket=PATH` and `--json` found before the subcommand to just after it.
+    ///
+    /// ArgumentParser only accepts a subcommand's options after its name, and the global options live in
+    /// each subcommand (so they also work after it).
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" || argument.hasPrefix("--socket=") {
+                leading.append(argument)
+                index += 1
+            } else if argument == "--socket", index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        return [arguments[index]] + leading + arguments[(index + 1)...]
+    }
 }

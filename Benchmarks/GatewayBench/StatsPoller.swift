@@ -1,0 +1,29 @@
+import ChannelKit
+
+/// Asks the daemon for `{"op":"stats"}` over its own connection.
+struct StatsPoller {
+    /// The counters the benchmark watches.
+    struct Counters {
+        let sent: Int
+        let failed: Int
+    }
+
+    private let connection: BenchConnection
+
+    init(path: String) throws(BenchError) {
+        connection = try BenchConnection(path: path)
+    }
+
+    /// One stats round trip.
+    func poll() throws(BenchError) -> Counters {
+        try connection.send(line: #"{"op":"stats"}"#)
+        guard let line = try connection.readLine() else {
+            throw BenchError(path: connection.path, reason: "the daemon closed the stats connection")
+        }
+        guard let answer = try? JSONParser.parse(line), let stats = answer["stats"] else {
+            let text = String(decoding: line, as: UTF8.self)
+            throw BenchError(path: connection.path, reason: "bad stats answer: \(text)")
+        }
+        return Counters(sent: stats["sent"]?.intValue ?? 0, failed: stats["failed"]?.intValue ?? 0)
+    }
+}

@@ -92,10 +92,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The control-socket client shared by gatewayctl and gatewaybench.
+        .target(name: "GatewayClient", swiftSettings: swiftSettings),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
-                "ChannelKit",
+                "ChannelKit", "GatewayClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -114,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "gatewaybench",
             dependencies: [
-                "ChannelKit",
+                "ChannelKit", "GatewayClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/GatewayBench",

@@ -1,5 +1,6 @@
 import ChannelKit
 import Dispatch
+import GatewayClient
 import Synchronization
 
 #if canImport(Glibc)
@@ -16,10 +17,10 @@ final class BenchClient: @unchecked Sendable {
         var duplicates = 0
         var errors: [String: Int] = [:]
         var lastAnswerAt: UInt64 = 0
-        var failure: BenchError?
+        var failure: ConnectionError?
     }
 
-    private let connection: BenchConnection
+    private let connection: SocketConnection
     private let lines: [[UInt8]]
     private let window: Int
     // Written by the writer before each request goes out and read by the reader after its answer arrives;
@@ -31,8 +32,8 @@ final class BenchClient: @unchecked Sendable {
     private var result = Result()
 
     /// Connects and prepares `lines` (each a complete request without the newline).
-    init(path: String, lines: [[UInt8]], window: Int) throws(BenchError) {
-        connection = try BenchConnection(path: path)
+    init(path: String, lines: [[UInt8]], window: Int) throws(ConnectionError) {
+        connection = try SocketConnection(path: path)
         self.lines = lines
         self.window = window
         sentAt = .allocate(capacity: max(lines.count, 1))
@@ -91,7 +92,7 @@ final class BenchClient: @unchecked Sendable {
                 return
             }
             guard let line else {
-                fail(BenchError(path: connection.path, reason: "the daemon closed the connection"))
+                fail(ConnectionError(path: connection.path, reason: "the daemon closed the connection"))
                 return
             }
             let now = MonotonicClock.now()
@@ -112,7 +113,7 @@ final class BenchClient: @unchecked Sendable {
         }
     }
 
-    private func fail(_ error: BenchError) {
+    private func fail(_ error: ConnectionError) {
         result.failure = error
         broken.store(true, ordering: .releasing)
         for _ in 0...window { credits.signal() }  // Unblocks the writer so both threads end.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChannelKit
+import GatewayClient
 
 #if canImport(Glibc)
     import Glibc
@@ -48,7 +49,7 @@ struct GatewayBench: ParsableCommand {
             let result = try measure()
             print(json ? result.jsonText : result.humanText)
             if !result.complete { throw ExitCode.failure }
-        } catch let error as BenchError {
+        } catch let error as ConnectionError {
             let bytes = Array("\(error)\n".utf8)
             bytes.withUnsafeBytes { raw in _ = Glibc.write(2, raw.baseAddress!, raw.count) }
             throw ExitCode(2)

@@ -1,4 +1,5 @@
 import ChannelKit
+import GatewayClient
 
 /// Asks the daemon for `{"op":"stats"}` over its own connection.
 struct StatsPoller {
@@ -8,21 +9,21 @@ struct StatsPoller {
         let failed: Int
     }
 
-    private let connection: BenchConnection
+    private let connection: SocketConnection
 
-    init(path: String) throws(BenchError) {
-        connection = try BenchConnection(path: path)
+    init(path: String) throws(ConnectionError) {
+        connection = try SocketConnection(path: path)
     }
 
     /// One stats round trip.
-    func poll() throws(BenchError) -> Counters {
+    func poll() throws(ConnectionError) -> Counters {
         try connection.send(line: #"{"op":"stats"}"#)
         guard let line = try connection.readLine() else {
-            throw BenchError(path: connection.path, reason: "the daemon closed the stats connection")
+            throw ConnectionError(path: connection.path, reason: "the daemon closed the stats connection")
         }
         guard let answer = try? JSONParser.parse(line), let stats = answer["stats"] else {
             let text = String(decoding: line, as: UTF8.self)
-            throw BenchError(path: connection.path, reason: "bad stats answer: \(text)")
+            throw ConnectionError(path: connection.path, reason: "bad stats answer: \(text)")
         }
         return Counters(sent: stats["sent"]?.intValue ?? 0, failed: stats["failed"]?.intValue ?? 0)
     }

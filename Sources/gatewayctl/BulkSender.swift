@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChannelKit
 import Dispatch
+import GatewayClient
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChannelKit
+import GatewayClient
 
 #if canImport(Glibc)
     import Glibc

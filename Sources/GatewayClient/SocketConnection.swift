@@ -2,31 +2,31 @@
     import Glibc
 #endif
 
-/// A blocking client connection to the gateway's control socket (a copy of gatewayctl's: executables share no code).
+/// A blocking client connection to the gateway's Unix control socket, read and written in whole lines.
 ///
 /// One thread may write while another reads (bulk send does exactly that): the read buffer is touched
 /// only by `readLine`, and the kernel keeps the two directions of a stream socket independent.
-final class BenchConnection: @unchecked Sendable {
+public final class SocketConnection: @unchecked Sendable {
     /// The socket path, for messages.
-    let path: String
+    public let path: String
     private let descriptor: Int32
     private var readBuffer: [UInt8] = []
     private var readStart = 0
 
     /// Connects to the socket at `path`.
-    init(path: String) throws(BenchError) {
+    public init(path: String) throws(ConnectionError) {
         self.path = path
         // A daemon that goes away mid-write must surface as EPIPE, not kill the client.
         signal(SIGPIPE, SIG_IGN)
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw BenchError(path: path, reason: Self.lastError()) }
+        guard descriptor >= 0 else { throw ConnectionError(path: path, reason: Self.lastError()) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard pathBytes.count < capacity else {
             close(descriptor)
-            throw BenchError(path: path, reason: "path is longer than \(capacity - 1) bytes")
+            throw ConnectionError(path: path, reason: "path is longer than \(capacity - 1) bytes")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: pathBytes)
@@ -40,7 +40,7 @@ final class BenchConnection: @unchecked Sendable {
         guard status == 0 else {
             let reason = Self.lastError()
             close(descriptor)
-            throw BenchError(path: path, reason: reason)
+            throw ConnectionError(path: path, reason: reason)
         }
         self.descriptor = descriptor
         readBuffer.reserveCapacity(64 * 1024)
@@ -51,7 +51,7 @@ final class BenchConnection: @unchecked Sendable {
     }
 
     /// Writes all of `bytes`, retrying short writes.
-    func write(_ bytes: [UInt8]) throws(BenchError) {
+    public func write(_ bytes: [UInt8]) throws(ConnectionError) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in
@@ -59,21 +59,21 @@ final class BenchConnection: @unchecked Sendable {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw BenchError(path: path, reason: "write failed: \(Self.lastError())")
+                throw ConnectionError(path: path, reason: "write failed: \(Self.lastError())")
             }
             offset += written
         }
     }
 
     /// Sends one request line (a newline is appended).
-    func send(line: String) throws(BenchError) {
+    public func send(line: String) throws(ConnectionError) {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         try write(bytes)
     }
 
     /// The next line without its newline, or `nil` once the daemon closed the connection.
-    func readLine() throws(BenchError) -> [UInt8]? {
+    public func readLine() throws(ConnectionError) -> [UInt8]? {
         while true {
             if let newline = readBuffer[readStart...].firstIndex(of: UInt8(ascii: "\n")) {
                 // A copy, so no slice keeps the buffer shared and forces a copy on the next read.
@@ -96,13 +96,13 @@ final class BenchConnection: @unchecked Sendable {
             if received == 0 { return nil }
             if received < 0 {
                 if errno == EINTR { continue }
-                throw BenchError(path: path, reason: "read failed: \(Self.lastError())")
+                throw ConnectionError(path: path, reason: "read failed: \(Self.lastError())")
             }
         }
     }
 
     /// Shuts both directions down, waking a thread blocked in `readLine`.
-    func shutdownBoth() {
+    public func shutdownBoth() {
         shutdown(descriptor, Int32(SHUT_RDWR))
     }
 

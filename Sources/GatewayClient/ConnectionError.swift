@@ -1,11 +1,16 @@
-/// The control socket could not be reached or the connection broke; `gatewayctl` exits 2 for these.
-struct ConnectionError: Error, CustomStringConvertible {
+/// The control socket could not be reached or the connection broke (`gatewayctl` exits 2 for these).
+public struct ConnectionError: Error, CustomStringConvertible {
     /// The socket path that was used.
-    let path: String
+    public let path: String
     /// What went wrong, in words.
-    let reason: String
+    public let reason: String
 
-    var description: String {
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String {
         // The hint helps only when connecting failed; a broken connection means the daemon was there.
         let connecting = !reason.contains("failed:") && !reason.hasPrefix("the daemon")
         let hint = connecting ? " (is gatewayd running? use --socket or $GATEWAY_SOCKET)" : ""

@@ -65,6 +65,12 @@ struct GatewayEndToEndTests {
         let stats = try gateway.waitForVendor(unique: 20_000)
         #expect(stats.unique == 20_000)
         #expect(stats.duplicates == 0)
+        // Group commit: 20,000 inserts plus 20,000 attempt records, one transaction each, would be 40,000
+        // commits; grouped, pipelined sends and outcomes share far fewer.
+        let daemonStats = try #require(ControlClient(path: gateway.socketPath).request(#"{"op":"stats"}"#)?["stats"])
+        let commits = try #require(daemonStats["store_commits"]?.intValue)
+        print("20,000 accepted and sent in \(commits) store commits")
+        #expect(commits < 10_000)
         gateway.daemon?.stop()
         let record = try gateway.stopVendorAndReadRecord()
         var wrong = 0

@@ -360,6 +360,7 @@ public final class ControlService: Sendable {
             ",\"duplicates\":\(duplicates.load(ordering: .relaxed)),\"rejected\":\(rejected.load(ordering: .relaxed))"
         line += ",\"queued\":\(total.queued),\"in_flight\":\(total.inFlight),\"sent\":\(total.sent)"
         line += ",\"failed\":\(total.failed),\"expired\":\(total.expired),\"retried\":\(total.retried)"
+        line += ",\"store_commits\":\(store.commitCount)"
         line += ",\"uptime_s\":\((wallClock.nowMilliseconds - startedAt) / 1000)}}"
         return line
     }

@@ -1,5 +1,6 @@
 public import ChannelKit
 import Foundation
+import Synchronization
 public import Logging
 
 /// The durable store: SQLite in WAL mode, written by one thread that group-commits.
@@ -22,7 +23,11 @@ public final class MessageStore: @unchecked Sendable {
     private var thread: Thread?
     private let finished = NSCondition()
     private var isFinished = false
+    private let commits = Atomic<Int>(0)
     private var committedChannels: @Sendable ([String: Int]) -> Void = { _ in }
+
+    /// Transactions committed since the store opened; with `accepted`, shows how well sends are grouped.
+    public var commitCount: Int { commits.load(ordering: .relaxed) }
 
     /// The store's file path.
     public var databasePath: String { path }
@@ -151,6 +156,7 @@ public final class MessageStore: @unchecked Sendable {
             }
             guard !batch.isEmpty else { continue }
             let outcome = writer.apply(batch, now: now, logger: logger)
+            commits.add(1, ordering: .relaxed)
             var accepted = 0
             for (index, operation) in batch.enumerated() {
                 switch operation {

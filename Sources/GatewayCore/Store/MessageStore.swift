@@ -1,7 +1,7 @@
 public import ChannelKit
 import Foundation
-import Synchronization
 public import Logging
+import Synchronization
 
 /// The durable store: SQLite in WAL mode, written by one thread that group-commits.
 ///

@@ -159,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ChannelKit"],
+            dependencies: ["ChannelKit", "GatewayClient"],
             swiftSettings: swiftSettings
         ),
     ]

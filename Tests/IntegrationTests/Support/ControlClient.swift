@@ -1,66 +1,28 @@
 import ChannelKit
-import Foundation
+import GatewayClient
 
-/// A blocking client of the gateway's control socket, for tests.
-final class ControlClient: @unchecked Sendable {
-    // Tests use one client from at most one writer and one reader thread; the descriptor is thread-safe for that.
-    private let descriptor: Int32
-    private var buffer: [UInt8] = []
+/// The test side of the control socket: gatewayctl's own connection, plus JSON parsing of answers.
+final class ControlClient: Sendable {
+    private let connection: SocketConnection
 
     init(path: String) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            close(descriptor)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
+        connection = try SocketConnection(path: path)
     }
 
-    deinit { close(descriptor) }
-
-    /// Writes raw bytes.
-    func write(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written <= 0 { return }
-            offset += written
-        }
-    }
+    /// Writes raw bytes (a broken connection shows up as a missing answer).
+    func write(_ bytes: [UInt8]) { try? connection.write(bytes) }
 
     /// Writes one line.
-    func send(_ line: String) { write(Array((line + "\n").utf8)) }
+    func send(_ line: String) { try? connection.send(line: line) }
 
-    /// Reads one response line (nil at end of stream).
+    /// Reads one answer line (nil at end of stream).
     func readLine() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: 10) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count <= 0 { return nil }
-            buffer.append(contentsOf: chunk[..<count])
-        }
+        (try? connection.readLine())?.map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Sends a request and parses its answer.
     func request(_ line: String) -> JSONValue? {
         send(line)
         return readLine().flatMap { try? JSONParser.parse($0) }
-    }
-
-    /// Sends a request object and parses its answer.
-    func request(_ object: [String: JSONValue]) -> JSONValue? {
-        request(JSONValue.object(object).serialized)
     }
 }

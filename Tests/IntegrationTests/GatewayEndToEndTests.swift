@@ -87,15 +87,23 @@ struct GatewayEndToEndTests {
         #expect(wrong == 0)
     }
 
-    @Test func sigtermMidRunThenRestartLosesAndDoublesNothing() throws {
-        // 2,000/s so the run is still going when SIGTERM lands.
-        let gateway = try TestGateway(channels: ["sms": Self.smsChannel(perSecond: 2000)])
+    /// Queues 20,000 messages on an instance limited to 2,000/s, lets dispatch run 1.5 s, then sends `signal`
+    /// (so the run is still going when it lands). Returns the gateway, the acknowledged messages and the status.
+    static func interruptedRun(
+        signal: Int32, tag: String
+    ) throws -> (TestGateway, [String: (String, String)], Int32) {
+        let gateway = try TestGateway(channels: ["sms": smsChannel(perSecond: 2000)])
         try gateway.startDaemon()
         let client = try ControlClient(path: gateway.socketPath)
-        let acknowledged = Self.sendMany(client, count: 20_000, tag: "t")
+        let acknowledged = sendMany(client, count: 20_000, tag: tag)
         #expect(acknowledged.count == 20_000)
         Thread.sleep(forTimeInterval: 1.5)
-        let status = gateway.daemon?.stop(signal: SIGTERM) ?? -1
+        let status = gateway.daemon?.stop(signal: signal) ?? -1
+        return (gateway, acknowledged, status)
+    }
+
+    @Test func sigtermMidRunThenRestartLosesAndDoublesNothing() throws {
+        let (gateway, acknowledged, status) = try Self.interruptedRun(signal: SIGTERM, tag: "t")
         #expect(status == 0)
         let midway = try gateway.vendorStats()
         #expect(midway.unique > 0 && midway.unique < 20_000)
@@ -109,13 +117,7 @@ struct GatewayEndToEndTests {
     }
 
     @Test func killDashNineMidRunThenRestartDeliversEveryAcknowledgedMessage() throws {
-        let gateway = try TestGateway(channels: ["sms": Self.smsChannel(perSecond: 2000)])
-        try gateway.startDaemon()
-        let client = try ControlClient(path: gateway.socketPath)
-        let acknowledged = Self.sendMany(client, count: 20_000, tag: "k")
-        #expect(acknowledged.count == 20_000)
-        Thread.sleep(forTimeInterval: 1.5)
-        gateway.daemon?.stop(signal: SIGKILL)
+        let (gateway, acknowledged, _) = try Self.interruptedRun(signal: SIGKILL, tag: "k")
         let midway = try gateway.vendorStats()
         try gateway.startDaemon()
         let stats = try gateway.waitForVendor(unique: 20_000)

@@ -1,14 +1,20 @@
-import ChannelKit
+public import ChannelKit
 import Foundation
 public import GatewayConfig
 import GatewayTransport
 public import Logging
+import Synchronization
 
 /// The daemon's parts wired together: store, transport, dispatcher and control socket, started in order and
 /// drained in reverse.
 public final class Gateway: @unchecked Sendable {
     // Set once in start() and read by shutdown(), both on the main thread.
-    private let configuration: GatewayConfiguration
+    private var configuration: GatewayConfiguration
+    private let configurationPath: String
+    private let kinds: [ChannelKind]
+    private let reloadLock = NSLock()
+    private var fingerprints: [String: String] = [:]
+    private let stopping = Atomic<Bool>(false)
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let wallClock: any WallClock
@@ -21,15 +27,20 @@ public final class Gateway: @unchecked Sendable {
 
     /// - Parameters:
     ///   - configuration: a validated configuration.
+    ///   - configurationPath: where it was loaded from, for reloads.
+    ///   - kinds: the channel kinds compiled in, for reloads.
     ///   - logger: the root logger.
     ///   - notifier: systemd notifications (a no-op outside systemd).
     ///   - wallClock: wall time.
     ///   - monotonicClock: monotonic time.
     public init(
-        configuration: GatewayConfiguration, logger: Logger, notifier: SystemdNotifier,
+        configuration: GatewayConfiguration, configurationPath: String, kinds: [ChannelKind], logger: Logger,
+        notifier: SystemdNotifier,
         wallClock: any WallClock = SystemWallClock(), monotonicClock: any MonotonicClock = SystemMonotonicClock()
     ) {
         self.configuration = configuration
+        self.configurationPath = configurationPath
+        self.kinds = kinds
         self.logger = logger
         self.notifier = notifier
         self.wallClock = wallClock
@@ -65,6 +76,8 @@ public final class Gateway: @unchecked Sendable {
             maxLineBytes: configuration.maxLineBytes
         )
         self.service = service
+        fingerprints = Gateway.fingerprints(of: configuration.channels)
+        service.setReloader { [self] in reload() }
         server = try ControlServer(path: configuration.socketPath, service: service, logger: logger)
         logger.info(
             "gateway ready",
@@ -74,11 +87,113 @@ public final class Gateway: @unchecked Sendable {
             ]
         )
         notifier.notify("READY=1\nSTATUS=serving \(configuration.channels.count) channels")
+        startWatchdog()
+    }
+
+    /// Loads the configuration again and, only if all of it is valid, swaps it in: added instances start,
+    /// changed ones take their new settings with their queues intact, removed ones are held. On any error the
+    /// running configuration stays and the errors are logged and returned. Used by SIGHUP and `reload`.
+    public func reload() -> ReloadOutcome {
+        reloadLock.lock()
+        defer { reloadLock.unlock() }
+        guard !stopping.load(ordering: .relaxed), let dispatcher, let service else {
+            return ReloadOutcome(succeeded: false, issues: ["the gateway is not running"])
+        }
+        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(monotonicClock.nowNanoseconds / 1000)")
+        defer { notifier.notify("READY=1\nSTATUS=serving \(configuration.channels.count) channels") }
+        let result = ConfigLoader(kinds: kinds).load(path: configurationPath)
+        guard let next = result.configuration else {
+            let errors = result.issues.filter { $0.severity == .error }.map(\.description)
+            logger.error(
+                "reload refused: configuration invalid, keeping the running one",
+                metadata: ["errors": "\(errors.count)", "first": "\(errors.first ?? "")"]
+            )
+            return ReloadOutcome(succeeded: false, issues: errors)
+        }
+        var warnings = result.issues.map(\.description)
+        let restartOnly: [(String, Bool)] = [
+            ("socket", next.socketPath != configuration.socketPath),
+            ("state_dir", next.stateDirectory != configuration.stateDirectory),
+            ("dedup_window", next.dedupWindow != configuration.dedupWindow),
+            ("max_line_bytes", next.maxLineBytes != configuration.maxLineBytes),
+            ("max_pending_writes", next.maxPendingWrites != configuration.maxPendingWrites),
+            ("log_level", next.logLevel != configuration.logLevel),
+        ]
+        for (key, changed) in restartOnly where changed {
+            warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")
+        }
+        let nextFingerprints = Gateway.fingerprints(of: next.channels)
+        let before = Set(fingerprints.keys)
+        let after = Set(nextFingerprints.keys)
+        let outcome = ReloadOutcome(
+            succeeded: true,
+            added: after.subtracting(before).sorted(),
+            changed: after.intersection(before).filter { fingerprints[$0] != nextFingerprints[$0] }.sorted(),
+            removed: before.subtracting(after).sorted(),
+            issues: warnings
+        )
+        dispatcher.reconfigure(next.channels)
+        service.reconfigure(next.channels)
+        var applied = next
+        applied.socketPath = configuration.socketPath
+        applied.stateDirectory = configuration.stateDirectory
+        configuration = applied
+        fingerprints = nextFingerprints
+        logger.info(
+            "configuration reloaded",
+            metadata: [
+                "added": "\(outcome.added.joined(separator: ","))",
+                "changed": "\(outcome.changed.joined(separator: ","))",
+                "removed_held": "\(outcome.removed.joined(separator: ","))",
+            ]
+        )
+        return outcome
+    }
+
+    /// A hash of each instance file, to tell which instances a reload changed.
+    private static func fingerprints(of channels: [ChannelInstanceConfiguration]) -> [String: String] {
+        var result: [String: String] = [:]
+        for channel in channels {
+            let bytes = FileManager.default.contents(atPath: channel.file).map(Array.init) ?? []
+            result[channel.name] = SHA256.hex(SHA256.hash(bytes))
+        }
+        return result
+    }
+
+    /// Pings systemd's watchdog at half its interval, but only while the dispatcher and the store writer are
+    /// both turning: a wedged loop stops the pings and systemd restarts the daemon.
+    private func startWatchdog() {
+        guard let interval = notifier.watchdogMicroseconds, interval > 0, let dispatcher, let store else { return }
+        let period = Double(interval) / 2_000_000
+        let monotonicClock = monotonicClock
+        let wallClock = wallClock
+        let notifier = notifier
+        let logger = logger
+        let thread = Thread { [self] in
+            while !self.stopping.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: period)
+                let dispatcherAge = (monotonicClock.nowNanoseconds - dispatcher.lastTurn) / 1_000_000
+                let storeAge = wallClock.nowMilliseconds - store.lastTurn
+                if dispatcherAge < 5_000 && storeAge < 5_000 {
+                    notifier.notify("WATCHDOG=1")
+                } else {
+                    logger.error(
+                        "watchdog withheld: a loop is stuck",
+                        metadata: ["dispatcher_ms": "\(dispatcherAge)", "store_ms": "\(storeAge)"]
+                    )
+                }
+            }
+        }
+        thread.name = "watchdog"
+        thread.start()
     }
 
     /// Stops taking messages, lets transfers in flight finish (up to `drain_timeout`), commits their outcomes
     /// and closes. Messages not yet sent stay queued for the next start.
     public func shutdown() {
+        stopping.store(true, ordering: .relaxed)
+        reloadLock.lock()
+        defer { reloadLock.unlock() }
         notifier.notify("STOPPING=1")
         logger.info("draining", metadata: ["timeout": "\(ConfigDuration.format(configuration.drainTimeout))"])
         service?.beginDrain()

@@ -65,8 +65,15 @@ struct Run: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "gatewayd")
-        let notifier = SystemdNotifier(socketPath: ProcessInfo.processInfo.environment["NOTIFY_SOCKET"])
-        let gateway = Gateway(configuration: configuration, logger: logger, notifier: notifier)
+        let environment = ProcessInfo.processInfo.environment
+        let notifier = SystemdNotifier(
+            socketPath: environment["NOTIFY_SOCKET"],
+            watchdogMicroseconds: environment["WATCHDOG_USEC"].flatMap { Int64($0) }
+        )
+        let gateway = Gateway(
+            configuration: configuration, configurationPath: options.config, kinds: BuiltinChannels.kinds,
+            logger: logger, notifier: notifier
+        )
 
         signal(SIGPIPE, SIG_IGN)
         let stop = DispatchSemaphore(value: 0)
@@ -78,8 +85,10 @@ struct Run: ParsableCommand {
             source.resume()
             sources.append(source)
         }
-        // Reload arrives in a later release; until then SIGHUP must not kill the daemon.
+        // SIGHUP reloads (systemctl reload runs check-config first, then sends it).
         signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "reload"))
+        hangup.setEventHandler { _ = gateway.reload() }
 
         do {
             try gateway.start()
@@ -87,7 +96,9 @@ struct Run: ParsableCommand {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+        hangup.resume()
         stop.wait()
+        hangup.cancel()
         gateway.shutdown()
         _ = sources
     }

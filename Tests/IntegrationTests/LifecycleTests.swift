@@ -51,6 +51,19 @@ struct LifecycleTests {
         #expect(notify.receive() == "STOPPING=1")
     }
 
+    @Test func pingsTheWatchdogWhileItsLoopsTurn() throws {
+        let gateway = try TestGateway(channels: ["loop": "type: loopback\n"])
+        let notify = try NotifySocket(path: gateway.directory + "/notify.sock")
+        // 400 ms: a ping every 200 ms.
+        try gateway.startDaemon(environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
+        #expect(notify.receive()?.hasPrefix("READY=1") == true)
+        let started = Date()
+        var pings = 0
+        while pings < 3, let message = notify.receive(), message == "WATCHDOG=1" { pings += 1 }
+        #expect(pings == 3)
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
     @Test func messagesPastNotAfterExpireInsteadOfSending() throws {
         // One message a second: of three sent at once with a 500 ms deadline, the first goes, two expire.
         let channel = "type: loopback\nrate_limit: { per_second: 1, burst: 1 }\n"

@@ -13,6 +13,8 @@ public struct ControlError: Error, Sendable, Hashable {
         case notFound = "not_found"
         case shuttingDown = "shutting_down"
         case internalError = "internal"
+        case forbidden
+        case reloadFailed = "reload_failed"
     }
 
     private let code: Code
@@ -53,6 +55,16 @@ public struct ControlError: Error, Sendable, Hashable {
         ControlError(.notFound, "no message with id '\(id)'", field: "message_id")
     }
     static func internalError(_ message: String) -> ControlError { ControlError(.internalError, message) }
+    /// The peer's credentials do not allow this request (docs/protocol.md, "Access").
+    static func forbidden(_ message: String, field: String? = nil) -> ControlError {
+        ControlError(.forbidden, message, field: field)
+    }
+    static func reloadFailed(_ issues: [String]) -> ControlError {
+        ControlError(
+            .reloadFailed,
+            "the new configuration is invalid; still running the old one: " + issues.joined(separator: "; ")
+        )
+    }
 
     /// Maps an adapter's early check to the protocol's codes.
     static func from(_ problem: MessageProblem, prefix: String) -> ControlError {

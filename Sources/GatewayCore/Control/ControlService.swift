@@ -1,4 +1,5 @@
 public import ChannelKit
+import Foundation
 public import GatewayConfig
 import Logging
 import Synchronization
@@ -11,8 +12,14 @@ public final class ControlService: Sendable {
         let configuration: ChannelInstanceConfiguration
     }
 
-    private let channels: [String: Channel]
-    private let channelOrder: [String]
+    /// Every instance configured since start (removed ones stay listed, held), and which are active now.
+    private struct ChannelTable: Sendable {
+        var known: [String: ChannelInstanceConfiguration] = [:]
+        var active: Set<String> = []
+    }
+
+    private let table: Mutex<ChannelTable>
+    private let reloader = Mutex<(@Sendable () -> ReloadOutcome)?>(nil)
     private let store: MessageStore
     private let dispatcher: Dispatcher
     private let wallClock: any WallClock
@@ -38,14 +45,31 @@ public final class ControlService: Sendable {
         channels: [ChannelInstanceConfiguration], store: MessageStore, dispatcher: Dispatcher,
         wallClock: any WallClock, maxLineBytes: Int, maxBatch: Int = 10_000
     ) {
-        self.channels = Dictionary(uniqueKeysWithValues: channels.map { ($0.name, Channel(configuration: $0)) })
-        self.channelOrder = channels.map(\.name)
+        var table = ChannelTable()
+        for channel in channels {
+            table.known[channel.name] = channel
+            table.active.insert(channel.name)
+        }
+        self.table = Mutex(table)
         self.store = store
         self.dispatcher = dispatcher
         self.wallClock = wallClock
         self.startedAt = wallClock.nowMilliseconds
         self.maxLineBytes = maxLineBytes
         self.maxBatch = maxBatch
+    }
+
+    /// Swaps in a reloaded set of instances; sends to removed ones get `unknown_channel` from now on.
+    public func reconfigure(_ channels: [ChannelInstanceConfiguration]) {
+        table.withLock { table in
+            table.active = Set(channels.map(\.name))
+            for channel in channels { table.known[channel.name] = channel }
+        }
+    }
+
+    /// Sets what the `reload` operation runs (the gateway's own reload, also used for SIGHUP).
+    public func setReloader(_ reload: @escaping @Sendable () -> ReloadOutcome) {
+        reloader.withLock { $0 = reload }
     }
 
     /// Refuses new messages from now on (`shutting_down`); queries still work.
@@ -80,6 +104,7 @@ public final class ControlService: Sendable {
         case "stats": respond(stats(id: id))
         case "channels": respond(channelList(id: id))
         case "health": respond(health(id: id))
+        case "reload": reload(id: id, respond: respond)
         default: respond(ControlService.errorLine(id: id, .unknownOperation(op)))
         }
     }
@@ -133,7 +158,8 @@ public final class ControlService: Sendable {
         let content = try string("content", limit: 65_536)
         let clientDedupKey = try string("dedup_key", limit: 512)
         let categoryName = try string("category")
-        guard let channel = channels[channelName] else {
+        let active = table.withLock { $0.active.contains(channelName) ? $0.known[channelName] : nil }
+        guard let channel = active.map(Channel.init(configuration:)) else {
             throw .unknownChannel(channelName, field: prefix + "channel")
         }
         guard !recipient.isEmpty else {
@@ -370,9 +396,9 @@ public final class ControlService: Sendable {
         var line = "{\"ok\":true"
         ControlService.appendID(id, to: &line)
         line += ",\"channels\":["
-        for (offset, name) in channelOrder.enumerated() {
-            guard let channel = channels[name] else { continue }
-            let configuration = channel.configuration
+        let known = table.withLock { $0.known }
+        for (offset, name) in known.keys.sorted().enumerated() {
+            guard let configuration = known[name] else { continue }
             let counters = snapshot[name] ?? ChannelCounters()
             if offset > 0 { line += "," }
             line += "{\"name\":"
@@ -385,10 +411,35 @@ public final class ControlService: Sendable {
                 ",\"rate_per_second\":\(configuration.rateLimit.perSecond),\"burst\":\(configuration.rateLimit.burst)"
             line += ",\"concurrency\":\(configuration.concurrency),\"queued\":\(counters.queued)"
             line += ",\"in_flight\":\(counters.inFlight),\"sent\":\(counters.sent),\"failed\":\(counters.failed)"
-            line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried)}"
+            line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried),\"held\":\(counters.held)}"
         }
         line += "]}"
         return line
+    }
+
+    private func reload(id: JSONValue?, respond: @escaping @Sendable (String) -> Void) {
+        guard let reload = reloader.withLock({ $0 }) else {
+            respond(ControlService.errorLine(id: id, .internalError("reload is not available")))
+            return
+        }
+        // Loading YAML and building adapters must not hold up the event loop.
+        Thread.detachNewThread {
+            let outcome = reload()
+            guard outcome.succeeded else {
+                respond(ControlService.errorLine(id: id, .reloadFailed(outcome.issues)))
+                return
+            }
+            var line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            for (key, names) in [("added", outcome.added), ("changed", outcome.changed), ("removed", outcome.removed)] {
+                line += ",\"\(key)\":"
+                JSONValue.array(names.map(JSONValue.string)).write(to: &line)
+            }
+            line += ",\"warnings\":"
+            JSONValue.array(outcome.issues.map(JSONValue.string)).write(to: &line)
+            line += "}"
+            respond(line)
+        }
     }
 
     private func health(id: JSONValue?) -> String {

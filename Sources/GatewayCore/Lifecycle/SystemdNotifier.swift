@@ -5,9 +5,15 @@ public struct SystemdNotifier: Sendable {
     /// The socket path, or `nil` when not run by systemd (then every call does nothing).
     public let socketPath: String?
 
-    /// - Parameter socketPath: the `NOTIFY_SOCKET` value; a leading `@` names an abstract socket.
-    public init(socketPath: String?) {
+    /// The watchdog interval systemd expects pings within (`WATCHDOG_USEC`), if it set one.
+    public let watchdogMicroseconds: Int64?
+
+    /// - Parameters:
+    ///   - socketPath: the `NOTIFY_SOCKET` value; a leading `@` names an abstract socket.
+    ///   - watchdogMicroseconds: the `WATCHDOG_USEC` value, if any.
+    public init(socketPath: String?, watchdogMicroseconds: Int64? = nil) {
         self.socketPath = socketPath.flatMap { $0.isEmpty ? nil : $0 }
+        self.watchdogMicroseconds = watchdogMicroseconds
     }
 
     /// Sends one notification (e.g. `READY=1`); returns whether it was delivered.

@@ -6,6 +6,8 @@ public struct ChannelCounters: Sendable, Hashable {
     public var failed = 0
     public var expired = 0
     public var retried = 0
+    /// The instance was removed by a reload; its queued messages are held in the store.
+    public var held = false
 
     public init() {}
 }

@@ -7,10 +7,13 @@ import GatewayConfig
 /// commit order from a cursor, so a backlog of millions costs disk, not memory.
 struct DispatchLane {
     let name: String
-    let adapter: any ChannelAdapter
-    let retryPolicy: RetryPolicy
-    let timeout: Duration
-    let concurrency: Int
+    // Settings below are swapped by a reload; the window, timers and transfers in flight carry on.
+    var adapter: any ChannelAdapter
+    var retryPolicy: RetryPolicy
+    var timeout: Duration
+    var concurrency: Int
+    /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
+    var isHeld = false
     var bucket: TokenBucket
     /// Loaded messages not yet started, in commit order; `readyHead` avoids shifting the array.
     var ready: [StoredMessage] = []
@@ -37,6 +40,19 @@ struct DispatchLane {
             burst: configuration.rateLimit.burst,
             now: now
         )
+    }
+
+    /// Takes the settings of a reloaded configuration of the same instance.
+    mutating func reconfigure(_ configuration: ChannelInstanceConfiguration, now: Int64) {
+        adapter = configuration.adapter
+        retryPolicy = RetryPolicy(configuration.retry)
+        timeout = configuration.timeout
+        concurrency = configuration.concurrency
+        bucket.reconfigure(
+            perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst, now: now
+        )
+        isHeld = false
+        mayHaveMore = true
     }
 
     var readyCount: Int { ready.count - readyHead }

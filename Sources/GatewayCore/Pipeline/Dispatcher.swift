@@ -16,6 +16,8 @@ public final class Dispatcher: @unchecked Sendable {
     private let condition = NSCondition()
     private var completions: [Completion] = []
     private var newWork: Set<String> = []
+    private var pendingChannels: [ChannelInstanceConfiguration]?
+    private let heartbeat = Atomic<Int64>(0)
     private var draining = false
     private var stopping = false
     private var stopped = false
@@ -96,6 +98,23 @@ public final class Dispatcher: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Swaps in a reloaded set of instances: new ones start, changed ones take their new settings with their
+    /// queues intact, removed ones are held (nothing new starts; queued messages stay in the store).
+    public func reconfigure(_ channels: [ChannelInstanceConfiguration]) {
+        counters.withLock { table in
+            let names = Set(channels.map(\.name))
+            for name in channels.map(\.name) where table[name] == nil { table[name] = ChannelCounters() }
+            for name in table.keys { table[name]?.held = !names.contains(name) }
+        }
+        condition.lock()
+        pendingChannels = channels
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Monotonic nanoseconds of the dispatcher loop's last turn (it turns at least once a second).
+    public var lastTurn: Int64 { heartbeat.load(ordering: .relaxed) }
+
     /// A copy of every instance's counters.
     public func snapshot() -> [String: ChannelCounters] {
         counters.withLock { $0 }
@@ -133,6 +152,8 @@ public final class Dispatcher: @unchecked Sendable {
             let work = newWork
             newWork.removeAll(keepingCapacity: true)
             let isDraining = draining
+            let reconfiguration = pendingChannels
+            pendingChannels = nil
             if stopping {
                 stopped = true
                 condition.broadcast()
@@ -142,6 +163,8 @@ public final class Dispatcher: @unchecked Sendable {
             }
             condition.unlock()
 
+            heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
+            if let reconfiguration { apply(reconfiguration) }
             for name in work {
                 if let index = laneIndex[name] { lanes[index].mayHaveMore = true }
             }
@@ -153,7 +176,7 @@ public final class Dispatcher: @unchecked Sendable {
             flushRecords()
 
             condition.lock()
-            if completions.isEmpty && newWork.isEmpty && !stopping && draining == isDraining {
+            if completions.isEmpty && newWork.isEmpty && pendingChannels == nil && !stopping && draining == isDraining {
                 let waitNanoseconds = min(nextWake, 1_000_000_000)
                 if waitNanoseconds > 0 {
                     _ = condition.wait(until: Date(timeIntervalSinceNow: Double(waitNanoseconds) / 1e9))
@@ -163,10 +186,29 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
+    /// Applies a reload on the dispatcher thread. Lanes are never removed, so transfers in flight keep a valid
+    /// lane index and a re-added instance resumes where it stopped.
+    private func apply(_ channels: [ChannelInstanceConfiguration]) {
+        let now = monotonicClock.nowNanoseconds
+        let names = Set(channels.map(\.name))
+        for configuration in channels {
+            if let index = laneIndex[configuration.name] {
+                lanes[index].reconfigure(configuration, now: now)
+            } else {
+                laneIndex[configuration.name] = lanes.count
+                lanes.append(DispatchLane(configuration: configuration, now: now))
+            }
+        }
+        for index in lanes.indices where !names.contains(lanes[index].name) {
+            lanes[index].isHeld = true
+        }
+    }
+
     /// Starts as many transfers as the lane's window, rate and concurrency allow.
     /// - Returns: nanoseconds until the lane next needs attention (`Int64.max` if only an event can help).
     private func pump(_ index: Int) -> Int64 {
         var wake = Int64.max
+        guard !lanes[index].isHeld else { return wake }
         let wallNow = wallClock.nowMilliseconds
         if lanes[index].needsRefill { refill(index, wallNow: wallNow) }
         while lanes[index].inFlight < lanes[index].concurrency {

@@ -24,10 +24,14 @@ public final class MessageStore: @unchecked Sendable {
     private let finished = NSCondition()
     private var isFinished = false
     private let commits = Atomic<Int>(0)
+    private let heartbeat = Atomic<Int64>(0)
     private var committedChannels: @Sendable ([String: Int]) -> Void = { _ in }
 
     /// Transactions committed since the store opened; with `accepted`, shows how well sends are grouped.
     public var commitCount: Int { commits.load(ordering: .relaxed) }
+
+    /// Wall-clock milliseconds of the writer loop's last turn (it turns at least once a second).
+    public var lastTurn: Int64 { heartbeat.load(ordering: .relaxed) }
 
     /// The store's file path.
     public var databasePath: String { path }
@@ -139,7 +143,8 @@ public final class MessageStore: @unchecked Sendable {
         while true {
             condition.lock()
             while operations.isEmpty && !closing {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: 60))
+                // Wake every second even when idle, so the watchdog can see the writer is alive.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
                 if operations.isEmpty { break }
             }
             let batch = operations
@@ -150,6 +155,7 @@ public final class MessageStore: @unchecked Sendable {
             if stop { break }
 
             let now = clock.nowMilliseconds
+            heartbeat.store(now, ordering: .relaxed)
             if now - lastPrune > 60_000 {
                 lastPrune = now
                 writer.pruneDedup(now: now, logger: logger)

@@ -5,7 +5,8 @@ import Foundation
 final class TestGateway {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
-    static let binaries = packageRoot + "/.build/debug"
+    /// The built executables; `GATEWAY_TEST_BIN` overrides `.build/debug` (for another `--scratch-path`).
+    static let binaries = ProcessInfo.processInfo.environment["GATEWAY_TEST_BIN"] ?? packageRoot + "/.build/debug"
 
     let directory: String
     let vendor: ChildProcess

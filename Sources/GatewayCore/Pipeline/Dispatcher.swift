@@ -394,7 +394,16 @@ public final class Dispatcher: @unchecked Sendable {
                 "message failed",
                 metadata: [
                     "message_id": "\(stored.message.id)", "channel": "\(name)",
-                    "reason": "\(reason.map { String(describing: $0) } ?? "unknown")",
+                    "to": "\(LogMask.address(stored.message.recipient))",
+                    "reason": "\(LogMask.text(reason.map { String(describing: $0) } ?? "unknown"))",
+                ]
+            )
+        } else {
+            logger.debug(
+                "message \(state.rawValue)",
+                metadata: [
+                    "message_id": "\(stored.message.id)", "channel": "\(name)",
+                    "to": "\(LogMask.address(stored.message.recipient))", "attempt": "\(attempt)",
                 ]
             )
         }

@@ -17,7 +17,7 @@ final class TestGateway {
 
     /// Starts the fake vendor and writes a configuration with the given channel files (name → YAML, where
     /// `VENDOR` is replaced by the vendor's base URL).
-    init(channels: [String: String], gatewayExtra: String = "") throws {
+    init(channels: [String: String], gatewayExtra: String = "", logLevel: String = "info") throws {
         directory = NSTemporaryDirectory() + "cg-e2e-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/channels.d", withIntermediateDirectories: true)
         vendor = try ChildProcess(
@@ -32,7 +32,7 @@ final class TestGateway {
         let gateway = """
             socket: \(directory)/gateway.sock
             state_dir: \(directory)/state
-            log_level: info
+            log_level: \(logLevel)
             drain_timeout: 10s
             \(gatewayExtra)
             """
@@ -73,6 +73,13 @@ final class TestGateway {
             stats = try vendorStats()
         }
         return stats
+    }
+
+    /// Everything every `gatewayd` run of this gateway has logged.
+    var daemonLogs: String {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.filter { $0.hasPrefix("gatewayd-") }.sorted()
+            .compactMap { try? String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }.joined()
     }
 
     /// Stops the vendor (flushing its record) and returns `ref → [bodies]`.

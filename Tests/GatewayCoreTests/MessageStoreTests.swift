@@ -96,3 +96,41 @@ struct MessageStoreTests {
         store.close()
     }
 }
+
+struct MessageRetentionTests {
+    static func status(_ store: MessageStore, _ id: String) -> MessageStatus? {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<MessageStatus?>(nil)
+        store.status(of: id) { status in
+            result.withLock { $0 = status }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0 }
+    }
+
+    @Test func finishedMessagesOlderThanRetentionArePrunedQueuedOnesNever() throws {
+        let clock = ManualWallClock(1_700_000_000_000)
+        let directory = NSTemporaryDirectory() + "cg-store-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try MessageStore(
+            directory: directory, dedupWindow: .seconds(60), retention: .seconds(3600), maxPendingAccepts: 100,
+            clock: clock, logger: Logger(label: "test")
+        )
+        _ = MessageStoreTests.accept(store, id: "done", key: "k:1")
+        _ = MessageStoreTests.accept(store, id: "waiting", key: "k:2")
+        let sent = AttemptRecord(
+            sequence: 1, channel: "sms", attempt: 1, startedAt: clock.nowMilliseconds,
+            finishedAt: clock.nowMilliseconds, outcome: .sent, state: .sent
+        )
+        store.record([sent])
+        #expect(Self.status(store, "done")?.state == "sent")
+        #expect(Self.status(store, "done")?.history.count == 1)
+        clock.advance(milliseconds: 3_000_000)
+        #expect(Self.status(store, "done") != nil, "inside retention")
+        clock.advance(milliseconds: 700_000)
+        #expect(Self.status(store, "done") == nil, "past retention")
+        #expect(Self.status(store, "waiting")?.state == "queued", "queued messages are never pruned")
+        store.close()
+    }
+}

@@ -13,6 +13,7 @@ public final class MessageStore: @unchecked Sendable {
     // State below is guarded by `condition`; the database handles are touched only by the writer thread.
     private let path: String
     private let dedupWindow: Int64
+    private let retention: Int64
     private let maxPendingAccepts: Int
     private let clock: any WallClock
     private let logger: Logger
@@ -40,11 +41,13 @@ public final class MessageStore: @unchecked Sendable {
     /// - Parameters:
     ///   - directory: the state directory.
     ///   - dedupWindow: how long a dedup key suppresses repeats.
+    ///   - retention: how long finished messages and their attempts are kept.
     ///   - maxPendingAccepts: intake queue bound; beyond it `accept` refuses (the client hears `overloaded`).
     ///   - clock: wall clock for timestamps.
     ///   - logger: where store failures are logged.
     public init(
-        directory: String, dedupWindow: Duration, maxPendingAccepts: Int, clock: any WallClock, logger: Logger
+        directory: String, dedupWindow: Duration, retention: Duration = .seconds(90 * 86_400),
+        maxPendingAccepts: Int, clock: any WallClock, logger: Logger
     ) throws(StoreError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -53,6 +56,7 @@ public final class MessageStore: @unchecked Sendable {
         }
         self.path = directory + "/gateway.sqlite3"
         self.dedupWindow = dedupWindow.milliseconds
+        self.retention = retention.milliseconds
         self.maxPendingAccepts = maxPendingAccepts
         self.clock = clock
         self.logger = logger
@@ -157,8 +161,9 @@ public final class MessageStore: @unchecked Sendable {
             let now = clock.nowMilliseconds
             heartbeat.store(now, ordering: .relaxed)
             if now - lastPrune > 60_000 {
-                lastPrune = now
-                writer.pruneDedup(now: now, logger: logger)
+                // A full batch means more is due: come back on the next turn rather than in a minute.
+                let more = writer.prune(now: now, retention: retention, logger: logger)
+                lastPrune = more ? now - 60_000 : now
             }
             guard !batch.isEmpty else { continue }
             let outcome = writer.apply(batch, now: now, logger: logger)

@@ -32,6 +32,7 @@ enum StoreSchema {
                 updated_at INTEGER NOT NULL
             );
             CREATE INDEX IF NOT EXISTS messages_queued ON messages (channel, seq) WHERE state = 'queued';
+            CREATE INDEX IF NOT EXISTS messages_finished ON messages (updated_at) WHERE state != 'queued';
             CREATE TABLE IF NOT EXISTS attempts (
                 message_seq INTEGER NOT NULL,
                 attempt INTEGER NOT NULL,

@@ -21,6 +21,10 @@ final class StoreWriter: @unchecked Sendable {
     private let selectMessage: SQLiteStatement
     private let selectAttempts: SQLiteStatement
     private let pruneDedupStatement: SQLiteStatement
+    private let pruneAttemptsStatement: SQLiteStatement
+    private let pruneMessagesStatement: SQLiteStatement
+    /// Rows deleted per pruning statement: small enough that a prune never holds the writer for long.
+    static let pruneBatch = 5000
 
     init(database: SQLiteDatabase, dedupWindow: Int64) throws(StoreError) {
         self.database = database
@@ -65,8 +69,12 @@ final class StoreWriter: @unchecked Sendable {
             """
         )
         pruneDedupStatement = try database.prepare(
-            "DELETE FROM dedup WHERE key IN (SELECT key FROM dedup WHERE created_at < ?1 LIMIT 10000)"
+            "DELETE FROM dedup WHERE key IN (SELECT key FROM dedup WHERE created_at < ?1 LIMIT \(Self.pruneBatch))"
         )
+        // Both select the same oldest finished messages (partial index messages_finished); attempts go first.
+        let oldest = "SELECT seq FROM messages WHERE state != 'queued' AND updated_at < ?1 LIMIT \(Self.pruneBatch)"
+        pruneAttemptsStatement = try database.prepare("DELETE FROM attempts WHERE message_seq IN (\(oldest))")
+        pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE seq IN (\(oldest))")
     }
 
     /// Runs a batch in one transaction. On a failed commit every accept in it fails; nothing is half-done.
@@ -214,15 +222,26 @@ final class StoreWriter: @unchecked Sendable {
         return status
     }
 
-    /// Deletes dedup keys older than the window, a bounded batch at a time so commits stay short.
-    func pruneDedup(now: Int64, logger: Logger) {
+    /// Deletes dedup keys older than the window and finished messages (with their attempts) older than
+    /// `retention`, a bounded batch of each, so dispatch never waits long for the writer.
+    /// - Returns: whether a full batch was deleted (more may be left: prune again soon).
+    func prune(now: Int64, retention: Int64, logger: Logger) -> Bool {
         do {
-            pruneDedupStatement.reset()
-            pruneDedupStatement.bind(1, now - dedupWindow)
-            try pruneDedupStatement.step()
-            pruneDedupStatement.reset()
+            var full = false
+            for (statement, cutoff) in [
+                (pruneDedupStatement, now - dedupWindow), (pruneAttemptsStatement, now - retention),
+                (pruneMessagesStatement, now - retention),
+            ] {
+                statement.reset()
+                statement.bind(1, cutoff)
+                try statement.step()
+                statement.reset()
+                if database.changes >= Self.pruneBatch { full = true }
+            }
+            return full
         } catch {
-            logger.warning("dedup pruning failed", metadata: ["error": "\(error)"])
+            logger.warning("pruning failed", metadata: ["error": "\(error)"])
+            return false
         }
     }
 }

@@ -13,7 +13,7 @@ public struct ConfigLoader: Sendable {
     /// The keys of `gateway.yaml`.
     static let gatewayKeys = [
         "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
-        "drain_timeout", "log_level",
+        "drain_timeout", "log_level", "allowed_uids", "allowed_groups", "read_only_uids", "read_only_groups",
     ]
 
     /// The process environment, the default for `env:` references.
@@ -94,6 +94,30 @@ public struct ConfigLoader: Sendable {
             configuration.drainTimeout = drain
         }
         if let level = map.choice("log_level", GatewayConfiguration.logLevels) { configuration.logLevel = level }
+        configuration.allowedUIDs = identities("allowed_uids", groups: false, in: map, issues: issues)
+        configuration.allowedGroups = identities("allowed_groups", groups: true, in: map, issues: issues)
+        configuration.readOnlyUIDs = identities("read_only_uids", groups: false, in: map, issues: issues)
+        configuration.readOnlyGroups = identities("read_only_groups", groups: true, in: map, issues: issues)
+    }
+
+    /// Reads a list of numeric ids or names, resolving names with `getpwnam`/`getgrnam` now.
+    private func identities(
+        _ key: String, groups: Bool, in map: ConfigMap, issues: ConfigIssueCollector
+    ) -> [UInt32]? {
+        guard let scalars = map.scalarList(key) else { return nil }
+        var ids: [UInt32] = []
+        for scalar in scalars {
+            if let id = UInt32(scalar.text), id != UInt32.max {
+                ids.append(id)
+            } else if groups, let entry = getgrnam(scalar.text) {
+                ids.append(entry.pointee.gr_gid)
+            } else if !groups, let entry = getpwnam(scalar.text) {
+                ids.append(entry.pointee.pw_uid)
+            } else {
+                issues.error(scalar.mark, "unknown \(groups ? "group" : "user") '\(scalar.text)' in '\(key)'")
+            }
+        }
+        return ids
     }
 
     private func nonEmptyPath(_ key: String, in map: ConfigMap) -> String? {

@@ -10,6 +10,17 @@
 ///   are told `overloaded`.
 /// - `drain_timeout` (duration, 0s...10m; default 10s): how long a stop waits for in-flight sends.
 /// - `log_level` (trace, debug, info, notice, warning, error or critical; default info).
+/// - `allowed_uids` (list of user names or numeric uids): peers (by `SO_PEERCRED`) with full access: every
+///   operation, `send` included.
+/// - `allowed_groups` (list of group names or numeric gids): full access for peers in one of these groups
+///   (primary or supplementary).
+/// - `read_only_uids` (list of user names or uids): peers allowed the read operations only (`status`, `stats`,
+///   `subscribe`, `channels`, `health`).
+/// - `read_only_groups` (list of group names or gids): read access for peers in one of these groups.
+///
+/// Names are resolved when the file is loaded (an unknown name is an error at its position). When none of the
+/// four access keys is set, whoever can open the socket (file mode 0660) has full access. When any is set,
+/// peers not listed are refused; uid 0 and the daemon's own uid always have full access.
 public struct GatewayConfiguration: Sendable {
     /// The `log_level` values, most verbose first.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -32,6 +43,14 @@ public struct GatewayConfiguration: Sendable {
     public var logLevel: String
     /// The channel instances, sorted by name.
     public var channels: [ChannelInstanceConfiguration]
+    /// `allowed_uids`, resolved; `nil` when not set.
+    public var allowedUIDs: [UInt32]?
+    /// `allowed_groups`, resolved to gids; `nil` when not set.
+    public var allowedGroups: [UInt32]?
+    /// `read_only_uids`, resolved; `nil` when not set.
+    public var readOnlyUIDs: [UInt32]?
+    /// `read_only_groups`, resolved to gids; `nil` when not set.
+    public var readOnlyGroups: [UInt32]?
 
     /// - Parameters:
     ///   - socketPath: default `/run/channel-gateway/gateway.sock`.
@@ -43,6 +62,10 @@ public struct GatewayConfiguration: Sendable {
     ///   - drainTimeout: default 10s.
     ///   - logLevel: default `info`.
     ///   - channels: default none.
+    ///   - allowedUIDs: default not set.
+    ///   - allowedGroups: default not set.
+    ///   - readOnlyUIDs: default not set.
+    ///   - readOnlyGroups: default not set.
     public init(
         socketPath: String = "/run/channel-gateway/gateway.sock",
         stateDirectory: String = "/var/lib/channel-gateway",
@@ -52,7 +75,11 @@ public struct GatewayConfiguration: Sendable {
         maxPendingWrites: Int = 50_000,
         drainTimeout: Duration = .seconds(10),
         logLevel: String = "info",
-        channels: [ChannelInstanceConfiguration] = []
+        channels: [ChannelInstanceConfiguration] = [],
+        allowedUIDs: [UInt32]? = nil,
+        allowedGroups: [UInt32]? = nil,
+        readOnlyUIDs: [UInt32]? = nil,
+        readOnlyGroups: [UInt32]? = nil
     ) {
         self.socketPath = socketPath
         self.stateDirectory = stateDirectory
@@ -63,5 +90,9 @@ public struct GatewayConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
         self.channels = channels
+        self.allowedUIDs = allowedUIDs
+        self.allowedGroups = allowedGroups
+        self.readOnlyUIDs = readOnlyUIDs
+        self.readOnlyGroups = readOnlyGroups
     }
 }

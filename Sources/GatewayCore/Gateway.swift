@@ -78,7 +78,10 @@ public final class Gateway: @unchecked Sendable {
         self.service = service
         fingerprints = Gateway.fingerprints(of: configuration.channels)
         service.setReloader { [self] in reload() }
-        server = try ControlServer(path: configuration.socketPath, service: service, logger: logger)
+        server = try ControlServer(
+            path: configuration.socketPath, service: service, logger: logger,
+            access: AccessPolicy(configuration: configuration)
+        )
         logger.info(
             "gateway ready",
             metadata: [

@@ -1,24 +1,47 @@
+import ChannelKit
+import Logging
 import NIOCore
 
 /// One client connection: hands each frame to the service and writes the answers back in request order.
 ///
 /// Answers complete out of order (a `status` may finish before an earlier `send`'s commit); each gets a slot
 /// and slots are written as soon as every earlier one is ready, so pipelined clients see strict ordering.
+///
+/// The connection's ``AccessPolicy/Level`` is fixed at accept. A read-only peer's requests are parsed here
+/// first and anything but a read operation is answered `forbidden`; a peer without access gets `forbidden`
+/// for its first request and the connection is closed. The first refusal of a connection is logged.
 final class ControlConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ControlFrame
     typealias OutboundOut = ByteBuffer
 
     private let service: ControlService
+    private let access: AccessPolicy.Level
+    private let peer: PeerCredentials?
+    private let logger: Logger
     private var nextSlot = 0
     private var nextToWrite = 0
     private var ready: [Int: String] = [:]
     private var inputClosed = false
+    private var refusalLogged = false
 
-    init(service: ControlService) {
+    /// - Parameters:
+    ///   - service: what answers requests.
+    ///   - access: what this connection may do.
+    ///   - peer: the peer's credentials, for refusal logs.
+    ///   - logger: for refusals.
+    init(
+        service: ControlService, access: AccessPolicy.Level = .full, peer: PeerCredentials? = nil,
+        logger: Logger = Logger(label: "control")
+    ) {
         self.service = service
+        self.access = access
+        self.peer = peer
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // After refusing a peer without access, the connection is closing; later lines are not read.
+        guard !(access == .none && nextSlot > 0) else { return }
         let slot = nextSlot
         nextSlot += 1
         let loop = context.eventLoop
@@ -30,12 +53,59 @@ final class ControlConnectionHandler: ChannelInboundHandler {
                 loop.execute { bound.value.0.complete(slot: slot, line: line, context: bound.value.1) }
             }
         }
-        switch unwrapInboundIn(data) {
+        let frame = unwrapInboundIn(data)
+        if access == .none {
+            var id: JSONValue?
+            if case .line(let buffer) = frame { id = Self.request(in: buffer)?.id }
+            refuse(op: nil, id: id, respond: respond)
+            return
+        }
+        switch frame {
         case .tooLarge:
             respond(service.tooLargeLine())
         case .line(let buffer):
+            if access == .readOnly, let request = Self.request(in: buffer), let op = request.op,
+                !AccessPolicy.permits(access, op: op)
+            {
+                refuse(op: op, id: request.id, respond: respond)
+                return
+            }
             buffer.withUnsafeReadableBytes { bytes in service.handle(line: bytes, respond: respond) }
         }
+    }
+
+    /// The `id` and string `op` of a request line, if it is a JSON object (the service reports anything else).
+    private static func request(in buffer: ByteBuffer) -> (id: JSONValue?, op: String?)? {
+        let value = buffer.withUnsafeReadableBytes { bytes in
+            try? JSONParser.parse(buffer: bytes.assumingMemoryBound(to: UInt8.self))
+        }
+        guard case .object(let fields)? = value else { return nil }
+        guard case .string(let op)? = fields["op"] else { return (fields["id"], nil) }
+        return (fields["id"], op)
+    }
+
+    /// Answers `forbidden` and logs the first refusal of this connection.
+    private func refuse(op: String?, id: JSONValue?, respond: @Sendable (String) -> Void) {
+        let who = peer.map { "uid \($0.uid)" } ?? "this peer"
+        let error: ControlError =
+            if let op {
+                .forbidden("'\(op)' needs send access; \(who) has read-only access", field: "op")
+            } else {
+                .forbidden("\(who) may not use the control socket")
+            }
+        if !refusalLogged {
+            refusalLogged = true
+            logger.warning(
+                "control request refused",
+                metadata: [
+                    "uid": "\(peer.map { String($0.uid) } ?? "unknown")",
+                    "gid": "\(peer.map { String($0.gid) } ?? "unknown")",
+                    "pid": "\(peer.map { String($0.pid) } ?? "unknown")",
+                    "op": "\(op ?? "*")", "access": "\(access)",
+                ]
+            )
+        }
+        respond(ControlService.errorLine(id: id, error))
     }
 
     private func complete(slot: Int, line: String, context: ChannelHandlerContext) {
@@ -64,7 +134,8 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeIfFinished(context: ChannelHandlerContext) {
-        if inputClosed && nextToWrite == nextSlot && context.channel.isActive {
+        let refusedAll = access == .none && nextSlot > 0
+        if (inputClosed || refusedAll) && nextToWrite == nextSlot && context.channel.isActive {
             context.close(promise: nil)
         }
     }

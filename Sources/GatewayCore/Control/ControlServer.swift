@@ -14,8 +14,12 @@ public final class ControlServer: Sendable {
     /// - Parameters:
     ///   - path: the socket file path.
     ///   - service: what answers requests.
-    ///   - logger: for bind failures and connection errors.
-    public init(path: String, service: ControlService, logger: Logger) throws {
+    ///   - logger: for bind failures, connection errors and refused requests.
+    ///   - access: who may do what, decided per connection from the peer's `SO_PEERCRED` credentials;
+    ///     unrestricted by default (the socket's file mode is the only gate).
+    public init(
+        path: String, service: ControlService, logger: Logger, access: AccessPolicy = .unrestricted
+    ) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let maxLineBytes = service.maxLineBytes
         let directory = (path as NSString).deletingLastPathComponent
@@ -30,11 +34,16 @@ public final class ControlServer: Sendable {
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    // Credentials are read once per connection, before any request is handled.
+                    PeerCredentials.read(from: channel, withGroups: access.needsGroups).flatMapThrowing { peer in
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLineBytes))
                         )
-                        try channel.pipeline.syncOperations.addHandler(ControlConnectionHandler(service: service))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ControlConnectionHandler(
+                                service: service, access: access.level(for: peer), peer: peer, logger: logger
+                            )
+                        )
                     }
                 }
                 .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)

@@ -98,6 +98,11 @@ extension HTTPVendorProfile {
         return Template(scalar.text, key: key, mark: scalar.mark, issues: issues)
     }
 
+    /// Headers that carry credentials: an inline value there leaves a secret in the config file.
+    static let credentialHeaders: Set<String> = [
+        "authorization", "proxy-authorization", "x-api-key", "api-key", "x-auth-token", "x-access-token",
+    ]
+
     /// `headers:`, in file order: secret references stay secrets, other values are templates.
     static func headers(_ settings: ConfigMap, issues: ConfigIssueCollector) -> [Header] {
         var headers: [Header] = []
@@ -110,6 +115,12 @@ extension HTTPVendorProfile {
             if let secret = scalar.secret {
                 headers.append(Header(name: name, value: .secret(secret)))
             } else if let template = Template(scalar.text, key: "headers.\(name)", mark: scalar.mark, issues: issues) {
+                if credentialHeaders.contains(name.lowercased()) {
+                    issues.warning(
+                        scalar.mark,
+                        "header '\(name)' holds a credential written inline; use credential:NAME, env:NAME or file:PATH"
+                    )
+                }
                 headers.append(Header(name: name, value: .template(template)))
             }
         }

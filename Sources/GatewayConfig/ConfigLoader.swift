@@ -13,7 +13,8 @@ public struct ConfigLoader: Sendable {
     /// The keys of `gateway.yaml`.
     static let gatewayKeys = [
         "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
-        "drain_timeout", "log_level", "allowed_uids", "allowed_groups", "read_only_uids", "read_only_groups",
+        "drain_timeout", "log_level", "log_format", "retention", "strict", "allowed_uids", "allowed_groups",
+        "read_only_uids", "read_only_groups",
     ]
 
     /// The process environment, the default for `env:` references.
@@ -61,14 +62,21 @@ public struct ConfigLoader: Sendable {
             issues: issues
         )
 
-        let sorted = issues.issues.enumerated().sorted { left, right in
+        // `strict: true` turns every warning (an inline secret, say) into an error that stops the load.
+        let found = issues.issues.map { issue in
+            var issue = issue
+            if configuration.strict { issue.severity = .error }
+            return issue
+        }
+        let sorted = found.enumerated().sorted { left, right in
             let (a, b) = (left.element.mark, right.element.mark)
             if a.file != b.file { return a.file < b.file }
             if a.line != b.line { return a.line < b.line }
             if a.column != b.column { return a.column < b.column }
             return left.offset < right.offset
         }.map(\.element)
-        return ConfigLoadResult(configuration: issues.hasErrors ? nil : configuration, issues: sorted)
+        let failed = sorted.contains { $0.severity == .error }
+        return ConfigLoadResult(configuration: failed ? nil : configuration, issues: sorted)
     }
 
     // MARK: - gateway.yaml
@@ -94,6 +102,11 @@ public struct ConfigLoader: Sendable {
             configuration.drainTimeout = drain
         }
         if let level = map.choice("log_level", GatewayConfiguration.logLevels) { configuration.logLevel = level }
+        if let format = map.choice("log_format", ["text", "json"]) { configuration.logFormat = format }
+        if let retention = map.duration("retention", in: .seconds(86_400)...(.seconds(3650 * 86_400))) {
+            configuration.retention = retention
+        }
+        if let strict = map.bool("strict") { configuration.strict = strict }
         configuration.allowedUIDs = identities("allowed_uids", groups: false, in: map, issues: issues)
         configuration.allowedGroups = identities("allowed_groups", groups: true, in: map, issues: issues)
         configuration.readOnlyUIDs = identities("read_only_uids", groups: false, in: map, issues: issues)

@@ -10,6 +10,11 @@
 ///   are told `overloaded`.
 /// - `drain_timeout` (duration, 0s...10m; default 10s): how long a stop waits for in-flight sends.
 /// - `log_level` (trace, debug, info, notice, warning, error or critical; default info).
+/// - `log_format` (`text` or `json`; default text): journald-friendly lines, or one JSON object per line for
+///   log shippers.
+/// - `retention` (duration, 1d...3650d; default 90d): finished messages and their attempts older than this are
+///   pruned in the background; queued messages never are.
+/// - `strict` (true or false; default false): warnings, such as a secret written inline, become errors.
 /// - `allowed_uids` (list of user names or numeric uids): peers (by `SO_PEERCRED`) with full access: every
 ///   operation, `send` included.
 /// - `allowed_groups` (list of group names or numeric gids): full access for peers in one of these groups
@@ -41,6 +46,12 @@ public struct GatewayConfiguration: Sendable {
     public var drainTimeout: Duration
     /// The log level name.
     public var logLevel: String
+    /// `text` or `json`.
+    public var logFormat = "text"
+    /// How long finished messages are kept.
+    public var retention: Duration = .seconds(90 * 86_400)
+    /// Whether warnings are errors.
+    public var strict = false
     /// The channel instances, sorted by name.
     public var channels: [ChannelInstanceConfiguration]
     /// `allowed_uids`, resolved; `nil` when not set.

@@ -51,7 +51,8 @@ public final class Gateway: @unchecked Sendable {
     public func start() throws {
         let store = try MessageStore(
             directory: configuration.stateDirectory, dedupWindow: configuration.dedupWindow,
-            maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger
+            retention: configuration.retention, maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock,
+            logger: logger
         )
         self.store = store
         let queued = try store.queuedCounts()
@@ -121,6 +122,8 @@ public final class Gateway: @unchecked Sendable {
             ("max_line_bytes", next.maxLineBytes != configuration.maxLineBytes),
             ("max_pending_writes", next.maxPendingWrites != configuration.maxPendingWrites),
             ("log_level", next.logLevel != configuration.logLevel),
+            ("log_format", next.logFormat != configuration.logFormat),
+            ("retention", next.retention != configuration.retention),
         ]
         for (key, changed) in restartOnly where changed {
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")

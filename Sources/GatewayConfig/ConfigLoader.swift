@@ -13,7 +13,8 @@ public struct ConfigLoader: Sendable {
     /// The keys of `gateway.yaml`.
     static let gatewayKeys = [
         "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
-        "drain_timeout", "log_level", "log_format", "retention", "strict", "allowed_uids", "allowed_groups",
+        "drain_timeout", "log_level", "log_format", "retention", "strict",
+        "store_encryption_key", "allowed_uids", "allowed_groups",
         "read_only_uids", "read_only_groups",
     ]
 
@@ -107,6 +108,27 @@ public struct ConfigLoader: Sendable {
             configuration.retention = retention
         }
         if let strict = map.bool("strict") { configuration.strict = strict }
+        if let node = map.node("store_encryption_key") {
+            // Only this key of gateway.yaml is a secret; resolve it alone, then read it like any secret.
+            let resolved = resolver.resolve(node, issues: issues)
+            let before = issues.errorCount
+            let single = ConfigMap(
+                .mapping(
+                    [ConfigEntry(key: ConfigScalar(text: "store_encryption_key", mark: map.mark), value: resolved)],
+                    map.mark),
+                context: "gateway", keys: ["store_encryption_key"], issues: issues
+            )
+            if let secret = single?.secret("store_encryption_key"), issues.errorCount == before {
+                if GatewayConfiguration.decodeKey(secret) == nil {
+                    issues.error(
+                        node.mark,
+                        "'store_encryption_key' must be 32 bytes written as 64 hex digits or as base64"
+                    )
+                } else {
+                    configuration.storeEncryptionKey = secret
+                }
+            }
+        }
         configuration.allowedUIDs = identities("allowed_uids", groups: false, in: map, issues: issues)
         configuration.allowedGroups = identities("allowed_groups", groups: true, in: map, issues: issues)
         configuration.readOnlyUIDs = identities("read_only_uids", groups: false, in: map, issues: issues)

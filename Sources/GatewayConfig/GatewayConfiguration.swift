@@ -1,3 +1,6 @@
+public import ChannelKit
+import Foundation
+
 /// The whole gateway configuration: `gateway.yaml` plus every instance in its channels directory.
 ///
 /// `gateway.yaml` keys (all optional; unknown keys are errors):
@@ -15,6 +18,9 @@
 /// - `retention` (duration, 1d...3650d; default 90d): finished messages and their attempts older than this are
 ///   pruned in the background; queued messages never are.
 /// - `strict` (true or false; default false): warnings, such as a secret written inline, become errors.
+/// - `store_encryption_key` (secret: `credential:NAME`, `env:NAME` or `file:PATH`; default none): 32 bytes as 64
+///   hex digits or base64. When set, recipients, content, parameters and client dedup keys are stored
+///   AES-256-GCM encrypted and dedup keys as HMAC-SHA256; keep the key, or those rows cannot be read back.
 /// - `allowed_uids` (list of user names or numeric uids): peers (by `SO_PEERCRED`) with full access: every
 ///   operation, `send` included.
 /// - `allowed_groups` (list of group names or numeric gids): full access for peers in one of these groups
@@ -52,6 +58,8 @@ public struct GatewayConfiguration: Sendable {
     public var retention: Duration = .seconds(90 * 86_400)
     /// Whether warnings are errors.
     public var strict = false
+    /// The key that encrypts personal fields at rest, if any.
+    public var storeEncryptionKey: Secret?
     /// The channel instances, sorted by name.
     public var channels: [ChannelInstanceConfiguration]
     /// `allowed_uids`, resolved; `nil` when not set.
@@ -105,5 +113,22 @@ public struct GatewayConfiguration: Sendable {
         self.allowedGroups = allowedGroups
         self.readOnlyUIDs = readOnlyUIDs
         self.readOnlyGroups = readOnlyGroups
+    }
+
+    /// The 32 key bytes of a `store_encryption_key` value (64 hex digits or base64), or `nil` if malformed.
+    public static func decodeKey(_ secret: Secret) -> [UInt8]? {
+        let text = secret.reveal().trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.count == 64, text.allSatisfy(\.isHexDigit) {
+            var bytes: [UInt8] = []
+            var index = text.startIndex
+            while index < text.endIndex {
+                let next = text.index(index, offsetBy: 2)
+                bytes.append(UInt8(text[index..<next], radix: 16)!)
+                index = next
+            }
+            return bytes
+        }
+        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
+        return Array(data)
     }
 }

@@ -51,8 +51,9 @@ public final class Gateway: @unchecked Sendable {
     public func start() throws {
         let store = try MessageStore(
             directory: configuration.stateDirectory, dedupWindow: configuration.dedupWindow,
-            retention: configuration.retention, maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock,
-            logger: logger
+            retention: configuration.retention,
+            encryptionKey: configuration.storeEncryptionKey.flatMap(GatewayConfiguration.decodeKey),
+            maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger
         )
         self.store = store
         let queued = try store.queuedCounts()
@@ -124,6 +125,7 @@ public final class Gateway: @unchecked Sendable {
             ("log_level", next.logLevel != configuration.logLevel),
             ("log_format", next.logFormat != configuration.logFormat),
             ("retention", next.retention != configuration.retention),
+            ("store_encryption_key", next.storeEncryptionKey != configuration.storeEncryptionKey),
         ]
         for (key, changed) in restartOnly where changed {
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")

@@ -4,9 +4,11 @@ import ChannelKit
 public final class MessageReader {
     private let database: SQLiteDatabase
     private let selectQueued: SQLiteStatement
+    private let cipher: FieldCipher
 
-    init(database: SQLiteDatabase) throws(StoreError) {
+    init(database: SQLiteDatabase, cipher: FieldCipher) throws(StoreError) {
         self.database = database
+        self.cipher = cipher
         // Matches the partial index messages_queued (channel, seq) WHERE state = 'queued'.
         selectQueued = try database.prepare(
             """
@@ -27,17 +29,19 @@ public final class MessageReader {
         page.reserveCapacity(limit)
         while try selectQueued.step() {
             var params: [String: String] = [:]
-            if let text = selectQueued.string(5), case .object(let members)? = try? JSONParser.parse(text) {
+            if let text = try cipher.open(selectQueued.string(5)),
+                case .object(let members)? = try? JSONParser.parse(text)
+            {
                 for (key, value) in members { params[key] = value.scalarText ?? "" }
             }
             let message = OutboundMessage(
                 id: selectQueued.string(1) ?? "",
                 channel: channel,
-                recipient: selectQueued.string(2) ?? "",
+                recipient: try cipher.open(selectQueued.string(2)) ?? "",
                 category: MessageCategory(name: selectQueued.string(3) ?? "") ?? .transactional,
                 template: selectQueued.string(4),
                 params: params,
-                content: selectQueued.string(6)
+                content: try cipher.open(selectQueued.string(6))
             )
             page.append(
                 StoredMessage(

@@ -14,6 +14,7 @@ public final class MessageStore: @unchecked Sendable {
     private let path: String
     private let dedupWindow: Int64
     private let retention: Int64
+    private let cipher: FieldCipher
     private let maxPendingAccepts: Int
     private let clock: any WallClock
     private let logger: Logger
@@ -42,12 +43,13 @@ public final class MessageStore: @unchecked Sendable {
     ///   - directory: the state directory.
     ///   - dedupWindow: how long a dedup key suppresses repeats.
     ///   - retention: how long finished messages and their attempts are kept.
+    ///   - encryptionKey: 32 bytes to encrypt addresses, content and parameters at rest, or `nil`.
     ///   - maxPendingAccepts: intake queue bound; beyond it `accept` refuses (the client hears `overloaded`).
     ///   - clock: wall clock for timestamps.
     ///   - logger: where store failures are logged.
     public init(
         directory: String, dedupWindow: Duration, retention: Duration = .seconds(90 * 86_400),
-        maxPendingAccepts: Int, clock: any WallClock, logger: Logger
+        encryptionKey: [UInt8]? = nil, maxPendingAccepts: Int, clock: any WallClock, logger: Logger
     ) throws(StoreError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -57,12 +59,13 @@ public final class MessageStore: @unchecked Sendable {
         self.path = directory + "/gateway.sqlite3"
         self.dedupWindow = dedupWindow.milliseconds
         self.retention = retention.milliseconds
+        self.cipher = FieldCipher(key: encryptionKey)
         self.maxPendingAccepts = maxPendingAccepts
         self.clock = clock
         self.logger = logger
         let database = try SQLiteDatabase(path: path)
         try StoreSchema.migrate(database)
-        let writer = try StoreWriter(database: database, dedupWindow: self.dedupWindow)
+        let writer = try StoreWriter(database: database, dedupWindow: self.dedupWindow, cipher: cipher)
         let thread = Thread { [unowned self] in self.run(writer) }
         thread.name = "store-writer"
         thread.stackSize = 1 << 20
@@ -128,7 +131,7 @@ public final class MessageStore: @unchecked Sendable {
 
     /// Opens a read connection for the dispatcher's own thread.
     public func makeReader() throws(StoreError) -> MessageReader {
-        try MessageReader(database: SQLiteDatabase(path: path, readOnly: true))
+        try MessageReader(database: SQLiteDatabase(path: path, readOnly: true), cipher: cipher)
     }
 
     /// Commits everything queued, stops the writer and waits for it. Later calls are refused.

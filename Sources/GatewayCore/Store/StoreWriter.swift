@@ -12,6 +12,7 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     private let database: SQLiteDatabase
+    private let cipher: FieldCipher
     private let dedupWindow: Int64
     private let findDedup: SQLiteStatement
     private let upsertDedup: SQLiteStatement
@@ -26,8 +27,9 @@ final class StoreWriter: @unchecked Sendable {
     /// Rows deleted per pruning statement: small enough that a prune never holds the writer for long.
     static let pruneBatch = 5000
 
-    init(database: SQLiteDatabase, dedupWindow: Int64) throws(StoreError) {
+    init(database: SQLiteDatabase, dedupWindow: Int64, cipher: FieldCipher) throws(StoreError) {
         self.database = database
+        self.cipher = cipher
         self.dedupWindow = dedupWindow
         findDedup = try database.prepare("SELECT message_id, created_at FROM dedup WHERE key = ?1")
         upsertDedup = try database.prepare(
@@ -120,8 +122,9 @@ final class StoreWriter: @unchecked Sendable {
 
     private func accept(_ request: AcceptRequest, now: Int64) -> AcceptResult {
         do {
+            let dedupKey = cipher.dedupKey(request.dedupKey)
             findDedup.reset()
-            findDedup.bind(1, request.dedupKey)
+            findDedup.bind(1, dedupKey)
             if try findDedup.step(), let original = findDedup.string(0),
                 let createdAt = findDedup.int64(1), createdAt > now - dedupWindow
             {
@@ -133,18 +136,18 @@ final class StoreWriter: @unchecked Sendable {
             insertMessage.reset()
             insertMessage.bind(1, message.id)
             insertMessage.bind(2, message.channel)
-            insertMessage.bind(3, message.recipient)
+            insertMessage.bind(3, try cipher.seal(message.recipient))
             insertMessage.bind(4, message.category.name)
             insertMessage.bind(5, message.template)
-            insertMessage.bind(
-                6, message.params.isEmpty ? nil : JSONValue.object(message.params.mapValues { .string($0) }).serialized)
-            insertMessage.bind(7, message.content)
-            insertMessage.bind(8, request.clientDedupKey)
+            let params = message.params.isEmpty ? nil : JSONValue.object(message.params.mapValues { .string($0) })
+            insertMessage.bind(6, try cipher.seal(params?.serialized))
+            insertMessage.bind(7, try cipher.seal(message.content))
+            insertMessage.bind(8, try cipher.seal(request.clientDedupKey))
             insertMessage.bind(9, now)
             insertMessage.bind(10, request.notAfter)
             try insertMessage.step()
             upsertDedup.reset()
-            upsertDedup.bind(1, request.dedupKey)
+            upsertDedup.bind(1, dedupKey)
             upsertDedup.bind(2, message.id)
             upsertDedup.bind(3, now)
             try upsertDedup.step()
@@ -187,14 +190,14 @@ final class StoreWriter: @unchecked Sendable {
         var status = MessageStatus(
             id: selectMessage.string(1) ?? id,
             channel: selectMessage.string(2) ?? "",
-            recipient: selectMessage.string(3) ?? "",
+            recipient: try cipher.open(selectMessage.string(3)) ?? "",
             category: selectMessage.string(4) ?? "",
             state: selectMessage.string(5) ?? "",
             attempts: selectMessage.int(6),
             vendorMessageID: selectMessage.string(7),
             reason: selectMessage.string(8),
             reasonDetail: selectMessage.string(9),
-            dedupKey: selectMessage.string(10),
+            dedupKey: try cipher.open(selectMessage.string(10)),
             createdAt: selectMessage.int64(11) ?? 0,
             updatedAt: selectMessage.int64(12) ?? 0,
             notAfter: selectMessage.int64(13),

@@ -1,5 +1,6 @@
 import ChannelKit
 import Foundation
+import Testing
 
 /// A real `gatewayd` and a real `fakevendor`, in a temporary directory, for end-to-end tests.
 final class TestGateway {
@@ -125,6 +126,10 @@ final class TestGateway {
     }
 
     deinit {
+        // Every end-to-end run doubles as a privacy check: no mainland mobile number may appear unmasked.
+        if let unmasked = try? Regex(#"1[3-9][0-9]{9}"#), let match = daemonLogs.firstMatch(of: unmasked) {
+            Issue.record("unmasked phone number in gatewayd's log: \(daemonLogs[match.range])")
+        }
         daemon?.stop(signal: SIGKILL)
         vendor.stop(signal: SIGKILL)
         try? FileManager.default.removeItem(atPath: directory)

@@ -62,6 +62,7 @@ struct LifecycleTests {
         while pings < 3, let message = notify.receive(), message == "WATCHDOG=1" { pings += 1 }
         #expect(pings == 3)
         #expect(Date().timeIntervalSince(started) < 2)
+        #expect(!gateway.daemonLogs.contains("watchdog withheld"), "both loops report progress from the start")
     }
 
     @Test func messagesPastNotAfterExpireInsteadOfSending() throws {

@@ -82,6 +82,7 @@ public final class Dispatcher: @unchecked Sendable {
     /// Starts the dispatcher thread.
     public func start() throws(StoreError) {
         reader = try store.makeReader()
+        heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
         let thread = Thread { [self] in run() }
         thread.name = "dispatcher"
         thread.start()

@@ -146,6 +146,7 @@ public final class MessageStore: @unchecked Sendable {
     }
 
     private func run(_ writer: StoreWriter) {
+        heartbeat.store(clock.nowMilliseconds, ordering: .relaxed)
         var lastPrune: Int64 = 0
         while true {
             condition.lock()

@@ -126,6 +126,10 @@ public final class Gateway: @unchecked Sendable {
             ("log_format", next.logFormat != configuration.logFormat),
             ("retention", next.retention != configuration.retention),
             ("store_encryption_key", next.storeEncryptionKey != configuration.storeEncryptionKey),
+            ("allowed_uids", next.allowedUIDs != configuration.allowedUIDs),
+            ("allowed_groups", next.allowedGroups != configuration.allowedGroups),
+            ("read_only_uids", next.readOnlyUIDs != configuration.readOnlyUIDs),
+            ("read_only_groups", next.readOnlyGroups != configuration.readOnlyGroups),
         ]
         for (key, changed) in restartOnly where changed {
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")

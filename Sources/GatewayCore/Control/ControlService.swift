@@ -8,10 +8,6 @@ import Synchronization
 ///
 /// `send` and `send_batch` go to the store's group commit and are answered only after it commits.
 public final class ControlService: Sendable {
-    struct Channel: Sendable {
-        let configuration: ChannelInstanceConfiguration
-    }
-
     /// Every instance configured since start (removed ones stay listed, held), and which are active now.
     private struct ChannelTable: Sendable {
         var known: [String: ChannelInstanceConfiguration] = [:]
@@ -159,7 +155,7 @@ public final class ControlService: Sendable {
         let clientDedupKey = try string("dedup_key", limit: 512)
         let categoryName = try string("category")
         let active = table.withLock { $0.active.contains(channelName) ? $0.known[channelName] : nil }
-        guard let channel = active.map(Channel.init(configuration:)) else {
+        guard let channel = active else {
             throw .unknownChannel(channelName, field: prefix + "channel")
         }
         guard !recipient.isEmpty else {
@@ -198,7 +194,7 @@ public final class ControlService: Sendable {
             id: ids.next(milliseconds: now), channel: channelName, recipient: recipient, category: category,
             template: template, params: params, content: content
         )
-        if let problem = channel.configuration.adapter.check(message) {
+        if let problem = channel.adapter.check(message) {
             throw .from(problem, prefix: prefix)
         }
         let dedupKey = clientDedupKey.map { "k:" + $0 } ?? ControlService.contentKey(message)

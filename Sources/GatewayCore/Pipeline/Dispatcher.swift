@@ -42,6 +42,8 @@ public final class Dispatcher: @unchecked Sendable {
         var attempt: Int
         var startedAt: Int64
         var request: VendorRequest
+        /// The adapter that built the request: a reload mid-transfer must not change who reads the reply.
+        var adapter: any ChannelAdapter
         var result: TransportResult
     }
 
@@ -266,9 +268,11 @@ public final class Dispatcher: @unchecked Sendable {
         lanes[index].inFlight += 1
         let name = lanes[index].name
         counters.withLock { $0[name]?.inFlight += 1 }
+        let adapter = lanes[index].adapter
         transport.submit(request, timeout: lanes[index].timeout) { [self] result in
             let completion = Completion(
-                lane: index, stored: stored, attempt: attempt, startedAt: wallNow, request: request, result: result
+                lane: index, stored: stored, attempt: attempt, startedAt: wallNow, request: request,
+                adapter: adapter, result: result
             )
             condition.lock()
             completions.append(completion)
@@ -284,23 +288,20 @@ public final class Dispatcher: @unchecked Sendable {
         counters.withLock { $0[name]?.inFlight -= 1 }
         let outcome: SendOutcome
         var httpStatus: Int?
-        var vendorFloor: Duration?
         switch completion.result {
         case .response(let response, _):
             httpStatus = response.status
-            outcome = lanes[index].adapter.outcome(
+            outcome = completion.adapter.outcome(
                 of: response, to: completion.request, message: completion.stored.message
             )
         case .failure(let error, _):
             outcome = .retry(error.reason)
         }
-        resolve(
-            outcome, completion: completion, httpStatus: httpStatus, vendorFloor: &vendorFloor
-        )
+        resolve(outcome, completion: completion, httpStatus: httpStatus)
     }
 
     private func resolve(
-        _ outcome: SendOutcome, completion: Completion, httpStatus: Int?, vendorFloor: inout Duration?
+        _ outcome: SendOutcome, completion: Completion, httpStatus: Int?
     ) {
         let index = completion.lane
         let stored = completion.stored
@@ -365,7 +366,7 @@ public final class Dispatcher: @unchecked Sendable {
             } else {
                 single = mine?.outcome ?? .retry(Reason(.unknown, detail: "empty partial outcome"))
             }
-            resolve(single, completion: completion, httpStatus: httpStatus, vendorFloor: &vendorFloor)
+            resolve(single, completion: completion, httpStatus: httpStatus)
         }
     }
 

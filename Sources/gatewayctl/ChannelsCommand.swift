@@ -20,7 +20,7 @@ struct ChannelsCommand: ParsableCommand {
         let columns: [(title: String, key: String)] = [
             ("NAME", "name"), ("TYPE", "type"), ("VENDOR", "vendor"), ("RATE/S", "rate_per_second"),
             ("BURST", "burst"), ("CONC", "concurrency"), ("QUEUED", "queued"), ("IN_FLIGHT", "in_flight"),
-            ("SENT", "sent"), ("FAILED", "failed"),
+            ("SENT", "sent"), ("FAILED", "failed"), ("HELD", "held"),
         ]
         var table = TextTable(columns.map(\.title))
         for channel in channels {

@@ -36,9 +36,12 @@ public protocol ChannelAdapter: Sendable {
     ///   - message: the message the request carried.
     func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome
 
-    /// Parses a vendor callback (delivery report, click, call result) into receipts.
-    /// - Parameter callback: the HTTP request the vendor made, already verified by the core.
-    func receipts(from callback: InboundCallback) throws(MessageProblem) -> [Receipt]
+    /// Parses a vendor callback (delivery report, click, call result, customer reply).
+    /// - Parameter callback: the HTTP request the vendor made to `/callbacks/<instance>`.
+    /// - Returns: what it carried and the answer the vendor expects, or `nil` if this instance takes no
+    ///   callbacks (the core answers 404).
+    /// - Throws: ``MessageProblem`` if the body is not in the vendor's format (the core answers 400).
+    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport?
 }
 
 extension ChannelAdapter {
@@ -46,5 +49,5 @@ extension ChannelAdapter {
     public func check(_ message: OutboundMessage) -> MessageProblem? { nil }
 
     /// No callbacks: the vendor sends no receipts.
-    public func receipts(from callback: InboundCallback) throws(MessageProblem) -> [Receipt] { [] }
+    public func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? { nil }
 }

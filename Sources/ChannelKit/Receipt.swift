@@ -8,6 +8,8 @@ public struct Receipt: Sendable, Hashable {
         case clicked
         case answered
         case unanswered
+        /// A call the customer refused or answered with "do not call": opts the number out of marketing calls.
+        case refused
     }
 
     /// The vendor's id for the message, as returned when it was accepted.

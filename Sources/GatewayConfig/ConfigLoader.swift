@@ -11,19 +11,20 @@ public struct ConfigLoader: Sendable {
     /// The keys of a `channels.d` file.
     static let channelKeys = ["type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "settings"]
     /// The keys of `gateway.yaml`.
-    static let gatewayKeys = [
-        "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
-        "drain_timeout", "log_level", "log_format", "retention", "strict",
-        "store_encryption_key", "allowed_uids", "allowed_groups",
-        "read_only_uids", "read_only_groups",
-    ]
+    static let gatewayKeys =
+        [
+            "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
+            "drain_timeout", "log_level", "log_format", "retention", "strict",
+            "store_encryption_key", "allowed_uids", "allowed_groups",
+            "read_only_uids", "read_only_groups", "listen",
+        ] + policyKeys
 
     /// The process environment, the default for `env:` references.
     public static var processEnvironment: [String: String] { ProcessInfo.processInfo.environment }
     /// `$CREDENTIALS_DIRECTORY` of the process, the default for `credential:` references.
     public static var processCredentialsDirectory: String? { processEnvironment["CREDENTIALS_DIRECTORY"] }
 
-    private let kinds: [ChannelKind]
+    let kinds: [ChannelKind]
     private let resolver: SecretResolver
 
     /// - Parameters:
@@ -133,6 +134,17 @@ public struct ConfigLoader: Sendable {
         configuration.allowedGroups = identities("allowed_groups", groups: true, in: map, issues: issues)
         configuration.readOnlyUIDs = identities("read_only_uids", groups: false, in: map, issues: issues)
         configuration.readOnlyGroups = identities("read_only_groups", groups: true, in: map, issues: issues)
+        if let listen = map.scalar("listen") {
+            if listen.text == "off" {
+                configuration.listen = nil
+            } else if let endpoint = ListenEndpoint(listen.text) {
+                configuration.listen = endpoint
+            } else {
+                issues.error(
+                    listen.mark, "expected 'listen' as IPv4:PORT (e.g. 127.0.0.1:8780) or off, found '\(listen.text)'")
+            }
+        }
+        configuration.policy = readPolicy(map, issues: issues)
     }
 
     /// Reads a list of numeric ids or names, resolving names with `getpwnam`/`getgrnam` now.

@@ -29,6 +29,10 @@ import Foundation
 ///   `subscribe`, `channels`, `health`).
 /// - `read_only_groups` (list of group names or gids): read access for peers in one of these groups.
 ///
+/// - `listen` (`IPV4:PORT` or `off`; default `127.0.0.1:8780`): the HTTP listener for vendor callbacks at
+///   `/callbacks/<instance>`; port 0 picks a free port (reported by `health`).
+/// - `timezone`, `frequency_caps`, `quiet_hours`, `optout_keywords`: see ``PolicyConfiguration``.
+///
 /// Names are resolved when the file is loaded (an unknown name is an error at its position). When none of the
 /// four access keys is set, whoever can open the socket (file mode 0660) has full access. When any is set,
 /// peers not listed are refused; uid 0 and the daemon's own uid always have full access.
@@ -70,6 +74,10 @@ public struct GatewayConfiguration: Sendable {
     public var readOnlyUIDs: [UInt32]?
     /// `read_only_groups`, resolved to gids; `nil` when not set.
     public var readOnlyGroups: [UInt32]?
+    /// The callback listener's address, or `nil` when `listen: off`.
+    public var listen: ListenEndpoint? = ListenEndpoint(host: "127.0.0.1", port: 8780)
+    /// Caps, quiet hours and opt-out keywords.
+    public var policy = PolicyConfiguration()
 
     /// - Parameters:
     ///   - socketPath: default `/run/channel-gateway/gateway.sock`.

@@ -24,6 +24,7 @@ public final class Gateway: @unchecked Sendable {
     private var dispatcher: Dispatcher?
     private var service: ControlService?
     private var server: ControlServer?
+    private var callbackServer: CallbackServer?
 
     /// - Parameters:
     ///   - configuration: a validated configuration.
@@ -55,6 +56,7 @@ public final class Gateway: @unchecked Sendable {
             encryptionKey: configuration.storeEncryptionKey.flatMap(GatewayConfiguration.decodeKey),
             maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger
         )
+        store.setPolicy(configuration.policy)
         self.store = store
         let queued = try store.queuedCounts()
         let resumed = queued.values.reduce(0, +)
@@ -75,11 +77,18 @@ public final class Gateway: @unchecked Sendable {
         self.dispatcher = dispatcher
         let service = ControlService(
             channels: configuration.channels, store: store, dispatcher: dispatcher, wallClock: wallClock,
-            maxLineBytes: configuration.maxLineBytes
+            maxLineBytes: configuration.maxLineBytes, channelTypes: kinds.map(\.name)
         )
         self.service = service
         fingerprints = Gateway.fingerprints(of: configuration.channels)
         service.setReloader { [self] in reload() }
+        let processor = CallbackProcessor(store: store, lookup: { service.activeInstance($0) }, logger: logger)
+        service.setExtraStats { processor.counts }
+        if let endpoint = configuration.listen {
+            let listener = try CallbackServer(endpoint: endpoint, processor: processor, logger: logger)
+            callbackServer = listener
+            service.setListenAddress(listener.address)
+        }
         server = try ControlServer(
             path: configuration.socketPath, service: service, logger: logger,
             access: AccessPolicy(configuration: configuration)
@@ -130,6 +139,7 @@ public final class Gateway: @unchecked Sendable {
             ("allowed_groups", next.allowedGroups != configuration.allowedGroups),
             ("read_only_uids", next.readOnlyUIDs != configuration.readOnlyUIDs),
             ("read_only_groups", next.readOnlyGroups != configuration.readOnlyGroups),
+            ("listen", next.listen != configuration.listen),
         ]
         for (key, changed) in restartOnly where changed {
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")
@@ -146,6 +156,7 @@ public final class Gateway: @unchecked Sendable {
         )
         dispatcher.reconfigure(next.channels)
         service.reconfigure(next.channels)
+        store?.setPolicy(next.policy)
         var applied = next
         applied.socketPath = configuration.socketPath
         applied.stateDirectory = configuration.stateDirectory
@@ -210,6 +221,7 @@ public final class Gateway: @unchecked Sendable {
         logger.info("draining", metadata: ["timeout": "\(ConfigDuration.format(configuration.drainTimeout))"])
         service?.beginDrain()
         server?.stopAccepting()
+        callbackServer?.stopAccepting()
         let unfinished = dispatcher?.drain(timeout: configuration.drainTimeout) ?? 0
         if unfinished > 0 {
             logger.warning("drain timeout: transfers still in flight stay queued", metadata: ["count": "\(unfinished)"])
@@ -217,6 +229,7 @@ public final class Gateway: @unchecked Sendable {
         transport?.shutdown()
         store?.close()
         server?.shutdown()
+        callbackServer?.shutdown()
         logger.info("stopped")
     }
 }

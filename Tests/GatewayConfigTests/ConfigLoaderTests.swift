@@ -86,7 +86,7 @@ import Testing
     @Test func unknownKeysAtTopLevelAndInRateLimit() throws {
         let fixture = try ConfigFixture()
         defer { fixture.remove() }
-        try fixture.write("gateway.yaml", "log_level: info\nlisten: 127.0.0.1\n")
+        try fixture.write("gateway.yaml", "log_level: info\nlisten_on: 127.0.0.1\n")
         try fixture.write(
             "channels.d/a.yaml",
             "type: test\nrate_limit:\n  per_second: 5\n  brust: 10\nsettings: {url: u}\n"
@@ -95,7 +95,7 @@ import Testing
         #expect(result.configuration == nil)
         #expect(fixture.locations(result) == ["channels.d/a.yaml:4:3", "gateway.yaml:2:1"])
         #expect(result.issues[0].message.hasPrefix("unknown key 'brust' in 'rate_limit'; expected one of: per_second"))
-        #expect(result.issues[1].message.hasPrefix("unknown key 'listen' in 'gateway'"))
+        #expect(result.issues[1].message.hasPrefix("unknown key 'listen_on' in 'gateway'"))
     }
 
     @Test func wrongTypeAndBadDuration() throws {

@@ -27,8 +27,9 @@ struct MessageStoreTests {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<AcceptResult?>(nil)
         let message = OutboundMessage(id: id, channel: "sms", recipient: "13800138000", template: "T")
-        let queued = store.accept([AcceptRequest(message: message, dedupKey: key, clientDedupKey: nil, notAfter: nil)])
-        {
+        let queued = store.accept([
+            AcceptRequest(message: message, channelType: "sms", dedupKey: key, clientDedupKey: nil, notAfter: nil)
+        ]) {
             results in
             result.withLock { $0 = results.first }
             done.signal()
@@ -88,7 +89,7 @@ struct MessageStoreTests {
         let messages = (0..<3).map {
             AcceptRequest(
                 message: OutboundMessage(id: "m\($0)", channel: "c", recipient: "r", content: "x"),
-                dedupKey: "k:\($0)", clientDedupKey: nil, notAfter: nil
+                channelType: "loopback", dedupKey: "k:\($0)", clientDedupKey: nil, notAfter: nil
             )
         }
         let accepted = store.accept(messages, completion: { _ in })

@@ -20,7 +20,9 @@ public struct AccessPolicy: Sendable, Hashable {
 
     /// The operations a read-only peer may use; every other operation (`send`, `send_batch`, `reload`, and any
     /// added later) needs full access.
-    public static let readOperations: Set<String> = ["status", "stats", "subscribe", "channels", "health"]
+    public static let readOperations: Set<String> = [
+        "status", "stats", "subscribe", "channels", "health", "consent",
+    ]
 
     /// Everyone who can open the socket has full access (today's behaviour).
     public static let unrestricted = AccessPolicy(

@@ -70,7 +70,8 @@ final class ControlConnectionHandler: ChannelInboundHandler {
                 refuse(op: op, id: request.id, respond: respond)
                 return
             }
-            buffer.withUnsafeReadableBytes { bytes in service.handle(line: bytes, respond: respond) }
+            let client = peer.map { "uid=\($0.uid),pid=\($0.pid)" } ?? "unknown"
+            buffer.withUnsafeReadableBytes { bytes in service.handle(line: bytes, client: client, respond: respond) }
         }
     }
 

@@ -9,23 +9,29 @@ import Synchronization
 /// `send` and `send_batch` go to the store's group commit and are answered only after it commits.
 public final class ControlService: Sendable {
     /// Every instance configured since start (removed ones stay listed, held), and which are active now.
-    private struct ChannelTable: Sendable {
+    struct ChannelTable: Sendable {
         var known: [String: ChannelInstanceConfiguration] = [:]
         var active: Set<String> = []
     }
 
-    private let table: Mutex<ChannelTable>
+    let table: Mutex<ChannelTable>
     private let reloader = Mutex<(@Sendable () -> ReloadOutcome)?>(nil)
-    private let store: MessageStore
+    let store: MessageStore
     private let dispatcher: Dispatcher
-    private let wallClock: any WallClock
+    let wallClock: any WallClock
     private let ids = MessageIDGenerator()
     private let startedAt: Int64
     private let maxBatch: Int
+    /// The channel types compiled in: what `optout`/`optin` may name besides instances and `all`.
+    let channelTypes: Set<String>
     let maxLineBytes: Int
     private let isDraining = Atomic<Bool>(false)
     private let accepted = Atomic<Int>(0)
     private let duplicates = Atomic<Int>(0)
+    private let suppressed = Atomic<Int>(0)
+    private let deferred = Atomic<Int>(0)
+    private let listenAddress = Mutex<String?>(nil)
+    private let extraStats = Mutex<(@Sendable () -> [(String, Int)])?>(nil)
     private let rejected = Atomic<Int>(0)
     /// The version reported by `health`.
     public static let version = "0.1.0"
@@ -37,10 +43,12 @@ public final class ControlService: Sendable {
     ///   - wallClock: for ids, `not_after` checks and uptime.
     ///   - maxLineBytes: the line limit, reported in `too_large` answers.
     ///   - maxBatch: the most messages one `send_batch` may carry.
+    ///   - channelTypes: the channel types compiled in (for opt-outs); those of `channels` by default.
     public init(
         channels: [ChannelInstanceConfiguration], store: MessageStore, dispatcher: Dispatcher,
-        wallClock: any WallClock, maxLineBytes: Int, maxBatch: Int = 10_000
+        wallClock: any WallClock, maxLineBytes: Int, maxBatch: Int = 10_000, channelTypes: [String]? = nil
     ) {
+        self.channelTypes = Set(channelTypes ?? channels.map(\.kind))
         var table = ChannelTable()
         for channel in channels {
             table.known[channel.name] = channel
@@ -68,11 +76,28 @@ public final class ControlService: Sendable {
         reloader.withLock { $0 = reload }
     }
 
+    /// The active instance of a name, if any (removed instances are held, not active).
+    public func activeInstance(_ name: String) -> ChannelInstanceConfiguration? {
+        table.withLock { $0.active.contains(name) ? $0.known[name] : nil }
+    }
+
+    /// Adds counters (the callback listener's) to the `stats` answer.
+    public func setExtraStats(_ provider: @escaping @Sendable () -> [(String, Int)]) {
+        extraStats.withLock { $0 = provider }
+    }
+
+    /// Sets the callback listener's bound address, reported by `health`.
+    public func setListenAddress(_ address: String?) { listenAddress.withLock { $0 = address } }
+
     /// Refuses new messages from now on (`shutting_down`); queries still work.
     public func beginDrain() { isDraining.store(true, ordering: .relaxed) }
 
     /// Handles one request line; `respond` is called exactly once, possibly on another thread.
-    func handle(line: UnsafeRawBufferPointer, respond: @escaping @Sendable (String) -> Void) {
+    /// - Parameters:
+    ///   - line: the request line.
+    ///   - client: who sent it (`uid=…,pid=…`), recorded with consent changes.
+    ///   - respond: called with the answer line.
+    func handle(line: UnsafeRawBufferPointer, client: String, respond: @escaping @Sendable (String) -> Void) {
         let value: JSONValue
         do {
             value = try JSONParser.parse(buffer: line.assumingMemoryBound(to: UInt8.self))
@@ -101,6 +126,9 @@ public final class ControlService: Sendable {
         case "channels": respond(channelList(id: id))
         case "health": respond(health(id: id))
         case "reload": reload(id: id, respond: respond)
+        case "optout": changeConsent(request, optOut: true, id: id, client: client, respond: respond)
+        case "optin": changeConsent(request, optOut: false, id: id, client: client, respond: respond)
+        case "consent": consent(request, id: id, respond: respond)
         default: respond(ControlService.errorLine(id: id, .unknownOperation(op)))
         }
     }
@@ -115,6 +143,7 @@ public final class ControlService: Sendable {
 
     private static let sendFields: Set<String> = [
         "op", "id", "channel", "to", "template", "params", "content", "dedup_key", "category", "not_after",
+        "not_before", "customer", "on_cap",
     ]
 
     /// Validates one send object into a store request.
@@ -154,6 +183,15 @@ public final class ControlService: Sendable {
         let content = try string("content", limit: 65_536)
         let clientDedupKey = try string("dedup_key", limit: 512)
         let categoryName = try string("category")
+        let customer = try string("customer", limit: 256)
+        if customer?.isEmpty == true { throw .badRequest("'customer' must not be empty", field: prefix + "customer") }
+        var onCap = AcceptRequest.CapAction.suppress
+        if let action = try string("on_cap") {
+            guard let parsed = AcceptRequest.CapAction(rawValue: action) else {
+                throw .badRequest("'on_cap' must be suppress or defer", field: prefix + "on_cap")
+            }
+            onCap = parsed
+        }
         let active = table.withLock { $0.active.contains(channelName) ? $0.known[channelName] : nil }
         guard let channel = active else {
             throw .unknownChannel(channelName, field: prefix + "channel")
@@ -190,6 +228,10 @@ public final class ControlService: Sendable {
             throw .badRequest("a message needs 'template' or 'content'", field: prefix + "template")
         }
         let notAfter = try deadline(fields["not_after"], field: prefix + "not_after", now: now)
+        let notBefore = try time(fields["not_before"], key: "not_before", field: prefix + "not_before")
+        if let notBefore, let notAfter, notBefore >= notAfter {
+            throw .badRequest("'not_before' must be earlier than 'not_after'", field: prefix + "not_before")
+        }
         let message = OutboundMessage(
             id: ids.next(milliseconds: now), channel: channelName, recipient: recipient, category: category,
             template: template, params: params, content: content
@@ -198,11 +240,13 @@ public final class ControlService: Sendable {
             throw .from(problem, prefix: prefix)
         }
         let dedupKey = clientDedupKey.map { "k:" + $0 } ?? ControlService.contentKey(message)
-        return AcceptRequest(message: message, dedupKey: dedupKey, clientDedupKey: clientDedupKey, notAfter: notAfter)
+        return AcceptRequest(
+            message: message, channelType: channel.kind, customer: customer, dedupKey: dedupKey,
+            clientDedupKey: clientDedupKey, notBefore: notBefore, notAfter: notAfter, onCap: onCap)
     }
 
-    /// Reads `not_after`: an RFC 3339 time or epoch milliseconds, which must lie in the future.
-    private func deadline(_ value: JSONValue?, field: String, now: Int64) throws(ControlError) -> Int64? {
+    /// Reads a time: an RFC 3339 time or epoch milliseconds.
+    private func time(_ value: JSONValue?, key: String, field: String) throws(ControlError) -> Int64? {
         guard let value, value != .null else { return nil }
         let parsed: Int64?
         switch value {
@@ -211,8 +255,14 @@ public final class ControlService: Sendable {
         default: parsed = nil
         }
         guard let parsed else {
-            throw .badRequest("'not_after' must be an RFC 3339 time or whole epoch milliseconds", field: field)
+            throw .badRequest("'\(key)' must be an RFC 3339 time or whole epoch milliseconds", field: field)
         }
+        return parsed
+    }
+
+    /// Reads `not_after`, which must lie in the future.
+    private func deadline(_ value: JSONValue?, field: String, now: Int64) throws(ControlError) -> Int64? {
+        guard let parsed = try time(value, key: "not_after", field: field) else { return nil }
         guard parsed > now else { throw .badRequest("'not_after' is already in the past", field: field) }
         return parsed
     }
@@ -331,6 +381,22 @@ public final class ControlService: Sendable {
             line = "{\"ok\":true"
             ControlService.appendID(id, to: &line)
             line += ",\"message_id\":\"\(messageID)\",\"state\":\"queued\"}"
+        case .deferred(let messageID, let until):
+            accepted.add(1, ordering: .relaxed)
+            deferred.add(1, ordering: .relaxed)
+            line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            line += ",\"message_id\":\"\(messageID)\",\"state\":\"deferred\",\"until\":\"\(Timestamp.format(until))\"}"
+        case .suppressed(let messageID, let reason, let cap):
+            suppressed.add(1, ordering: .relaxed)
+            line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            line += ",\"message_id\":\"\(messageID)\",\"state\":\"suppressed\",\"reason\":\"\(reason)\""
+            if let cap {
+                line += ",\"cap\":"
+                JSONValue.appendQuoted(cap, to: &line)
+            }
+            line += "}"
         case .duplicate(let original):
             duplicates.add(1, ordering: .relaxed)
             line = "{\"ok\":true"
@@ -380,9 +446,12 @@ public final class ControlService: Sendable {
         line += ",\"stats\":{\"accepted\":\(accepted.load(ordering: .relaxed))"
         line +=
             ",\"duplicates\":\(duplicates.load(ordering: .relaxed)),\"rejected\":\(rejected.load(ordering: .relaxed))"
+        line +=
+            ",\"suppressed\":\(suppressed.load(ordering: .relaxed)),\"deferred\":\(deferred.load(ordering: .relaxed))"
         line += ",\"queued\":\(total.queued),\"in_flight\":\(total.inFlight),\"sent\":\(total.sent)"
         line += ",\"failed\":\(total.failed),\"expired\":\(total.expired),\"retried\":\(total.retried)"
         line += ",\"store_commits\":\(store.commitCount)"
+        for (name, value) in extraStats.withLock({ $0 })?() ?? [] { line += ",\"\(name)\":\(value)" }
         line += ",\"uptime_s\":\((wallClock.nowMilliseconds - startedAt) / 1000)}}"
         return line
     }
@@ -442,7 +511,13 @@ public final class ControlService: Sendable {
         var line = "{\"ok\":true"
         ControlService.appendID(id, to: &line)
         let state = isDraining.load(ordering: .relaxed) ? "draining" : "serving"
-        line += ",\"status\":\"\(state)\",\"version\":\"\(ControlService.version)\"}"
+        line += ",\"status\":\"\(state)\",\"version\":\"\(ControlService.version)\",\"listen\":"
+        if let address = listenAddress.withLock({ $0 }) {
+            JSONValue.appendQuoted(address, to: &line)
+        } else {
+            line += "null"
+        }
+        line += "}"
         return line
     }
 
@@ -473,7 +548,10 @@ public final class ControlService: Sendable {
         field("channel", status.channel)
         field("to", status.recipient)
         field("category", status.category)
-        field("state", status.state)
+        field("customer", status.customer)
+        // A queued message that has never been tried and waits for a time is deferred (quiet hours, caps).
+        let isDeferred = status.state == "queued" && status.attempts == 0 && status.nextAttemptAt > 0
+        field("state", isDeferred ? "deferred" : status.state)
         line += ",\"attempts\":\(status.attempts)"
         field("vendor_message_id", status.vendorMessageID)
         field("reason", status.reason)

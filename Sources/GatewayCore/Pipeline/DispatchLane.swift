@@ -1,10 +1,10 @@
 import ChannelKit
 import GatewayConfig
 
-/// One channel instance's dispatch state: its window of loaded messages, retry timers, rate and concurrency.
+/// One channel instance's dispatch state: its priority lanes, rate and concurrency.
 ///
-/// Owned by the dispatcher thread only. The store is the queue; the lane holds a bounded window of it, read in
-/// commit order from a cursor, so a backlog of millions costs disk, not memory.
+/// Owned by the dispatcher thread only. The store is the queue; each priority lane holds a bounded window of it,
+/// read in commit order from a cursor, so a backlog of millions costs disk, not memory.
 struct DispatchLane {
     let name: String
     // Settings below are swapped by a reload; the window, timers and transfers in flight carry on.
@@ -15,19 +15,15 @@ struct DispatchLane {
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
     var isHeld = false
     var bucket: TokenBucket
-    /// Loaded messages not yet started, in commit order; `readyHead` avoids shifting the array.
-    var ready: [StoredMessage] = []
-    var readyHead = 0
-    /// Messages waiting for a retry, sorted by due time (earliest last, so popping is cheap).
-    var retries: [StoredMessage] = []
-    /// The highest sequence loaded so far.
-    var cursor: Int64 = 0
-    /// Whether the store may hold queued messages past the cursor.
-    var mayHaveMore = true
+    /// The priority lanes, critical first; they share the bucket and the concurrency limit.
+    var queues = [PriorityQueue(), PriorityQueue(), PriorityQueue()]
+    /// Smooth weighted round-robin credit of transactional (1) and marketing (2).
+    var credit = [0, 0, 0]
     var inFlight = 0
 
-    static let window = 2048
-    static let refillBelow = 512
+    /// Shares of the vendor budget when several lanes have work: critical always goes first; transactional and
+    /// marketing share what is left 4:1, so a marketing blast still moves but never delays a notice much.
+    static let weights = [0, 4, 1]
 
     init(configuration: ChannelInstanceConfiguration, now: Int64) {
         name = configuration.name
@@ -52,51 +48,30 @@ struct DispatchLane {
             perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst, now: now
         )
         isHeld = false
-        mayHaveMore = true
+        for lane in queues.indices { queues[lane].mayHaveMore = true }
     }
 
-    var readyCount: Int { ready.count - readyHead }
+    var needsRefill: Bool { queues.contains(where: \.needsRefill) }
 
-    var needsRefill: Bool { mayHaveMore && readyCount < DispatchLane.refillBelow }
+    /// Whether any lane has a message that can start now.
+    func hasWork(wallNow: Int64) -> Bool { queues.contains { $0.hasWork(wallNow: wallNow) } }
 
-    mutating func append(_ page: [StoredMessage], wallNow: Int64) {
-        if readyHead > 0 && readyHead * 2 >= ready.count {
-            ready.removeFirst(readyHead)
-            readyHead = 0
-        }
-        for stored in page {
-            cursor = max(cursor, stored.sequence)
-            if stored.nextAttemptAt > wallNow {
-                scheduleRetry(stored)
-            } else {
-                ready.append(stored)
-            }
-        }
+    /// Picks the lane of the next message to start: critical strictly first, then transactional and marketing by
+    /// smooth weighted round-robin among those with work (no lane's budget is set aside while it is idle).
+    mutating func nextLane(wallNow: Int64) -> Int? {
+        if queues[0].hasWork(wallNow: wallNow) { return 0 }
+        let candidates = [1, 2].filter { queues[$0].hasWork(wallNow: wallNow) }
+        guard candidates.count > 1 else { return candidates.first }
+        let total = candidates.reduce(0) { $0 + Self.weights[$1] }
+        for lane in candidates { credit[lane] += Self.weights[lane] }
+        let chosen = candidates.max { credit[$0] < credit[$1] }!
+        credit[chosen] -= total
+        return chosen
     }
 
-    mutating func popReady() -> StoredMessage? {
-        guard readyHead < ready.count else { return nil }
-        let stored = ready[readyHead]
-        readyHead += 1
-        return stored
-    }
+    /// The earliest timer of any lane.
+    var nextDueAt: Int64? { queues.compactMap(\.nextDueAt).min() }
 
-    mutating func scheduleRetry(_ stored: StoredMessage) {
-        // Sorted descending by due time: binary search for the insertion point.
-        var low = 0
-        var high = retries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if retries[middle].nextAttemptAt > stored.nextAttemptAt { low = middle + 1 } else { high = middle }
-        }
-        retries.insert(stored, at: low)
-    }
-
-    /// The next retry due by `wallNow`, if any.
-    mutating func popDueRetry(wallNow: Int64) -> StoredMessage? {
-        guard let last = retries.last, last.nextAttemptAt <= wallNow else { return nil }
-        return retries.removeLast()
-    }
-
-    var nextRetryAt: Int64? { retries.last?.nextAttemptAt }
+    /// Messages loaded but not started, across lanes.
+    var loadedCount: Int { queues.reduce(0) { $0 + $1.readyCount + $1.timers.count } }
 }

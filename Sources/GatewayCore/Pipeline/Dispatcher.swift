@@ -15,7 +15,7 @@ public final class Dispatcher: @unchecked Sendable {
     // Guarded by `condition`: the inbox and the lifecycle flags.
     private let condition = NSCondition()
     private var completions: [Completion] = []
-    private var newWork: Set<String> = []
+    private var newWork: [String: [Int]] = [:]
     private var pendingChannels: [ChannelInstanceConfiguration]?
     private let heartbeat = Atomic<Int64>(0)
     private var draining = false
@@ -90,13 +90,19 @@ public final class Dispatcher: @unchecked Sendable {
         thread.start()
     }
 
-    /// Tells the dispatcher that the store committed new messages (counts by channel).
-    public func messagesCommitted(_ counts: [String: Int]) {
+    /// Tells the dispatcher that the store committed new messages (counts by channel and priority lane).
+    public func messagesCommitted(_ counts: [String: [Int]]) {
         counters.withLock { table in
-            for (channel, count) in counts { table[channel, default: ChannelCounters()].queued += count }
+            for (channel, lanes) in counts {
+                table[channel, default: ChannelCounters()].queued += lanes.reduce(0, +)
+            }
         }
         condition.lock()
-        newWork.formUnion(counts.keys)
+        for (channel, lanes) in counts {
+            var marked = newWork[channel] ?? [0, 0, 0]
+            for lane in lanes.indices where lane < marked.count { marked[lane] += lanes[lane] }
+            newWork[channel] = marked
+        }
         condition.signal()
         condition.unlock()
     }
@@ -168,8 +174,9 @@ public final class Dispatcher: @unchecked Sendable {
 
             heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
             if let reconfiguration { apply(reconfiguration) }
-            for name in work {
-                if let index = laneIndex[name] { lanes[index].mayHaveMore = true }
+            for (name, counts) in work {
+                guard let index = laneIndex[name] else { continue }
+                for lane in counts.indices where counts[lane] > 0 { lanes[index].queues[lane].mayHaveMore = true }
             }
             for completion in arrived { handle(completion) }
             var nextWake = Int64.max
@@ -207,32 +214,32 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    /// Starts as many transfers as the lane's window, rate and concurrency allow.
-    /// - Returns: nanoseconds until the lane next needs attention (`Int64.max` if only an event can help).
+    /// Starts as many transfers as the instance's windows, rate and concurrency allow, critical lane first.
+    /// - Returns: nanoseconds until the instance next needs attention (`Int64.max` if only an event can help).
     private func pump(_ index: Int) -> Int64 {
         var wake = Int64.max
         guard !lanes[index].isHeld else { return wake }
         let wallNow = wallClock.nowMilliseconds
         if lanes[index].needsRefill { refill(index, wallNow: wallNow) }
-        while lanes[index].inFlight < lanes[index].concurrency {
+        while lanes[index].inFlight < lanes[index].concurrency, lanes[index].hasWork(wallNow: wallNow) {
             let monotonicNow = monotonicClock.nowNanoseconds
-            let hasRetry = (lanes[index].nextRetryAt ?? Int64.max) <= wallNow
-            guard hasRetry || lanes[index].readyCount > 0 else { break }
             let untilToken = lanes[index].bucket.nanosecondsUntilToken(now: monotonicNow)
             if untilToken > 0 {
                 wake = min(wake, untilToken)
                 break
             }
-            guard let stored = lanes[index].popDueRetry(wallNow: wallNow) ?? lanes[index].popReady() else { break }
+            guard let lane = lanes[index].nextLane(wallNow: wallNow),
+                let stored = lanes[index].queues[lane].next(wallNow: wallNow)
+            else { break }
             if let notAfter = stored.notAfter, wallNow > notAfter {
                 expire(stored, lane: index, at: wallNow)
                 continue
             }
             _ = lanes[index].bucket.take(now: monotonicNow)
             start(stored, lane: index, wallNow: wallNow)
-            if lanes[index].needsRefill { refill(index, wallNow: wallNow) }
+            if lanes[index].queues[lane].needsRefill { refill(index, wallNow: wallNow) }
         }
-        if let due = lanes[index].nextRetryAt {
+        if let due = lanes[index].nextDueAt {
             wake = min(wake, max(0, due - wallNow) * 1_000_000)
         }
         return wake
@@ -240,15 +247,18 @@ public final class Dispatcher: @unchecked Sendable {
 
     private func refill(_ index: Int, wallNow: Int64) {
         guard let reader else { return }
-        let limit = DispatchLane.window - lanes[index].readyCount
-        guard limit > 0 else { return }
-        do {
-            let page = try reader.queued(channel: lanes[index].name, after: lanes[index].cursor, limit: limit)
-            lanes[index].mayHaveMore = page.count == limit
-            lanes[index].append(page, wallNow: wallNow)
-        } catch {
-            logger.error(
-                "cannot read queued messages", metadata: ["channel": "\(lanes[index].name)", "error": "\(error)"])
+        for lane in lanes[index].queues.indices where lanes[index].queues[lane].needsRefill {
+            let limit = PriorityQueue.window - lanes[index].queues[lane].readyCount
+            guard limit > 0 else { continue }
+            do {
+                let page = try reader.queued(
+                    channel: lanes[index].name, priority: lane, after: lanes[index].queues[lane].cursor, limit: limit)
+                lanes[index].queues[lane].mayHaveMore = page.count == limit
+                lanes[index].queues[lane].append(page, wallNow: wallNow)
+            } catch {
+                logger.error(
+                    "cannot read queued messages", metadata: ["channel": "\(lanes[index].name)", "error": "\(error)"])
+            }
         }
     }
 
@@ -347,7 +357,7 @@ public final class Dispatcher: @unchecked Sendable {
             var next = stored
             next.attempts = completion.attempt
             next.nextAttemptAt = now + delay
-            lanes[index].scheduleRetry(next)
+            lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
             let name = lanes[index].name
             counters.withLock { $0[name]?.retried += 1 }
             pendingRecords.append(

@@ -9,20 +9,25 @@ public final class MessageReader {
     init(database: SQLiteDatabase, cipher: FieldCipher) throws(StoreError) {
         self.database = database
         self.cipher = cipher
-        // Matches the partial index messages_queued (channel, seq) WHERE state = 'queued'.
+        // Matches the partial index messages_lane (channel, priority, seq) WHERE state = 'queued'.
         selectQueued = try database.prepare(
             """
             SELECT seq, id, recipient, category, template, params, content, not_after, attempts, next_attempt_at
-            FROM messages WHERE channel = ?1 AND state = 'queued' AND seq > ?2 ORDER BY seq LIMIT ?3
+            FROM messages WHERE channel = ?1 AND priority = ?4 AND state = 'queued' AND seq > ?2
+            ORDER BY seq LIMIT ?3
             """
         )
     }
 
-    /// Up to `limit` queued messages of a channel with sequence above `after`.
-    public func queued(channel: String, after: Int64, limit: Int) throws(StoreError) -> [StoredMessage] {
+    /// Up to `limit` queued messages of one priority lane of a channel, with sequence above `after`.
+    /// - Parameter priority: 0 critical, 1 transactional, 2 marketing.
+    public func queued(channel: String, priority: Int, after: Int64, limit: Int) throws(StoreError)
+        -> [StoredMessage]
+    {
         selectQueued.reset()
         defer { selectQueued.reset() }
         selectQueued.bind(1, channel)
+        selectQueued.bind(4, priority)
         selectQueued.bind(2, after)
         selectQueued.bind(3, limit)
         var page: [StoredMessage] = []

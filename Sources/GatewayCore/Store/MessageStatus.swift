@@ -26,5 +26,7 @@ public struct MessageStatus: Sendable {
     public var updatedAt: Int64
     public var notAfter: Int64?
     public var nextAttemptAt: Int64
+    /// The customer id the send named, if any.
+    public var customer: String?
     public var history: [Attempt]
 }

@@ -1,5 +1,6 @@
 public import ChannelKit
 import Foundation
+public import GatewayConfig
 public import Logging
 import Synchronization
 
@@ -27,7 +28,8 @@ public final class MessageStore: @unchecked Sendable {
     private var isFinished = false
     private let commits = Atomic<Int>(0)
     private let heartbeat = Atomic<Int64>(0)
-    private var committedChannels: @Sendable ([String: Int]) -> Void = { _ in }
+    private var committedChannels: @Sendable ([String: [Int]]) -> Void = { _ in }
+    private var policy = AdmissionPolicy(PolicyConfiguration())
 
     /// Transactions committed since the store opened; with `accepted`, shows how well sends are grouped.
     public var commitCount: Int { commits.load(ordering: .relaxed) }
@@ -73,8 +75,24 @@ public final class MessageStore: @unchecked Sendable {
         thread.start()
     }
 
-    /// Sets what the store calls after each commit that queued new messages, with counts by channel.
-    public func onCommit(_ handler: @escaping @Sendable ([String: Int]) -> Void) {
+    /// Sets the caps, quiet hours and opt-out rules applied to sends from the next commit on.
+    public func setPolicy(_ configuration: PolicyConfiguration) {
+        let compiled = AdmissionPolicy(configuration)
+        condition.lock()
+        policy = compiled
+        condition.unlock()
+    }
+
+    /// Whether an SMS reply is an opt-out keyword under the current policy.
+    public func isOptOutKeyword(_ reply: String) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return policy.keywords.matches(reply)
+    }
+
+    /// Sets what the store calls after each commit that queued new messages, with counts by channel and
+    /// priority lane (critical, transactional, marketing).
+    public func onCommit(_ handler: @escaping @Sendable ([String: [Int]]) -> Void) {
         condition.lock()
         committedChannels = handler
         condition.unlock()
@@ -109,6 +127,26 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Appends opt-outs and opt-ins to the consent log; `completion` runs after the commit, with the count.
+    public func changeConsent(
+        _ changes: [ConsentChange], completion: @escaping @Sendable (Result<Int, StoreError>) -> Void
+    ) {
+        condition.lock()
+        operations.append(.consent(changes, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// A subject's standing opt-outs and consent log, after everything queued so far is committed.
+    public func consent(
+        of subject: ConsentChange.Subject, completion: @escaping @Sendable (Result<ConsentReport, StoreError>) -> Void
+    ) {
+        condition.lock()
+        operations.append(.consentQuery(subject, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Calls `completion` once everything queued before it is committed.
     public func barrier(_ completion: @escaping @Sendable () -> Void) {
         condition.lock()
@@ -117,7 +155,7 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Number of queued messages per channel, as committed (read at start-up).
+    /// Number of queued messages per channel, as committed (read at start-up); deferred ones included.
     public func queuedCounts() throws(StoreError) -> [String: Int] {
         let database = try SQLiteDatabase(path: path, readOnly: true)
         let statement = try database.prepare(
@@ -159,6 +197,7 @@ public final class MessageStore: @unchecked Sendable {
             operations.removeAll(keepingCapacity: true)
             let stop = closing && batch.isEmpty
             let notify = committedChannels
+            let policy = self.policy
             condition.unlock()
             if stop { break }
 
@@ -166,11 +205,12 @@ public final class MessageStore: @unchecked Sendable {
             heartbeat.store(now, ordering: .relaxed)
             if now - lastPrune > 60_000 {
                 // A full batch means more is due: come back on the next turn rather than in a minute.
-                let more = writer.prune(now: now, retention: retention, logger: logger)
+                let more = writer.prune(
+                    now: now, retention: retention, capWindow: policy.longestWindow, logger: logger)
                 lastPrune = more ? now - 60_000 : now
             }
             guard !batch.isEmpty else { continue }
-            let outcome = writer.apply(batch, now: now, logger: logger)
+            let outcome = writer.apply(batch, now: now, policy: policy, logger: logger)
             commits.add(1, ordering: .relaxed)
             var accepted = 0
             for (index, operation) in batch.enumerated() {
@@ -180,6 +220,10 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.acceptResults[index] ?? requests.map { _ in .failed(.closed) })
                 case .status(_, let completion):
                     completion(outcome.statuses[index] ?? nil)
+                case .consent(_, let completion):
+                    completion(outcome.consentResults[index] ?? .failure(.closed))
+                case .consentQuery(_, let completion):
+                    completion(outcome.consentReports[index] ?? .failure(.closed))
                 case .barrier(let completion):
                     completion()
                 case .record:
@@ -189,7 +233,7 @@ public final class MessageStore: @unchecked Sendable {
             condition.lock()
             pendingAccepts -= accepted
             condition.unlock()
-            if !outcome.newMessagesByChannel.isEmpty { notify(outcome.newMessagesByChannel) }
+            if !outcome.newMessages.isEmpty { notify(outcome.newMessages) }
         }
         finished.lock()
         isFinished = true

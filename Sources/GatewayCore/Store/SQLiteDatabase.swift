@@ -47,6 +47,9 @@ final class SQLiteDatabase {
 
     /// Rows changed by the last statement.
     var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The rowid of the last successful insert on this connection.
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 }
 
 /// A prepared statement, reset and rebound for each use.

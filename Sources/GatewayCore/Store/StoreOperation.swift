@@ -3,5 +3,7 @@ enum StoreOperation {
     case accept([AcceptRequest], @Sendable ([AcceptResult]) -> Void)
     case record([AttemptRecord])
     case status(String, @Sendable (MessageStatus?) -> Void)
+    case consent([ConsentChange], @Sendable (Result<Int, StoreError>) -> Void)
+    case consentQuery(ConsentChange.Subject, @Sendable (Result<ConsentReport, StoreError>) -> Void)
     case barrier(@Sendable () -> Void)
 }

@@ -1,8 +1,20 @@
 /// The store's tables, created or upgraded when the store opens.
 enum StoreSchema {
-    static let version = 1
+    static let version = 2
+
+    /// The dispatch priority of a category: lower goes first.
+    static func priority(of category: String) -> Int {
+        switch category {
+        case "critical": 0
+        case "marketing": 2
+        default: 1
+        }
+    }
 
     static func migrate(_ database: SQLiteDatabase) throws(StoreError) {
+        let versionQuery = try database.prepare("PRAGMA user_version")
+        let existing = try versionQuery.step() ? versionQuery.int(0) : 0
+        versionQuery.reset()
         // WAL lets the dispatcher's reader run beside the writer; FULL makes each commit survive power loss,
         // which is what an ACK promises. Group commit keeps the fsync count low.
         try database.execute(
@@ -31,7 +43,6 @@ enum StoreSchema {
                 reason_detail TEXT,
                 updated_at INTEGER NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS messages_queued ON messages (channel, seq) WHERE state = 'queued';
             CREATE INDEX IF NOT EXISTS messages_finished ON messages (updated_at) WHERE state != 'queued';
             CREATE TABLE IF NOT EXISTS attempts (
                 message_seq INTEGER NOT NULL,
@@ -51,8 +62,52 @@ enum StoreSchema {
                 created_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS dedup_created ON dedup (created_at);
-            PRAGMA user_version = \(version);
             """
         )
+        if existing < 2 {
+            // Version 2: customers, priority lanes, frequency-cap counting and the consent registry. Queued
+            // messages keep their place; their lane follows from their category.
+            try database.execute(
+                """
+                BEGIN IMMEDIATE;
+                ALTER TABLE messages ADD COLUMN customer TEXT;
+                ALTER TABLE messages ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+                UPDATE messages SET priority = CASE category WHEN 'critical' THEN 0 WHEN 'marketing' THEN 2 ELSE 1 END;
+                DROP INDEX IF EXISTS messages_queued;
+                CREATE INDEX messages_lane ON messages (channel, priority, seq) WHERE state = 'queued';
+                CREATE TABLE cap_events (
+                    subject TEXT NOT NULL,
+                    channel_type TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    message_id TEXT NOT NULL
+                );
+                CREATE INDEX cap_events_subject ON cap_events (subject, category, at);
+                CREATE INDEX cap_events_at ON cap_events (at);
+                CREATE TABLE consent_log (
+                    seq INTEGER PRIMARY KEY,
+                    subject TEXT NOT NULL,
+                    subject_kind TEXT NOT NULL,
+                    subject_text TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    route TEXT NOT NULL,
+                    evidence TEXT,
+                    client TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX consent_log_subject ON consent_log (subject, seq);
+                CREATE TABLE consent_state (
+                    subject TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    opted_out INTEGER NOT NULL,
+                    log_seq INTEGER NOT NULL,
+                    PRIMARY KEY (subject, channel)
+                ) WITHOUT ROWID;
+                PRAGMA user_version = 2;
+                COMMIT;
+                """
+            )
+        }
     }
 }

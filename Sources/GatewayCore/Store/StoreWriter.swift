@@ -8,11 +8,15 @@ final class StoreWriter: @unchecked Sendable {
     struct BatchResult {
         var acceptResults: [Int: [AcceptResult]] = [:]
         var statuses: [Int: MessageStatus?] = [:]
-        var newMessagesByChannel: [String: Int] = [:]
+        var consentResults: [Int: Result<Int, StoreError>] = [:]
+        var consentReports: [Int: Result<ConsentReport, StoreError>] = [:]
+        /// Messages queued for sending, by channel and priority lane.
+        var newMessages: [String: [Int]] = [:]
     }
 
-    private let database: SQLiteDatabase
-    private let cipher: FieldCipher
+    let database: SQLiteDatabase
+    let cipher: FieldCipher
+    let policyStatements: PolicyStatements
     private let dedupWindow: Int64
     private let findDedup: SQLiteStatement
     private let upsertDedup: SQLiteStatement
@@ -38,8 +42,8 @@ final class StoreWriter: @unchecked Sendable {
         insertMessage = try database.prepare(
             """
             INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
-                created_at, not_after, state, updated_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?9)
+                created_at, not_after, state, updated_at, next_attempt_at, reason, reason_detail, customer, priority)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?12, ?13, ?14, ?15, ?16)
             """
         )
         updateMessage = try database.prepare(
@@ -60,7 +64,7 @@ final class StoreWriter: @unchecked Sendable {
         selectMessage = try database.prepare(
             """
             SELECT seq, id, channel, recipient, category, state, attempts, vendor_message_id, reason, reason_detail,
-                dedup_key, created_at, updated_at, not_after, next_attempt_at
+                dedup_key, created_at, updated_at, not_after, next_attempt_at, customer
             FROM messages WHERE id = ?1
             """
         )
@@ -77,10 +81,11 @@ final class StoreWriter: @unchecked Sendable {
         let oldest = "SELECT seq FROM messages WHERE state != 'queued' AND updated_at < ?1 LIMIT \(Self.pruneBatch)"
         pruneAttemptsStatement = try database.prepare("DELETE FROM attempts WHERE message_seq IN (\(oldest))")
         pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE seq IN (\(oldest))")
+        policyStatements = try PolicyStatements(database)
     }
 
     /// Runs a batch in one transaction. On a failed commit every accept in it fails; nothing is half-done.
-    func apply(_ batch: [StoreOperation], now: Int64, logger: Logger) -> BatchResult {
+    func apply(_ batch: [StoreOperation], now: Int64, policy: AdmissionPolicy, logger: Logger) -> BatchResult {
         var result = BatchResult()
         do {
             try database.execute("BEGIN IMMEDIATE")
@@ -90,9 +95,12 @@ final class StoreWriter: @unchecked Sendable {
                     var answers: [AcceptResult] = []
                     answers.reserveCapacity(requests.count)
                     for request in requests {
-                        let answer = accept(request, now: now)
-                        if case .queued = answer {
-                            result.newMessagesByChannel[request.message.channel, default: 0] += 1
+                        let answer = accept(request, now: now, policy: policy)
+                        switch answer {
+                        case .queued, .deferred:
+                            let lane = StoreSchema.priority(of: request.message.category.name)
+                            result.newMessages[request.message.channel, default: [0, 0, 0]][lane] += 1
+                        default: break
                         }
                         answers.append(answer)
                     }
@@ -101,6 +109,12 @@ final class StoreWriter: @unchecked Sendable {
                     for record in records { try write(record) }
                 case .status(let id, _):
                     result.statuses[index] = try status(of: id)
+                case .consent(let changes, _):
+                    result.consentResults[index] = Result { () throws(StoreError) in
+                        try record(changes, now: now)
+                    }
+                case .consentQuery(let subject, _):
+                    result.consentReports[index] = Result { () throws(StoreError) in try consent(of: subject) }
                 case .barrier:
                     break
                 }
@@ -111,8 +125,10 @@ final class StoreWriter: @unchecked Sendable {
             try? database.execute("ROLLBACK")
             var failed = BatchResult()
             for (index, operation) in batch.enumerated() {
-                if case .accept(let requests, _) = operation {
-                    failed.acceptResults[index] = requests.map { _ in .failed(error) }
+                switch operation {
+                case .accept(let requests, _): failed.acceptResults[index] = requests.map { _ in .failed(error) }
+                case .consent: failed.consentResults[index] = .failure(error)
+                default: break
                 }
             }
             return failed
@@ -120,7 +136,7 @@ final class StoreWriter: @unchecked Sendable {
         return result
     }
 
-    private func accept(_ request: AcceptRequest, now: Int64) -> AcceptResult {
+    private func accept(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy) -> AcceptResult {
         do {
             let dedupKey = cipher.dedupKey(request.dedupKey)
             findDedup.reset()
@@ -133,6 +149,7 @@ final class StoreWriter: @unchecked Sendable {
             }
             findDedup.reset()
             let message = request.message
+            let decision = try admit(request, now: now, policy: policy)
             insertMessage.reset()
             insertMessage.bind(1, message.id)
             insertMessage.bind(2, message.channel)
@@ -145,13 +162,35 @@ final class StoreWriter: @unchecked Sendable {
             insertMessage.bind(8, try cipher.seal(request.clientDedupKey))
             insertMessage.bind(9, now)
             insertMessage.bind(10, request.notAfter)
+            let answer: AcceptResult
+            switch decision {
+            case .send(let at):
+                insertMessage.bind(11, "queued")
+                // Held past not_after: wake at not_after so it expires on time instead of at the opening.
+                let wake = request.notAfter.map { at > $0 ? $0 + 1 : at } ?? at
+                insertMessage.bind(12, wake > now ? wake : 0)
+                insertMessage.bind(13, nil as String?)
+                insertMessage.bind(14, nil as String?)
+                answer = at > now ? .deferred(message.id, until: at) : .queued(message.id)
+            case .suppress(let reason, let cap):
+                insertMessage.bind(11, "suppressed")
+                insertMessage.bind(12, 0)
+                insertMessage.bind(13, reason)
+                insertMessage.bind(14, cap)
+                answer = .suppressed(message.id, reason: reason, cap: cap)
+            }
+            insertMessage.bind(15, try cipher.seal(request.customer))
+            insertMessage.bind(16, StoreSchema.priority(of: message.category.name))
             try insertMessage.step()
+            if case .send(let at) = decision, !policy.caps(for: message.category).isEmpty {
+                try countForCaps(request, at: at)
+            }
             upsertDedup.reset()
             upsertDedup.bind(1, dedupKey)
             upsertDedup.bind(2, message.id)
             upsertDedup.bind(3, now)
             try upsertDedup.step()
-            return .queued(message.id)
+            return answer
         } catch {
             return .failed(error)
         }
@@ -202,6 +241,7 @@ final class StoreWriter: @unchecked Sendable {
             updatedAt: selectMessage.int64(12) ?? 0,
             notAfter: selectMessage.int64(13),
             nextAttemptAt: selectMessage.int64(14) ?? 0,
+            customer: try cipher.open(selectMessage.string(15)),
             history: []
         )
         selectMessage.reset()
@@ -228,9 +268,9 @@ final class StoreWriter: @unchecked Sendable {
     /// Deletes dedup keys older than the window and finished messages (with their attempts) older than
     /// `retention`, a bounded batch of each, so dispatch never waits long for the writer.
     /// - Returns: whether a full batch was deleted (more may be left: prune again soon).
-    func prune(now: Int64, retention: Int64, logger: Logger) -> Bool {
+    func prune(now: Int64, retention: Int64, capWindow: Int64, logger: Logger) -> Bool {
         do {
-            var full = false
+            var full = try pruneCapEvents(before: now - capWindow)
             for (statement, cutoff) in [
                 (pruneDedupStatement, now - dedupWindow), (pruneAttemptsStatement, now - retention),
                 (pruneMessagesStatement, now - retention),

@@ -36,6 +36,7 @@ final class TestGateway {
             log_level: \(logLevel)
             drain_timeout: 10s
             \(gatewayExtra)
+            \(gatewayExtra.contains("listen:") ? "" : "listen: 127.0.0.1:0")
             """
         try gateway.write(toFile: directory + "/gateway.yaml", atomically: true, encoding: .utf8)
         for (name, yaml) in channels {
@@ -56,6 +57,16 @@ final class TestGateway {
         guard process.waitForOutput(containing: "gateway ready") else {
             throw TestFailure("gatewayd did not start: \(process.output)")
         }
+    }
+
+    /// The callback listener's port, from the last start's log line.
+    var callbackPort: Int? {
+        guard let output = daemon?.output, let range = output.range(of: "callback listener listening") else {
+            return nil
+        }
+        let tail = output[range.upperBound...]
+        guard let marker = tail.range(of: "127.0.0.1:") else { return nil }
+        return Int(tail[marker.upperBound...].prefix { $0.isNumber })
     }
 
     /// Vendor-side counts: requests received, distinct refs, repeats.
@@ -96,8 +107,29 @@ final class TestGateway {
         return bodies
     }
 
+    /// A minimal HTTP/1.0 POST on loopback; the status and the body of the answer.
+    static func httpPost(port: Int, path: String, body: String) throws -> (status: Int, body: String) {
+        let bytes = Array(body.utf8)
+        let request =
+            "POST \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(bytes.count)\r\nConnection: close\r\n\r\n" + body
+        let answer = String(decoding: try exchange(port: port, request: Array(request.utf8)), as: UTF8.self)
+        let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? -1
+        let content = answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) } ?? ""
+        return (status, content)
+    }
+
     /// A minimal HTTP/1.0 GET on loopback (FoundationNetworking is not needed for one line of JSON).
     static func httpGet(port: Int, path: String) throws -> [UInt8] {
+        let response = try exchange(
+            port: port, request: Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+        guard let split = response.indices.first(where: { response[$0...].starts(with: [13, 10, 13, 10]) }) else {
+            throw TestFailure("malformed vendor reply")
+        }
+        return Array(response[(split + 4)...])
+    }
+
+    private static func exchange(port: Int, request: [UInt8]) throws -> [UInt8] {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -109,8 +141,7 @@ final class TestGateway {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw TestFailure("cannot connect to vendor port \(port)") }
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard connected == 0 else { throw TestFailure("cannot connect to port \(port)") }
         _ = request.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -119,10 +150,7 @@ final class TestGateway {
             if count <= 0 { break }
             response.append(contentsOf: chunk[..<count])
         }
-        guard let split = response.indices.first(where: { response[$0...].starts(with: [13, 10, 13, 10]) }) else {
-            throw TestFailure("malformed vendor reply")
-        }
-        return Array(response[(split + 4)...])
+        return response
     }
 
     deinit {

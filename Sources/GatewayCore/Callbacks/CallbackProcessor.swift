@@ -1,0 +1,126 @@
+public import ChannelKit
+public import GatewayConfig
+public import Logging
+import Synchronization
+
+/// Turns vendor callbacks into effects: an SMS reply with an opt-out keyword opts its number out of marketing
+/// SMS, a refused call opts the number out of marketing calls. The answer waits for the store's commit, so a
+/// vendor only hears 200 for what is durable (otherwise it retries).
+///
+/// Delivery receipts are parsed and counted here; matching them to messages is the receipt pipeline's job.
+public final class CallbackProcessor: Sendable {
+    /// What the listener answers.
+    public struct Answer: Sendable {
+        public var status: Int
+        public var contentType: String
+        public var body: String
+    }
+
+    private let store: MessageStore
+    private let lookup: @Sendable (String) -> ChannelInstanceConfiguration?
+    private let logger: Logger
+    private let received = Atomic<Int>(0)
+    private let rejected = Atomic<Int>(0)
+    private let replies = Atomic<Int>(0)
+    private let optOuts = Atomic<Int>(0)
+    private let receipts = Atomic<Int>(0)
+
+    /// - Parameters:
+    ///   - store: where consent changes are committed.
+    ///   - lookup: the active instance of a name, if any.
+    ///   - logger: for opt-outs (numbers masked) and rejected callbacks.
+    public init(
+        store: MessageStore, lookup: @escaping @Sendable (String) -> ChannelInstanceConfiguration?, logger: Logger
+    ) {
+        self.store = store
+        self.lookup = lookup
+        self.logger = logger
+    }
+
+    /// Counters for `stats`: callbacks received and rejected, replies, opt-outs from replies, receipts.
+    public var counts: [(String, Int)] {
+        [
+            ("callbacks", received.load(ordering: .relaxed)), ("callbacks_rejected", rejected.load(ordering: .relaxed)),
+            ("replies", replies.load(ordering: .relaxed)), ("reply_optouts", optOuts.load(ordering: .relaxed)),
+            ("receipts", receipts.load(ordering: .relaxed)),
+        ]
+    }
+
+    /// Handles one callback for `instance`; `answer` is called exactly once, possibly on another thread.
+    public func handle(
+        instance: String, callback: InboundCallback, answer: @escaping @Sendable (Answer) -> Void
+    ) {
+        received.add(1, ordering: .relaxed)
+        guard let configuration = lookup(instance) else {
+            rejected.add(1, ordering: .relaxed)
+            answer(Answer(status: 404, contentType: "text/plain", body: "unknown channel instance\n"))
+            return
+        }
+        let report: CallbackReport
+        do {
+            guard let parsed = try configuration.adapter.parseCallback(callback) else {
+                rejected.add(1, ordering: .relaxed)
+                answer(Answer(status: 404, contentType: "text/plain", body: "this instance takes no callbacks\n"))
+                return
+            }
+            report = parsed
+        } catch {
+            rejected.add(1, ordering: .relaxed)
+            logger.warning(
+                "callback rejected", metadata: ["channel": "\(instance)", "error": "\(LogMask.text(error.message))"])
+            answer(Answer(status: 400, contentType: "text/plain", body: "malformed callback: \(error.message)\n"))
+            return
+        }
+        replies.add(report.replies.count, ordering: .relaxed)
+        receipts.add(report.receipts.count, ordering: .relaxed)
+        let changes = consentChanges(in: report, kind: configuration.kind, instance: instance)
+        let reply = Answer(
+            status: report.answer.status, contentType: report.answer.contentType, body: report.answer.body)
+        guard !changes.isEmpty else {
+            answer(reply)
+            return
+        }
+        store.changeConsent(changes) { [self] result in
+            switch result {
+            case .success(let count):
+                optOuts.add(count, ordering: .relaxed)
+                for change in changes {
+                    logger.info(
+                        "opted out by \(change.route.rawValue)",
+                        metadata: [
+                            "channel": "\(instance)", "to": "\(LogMask.address(change.subject.text))",
+                            "scope": "\(change.channel)",
+                        ])
+                }
+                answer(reply)
+            case .failure(let error):
+                // Not durable: make the vendor retry rather than lose an opt-out.
+                logger.error("cannot record an opt-out", metadata: ["channel": "\(instance)", "error": "\(error)"])
+                answer(Answer(status: 503, contentType: "text/plain", body: "try again\n"))
+            }
+        }
+    }
+
+    /// The opt-outs a callback carries: keyword replies on SMS, refused calls on the call queue.
+    func consentChanges(in report: CallbackReport, kind: String, instance: String) -> [ConsentChange] {
+        var changes: [ConsentChange] = []
+        if kind == "sms" {
+            for reply in report.replies where store.isOptOutKeyword(reply.text) {
+                changes.append(
+                    ConsentChange(
+                        subject: .address(reply.from), channel: "sms", optOut: true, route: .smsReply,
+                        evidence: reply.vendorReplyID, client: "callback:\(instance)"))
+            }
+        }
+        if kind == "call_queue" {
+            for receipt in report.receipts where receipt.event == .refused {
+                guard let number = receipt.recipient else { continue }
+                changes.append(
+                    ConsentChange(
+                        subject: .address(number), channel: "call_queue", optOut: true, route: .callResult,
+                        evidence: receipt.vendorMessageID, client: "callback:\(instance)"))
+            }
+        }
+        return changes
+    }
+}

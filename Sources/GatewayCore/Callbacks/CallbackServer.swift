@@ -1,0 +1,132 @@
+import ChannelKit
+import Foundation
+public import GatewayConfig
+public import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The HTTP listener for vendor callbacks at `/callbacks/<instance>` (put it behind the bank's reverse proxy).
+public final class CallbackServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    /// The bound address (with the real port when 0 was asked for).
+    public let address: String
+    /// The largest callback body accepted; larger ones get 413.
+    public static let maxBodyBytes = 256 * 1024
+
+    /// Binds and starts serving.
+    public init(endpoint: ListenEndpoint, processor: CallbackProcessor, logger: Logger) throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            channel = try ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(CallbackHandler(processor: processor))
+                    }
+                }
+                .bind(host: endpoint.host, port: endpoint.port)
+                .wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        self.group = group
+        let port = channel.localAddress?.port ?? endpoint.port
+        address = "\(endpoint.host):\(port)"
+        logger.info("callback listener listening", metadata: ["listen": "\(address)"])
+    }
+
+    /// Stops accepting connections; open ones are answered until `shutdown()`.
+    public func stopAccepting() {
+        try? channel.close().wait()
+    }
+
+    /// Closes the listener and its connections.
+    public func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// One HTTP connection of the callback listener: collects a request (up to the size limit) and answers it.
+final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let processor: CallbackProcessor
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var tooLarge = false
+
+    init(processor: CallbackProcessor) {
+        self.processor = processor
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            head = request
+            body.removeAll(keepingCapacity: true)
+            tooLarge = false
+        case .body(let buffer):
+            guard !tooLarge else { return }
+            if body.count + buffer.readableBytes > CallbackServer.maxBodyBytes {
+                tooLarge = true
+                body.removeAll()
+            } else {
+                body.append(contentsOf: buffer.readableBytesView)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let keepAlive = head.isKeepAlive
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let answer: @Sendable (CallbackProcessor.Answer) -> Void = { answer in
+            loop.execute { bound.value.0.write(answer, keepAlive: keepAlive, context: bound.value.1) }
+        }
+        if tooLarge {
+            answer(
+                .init(
+                    status: 413, contentType: "text/plain",
+                    body: "callback body over \(CallbackServer.maxBodyBytes) bytes\n"))
+            return
+        }
+        let target = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = target.first.map(String.init) ?? ""
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0] == "callbacks" else {
+            answer(.init(status: 404, contentType: "text/plain", body: "not found\n"))
+            return
+        }
+        let rest = "/" + parts.dropFirst(2).joined(separator: "/")
+        let callback = InboundCallback(
+            method: head.method.rawValue, path: rest, query: target.count > 1 ? String(target[1]) : "",
+            headers: head.headers.map { HTTPHeader($0.name, $0.value) }, body: body)
+        processor.handle(instance: String(parts[1]), callback: callback, answer: answer)
+    }
+
+    private func write(_ answer: CallbackProcessor.Answer, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: answer.contentType)
+        headers.add(name: "Content-Length", value: "\(answer.body.utf8.count)")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(
+            version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: answer.body.utf8.count)
+        buffer.writeString(answer.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+    }
+}

@@ -1,0 +1,206 @@
+import ChannelKit
+import GatewayConfig
+
+/// The writer's prepared statements for caps and consent.
+struct PolicyStatements {
+    let capEvents: SQLiteStatement
+    let capEventsOfType: SQLiteStatement
+    let insertCapEvent: SQLiteStatement
+    let pruneCapEvents: SQLiteStatement
+    let standing: SQLiteStatement
+    let insertConsent: SQLiteStatement
+    let upsertConsentState: SQLiteStatement
+    let selectConsentLog: SQLiteStatement
+    let selectOptedOut: SQLiteStatement
+
+    init(_ database: SQLiteDatabase) throws(StoreError) {
+        capEvents = try database.prepare(
+            "SELECT at FROM cap_events WHERE subject = ?1 AND category = ?2 AND at > ?3 ORDER BY at")
+        capEventsOfType = try database.prepare(
+            """
+            SELECT at FROM cap_events WHERE subject = ?1 AND category = ?2 AND at > ?3 AND channel_type = ?4
+            ORDER BY at
+            """)
+        insertCapEvent = try database.prepare(
+            "INSERT INTO cap_events (subject, channel_type, category, at, message_id) VALUES (?1, ?2, ?3, ?4, ?5)")
+        pruneCapEvents = try database.prepare(
+            "DELETE FROM cap_events WHERE rowid IN (SELECT rowid FROM cap_events WHERE at < ?1 LIMIT 5000)")
+        // The latest decision for the channel type or for every channel wins.
+        standing = try database.prepare(
+            """
+            SELECT opted_out FROM consent_state WHERE subject = ?1 AND channel IN (?2, '*')
+            ORDER BY log_seq DESC LIMIT 1
+            """)
+        insertConsent = try database.prepare(
+            """
+            INSERT INTO consent_log (subject, subject_kind, subject_text, channel, action, route, evidence, client, at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """)
+        upsertConsentState = try database.prepare(
+            "INSERT OR REPLACE INTO consent_state (subject, channel, opted_out, log_seq) VALUES (?1, ?2, ?3, ?4)")
+        selectConsentLog = try database.prepare(
+            """
+            SELECT seq, subject_kind, subject_text, channel, action, route, evidence, client, at
+            FROM consent_log WHERE subject = ?1 ORDER BY seq
+            """)
+        selectOptedOut = try database.prepare(
+            "SELECT channel FROM consent_state WHERE subject = ?1 AND opted_out = 1 ORDER BY channel")
+    }
+}
+
+extension StoreWriter {
+    /// What admission decided for one send.
+    enum Admission {
+        /// Send at this time (now, or later: quiet hours, a deferred cap, `not_before`).
+        case send(at: Int64)
+        /// Never send; the reason and the cap's name.
+        case suppress(String, cap: String?)
+    }
+
+    /// Runs a send through opt-outs (marketing), frequency caps and quiet hours. `critical` passes untouched.
+    func admit(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy) throws(StoreError) -> Admission {
+        let message = request.message
+        var at = max(now, request.notBefore ?? now)
+        guard message.category != .critical else { return .send(at: at) }
+        if message.category == .marketing {
+            var subjects = [PolicySubject.address(message.recipient)]
+            if let customer = request.customer { subjects.append(PolicySubject.customer(customer)) }
+            for subject in subjects where try isOptedOut(subject, channelType: request.channelType) {
+                return .suppress("opted_out", cap: nil)
+            }
+        }
+        let caps = policy.caps(for: message.category)
+        let quiet = policy.quietHours.covers(message.category, channelType: request.channelType)
+        guard !caps.isEmpty || quiet else { return .send(at: at) }
+        let subject = PolicySubject.capKey(customer: request.customer, address: message.recipient)
+        // Events are read once, from the earliest window start any candidate time could need.
+        var history: [Bool: [Int64]] = [:]
+        func events(perChannel: Bool, window: Int64) throws(StoreError) -> [Int64] {
+            if let cached = history[perChannel] { return cached }
+            let longest = caps.filter { $0.perChannel == perChannel }.map(\.per.milliseconds).max() ?? window
+            let loaded = try capEvents(
+                subject: subject, category: message.category.name,
+                channelType: perChannel ? request.channelType : nil, after: now - longest)
+            history[perChannel] = loaded
+            return loaded
+        }
+        // Quiet hours and caps each push the time later; repeat until both agree (bounded).
+        for _ in 0..<8 {
+            let before = at
+            if quiet {
+                at = policy.quietHours.earliestAllowed(message.category, channelType: request.channelType, from: at)
+            }
+            for cap in caps {
+                let window = cap.per.milliseconds
+                let counted = try events(perChannel: cap.perChannel, window: window)
+                if CapWindow.fits(events: counted, max: cap.max, window: window, at: at) { continue }
+                guard request.onCap == .defer else { return .suppress("frequency_cap", cap: cap.name) }
+                at = CapWindow.earliestSlot(events: counted, max: cap.max, window: window, from: at)
+            }
+            if at == before { break }
+        }
+        return .send(at: at)
+    }
+
+    /// Counts an admitted send against its category's caps, at the time it will go.
+    func countForCaps(_ request: AcceptRequest, at: Int64) throws(StoreError) {
+        let statement = policyStatements.insertCapEvent
+        statement.reset()
+        statement.bind(
+            1, cipher.dedupKey(PolicySubject.capKey(customer: request.customer, address: request.message.recipient)))
+        statement.bind(2, request.channelType)
+        statement.bind(3, request.message.category.name)
+        statement.bind(4, at)
+        statement.bind(5, request.message.id)
+        try statement.step()
+        statement.reset()
+    }
+
+    private func capEvents(subject: String, category: String, channelType: String?, after: Int64) throws(StoreError)
+        -> [Int64]
+    {
+        let statement = channelType == nil ? policyStatements.capEvents : policyStatements.capEventsOfType
+        statement.reset()
+        defer { statement.reset() }
+        statement.bind(1, cipher.dedupKey(subject))
+        statement.bind(2, category)
+        statement.bind(3, after)
+        if let channelType { statement.bind(4, channelType) }
+        var times: [Int64] = []
+        while try statement.step() { times.append(statement.int64(0) ?? 0) }
+        return times
+    }
+
+    private func isOptedOut(_ subject: String, channelType: String) throws(StoreError) -> Bool {
+        let statement = policyStatements.standing
+        statement.reset()
+        defer { statement.reset() }
+        statement.bind(1, cipher.dedupKey(subject))
+        statement.bind(2, channelType)
+        return try statement.step() && statement.int(0) == 1
+    }
+
+    /// Appends consent changes to the log and updates the standing decisions.
+    /// - Returns: how many were recorded.
+    func record(_ changes: [ConsentChange], now: Int64) throws(StoreError) -> Int {
+        let insert = policyStatements.insertConsent
+        let upsert = policyStatements.upsertConsentState
+        for change in changes {
+            let key = cipher.dedupKey(change.subject.key)
+            insert.reset()
+            insert.bind(1, key)
+            insert.bind(2, change.subject.kind)
+            insert.bind(3, try cipher.seal(change.subject.text))
+            insert.bind(4, change.channel)
+            insert.bind(5, change.optOut ? "optout" : "optin")
+            insert.bind(6, change.route.rawValue)
+            insert.bind(7, try cipher.seal(change.evidence))
+            insert.bind(8, change.client)
+            insert.bind(9, now)
+            try insert.step()
+            insert.reset()
+            upsert.reset()
+            upsert.bind(1, key)
+            upsert.bind(2, change.channel)
+            upsert.bind(3, change.optOut ? 1 : 0)
+            upsert.bind(4, database.lastInsertRowID)
+            try upsert.step()
+            upsert.reset()
+        }
+        return changes.count
+    }
+
+    /// The standing opt-outs and the whole log of a subject.
+    func consent(of subject: ConsentChange.Subject) throws(StoreError) -> ConsentReport {
+        let key = cipher.dedupKey(subject.key)
+        var report = ConsentReport(optedOut: [], entries: [])
+        let optedOut = policyStatements.selectOptedOut
+        optedOut.reset()
+        optedOut.bind(1, key)
+        while try optedOut.step() { report.optedOut.append(optedOut.string(0) ?? "") }
+        optedOut.reset()
+        let log = policyStatements.selectConsentLog
+        log.reset()
+        defer { log.reset() }
+        log.bind(1, key)
+        while try log.step() {
+            report.entries.append(
+                ConsentReport.Entry(
+                    sequence: log.int64(0) ?? 0, subjectKind: log.string(1) ?? "",
+                    subject: try cipher.open(log.string(2)) ?? "", channel: log.string(3) ?? "",
+                    action: log.string(4) ?? "", route: log.string(5) ?? "", evidence: try cipher.open(log.string(6)),
+                    client: log.string(7) ?? "", at: log.int64(8) ?? 0))
+        }
+        return report
+    }
+
+    /// Deletes a bounded batch of cap events older than `cutoff`; whether the batch was full.
+    func pruneCapEvents(before cutoff: Int64) throws(StoreError) -> Bool {
+        let statement = policyStatements.pruneCapEvents
+        statement.reset()
+        statement.bind(1, cutoff)
+        try statement.step()
+        statement.reset()
+        return database.changes >= 5000
+    }
+}

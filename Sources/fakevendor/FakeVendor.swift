@@ -25,13 +25,16 @@ struct FakeVendor: ParsableCommand {
     @Option(help: "Append one line per POST to this file: <ref><TAB><compact body>.")
     var record: String?
 
+    @Option(help: "Print 'mark <unix ms>' the first time a POST body contains this text (for latency probes).")
+    var mark: String?
+
     mutating func run() throws {
         let recorder = try record.map { try RequestRecorder(path: $0) }
         // Before any thread starts, so every thread inherits the blocked mask (see installSignalHandlers).
         // Held in a local because a released dispatch source stops firing; run() blocks until exit.
         let signalSources = installSignalHandlers(recorder: recorder)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let ledger = VendorLedger()
+        let ledger = VendorLedger(mark: mark)
         if let recorder {
             // Flushes from an event loop so a crash loses at most 200 ms of lines.
             group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { _ in

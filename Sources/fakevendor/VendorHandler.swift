@@ -53,6 +53,7 @@ final class VendorHandler: ChannelInboundHandler {
             return
         }
         let bytes = body.readableBytesView
+        ledger.noteArrival(of: bytes)
         let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
         guard let ref = Self.text(object?["ref"]), Self.text(object?["to"]) != nil else {
             let message = #"{"code":"BAD_REQUEST","message":"body must be a JSON object with ref and to"}"#

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Counters shared by every connection: message ids handed out, refs seen, and refs that already failed once.
@@ -7,9 +8,34 @@ final class VendorLedger: Sendable {
         var nextMessageID = 0
         var refs = Set<String>()
         var flakyRefs = Set<String>()
+        var marked = false
     }
 
     private let state = Mutex(State())
+    private let mark: [UInt8]?
+
+    /// - Parameter mark: text whose first appearance in a body is announced with its arrival time.
+    init(mark: String? = nil) {
+        self.mark = mark.map { Array($0.utf8) }
+    }
+
+    /// Prints `mark <unix ms>` the first time a body contains the mark text.
+    func noteArrival(of body: some Collection<UInt8>) {
+        guard let mark, !state.withLock({ $0.marked }) else { return }
+        let bytes = Array(body)
+        guard bytes.count >= mark.count,
+            (0...(bytes.count - mark.count)).contains(where: { bytes[$0..<($0 + mark.count)].elementsEqual(mark) })
+        else { return }
+        let now = Date().timeIntervalSince1970 * 1000
+        guard
+            state.withLock({ state in
+                defer { state.marked = true }
+                return !state.marked
+            })
+        else { return }
+        print(String(format: "mark %.3f", now))
+        fflush(nil)
+    }
 
     /// Counts one POST for `ref`.
     func record(ref: String) {

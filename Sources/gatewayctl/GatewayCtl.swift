@@ -8,7 +8,7 @@ struct GatewayCtl: ParsableCommand {
         abstract: "Talk to the Channel Gateway daemon over its control socket.",
         subcommands: [
             SendCommand.self, StatusCommand.self, StatsCommand.self, ChannelsCommand.self, HealthCommand.self,
-            ReloadCommand.self,
+            ReloadCommand.self, OptOutCommand.self, OptInCommand.self, ConsentCommand.self,
         ]
     )
 
@@ -37,6 +37,15 @@ struct GatewayCtl: ParsableCommand {
             }
         }
         guard !leading.isEmpty, index < arguments.count else { return arguments }
-        return [arguments[index]] + leading + arguments[(index + 1)...]
+        // A nested subcommand (`consent export`) takes the options after its own name.
+        var names = 1
+        if arguments[index] == "consent", index + 1 < arguments.count,
+            ConsentCommand.configuration.subcommands.contains(where: {
+                $0.configuration.commandName == arguments[index + 1]
+            })
+        {
+            names = 2
+        }
+        return Array(arguments[index..<(index + names)]) + leading + arguments[(index + names)...]
     }
 }

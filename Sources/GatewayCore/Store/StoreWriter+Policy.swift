@@ -44,7 +44,7 @@ struct PolicyStatements {
             FROM consent_log WHERE subject = ?1 ORDER BY seq
             """)
         selectOptedOut = try database.prepare(
-            "SELECT channel FROM consent_state WHERE subject = ?1 AND opted_out = 1 ORDER BY channel")
+            "SELECT channel, opted_out, log_seq FROM consent_state WHERE subject = ?1 ORDER BY channel")
     }
 }
 
@@ -174,11 +174,21 @@ extension StoreWriter {
     func consent(of subject: ConsentChange.Subject) throws(StoreError) -> ConsentReport {
         let key = cipher.dedupKey(subject.key)
         var report = ConsentReport(optedOut: [], entries: [])
-        let optedOut = policyStatements.selectOptedOut
-        optedOut.reset()
-        optedOut.bind(1, key)
-        while try optedOut.step() { report.optedOut.append(optedOut.string(0) ?? "") }
-        optedOut.reset()
+        // A channel's opt-out stands unless a later decision for every channel (`*`) overrides it.
+        let standing = policyStatements.selectOptedOut
+        standing.reset()
+        standing.bind(1, key)
+        var rows: [(channel: String, optedOut: Bool, sequence: Int64)] = []
+        while try standing.step() {
+            rows.append((standing.string(0) ?? "", standing.int(1) == 1, standing.int64(2) ?? 0))
+        }
+        standing.reset()
+        let everyChannel = rows.first { $0.channel == "*" }
+        report.optedOut = rows.filter { row in
+            guard row.optedOut else { return false }
+            guard row.channel != "*", let everyChannel, !everyChannel.optedOut else { return true }
+            return row.sequence > everyChannel.sequence
+        }.map(\.channel)
         let log = policyStatements.selectConsentLog
         log.reset()
         defer { log.reset() }

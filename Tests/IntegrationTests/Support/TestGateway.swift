@@ -61,12 +61,11 @@ final class TestGateway {
 
     /// The callback listener's port, from the last start's log line.
     var callbackPort: Int? {
-        guard let output = daemon?.output, let range = output.range(of: "callback listener listening") else {
-            return nil
-        }
-        let tail = output[range.upperBound...]
-        guard let marker = tail.range(of: "127.0.0.1:") else { return nil }
-        return Int(tail[marker.upperBound...].prefix { $0.isNumber })
+        let lines = daemon?.output.split(separator: "\n") ?? []
+        guard let line = lines.last(where: { $0.contains("callback listener listening") }),
+            let marker = line.range(of: "127.0.0.1:")
+        else { return nil }
+        return Int(line[marker.upperBound...].prefix { $0.isNumber })
     }
 
     /// Vendor-side counts: requests received, distinct refs, repeats.

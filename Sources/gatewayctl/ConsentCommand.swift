@@ -1,0 +1,106 @@
+import ArgumentParser
+import ChannelKit
+
+/// `gatewayctl consent`: a customer's or address's standing opt-outs and consent log; `export` for audits.
+struct ConsentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consent",
+        abstract: "Show or export the consent log of a customer or address.",
+        subcommands: [ConsentShowCommand.self, ConsentExportCommand.self],
+        defaultSubcommand: ConsentShowCommand.self
+    )
+
+    /// The columns of the log, in export order.
+    static let columns = ["seq", "at", "subject_kind", "subject", "channel", "action", "route", "evidence", "client"]
+
+    /// Asks the daemon for the subject's consent.
+    static func fetch(global: GlobalOptions, subject: ConsentSubjectOptions) throws -> ControlClient.Response {
+        var request = subject.fields
+        request["op"] = .string("consent")
+        return try ControlClient(options: global).call(.object(request))
+    }
+
+    /// The log entries of an answer.
+    static func entries(_ response: ControlClient.Response) -> [JSONValue] {
+        guard case .array(let log)? = response.value["log"] else { return [] }
+        return log
+    }
+}
+
+/// `gatewayctl consent --customer ID`: the standing opt-outs and the log as a table.
+struct ConsentShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show opt-outs and the log.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var subject: ConsentSubjectOptions
+
+    func run() throws {
+        let response = try ConsentCommand.fetch(global: global, subject: subject)
+        if global.json {
+            print(response.raw)
+            return
+        }
+        var optedOut: [String] = []
+        if case .array(let list)? = response.value["opted_out"] { optedOut = list.compactMap(\.scalarText) }
+        print("opted out of: " + (optedOut.isEmpty ? "nothing" : optedOut.joined(separator: ", ")))
+        let log = ConsentCommand.entries(response)
+        guard !log.isEmpty else {
+            print("no consent changes recorded")
+            return
+        }
+        var table = TextTable(["SEQ", "AT", "CHANNEL", "ACTION", "ROUTE", "EVIDENCE", "CLIENT"])
+        for entry in log {
+            func cell(_ key: String) -> String { entry[key]?.scalarText ?? "-" }
+            table.append([
+                cell("seq"), cell("at"), cell("channel"), cell("action"), cell("route"), cell("evidence"),
+                cell("client"),
+            ])
+        }
+        print("", terminator: "\n")
+        print(table.render(), terminator: "")
+    }
+}
+
+/// `gatewayctl consent export --customer ID --format json|csv`: the whole log for an audit, on stdout.
+struct ConsentExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export the consent log as JSON or CSV (RFC 4180).")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case json, csv
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var subject: ConsentSubjectOptions
+
+    @Option(name: .long, help: "json (one document) or csv (a header row, then one row per change).")
+    var format: Format = .json
+
+    func run() throws {
+        let response = try ConsentCommand.fetch(global: global, subject: subject)
+        let log = ConsentCommand.entries(response)
+        switch format {
+        case .json:
+            var document = subject.fields
+            document["opted_out"] = response.value["opted_out"] ?? .array([])
+            document["log"] = .array(log)
+            print(JSONValue.object(document).serialized)
+        case .csv:
+            print(ConsentCommand.columns.joined(separator: ","), terminator: "\r\n")
+            for entry in log {
+                let row = ConsentCommand.columns.map { Self.csvField(entry[$0]?.scalarText ?? "") }
+                print(row.joined(separator: ","), terminator: "\r\n")
+            }
+        }
+    }
+
+    /// Quotes a field when it holds a comma, quote or line break (RFC 4180), doubling inner quotes.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        var quoted = "\""
+        for character in text {
+            if character == "\"" { quoted += "\"\"" } else { quoted.append(character) }
+        }
+        return quoted + "\""
+    }
+}

@@ -4,8 +4,15 @@ extension HTTPVendorProfile {
     /// The keys `settings:` may hold.
     static let settingsKeys = [
         "url", "method", "headers", "body", "body_format", "success", "message_id_path", "code_path", "detail_path",
-        "retry_statuses", "retry_codes", "code_reasons", "recipient_pattern",
+        "retry_statuses", "retry_codes", "code_reasons", "recipient_pattern", "sign_name", "unsubscribe_suffix",
+        "suffix_templates", "mo",
     ]
+
+    /// The keys `mo:` may hold.
+    static let replyKeys = ["items_path", "from_path", "text_path", "id_path", "time_path", "answer"]
+
+    /// The keys `mo.answer:` may hold.
+    static let answerKeys = ["status", "content_type", "body"]
 
     /// HTTP statuses retried when `retry_statuses` is not given.
     static let defaultRetryStatuses = [408, 429, 500, 502, 503, 504]
@@ -58,6 +65,28 @@ extension HTTPVendorProfile {
         let recipientPattern =
             settings.choice("recipient_pattern", RecipientPattern.allCases.map(\.rawValue))
             .flatMap(RecipientPattern.init(rawValue:)) ?? .e164OrCN
+        let contentRules = Self.contentRules(settings, issues: issues)
+        let replyRules = Self.replyRules(settings, issues: issues)
+
+        var templates: [Template] = []
+        if let url { templates.append(url) }
+        for header in headers { if case .template(let template) = header.value { templates.append(template) } }
+        if method != "GET", let body { templates.append(body) }
+        var usedFields: [Template.Field] = []
+        for field in templates.flatMap(\.fields) where !usedFields.contains(field) { usedFields.append(field) }
+        if usedFields.contains(.signName), !settings.contains("sign_name") {
+            issues.error(
+                settings.mark,
+                "missing required key 'sign_name' in 'settings' (the templates use {{sign_name}})"
+            )
+        }
+        if settings.contains("suffix_templates"), usedFields.contains(.content) {
+            issues.warning(
+                settings.mark(of: "suffix_templates"),
+                "'suffix_templates' is unused: this channel sends text ({{content}}), so the opt-out text is "
+                    + "appended to marketing messages instead"
+            )
+        }
 
         guard issues.errorCount == errorsBefore, let url, let successPath, let successEquals else { return nil }
         self.method = method
@@ -74,12 +103,8 @@ extension HTTPVendorProfile {
         self.retryCodes = Set(retryCodes)
         self.codeReasons = codeReasons
         self.recipientPattern = recipientPattern
-
-        var usedFields: [Template.Field] = []
-        var templates = [url]
-        for header in headers { if case .template(let template) = header.value { templates.append(template) } }
-        if let body = self.body { templates.append(body) }
-        for field in templates.flatMap(\.fields) where !usedFields.contains(field) { usedFields.append(field) }
+        self.contentRules = contentRules
+        self.replyRules = replyRules
         self.usedFields = usedFields
     }
 
@@ -131,12 +156,105 @@ extension HTTPVendorProfile {
     static func inferredFormat(_ headers: [Header]) -> BodyFormat {
         for header in headers where header.name.lowercased() == "content-type" {
             guard case .template(let template) = header.value, let text = template.constantText else { break }
+            if isJSON(text) { return .json }
             let mediaType = text.split(separator: ";").first.map { String($0).trimmingSpaces().lowercased() } ?? ""
-            if mediaType == "application/json" || mediaType.hasSuffix("+json") { return .json }
             if mediaType == "application/x-www-form-urlencoded" { return .form }
             break
         }
         return .raw
+    }
+
+    /// `sign_name`, `unsubscribe_suffix` and `suffix_templates`.
+    static func contentRules(_ settings: ConfigMap, issues: ConfigIssueCollector) -> ContentRules {
+        var rules = ContentRules.none
+        if let signName = contentText(settings, "sign_name", issues: issues) {
+            if signName.contains(where: { $0 == "【" || $0 == "】" }) {
+                settings.error("sign_name", "'sign_name' is the name inside 【】: write it without the brackets")
+            } else {
+                rules.signName = signName
+            }
+        }
+        rules.unsubscribeSuffix = contentText(settings, "unsubscribe_suffix", issues: issues)
+        if let templates = settings.stringList("suffix_templates") {
+            if !settings.contains("unsubscribe_suffix") {
+                settings.error(
+                    "suffix_templates",
+                    "'suffix_templates' needs 'unsubscribe_suffix' (the opt-out text those templates carry)"
+                )
+            }
+            rules.suffixTemplates = Set(templates)
+        }
+        return rules
+    }
+
+    /// A setting that becomes part of a message: not a secret, not blank, no control characters, no spaces
+    /// around it.
+    static func contentText(_ settings: ConfigMap, _ key: String, issues: ConfigIssueCollector) -> String? {
+        guard let scalar = settings.scalar(key) else { return nil }
+        let text = scalar.text
+        if scalar.secret != nil {
+            issues.error(scalar.mark, "'\(key)' cannot be a secret reference: it is sent in every message")
+        } else if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            issues.error(scalar.mark, "'\(key)' must not contain control characters")
+        } else if ContentRules.withoutSpaces(text).isEmpty {
+            issues.error(scalar.mark, "'\(key)' must not be blank")
+        } else if let first = text.first, let last = text.last,
+            ContentRules.isSpace(first) || ContentRules.isSpace(last)
+        {
+            issues.error(scalar.mark, "'\(key)' must not start or end with a space")
+        } else {
+            return text
+        }
+        return nil
+    }
+
+    /// `mo:`, or `nil` when absent or wrong (after reporting).
+    static func replyRules(_ settings: ConfigMap, issues: ConfigIssueCollector) -> ReplyRules? {
+        guard let mo = settings.map("mo", keys: replyKeys) else { return nil }
+        let errorsBefore = issues.errorCount
+        let itemsPath = path(mo, "items_path")
+        let fromPath = path(mo, "from_path", required: true)
+        let textPath = path(mo, "text_path", required: true)
+        let idPath = path(mo, "id_path")
+        let timePath = path(mo, "time_path")
+        let answer = mo.map("answer", keys: answerKeys).map { callbackAnswer($0, issues: issues) }
+        guard issues.errorCount == errorsBefore, let fromPath, let textPath else { return nil }
+        return ReplyRules(
+            itemsPath: itemsPath ?? ReplyRules.wholeBody,
+            fromPath: fromPath,
+            textPath: textPath,
+            idPath: idPath,
+            timePath: timePath,
+            answer: answer ?? ReplyRules.alibabaAnswer
+        )
+    }
+
+    /// `mo.answer:`. Problems are reported; the caller checks the error count.
+    static func callbackAnswer(_ map: ConfigMap, issues: ConfigIssueCollector) -> CallbackAnswer {
+        let status = map.int("status", in: 200...299) ?? 200
+        let contentType = map.string("content_type") ?? "application/json"
+        let isToken = contentType.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        if !isToken || contentType.trimmingSpaces().isEmpty {
+            map.error("content_type", "'content_type' must be a media type such as application/json")
+        }
+        let scalar = map.scalar("body", required: true)
+        let body = scalar?.text ?? ""
+        if let scalar, scalar.secret != nil {
+            issues.error(scalar.mark, "'body' in 'answer' cannot be a secret reference: it is sent to the vendor")
+        } else if scalar != nil, isJSON(contentType) {
+            do {
+                _ = try JSONParser.parse(body)
+            } catch {
+                map.error("body", "'body' in 'answer' is not valid JSON, as its content_type says: \(error)")
+            }
+        }
+        return CallbackAnswer(status: status, contentType: contentType, body: body)
+    }
+
+    /// Whether a Content-Type names JSON (`application/json`, `*+json`), parameters ignored.
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";").first.map { String($0).trimmingSpaces().lowercased() } ?? ""
+        return mediaType == "application/json" || mediaType.hasSuffix("+json")
     }
 
     /// A JSON path setting.

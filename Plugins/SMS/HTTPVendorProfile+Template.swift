@@ -3,17 +3,17 @@ import ChannelKit
 extension HTTPVendorProfile {
     /// A setting with `{{…}}` placeholders, parsed once at load into literal and field segments.
     ///
-    /// Placeholders: `{{to}}`, `{{template}}`, `{{content}}`, `{{message_id}}`, `{{channel}}` and
-    /// `{{params.NAME}}`; spaces inside the braces are ignored. Literal text is sent as written; only substituted
+    /// Placeholders: `{{to}}`, `{{template}}`, `{{content}}`, `{{message_id}}`, `{{channel}}`, `{{sign_name}}`
+    /// and `{{params.NAME}}`; spaces inside the braces are ignored. Literal text is sent as written; only substituted
     /// values are escaped, for the context the template is used in.
     struct Template: Sendable, Hashable {
         /// A message field a placeholder names.
         enum Field: Sendable, Hashable {
-            case to, template, content, messageID, channel
+            case to, template, content, messageID, channel, signName
             case param(String)
 
             /// The placeholder names, for messages.
-            static let names = ["to", "template", "content", "message_id", "channel", "params.NAME"]
+            static let names = ["to", "template", "content", "message_id", "channel", "sign_name", "params.NAME"]
 
             init?(name: String) {
                 switch name {
@@ -22,6 +22,7 @@ extension HTTPVendorProfile {
                 case "content": self = .content
                 case "message_id": self = .messageID
                 case "channel": self = .channel
+                case "sign_name": self = .signName
                 default:
                     guard name.hasPrefix("params."), name.count > "params.".count else { return nil }
                     self = .param(String(name.dropFirst("params.".count)))
@@ -117,14 +118,20 @@ extension HTTPVendorProfile {
         }
 
         /// Substitutes a message's values.
-        func render(_ escaping: Escaping, message: OutboundMessage) -> String {
+        /// - Parameters:
+        ///   - escaping: how values are escaped.
+        ///   - message: the message.
+        ///   - text: what `{{content}}` stands for: the message's content after the content rules.
+        ///   - signName: what `{{sign_name}}` stands for.
+        func render(_ escaping: Escaping, message: OutboundMessage, text: String, signName: String) -> String {
             render(escaping) { field in
                 switch field {
                 case .to: message.recipient
                 case .template: message.template ?? ""
-                case .content: message.content ?? ""
+                case .content: text
                 case .messageID: message.id
                 case .channel: message.channel
+                case .signName: signName
                 case .param(let name): message.params[name] ?? ""
                 }
             }

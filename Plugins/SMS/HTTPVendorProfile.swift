@@ -5,6 +5,8 @@ import ChannelKit
 /// It lets an operator onboard a vendor the project has never seen without code. The request is built from
 /// `url`, `method`, `headers` and `body` templates; the reply is read with `success`, `message_id_path`,
 /// `code_path` and `detail_path`, and classified with `retry_statuses`, `retry_codes` and `code_reasons`.
+/// `sign_name`, `unsubscribe_suffix` and `suffix_templates` apply China's content rules (`+ContentRules`), and
+/// `mo:` reads customer replies pushed by the vendor (`+Replies`).
 /// Every key, its type and default are listed in `Plugins/SMS/README.md` and read in `+Settings`.
 struct HTTPVendorProfile: SMSVendorProfile {
     /// The body's encoding, which decides how substituted values are escaped.
@@ -95,6 +97,9 @@ struct HTTPVendorProfile: SMSVendorProfile {
     let retryCodes: Set<String>
     let codeReasons: [String: ReasonCategory]
     let recipientPattern: RecipientPattern
+    let contentRules: ContentRules
+    /// How customer replies are read from a callback; `nil` when `mo:` is not configured.
+    let replyRules: ReplyRules?
     /// Every field the templates use, in order of first use, so `check` tests each once.
     let usedFields: [Template.Field]
 
@@ -114,30 +119,40 @@ struct HTTPVendorProfile: SMSVendorProfile {
                 continue
             }
         }
+        // The content rules, through the same function that builds the request's text, so the two agree.
+        do {
+            _ = try outgoingText(message)
+        } catch {
+            return error
+        }
         return nil
     }
 
     func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest {
         // The core checks before queueing, but settings may have changed since: never send a half-filled template.
         if let problem = check(message) { throw problem }
+        let text = try outgoingText(message) ?? message.content ?? ""
+        func render(_ template: Template, _ escaping: Template.Escaping) -> String {
+            template.render(escaping, message: message, text: text, signName: contentRules.signName ?? "")
+        }
         var fields: [HTTPHeader] = []
         for header in headers {
             switch header.value {
             case .template(let template):
-                fields.append(HTTPHeader(header.name, template.render(.header, message: message)))
+                fields.append(HTTPHeader(header.name, render(template, .header)))
             case .secret(let secret): fields.append(HTTPHeader(header.name, secret.reveal()))
             }
         }
         var bytes: [UInt8] = []
         if let body {
-            bytes = Array(body.render(bodyFormat.escaping, message: message).utf8)
+            bytes = Array(render(body, bodyFormat.escaping).utf8)
             if fields.value(named: "Content-Type") == nil, let contentType = bodyFormat.contentType {
                 fields.append(HTTPHeader("Content-Type", contentType))
             }
         }
         return VendorRequest(
             method: method,
-            url: url.render(.percent, message: message),
+            url: render(url, .percent),
             headers: fields,
             body: bytes
         )

@@ -58,7 +58,7 @@ public struct SMSChannel: ChannelAdapter, CustomStringConvertible {
         profile.outcome(of: response, to: request, message: message)
     }
 
-    public func receipts(from callback: InboundCallback) throws(MessageProblem) -> [Receipt] {
-        try profile.receipts(from: callback)
+    public func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
+        try profile.parseCallback(callback)
     }
 }

@@ -12,11 +12,11 @@ protocol SMSVendorProfile: Sendable {
     func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest
     /// See ``ChannelAdapter/outcome(of:to:message:)``.
     func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome
-    /// See ``ChannelAdapter/receipts(from:)``.
-    func receipts(from callback: InboundCallback) throws(MessageProblem) -> [Receipt]
+    /// See ``ChannelAdapter/parseCallback(_:)``.
+    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport?
 }
 
 extension SMSVendorProfile {
-    /// No delivery reports unless the profile parses them.
-    func receipts(from callback: InboundCallback) throws(MessageProblem) -> [Receipt] { [] }
+    /// No callbacks unless the profile parses them.
+    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? { nil }
 }

@@ -105,7 +105,8 @@ enum Fixtures {
 }
 
 extension OutboundMessage {
-    /// A message from a fixture's `message.json` (`id`, `channel`, `to`, `template`, `params`, `content`).
+    /// A message from a fixture's `message.json` (`id`, `channel`, `to`, `category` (default `transactional`),
+    /// `template`, `params`, `content`).
     init(fixture json: JSONValue) {
         var params: [String: String] = [:]
         if case .object(let members)? = json["params"] {
@@ -115,6 +116,7 @@ extension OutboundMessage {
             id: json["id"]?.stringValue ?? "",
             channel: json["channel"]?.stringValue ?? "",
             recipient: json["to"]?.stringValue ?? "",
+            category: json["category"]?.stringValue.flatMap(MessageCategory.init(name:)) ?? .transactional,
             template: json["template"]?.stringValue,
             params: params,
             content: json["content"]?.stringValue
@@ -148,6 +150,45 @@ extension VendorResponse {
             headers: headers,
             body: Array((json["body"]?.stringValue ?? "").utf8)
         )
+    }
+}
+
+extension InboundCallback {
+    /// A vendor callback from a fixture's `callback.json`: `{method, path, headers: [[name, value]], body}`.
+    init(fixture json: JSONValue) {
+        var headers: [HTTPHeader] = []
+        if case .array(let pairs)? = json["headers"] {
+            for case .array(let pair) in pairs where pair.count == 2 {
+                headers.append(HTTPHeader(pair[0].stringValue ?? "", pair[1].stringValue ?? ""))
+            }
+        }
+        self.init(
+            method: json["method"]?.stringValue ?? "POST",
+            path: json["path"]?.stringValue ?? "",
+            headers: headers,
+            body: Array((json["body"]?.stringValue ?? "").utf8)
+        )
+    }
+}
+
+extension CallbackReport {
+    /// `{replies: [{from, text, vendor_reply_id, received_at_ms}], answer: {status, content_type, body}}`, absent
+    /// fields omitted, as in `report.expected.json`. (Receipts are left out: no fixture expects one yet.)
+    var fixtureJSON: JSONValue {
+        .object([
+            "replies": .array(
+                replies.map { reply in
+                    var members: [String: JSONValue] = ["from": .string(reply.from), "text": .string(reply.text)]
+                    if let id = reply.vendorReplyID { members["vendor_reply_id"] = .string(id) }
+                    if let time = reply.receivedAtMilliseconds { members["received_at_ms"] = .number(String(time)) }
+                    return .object(members)
+                }),
+            "answer": .object([
+                "status": .number(String(answer.status)),
+                "content_type": .string(answer.contentType),
+                "body": .string(answer.body),
+            ]),
+        ])
     }
 }
 

@@ -196,4 +196,30 @@ struct PolicyStoreTests {
         #expect(byNumber.entries.first?.route == "sms_reply")
         #expect(byNumber.entries.first?.evidence == "mo-1")
     }
+
+    @Test func callbacksOptOutOnKeywordRepliesAndRefusedCallsOnly() throws {
+        let fixture = try Fixture(PolicyConfiguration())
+        let processor = CallbackProcessor(store: fixture.store, lookup: { _ in nil }, logger: Logger(label: "test"))
+        let replies = CallbackReport(replies: [
+            InboundReply(from: "13800138000", text: "ＴＤ", vendorReplyID: "mo-9"),
+            InboundReply(from: "13800138001", text: "thanks"),
+        ])
+        let fromSMS = processor.consentChanges(in: replies, kind: "sms", instance: "sms-a")
+        #expect(fromSMS.map(\.subject) == [.address("13800138000")])
+        #expect(fromSMS.first?.channel == "sms")
+        #expect(fromSMS.first?.route == .smsReply)
+        #expect(fromSMS.first?.evidence == "mo-9")
+        #expect(fromSMS.first?.client == "callback:sms-a")
+        // Replies only mean something on SMS; a refused call opts its number out of marketing calls.
+        #expect(processor.consentChanges(in: replies, kind: "wecom", instance: "w").isEmpty)
+        let calls = CallbackReport(receipts: [
+            Receipt(vendorMessageID: "call-1", recipient: "13900000000", event: .refused),
+            Receipt(vendorMessageID: "call-2", recipient: "13900000001", event: .answered),
+        ])
+        let fromCalls = processor.consentChanges(in: calls, kind: "call_queue", instance: "ivr")
+        #expect(fromCalls.map(\.subject) == [.address("13900000000")])
+        #expect(fromCalls.first?.channel == "call_queue")
+        #expect(fromCalls.first?.route == .callResult)
+        #expect(fromCalls.first?.evidence == "call-1")
+    }
 }

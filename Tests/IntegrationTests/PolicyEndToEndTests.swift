@@ -132,8 +132,28 @@ struct PolicyEndToEndTests {
             Self.send(client, category: "transactional", to: "13800138001", customer: "C1", key: "notice-1")?["state"]
                 == .string("queued"))
         #expect(try gateway.waitForVendor(unique: 1, timeout: 30).unique == 1)
-        Thread.sleep(forTimeInterval: 0.5)
-        #expect(try gateway.vendorStats().received == 1)
+        // A deferred message goes at its time: a notice with not_before 1.5 s ahead arrives after it.
+        let later = Int64(Date().timeIntervalSince1970 * 1000) + 1500
+        let scheduled = client.request(
+            #"{"op":"send","channel":"sms","to":"13800138001","template":"SMS_1","params":{"code":"later"},"#
+                + #""not_before":\#(later)}"#)
+        #expect(scheduled?["state"] == .string("deferred"))
+        #expect(try gateway.waitForVendor(unique: 2, timeout: 30).unique == 2)
+        #expect(Int64(Date().timeIntervalSince1970 * 1000) >= later)
+        // Marketing held by quiet hours whose not_after passes first is never sent: it expires.
+        let expiring = client.request(
+            #"{"op":"send","channel":"sms","to":"13800138001","template":"SMS_1","params":{"code":"late"},"#
+                + #""category":"marketing","not_after":\#(later + 500)}"#)
+        #expect(expiring?["state"] == .string("deferred"))
+        let expiringID = try #require(expiring?["message_id"]?.stringValue)
+        var state: JSONValue?
+        for _ in 0..<100 {
+            state = client.request(#"{"op":"status","message_id":"\#(expiringID)"}"#)?["message"]?["state"]
+            if state == .string("expired") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(state == .string("expired"))
+        #expect(try gateway.vendorStats().received == 2)
     }
 
     @Test func gatewayctlOptsOutOptsInAndExportsTheLogAsJSONAndCSV() throws {

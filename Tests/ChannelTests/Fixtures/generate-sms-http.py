@@ -110,3 +110,18 @@ write('http-400', base, msg, std_request(msg), reply(400, '{"code":"BAD"}'),
 write('ok-status-garbage-body', base, msg, std_request(msg),
       reply(200, '<html><body>502 Bad Gateway</body></html>', [["Content-Type", "text/html"]]),
       {"outcome": "retry", "category": "unknown", "detail": "unparsable reply"})
+
+# 14. Content rules: a marketing text gets the approved signature in front and the opt-out text at the end.
+s = copy.deepcopy(base); s["sign_name"] = "示例银行"; s["unsubscribe_suffix"] = "拒收请回复R"
+m = dict(msg, category="marketing", content="本周六理财讲座，欢迎预约。")
+write('content-rules-marketing-text', s, m, std_request(dict(m, content="【示例银行】" + m["content"] + "拒收请回复R")))
+# 15. Content rules: a marketing send by a vendor template listed in suffix_templates is not edited; {{sign_name}}
+#     carries the signature.
+s = copy.deepcopy(base); s["headers"] = {"Content-Type": "application/x-www-form-urlencoded"}
+s["body"] = "mobile={{to}}&sign={{sign_name}}&tpl={{template}}&code={{params.code}}&ref={{message_id}}"
+s["sign_name"] = "示例银行"; s["unsubscribe_suffix"] = "拒收请回复R"; s["suffix_templates"] = ["SMS_900001", "SMS_900002"]
+m = dict(msg, category="marketing", template="SMS_900001"); del m["content"]
+body = "mobile=%s&sign=%s&tpl=%s&code=%s&ref=%s" % (
+    pct(m['to']), pct(s['sign_name']), pct(m['template']), pct(m['params']['code']), pct(m['id']))
+write('content-rules-marketing-template', s, m, {"method": "POST", "url": s["url"],
+      "headers": [["Content-Type", "application/x-www-form-urlencoded"]], "body": body})

@@ -34,6 +34,15 @@ struct SendCommand: ParsableCommand {
     @Option(name: .customLong("not-after"), help: "Give up after this time (RFC 3339 or epoch milliseconds).")
     var notAfter: String?
 
+    @Option(name: .customLong("not-before"), help: "Do not send before this time (RFC 3339 or epoch milliseconds).")
+    var notBefore: String?
+
+    @Option(help: "The customer id (caps and opt-outs key on it).")
+    var customer: String?
+
+    @Option(name: .customLong("on-cap"), help: "Over a frequency cap: suppress (default) or defer.")
+    var onCap: String?
+
     @Option(help: "A JSON-lines file of send objects (without \"op\"), sent pipelined.")
     var file: String?
 
@@ -42,7 +51,7 @@ struct SendCommand: ParsableCommand {
 
     mutating func validate() throws {
         if file != nil {
-            let single = [channel, to, template, content, dedupKey, category, notAfter].contains { $0 != nil }
+            let single = [channel, to, template, content, dedupKey, category, notAfter, notBefore, customer, onCap].contains { $0 != nil }
             if single || !params.isEmpty {
                 throw ValidationError("--file cannot be combined with single-message options.")
             }
@@ -70,6 +79,10 @@ struct SendCommand: ParsableCommand {
         switch response.value["state"]?.stringValue {
         case "queued": print("queued \(id)")
         case "duplicate": print("duplicate of \(id)")
+        case "deferred": print("deferred \(id) until \(response.value["until"]?.scalarText ?? "?")")
+        case "suppressed":
+            let cap = response.value["cap"]?.scalarText.map { " (\($0))" } ?? ""
+            print("suppressed \(id): \(response.value["reason"]?.scalarText ?? "?")\(cap)")
         case let state?: print("\(state) \(id)")
         case nil: print(response.raw)
         }
@@ -84,10 +97,13 @@ struct SendCommand: ParsableCommand {
         members["content"] = content.map(JSONValue.string)
         members["dedup_key"] = dedupKey.map(JSONValue.string)
         members["category"] = category.map(JSONValue.string)
-        if let notAfter {
+        members["customer"] = customer.map(JSONValue.string)
+        members["on_cap"] = onCap.map(JSONValue.string)
+        for (key, value) in [("not_after", notAfter), ("not_before", notBefore)] {
+            guard let value else { continue }
             // All digits is epoch milliseconds, which the protocol takes as a number.
-            let isEpoch = !notAfter.isEmpty && notAfter.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-            members["not_after"] = isEpoch ? .number(notAfter) : .string(notAfter)
+            let isEpoch = !value.isEmpty && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            members[key] = isEpoch ? .number(value) : .string(value)
         }
         if !params.isEmpty {
             var object: [String: JSONValue] = [:]

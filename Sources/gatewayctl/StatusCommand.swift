@@ -32,12 +32,12 @@ struct StatusCommand: ParsableCommand {
         func text(_ key: String) -> String { message[key]?.scalarText ?? "-" }
         let fields: [(String, String)] = [
             ("message", text("message_id")), ("channel", text("channel")), ("to", text("to")),
-            ("category", text("category")), ("state", text("state")), ("attempts", text("attempts")),
+            ("category", text("category")), ("customer", text("customer")), ("state", text("state")), ("attempts", text("attempts")),
             ("vendor id", text("vendor_message_id")), ("reason", text("reason")),
             ("created", text("created_at")), ("updated", text("updated_at")), ("not after", text("not_after")),
         ]
         var output = ""
-        for (label, value) in fields where !(value == "-" && ["reason", "not after"].contains(label)) {
+        for (label, value) in fields where !(value == "-" && ["reason", "not after", "customer"].contains(label)) {
             output += (label + ":").padding(to: 11) + value + "\n"
         }
         guard case .array(let history)? = message["history"], !history.isEmpty else {

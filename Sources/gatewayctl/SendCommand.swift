@@ -51,7 +51,8 @@ struct SendCommand: ParsableCommand {
 
     mutating func validate() throws {
         if file != nil {
-            let single = [channel, to, template, content, dedupKey, category, notAfter, notBefore, customer, onCap].contains { $0 != nil }
+            let single = [channel, to, template, content, dedupKey, category, notAfter, notBefore, customer, onCap]
+                .contains { $0 != nil }
             if single || !params.isEmpty {
                 throw ValidationError("--file cannot be combined with single-message options.")
             }

@@ -32,7 +32,8 @@ struct StatusCommand: ParsableCommand {
         func text(_ key: String) -> String { message[key]?.scalarText ?? "-" }
         let fields: [(String, String)] = [
             ("message", text("message_id")), ("channel", text("channel")), ("to", text("to")),
-            ("category", text("category")), ("customer", text("customer")), ("state", text("state")), ("attempts", text("attempts")),
+            ("category", text("category")), ("customer", text("customer")), ("state", text("state")),
+            ("attempts", text("attempts")),
             ("vendor id", text("vendor_message_id")), ("reason", text("reason")),
             ("created", text("created_at")), ("updated", text("updated_at")), ("not after", text("not_after")),
         ]

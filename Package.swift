@@ -56,10 +56,48 @@ let package = Package(
             exclude: ["README.md", "sample.yaml"],
             swiftSettings: swiftSettings
         ),
+        // Alibaba Cloud's RPC request signature, shared by its SMS and voice profiles.
+        .target(
+            name: "ChannelAlibabaCloud",
+            dependencies: ["ChannelKit", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Plugins/AlibabaCloud",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ChannelSMS",
-            dependencies: ["ChannelKit"],
+            dependencies: ["ChannelKit", "ChannelAlibabaCloud", .product(name: "Crypto", package: "swift-crypto")],
             path: "Plugins/SMS",
+            exclude: ["README.md", "sample.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ChannelAppPush",
+            dependencies: [
+                "ChannelKit", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Plugins/AppPush",
+            exclude: ["README.md", "sample.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ChannelWeCom",
+            dependencies: ["ChannelKit", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Plugins/WeCom",
+            exclude: ["README.md", "sample.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ChannelWeChatOA",
+            dependencies: ["ChannelKit", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Plugins/WeChatOA",
+            exclude: ["README.md", "sample.yaml"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ChannelCallQueue",
+            dependencies: ["ChannelKit", "ChannelAlibabaCloud", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Plugins/CallQueue",
             exclude: ["README.md", "sample.yaml"],
             swiftSettings: swiftSettings
         ),
@@ -89,7 +127,8 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GatewayCore", "ChannelKit", "ChannelLoopback", "ChannelSMS",
+                "GatewayCore", "ChannelKit", "ChannelLoopback", "ChannelSMS", "ChannelAppPush", "ChannelWeCom",
+                "ChannelWeChatOA", "ChannelCallQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,8 +184,32 @@ let package = Package(
         ),
         .testTarget(
             name: "ChannelTests",
-            dependencies: ["ChannelKit", "ChannelSMS", "ChannelLoopback", "GatewayConfig"],
+            dependencies: ["ChannelKit", "ChannelSMS", "ChannelLoopback", "ChannelAlibabaCloud", "GatewayConfig"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AppPushTests",
+            dependencies: ["ChannelKit", "ChannelAppPush", "GatewayConfig"],
+            exclude: [],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WeComTests",
+            dependencies: ["ChannelKit", "ChannelWeCom", "GatewayConfig"],
+            exclude: [],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WeChatOATests",
+            dependencies: ["ChannelKit", "ChannelWeChatOA", "GatewayConfig"],
+            exclude: [],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CallQueueTests",
+            dependencies: ["ChannelKit", "ChannelCallQueue", "GatewayConfig"],
+            exclude: [],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,6 +16,14 @@
 ///    `.accepted`. Transport failures (refused, reset, timeout) are classified by the core and never reach it.
 /// 5. **Check early.** ``check(_:)`` rejects what can never be sent (a malformed address, a missing template
 ///    parameter) so the client hears it before the message is queued.
+/// 6. **Tokens are the core's.** An adapter whose vendor needs an access token says how to get one
+///    (``tokenStep(context:)``, ``token(from:context:)``) and reads it from ``RequestContext/accessToken``. It
+///    never caches or refreshes one. A reply meaning "token expired or invalid" is
+///    `.retry(Reason(.authExpired, …))`: the core drops the token and retries once at once with a fresh one.
+/// 7. **Batches are the core's.** An adapter whose vendor takes many recipients per request returns a
+///    ``maxBatchSize`` above 1 and a ``batchKey(for:)`` (messages with equal keys may share a request); the core
+///    groups them and calls ``request(for:context:)-([OutboundMessage],_)``, then
+///    ``outcome(of:to:messages:)``, which answers `.partial` with one outcome per recipient.
 public protocol ChannelAdapter: Sendable {
     /// Finds what makes a message unsendable on this instance, before it is accepted.
     /// - Parameter message: the message as the client sent it.
@@ -42,6 +50,26 @@ public protocol ChannelAdapter: Sendable {
     ///   callbacks (the core answers 404).
     /// - Throws: ``MessageProblem`` if the body is not in the vendor's format (the core answers 400).
     func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport?
+
+    /// How to obtain the instance's access token; `nil` when the vendor needs none (the default).
+    /// - Parameter context: the time (for JWT `iat`/`exp`) and a nonce; `accessToken` is `nil` here.
+    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep?
+
+    /// Reads the vendor's reply to a ``TokenStep/fetch(_:)`` request.
+    func token(from response: VendorResponse, context: RequestContext) -> TokenResult
+
+    /// The most messages one request may carry (1, the default, for vendors without batch sends).
+    var maxBatchSize: Int { get }
+
+    /// Messages with equal keys may share one request (same template and content, say); `nil` never batches.
+    func batchKey(for message: OutboundMessage) -> String?
+
+    /// Builds one request for several messages with equal ``batchKey(for:)`` and distinct recipients.
+    func request(for messages: [OutboundMessage], context: RequestContext) throws(MessageProblem) -> VendorRequest
+
+    /// Classifies the reply to a batch request: `.partial` with one ``RecipientOutcome`` per recipient (a
+    /// recipient missing from it is retried).
+    func outcome(of response: VendorResponse, to request: VendorRequest, messages: [OutboundMessage]) -> SendOutcome
 }
 
 extension ChannelAdapter {
@@ -50,4 +78,38 @@ extension ChannelAdapter {
 
     /// No callbacks: the vendor sends no receipts.
     public func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? { nil }
+
+    /// No token.
+    public func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? { nil }
+
+    /// Only called for adapters that fetch tokens; those override it.
+    public func token(from response: VendorResponse, context: RequestContext) -> TokenResult {
+        .failed(Reason(.unknown, detail: "this adapter does not read token replies"))
+    }
+
+    /// One message per request.
+    public var maxBatchSize: Int { 1 }
+
+    /// Never batched.
+    public func batchKey(for message: OutboundMessage) -> String? { nil }
+
+    /// A batch of one is the single request; adapters with ``maxBatchSize`` above 1 override this.
+    public func request(for messages: [OutboundMessage], context: RequestContext) throws(MessageProblem)
+        -> VendorRequest
+    {
+        guard messages.count == 1, let message = messages.first else {
+            throw .badRequest("this channel sends one message per request")
+        }
+        return try request(for: message, context: context)
+    }
+
+    /// A batch of one is classified as the single request.
+    public func outcome(of response: VendorResponse, to request: VendorRequest, messages: [OutboundMessage])
+        -> SendOutcome
+    {
+        guard messages.count == 1, let message = messages.first else {
+            return .retry(Reason(.unknown, detail: "this channel sends one message per request"))
+        }
+        return outcome(of: response, to: request, message: message)
+    }
 }

@@ -12,8 +12,12 @@ public struct OutboundMessage: Sendable, Hashable {
     public var template: String?
     /// Template parameters, by name.
     public var params: [String: String]
-    /// Free text content, for channels and vendors that take it.
+    /// Free text content (the body of a push, card or text), for channels and vendors that take it.
     public var content: String?
+    /// A title (push notifications, WeCom text cards, news), if the message has one.
+    public var title: String?
+    /// A link the message opens (a push deep link, a card's URL, a template message's `url`), if any.
+    public var url: String?
 
     /// - Parameters:
     ///   - id: the gateway's message id.
@@ -23,6 +27,8 @@ public struct OutboundMessage: Sendable, Hashable {
     ///   - template: the vendor template code, if any.
     ///   - params: template parameters.
     ///   - content: free text, if any.
+    ///   - title: a title, if any.
+    ///   - url: a link, if any.
     public init(
         id: String,
         channel: String,
@@ -30,7 +36,9 @@ public struct OutboundMessage: Sendable, Hashable {
         category: MessageCategory = .transactional,
         template: String? = nil,
         params: [String: String] = [:],
-        content: String? = nil
+        content: String? = nil,
+        title: String? = nil,
+        url: String? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -39,5 +47,7 @@ public struct OutboundMessage: Sendable, Hashable {
         self.template = template
         self.params = params
         self.content = content
+        self.title = title
+        self.url = url
     }
 }

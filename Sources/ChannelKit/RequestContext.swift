@@ -9,10 +9,14 @@ public struct RequestContext: Sendable, Hashable {
     public var nonce: UInt64
     /// The attempt number, starting at 1.
     public var attempt: Int
+    /// The instance's current access token, for adapters whose ``ChannelAdapter/tokenStep(context:)`` is not
+    /// `nil`; the core fetches and refreshes it before calling ``ChannelAdapter/request(for:context:)``.
+    public var accessToken: Secret?
 
-    public init(nowMilliseconds: Int64, nonce: UInt64, attempt: Int) {
+    public init(nowMilliseconds: Int64, nonce: UInt64, attempt: Int, accessToken: Secret? = nil) {
         self.nowMilliseconds = nowMilliseconds
         self.nonce = nonce
         self.attempt = attempt
+        self.accessToken = accessToken
     }
 }

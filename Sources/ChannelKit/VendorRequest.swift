@@ -10,11 +10,16 @@ public struct VendorRequest: Sendable, Hashable {
     public var headers: [HTTPHeader]
     /// The body bytes (empty for none).
     public var body: [UInt8]
+    /// Whether the vendor requires HTTP/2 (APNs); otherwise the transport uses HTTP/1.1.
+    public var requiresHTTP2: Bool
 
-    public init(method: String, url: String, headers: [HTTPHeader] = [], body: [UInt8] = []) {
+    public init(
+        method: String, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [], requiresHTTP2: Bool = false
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.requiresHTTP2 = requiresHTTP2
     }
 }

@@ -1,6 +1,10 @@
+import ChannelAppPush
+import ChannelCallQueue
 import ChannelKit
 import ChannelLoopback
 import ChannelSMS
+import ChannelWeChatOA
+import ChannelWeCom
 
 /// Every channel kind compiled into the daemon: YAML `type:` selects from this list and nothing else.
 /// Adding a channel is one line here, one target in Package.swift and one folder under Plugins/.
@@ -8,5 +12,9 @@ enum BuiltinChannels {
     static let kinds: [ChannelKind] = [
         LoopbackChannel.kind,
         SMSChannel.kind,
+        AppPushChannel.kind,
+        WeComChannel.kind,
+        WeChatOAChannel.kind,
+        CallQueueChannel.kind,
     ]
 }

@@ -143,7 +143,7 @@ public final class ControlService: Sendable {
 
     private static let sendFields: Set<String> = [
         "op", "id", "channel", "to", "template", "params", "content", "dedup_key", "category", "not_after",
-        "not_before", "customer", "on_cap",
+        "not_before", "customer", "on_cap", "title", "url",
     ]
 
     /// Validates one send object into a store request.
@@ -181,6 +181,8 @@ public final class ControlService: Sendable {
         }
         let template = try string("template")
         let content = try string("content", limit: 65_536)
+        let title = try string("title", limit: 1024)
+        let link = try string("url", limit: 4096)
         let clientDedupKey = try string("dedup_key", limit: 512)
         let categoryName = try string("category")
         let customer = try string("customer", limit: 256)
@@ -234,7 +236,7 @@ public final class ControlService: Sendable {
         }
         let message = OutboundMessage(
             id: ids.next(milliseconds: now), channel: channelName, recipient: recipient, category: category,
-            template: template, params: params, content: content
+            template: template, params: params, content: content, title: title, url: link
         )
         if let problem = channel.adapter.check(message) {
             throw .from(problem, prefix: prefix)
@@ -270,7 +272,10 @@ public final class ControlService: Sendable {
     /// The dedup key of a message without one: a hash of what the customer would receive.
     static func contentKey(_ message: OutboundMessage) -> String {
         var hasher = SHA256()
-        for part in [message.channel, message.recipient, message.template ?? "", message.content ?? ""] {
+        // Title and url are hashed only when present, so keys of messages without them stay as they were.
+        var parts = [message.channel, message.recipient, message.template ?? "", message.content ?? ""]
+        if message.title != nil || message.url != nil { parts += [message.title ?? "", message.url ?? ""] }
+        for part in parts {
             hasher.update(part)
             hasher.update([0])
         }

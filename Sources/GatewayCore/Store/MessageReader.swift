@@ -12,7 +12,8 @@ public final class MessageReader {
         // Matches the partial index messages_lane (channel, priority, seq) WHERE state = 'queued'.
         selectQueued = try database.prepare(
             """
-            SELECT seq, id, recipient, category, template, params, content, not_after, attempts, next_attempt_at
+            SELECT seq, id, recipient, category, template, params, content, not_after, attempts, next_attempt_at,
+                title, url
             FROM messages WHERE channel = ?1 AND priority = ?4 AND state = 'queued' AND seq > ?2
             ORDER BY seq LIMIT ?3
             """
@@ -46,7 +47,9 @@ public final class MessageReader {
                 category: MessageCategory(name: selectQueued.string(3) ?? "") ?? .transactional,
                 template: selectQueued.string(4),
                 params: params,
-                content: try cipher.open(selectQueued.string(6))
+                content: try cipher.open(selectQueued.string(6)),
+                title: try cipher.open(selectQueued.string(10)),
+                url: try cipher.open(selectQueued.string(11))
             )
             page.append(
                 StoredMessage(

@@ -72,6 +72,8 @@ enum StoreSchema {
                 BEGIN IMMEDIATE;
                 ALTER TABLE messages ADD COLUMN customer TEXT;
                 ALTER TABLE messages ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE messages ADD COLUMN title TEXT;
+                ALTER TABLE messages ADD COLUMN url TEXT;
                 UPDATE messages SET priority = CASE category WHEN 'critical' THEN 0 WHEN 'marketing' THEN 2 ELSE 1 END;
                 DROP INDEX IF EXISTS messages_queued;
                 CREATE INDEX messages_lane ON messages (channel, priority, seq) WHERE state = 'queued';

@@ -42,8 +42,9 @@ final class StoreWriter: @unchecked Sendable {
         insertMessage = try database.prepare(
             """
             INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
-                created_at, not_after, state, updated_at, next_attempt_at, reason, reason_detail, customer, priority)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?12, ?13, ?14, ?15, ?16)
+                created_at, not_after, state, updated_at, next_attempt_at, reason, reason_detail, customer, priority,
+                title, url)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
             """
         )
         updateMessage = try database.prepare(
@@ -181,6 +182,8 @@ final class StoreWriter: @unchecked Sendable {
             }
             insertMessage.bind(15, try cipher.seal(request.customer))
             insertMessage.bind(16, StoreSchema.priority(of: message.category.name))
+            insertMessage.bind(17, try cipher.seal(message.title))
+            insertMessage.bind(18, try cipher.seal(message.url))
             try insertMessage.step()
             if case .send(let at) = decision, !policy.caps(for: message.category).isEmpty {
                 try countForCaps(request, at: at)

@@ -1,0 +1,9 @@
+import ChannelCallQueue
+import ChannelKit
+import Testing
+
+struct CallQueueChannelKindTests {
+    @Test func kindIsNamed() {
+        #expect(CallQueueChannel.kind.name == "call_queue")
+    }
+}

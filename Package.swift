@@ -96,7 +96,9 @@ let package = Package(
         ),
         .target(
             name: "ChannelCallQueue",
-            dependencies: ["ChannelKit", "ChannelAlibabaCloud", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ChannelKit", "ChannelAlibabaCloud", "ChannelSMS", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Plugins/CallQueue",
             exclude: ["README.md", "sample.yaml"],
             swiftSettings: swiftSettings
@@ -191,25 +193,25 @@ let package = Package(
         .testTarget(
             name: "AppPushTests",
             dependencies: ["ChannelKit", "ChannelAppPush", "GatewayConfig"],
-            exclude: [],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WeComTests",
             dependencies: ["ChannelKit", "ChannelWeCom", "GatewayConfig"],
-            exclude: [],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WeChatOATests",
             dependencies: ["ChannelKit", "ChannelWeChatOA", "GatewayConfig"],
-            exclude: [],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CallQueueTests",
             dependencies: ["ChannelKit", "ChannelCallQueue", "GatewayConfig"],
-            exclude: [],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,11 +1,12 @@
-import ChannelKit
+public import ChannelKit
 
 extension HTTPVendorProfile {
     /// The longest vendor detail kept in a ``Reason``: enough to read, bounded for logs and the store.
     static let maximumDetailLength = 200
 
     /// Classifies a reply. A 2xx is accepted only when the success field says so; see the README's table.
-    func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome {
+    public func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome
+    {
         let status = response.status
         let statusCode = "HTTP \(status)"
         if status == 429 {

@@ -1,4 +1,4 @@
-import ChannelKit
+public import ChannelKit
 
 extension HTTPVendorProfile {
     /// How customer replies (SMS MO) pushed by the vendor to `/callbacks/<instance>` are read: the `mo:` mapping.
@@ -160,7 +160,7 @@ extension HTTPVendorProfile {
     }
 
     /// Reads the replies of a callback, or `nil` (the core answers 404) when `mo:` is not configured.
-    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
+    public func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
         guard let replyRules else { return nil }
         return CallbackReport(replies: try replyRules.replies(in: callback.body), answer: replyRules.answer)
     }

@@ -1,4 +1,4 @@
-import ChannelKit
+public import ChannelKit
 
 extension HTTPVendorProfile {
     /// The keys `settings:` may hold.
@@ -18,7 +18,9 @@ extension HTTPVendorProfile {
     static let defaultRetryStatuses = [408, 429, 500, 502, 503, 504]
 
     /// Reads `settings:`, reporting every problem; `nil` if there was any.
-    init?(setup: ChannelKind.Setup, issues: ConfigIssueCollector) {
+    /// Reads `settings:` (every key is listed in `Plugins/SMS/README.md`), reporting every problem; `nil` if
+    /// there was any. Public so other channels (the call queue's `http` vendor) can reuse the profile.
+    public init?(setup: ChannelKind.Setup, issues: ConfigIssueCollector) {
         let errorsBefore = issues.errorCount
         // An absent `settings:` reads as an empty mapping, so each missing required key is named.
         let node = setup.settings ?? .scalar(ConfigScalar(text: "", mark: setup.mark))

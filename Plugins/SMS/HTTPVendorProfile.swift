@@ -1,4 +1,4 @@
-import ChannelKit
+public import ChannelKit
 
 /// The generic `http` SMS vendor: a request template and reply rules, all from `settings:`.
 ///
@@ -8,7 +8,7 @@ import ChannelKit
 /// `sign_name`, `unsubscribe_suffix` and `suffix_templates` apply China's content rules (`+ContentRules`), and
 /// `mo:` reads customer replies pushed by the vendor (`+Replies`).
 /// Every key, its type and default are listed in `Plugins/SMS/README.md` and read in `+Settings`.
-struct HTTPVendorProfile: SMSVendorProfile {
+public struct HTTPVendorProfile: ChannelAdapter {
     /// The body's encoding, which decides how substituted values are escaped.
     enum BodyFormat: String, Sendable, CaseIterable {
         case json, form, raw
@@ -103,7 +103,7 @@ struct HTTPVendorProfile: SMSVendorProfile {
     /// Every field the templates use, in order of first use, so `check` tests each once.
     let usedFields: [Template.Field]
 
-    func check(_ message: OutboundMessage) -> MessageProblem? {
+    public func check(_ message: OutboundMessage) -> MessageProblem? {
         guard recipientPattern.matches(message.recipient) else {
             return .invalidRecipient("'\(message.recipient)' is not \(recipientPattern.summary)")
         }
@@ -128,7 +128,7 @@ struct HTTPVendorProfile: SMSVendorProfile {
         return nil
     }
 
-    func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest {
+    public func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest {
         // The core checks before queueing, but settings may have changed since: never send a half-filled template.
         if let problem = check(message) { throw problem }
         let text = try outgoingText(message) ?? message.content ?? ""

@@ -126,11 +126,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Every channel kind compiled in: the one list gatewayd and the conformance tests share.
+        .target(
+            name: "BuiltinChannels",
+            dependencies: [
+                "ChannelKit", "ChannelLoopback", "ChannelSMS", "ChannelAppPush", "ChannelWeCom", "ChannelWeChatOA",
+                "ChannelCallQueue",
+            ],
+            path: "Plugins/BuiltinChannels",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GatewayCore", "ChannelKit", "ChannelLoopback", "ChannelSMS", "ChannelAppPush", "ChannelWeCom",
-                "ChannelWeChatOA", "ChannelCallQueue",
+                "GatewayCore", "ChannelKit", "BuiltinChannels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -186,7 +195,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ChannelTests",
-            dependencies: ["ChannelKit", "ChannelSMS", "ChannelLoopback", "ChannelAlibabaCloud", "GatewayConfig"],
+            dependencies: [
+                "ChannelKit", "ChannelSMS", "ChannelLoopback", "ChannelAlibabaCloud", "GatewayConfig", "BuiltinChannels",
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -14,7 +14,9 @@ public struct SMSChannel: VendorProfileChannel, CustomStringConvertible {
 
     /// The profiles `vendor:` may name, in documentation order. Adding a vendor is adding a line here.
     static let profiles: [(name: String, make: VendorProfileSelection.Factory)] = [
-        ("http", { HTTPVendorProfile(setup: $0, issues: $1) })
+        ("http", { HTTPVendorProfile(setup: $0, issues: $1) }),
+        ("aliyun", { AliyunSMSProfile(setup: $0, issues: $1) }),
+        ("tencent", { TencentSMSProfile(setup: $0, issues: $1) }),
     ]
 
     /// The instance name.

@@ -1,19 +1,32 @@
 public import ChannelKit
 
-/// The `wechat_oa` channel (being built: no vendor profiles yet, so every instance is refused at load).
-public struct WeChatOAChannel: ChannelAdapter {
+/// WeChat Official Account (公众号/服务号) notifications to a follower's open id, through one API chosen by
+/// `vendor:`: `template` (template messages, `cgi-bin/message/template/send`) or `subscribe` (subscription
+/// notifications, `cgi-bin/message/subscribe/bizsend`).
+///
+/// Both take the account's `access_token`, fetched by the core through `cgi-bin/stable_token`; `template` names
+/// the template, `params` fill its fields and `url` is the page opened on tap. Vendor reference:
+/// `/work/shared/docs/vendors.md` section 4; every setting and error code is listed in `Plugins/WeChatOA/README.md`.
+public struct WeChatOAChannel: VendorProfileChannel, CustomStringConvertible {
     /// The `wechat_oa` kind.
-    public static let kind = ChannelKind(name: "wechat_oa", vendors: []) { setup, issues in
-        issues.error(setup.mark, "channel type 'wechat_oa' has no vendor profiles yet")
-        return nil
+    public static let kind = ChannelKind(name: "wechat_oa", vendors: profiles.map(\.name)) { setup, issues in
+        guard let profile = VendorProfileSelection.make("wechat_oa", profiles: profiles, setup: setup, issues: issues)
+        else { return nil }
+        return WeChatOAChannel(instance: setup.instance, vendor: setup.vendor ?? "", profile: profile)
     }
 
-    public func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest {
-        throw .badRequest("channel type 'wechat_oa' has no vendor profiles yet")
-    }
+    /// The profiles `vendor:` may name, in documentation order: one per send API of the same account.
+    static let profiles: [(name: String, make: VendorProfileSelection.Factory)] = [
+        ("template", { WeChatOAProfile(api: .template, setup: $0, issues: $1) }),
+        ("subscribe", { WeChatOAProfile(api: .subscribe, setup: $0, issues: $1) }),
+    ]
 
-    public func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome
-    {
-        .reject(Reason(.unknown, detail: "channel type 'wechat_oa' has no vendor profiles yet"))
-    }
+    /// The instance name.
+    public let instance: String
+    /// The `vendor:` value.
+    public let vendor: String
+    public let profile: any ChannelAdapter
+
+    // Settings never print: the app secret is one of them.
+    public var description: String { "WeChatOAChannel(instance: \(instance), vendor: \(vendor))" }
 }

@@ -9,6 +9,13 @@ public import ChannelKit
 /// - `retry` (mapping): see ``RetryConfiguration``.
 /// - `timeout` (duration, 100ms...5m; default 10s): the limit on one vendor request.
 /// - `concurrency` (integer, 1...1024; default 32): vendor requests in flight at once.
+/// - `failover` (instance name): a backup instance of the same type; a message that fails here for a vendor-side
+///   reason (throttled beyond its retries, `vendor_unavailable`, `auth_expired`, `quota_exceeded`) is moved to
+///   it once, with a fresh retry budget. Recipient-side reasons (`invalid_recipient`, `content_rejected`) never
+///   fail over.
+/// - `send_window` (`HH:MM-HH:MM`, in gateway.yaml's `timezone`): transactional and marketing messages are only
+///   sent inside this daily window (a call centre's calling hours); outside it they wait for it to open.
+///   Critical messages are not held.
 /// - `settings` (mapping): passed to the kind's factory, with `credential:`/`env:`/`file:` secrets resolved.
 public struct ChannelInstanceConfiguration: Sendable {
     /// The instance name: the file name without `.yaml`, matching `[a-z0-9][a-z0-9_-]{0,63}`.
@@ -29,6 +36,12 @@ public struct ChannelInstanceConfiguration: Sendable {
     public var adapter: any ChannelAdapter
     /// The path of the instance's YAML file.
     public var file: String
+    /// The backup instance, if any.
+    public var failover: String?
+    /// The daily window non-critical messages are sent in, as minutes after local midnight, if any.
+    public var sendWindow: (from: Int, until: Int)?
+    /// Where `failover` is written, for errors found once every instance is loaded.
+    var failoverMark: ConfigMark?
 
     /// - Parameters:
     ///   - name: the instance name.

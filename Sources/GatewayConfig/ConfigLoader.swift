@@ -9,14 +9,16 @@ internal import Foundation
 /// and ``ChannelInstanceConfiguration``. Nothing touches the network.
 public struct ConfigLoader: Sendable {
     /// The keys of a `channels.d` file.
-    static let channelKeys = ["type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "settings"]
+    static let channelKeys = [
+        "type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "failover", "send_window", "settings",
+    ]
     /// The keys of `gateway.yaml`.
     static let gatewayKeys =
         [
             "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
             "drain_timeout", "log_level", "log_format", "retention", "strict",
             "store_encryption_key", "allowed_uids", "allowed_groups",
-            "read_only_uids", "read_only_groups", "listen",
+            "read_only_uids", "read_only_groups", "listen", "ca_file",
         ] + policyKeys
 
     /// The process environment, the default for `env:` references.
@@ -144,6 +146,13 @@ public struct ConfigLoader: Sendable {
                     listen.mark, "expected 'listen' as IPv4:PORT (e.g. 127.0.0.1:8780) or off, found '\(listen.text)'")
             }
         }
+        if let caFile = nonEmptyPath("ca_file", in: map) {
+            if FileManager.default.isReadableFile(atPath: caFile) {
+                configuration.caFile = caFile
+            } else {
+                map.error("ca_file", "'ca_file' \(caFile) cannot be read")
+            }
+        }
         configuration.policy = readPolicy(map, issues: issues)
     }
 
@@ -198,6 +207,20 @@ public struct ConfigLoader: Sendable {
                 channels.append(channel)
             }
         }
+        // A backup must exist and be of the same type (checked once every file is read).
+        for channel in channels {
+            guard let backup = channel.failover, let mark = channel.failoverMark else { continue }
+            if let target = channels.first(where: { $0.name == backup }) {
+                if target.kind != channel.kind {
+                    issues.error(
+                        mark,
+                        "'failover' instance '\(backup)' is of type '\(target.kind)', not '\(channel.kind)' like this one"
+                    )
+                }
+            } else if !names.contains(backup + ".yaml") {
+                issues.error(mark, "'failover' names no instance: there is no \(backup).yaml in \(directory)")
+            }
+        }
         return channels
     }
 
@@ -224,6 +247,18 @@ public struct ConfigLoader: Sendable {
         let retry = self.retry(map)
         let timeout = map.duration("timeout", in: .milliseconds(100)...(.seconds(300))) ?? .seconds(10)
         let concurrency = map.int("concurrency", in: 1...1024) ?? 32
+        let failover = map.scalar("failover")
+        var sendWindow: (from: Int, until: Int)?
+        if let window = map.scalar("send_window") {
+            sendWindow = Self.dailyWindow(window.text)
+            if sendWindow == nil {
+                issues.error(
+                    window.mark, "expected 'send_window' as HH:MM-HH:MM (e.g. 09:00-20:00), found '\(window.text)'")
+            }
+        }
+        if let failover, failover.text == name {
+            issues.error(failover.mark, "'failover' names this instance itself; name a backup instance")
+        }
 
         let settings = map.node("settings").map { resolver.resolve($0, issues: issues) }
         let settingsMark = map.contains("settings") ? map.mark(of: "settings") : fileMark
@@ -237,7 +272,7 @@ public struct ConfigLoader: Sendable {
             issues.error(settingsMark, "channel type '\(kind.name)' could not build instance '\(name)'")
         }
         guard let adapter, issues.errorCount == errorsBefore else { return nil }
-        return ChannelInstanceConfiguration(
+        var configuration = ChannelInstanceConfiguration(
             name: name,
             kind: kind.name,
             vendor: vendor,
@@ -248,6 +283,10 @@ public struct ConfigLoader: Sendable {
             adapter: adapter,
             file: file
         )
+        configuration.failover = failover?.text
+        configuration.failoverMark = failover?.mark
+        configuration.sendWindow = sendWindow
+        return configuration
     }
 
     private func channelKind(_ map: ConfigMap, issues: ConfigIssueCollector) -> ChannelKind? {

@@ -31,6 +31,8 @@ import Foundation
 ///
 /// - `listen` (`IPV4:PORT` or `off`; default `127.0.0.1:8780`): the HTTP listener for vendor callbacks at
 ///   `/callbacks/<instance>`; port 0 picks a free port (reported by `health`).
+/// - `ca_file` (path; default the system's CA certificates): a PEM bundle that replaces the system CA
+///   certificates for vendor connections (private deployments, test stubs).
 /// - `timezone`, `frequency_caps`, `quiet_hours`, `optout_keywords`: see ``PolicyConfiguration``.
 ///
 /// Names are resolved when the file is loaded (an unknown name is an error at its position). When none of the
@@ -76,6 +78,8 @@ public struct GatewayConfiguration: Sendable {
     public var readOnlyGroups: [UInt32]?
     /// The callback listener's address, or `nil` when `listen: off`.
     public var listen: ListenEndpoint? = ListenEndpoint(host: "127.0.0.1", port: 8780)
+    /// The CA bundle for vendor TLS, if not the system's.
+    public var caFile: String?
     /// Caps, quiet hours and opt-out keywords.
     public var policy = PolicyConfiguration()
 

@@ -62,14 +62,16 @@ public final class Gateway: @unchecked Sendable {
         let resumed = queued.values.reduce(0, +)
         let transport = CurlTransport(
             configuration: TransportConfiguration(
-                maxConnectionsPerHost: max(64, configuration.channels.map(\.concurrency).max() ?? 64)
+                maxConnectionsPerHost: max(64, configuration.channels.map(\.concurrency).max() ?? 64),
+                caFile: configuration.caFile
             ),
             logger: logger
         )
         transport.start()
         self.transport = transport
         let dispatcher = Dispatcher(
-            channels: configuration.channels, queuedCounts: queued, store: store, transport: transport,
+            channels: configuration.channels, timeZone: configuration.policy.timeZone, queuedCounts: queued,
+            store: store, transport: transport,
             wallClock: wallClock, monotonicClock: monotonicClock, logger: logger
         )
         store.onCommit { counts in dispatcher.messagesCommitted(counts) }
@@ -140,6 +142,7 @@ public final class Gateway: @unchecked Sendable {
             ("read_only_uids", next.readOnlyUIDs != configuration.readOnlyUIDs),
             ("read_only_groups", next.readOnlyGroups != configuration.readOnlyGroups),
             ("listen", next.listen != configuration.listen),
+            ("ca_file", next.caFile != configuration.caFile),
         ]
         for (key, changed) in restartOnly where changed {
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")
@@ -154,7 +157,7 @@ public final class Gateway: @unchecked Sendable {
             removed: before.subtracting(after).sorted(),
             issues: warnings
         )
-        dispatcher.reconfigure(next.channels)
+        dispatcher.reconfigure(next.channels, timeZone: next.policy.timeZone)
         service.reconfigure(next.channels)
         store?.setPolicy(next.policy)
         var applied = next

@@ -128,6 +128,16 @@ final class TransferLoop {
         ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 5_000))
         ccurl_easy_setopt_string(easy, CURLOPT_USERAGENT, configuration.userAgent)
         ccurl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        // Handles are reused, so the version is set on every transfer. HTTP/2 only over TLS (ALPN): this libcurl
+        // breaks cleartext h2c on reused connections. PIPEWAIT multiplexes onto an open connection.
+        if request.requiresHTTP2 {
+            ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+            ccurl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        } else {
+            ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1)
+            ccurl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 0)
+        }
+        if let caFile = configuration.caFile { ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         // Refuse oversized bodies up front when Content-Length announces them; the write callback catches the rest.
         ccurl_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes))
 

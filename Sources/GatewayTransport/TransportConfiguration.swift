@@ -8,6 +8,8 @@ public struct TransportConfiguration: Sendable, Hashable {
     public var userAgent: String
     /// The largest response body accepted; a longer one fails with ``TransportError/responseTooLarge``.
     public var maxResponseBytes: Int
+    /// A PEM bundle that replaces the system CA certificates for vendor connections (private deployments).
+    public var caFile: String?
 
     /// - Parameters:
     ///   - maxConnectionsPerHost: the most connections to one host.
@@ -18,8 +20,10 @@ public struct TransportConfiguration: Sendable, Hashable {
         maxConnectionsPerHost: Int = 64,
         maxTotalConnections: Int = 256,
         userAgent: String = "channel-gateway/0.1",
-        maxResponseBytes: Int = 1 << 20
+        maxResponseBytes: Int = 1 << 20,
+        caFile: String? = nil
     ) {
+        self.caFile = caFile
         self.maxConnectionsPerHost = maxConnectionsPerHost
         self.maxTotalConnections = maxTotalConnections
         self.userAgent = userAgent

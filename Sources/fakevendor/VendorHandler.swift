@@ -7,8 +7,8 @@ final class VendorHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let ledger: VendorLedger
-    private let recorder: RequestRecorder?
+    let ledger: VendorLedger
+    let recorder: RequestRecorder?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
 
@@ -43,6 +43,7 @@ final class VendorHandler: ChannelInboundHandler {
             respond(.ok, ledger.statsJSON(), head: head, context: context)
             return
         }
+        if handleWeCom(path: path, head: head, body: body, context: context) { return }
         let routes: Set<String> = ["/sms/send", "/flaky/send", "/error/send", "/hang/send"]
         guard routes.contains(path) else {
             respond(.notFound, #"{"code":"NOT_FOUND","message":"no such route"}"#, head: head, context: context)
@@ -85,7 +86,7 @@ final class VendorHandler: ChannelInboundHandler {
         }
     }
 
-    private func respond(
+    func respond(
         _ status: HTTPResponseStatus, _ json: String, head: HTTPRequestHead, context: ChannelHandlerContext
     ) {
         var buffer = context.channel.allocator.buffer(capacity: json.utf8.count)

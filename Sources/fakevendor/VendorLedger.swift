@@ -9,6 +9,7 @@ final class VendorLedger: Sendable {
         var refs = Set<String>()
         var flakyRefs = Set<String>()
         var marked = false
+        var tokensIssued = 0
     }
 
     private let state = Mutex(State())
@@ -45,6 +46,21 @@ final class VendorLedger: Sendable {
         }
     }
 
+    /// Hands out the next access token, `fv-token-N`.
+    func issueToken() -> String {
+        let number = state.withLock { state in
+            state.tokensIssued += 1
+            return state.tokensIssued
+        }
+        return "fv-token-\(number)"
+    }
+
+    /// Whether a token was handed out.
+    func isValidToken(_ token: String) -> Bool {
+        guard token.hasPrefix("fv-token-"), let number = Int(token.dropFirst("fv-token-".count)) else { return false }
+        return state.withLock { number >= 1 && number <= $0.tokensIssued }
+    }
+
     /// Returns a fresh vendor message id, `fv-1`, `fv-2`, ….
     func nextMessageID() -> String {
         let number = state.withLock { state in
@@ -61,7 +77,7 @@ final class VendorLedger: Sendable {
 
     /// The `/stats` answer: every POST, distinct refs, and the repeats.
     func statsJSON() -> String {
-        let (received, unique) = state.withLock { ($0.received, $0.refs.count) }
-        return #"{"received":\#(received),"unique":\#(unique),"duplicates":\#(received - unique)}"#
+        let (received, unique, tokens) = state.withLock { ($0.received, $0.refs.count, $0.tokensIssued) }
+        return #"{"received":\#(received),"unique":\#(unique),"duplicates":\#(received - unique),"tokens":\#(tokens)}"#
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuiltinChannels
 import ChannelKit
 import Dispatch
 import Foundation

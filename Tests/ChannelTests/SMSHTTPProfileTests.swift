@@ -51,7 +51,7 @@ struct SMSHTTPProfileTests {
 
     @Test func kindNamesItsVendors() {
         #expect(SMSChannel.kind.name == "sms")
-        #expect(SMSChannel.kind.vendors == ["http"])
+        #expect(SMSChannel.kind.vendors == ["http", "aliyun", "tencent"])
     }
 
     @Test func missingVendorIsReported() throws {

@@ -14,7 +14,7 @@ struct PriorityLaneTests {
             ConfigIssueCollector())!
         return DispatchLane(
             configuration: ChannelInstanceConfiguration(name: "loop", kind: "loopback", adapter: adapter, file: "t"),
-            now: 0)
+            now: 0, timeZone: "Asia/Shanghai")
     }
 
     static func messages(_ count: Int, from sequence: Int64) -> [StoredMessage] {

@@ -269,4 +269,59 @@ struct CurlTransportTests {
         transport.shutdown()  // A second call is harmless.
         try await server.stop()
     }
+
+    @Test func http2OverTLSMultiplexesAndReadsAPNsStyleReplies() async throws {
+        let stub = try TLSStub()
+        defer { stub.stop() }
+        let transport = makeTransport(TransportConfiguration(caFile: stub.certificate))
+        let count = 200
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, TransportResult).self)
+        transport.submit(
+            (0..<count).map { index in
+                (
+                    request: VendorRequest(
+                        method: "POST",
+                        url: stub.baseURL + (index % 10 == 0 ? "/3/device/gone" : "/3/device/t\(index)"),
+                        headers: [HTTPHeader("apns-push-type", "alert")], body: bytes(#"{"aps":{"alert":"hi"}}"#),
+                        requiresHTTP2: true),
+                    timeout: Duration.seconds(20),
+                    completion: { @Sendable (result: TransportResult) -> Void in continuation.yield((index, result)) }
+                )
+            })
+        var answered = 0
+        for await (index, result) in stream {
+            guard case .response(let response, _) = result else {
+                Issue.record("request \(index) failed: \(result)")
+                break
+            }
+            #expect(response.headers.value(named: "X-Proto") == "HTTP/2.0")
+            if index % 10 == 0 {
+                #expect(response.status == 410)
+                #expect(String(decoding: response.body, as: UTF8.self).contains("Unregistered"))
+            } else {
+                #expect(response.status == 200)
+                #expect(response.headers.value(named: "apns-id")?.isEmpty == false)
+            }
+            answered += 1
+            if answered == count { break }
+        }
+        #expect(answered == count)
+        // A request that does not ask for HTTP/2 speaks HTTP/1.1. (Its own transport: this libcurl stalls a
+        // HTTP/1.1 transfer to a host it holds an HTTP/2 connection to; vendors use one or the other.)
+        let plainTransport = makeTransport(TransportConfiguration(caFile: stub.certificate))
+        let plain = await send(plainTransport, VendorRequest(method: "GET", url: stub.baseURL + "/3/device/x"))
+        plainTransport.shutdown()
+        if case .response(let response, _) = plain {
+            #expect(response.headers.value(named: "X-Proto") == "HTTP/1.1")
+        } else {
+            Issue.record("HTTP/1.1 request failed: \(plain)")
+        }
+        // Without the stub's certificate the TLS handshake is refused: the CA file is what trusts it.
+        let untrusting = makeTransport()
+        let refused = await send(
+            untrusting, VendorRequest(method: "GET", url: stub.baseURL + "/3/device/x", requiresHTTP2: true))
+        if case .response = refused { Issue.record("a self-signed certificate was trusted without ca_file") }
+        untrusting.shutdown()
+        transport.shutdown()
+    }
 }

@@ -481,7 +481,9 @@ public final class ControlService: Sendable {
                 ",\"rate_per_second\":\(configuration.rateLimit.perSecond),\"burst\":\(configuration.rateLimit.burst)"
             line += ",\"concurrency\":\(configuration.concurrency),\"queued\":\(counters.queued)"
             line += ",\"in_flight\":\(counters.inFlight),\"sent\":\(counters.sent),\"failed\":\(counters.failed)"
-            line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried),\"held\":\(counters.held)}"
+            line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried),\"held\":\(counters.held)"
+            line += ",\"token_refreshes\":\(counters.tokenRefreshes),\"token_failures\":\(counters.tokenFailures)"
+            line += ",\"failed_over\":\(counters.failedOver)}"
         }
         line += "]}"
         return line

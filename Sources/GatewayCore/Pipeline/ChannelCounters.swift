@@ -6,6 +6,11 @@ public struct ChannelCounters: Sendable, Hashable {
     public var failed = 0
     public var expired = 0
     public var retried = 0
+    /// Access tokens obtained, and token fetches that failed.
+    public var tokenRefreshes = 0
+    public var tokenFailures = 0
+    /// Messages moved to the backup instance after a vendor-side failure.
+    public var failedOver = 0
     /// The instance was removed by a reload; its queued messages are held in the store.
     public var held = false
 

@@ -12,6 +12,10 @@ struct DispatchLane {
     var retryPolicy: RetryPolicy
     var timeout: Duration
     var concurrency: Int
+    /// The backup instance for vendor-side failures, if any.
+    var failover: String?
+    /// The daily window transactional and marketing messages are sent in, if the instance has one.
+    var sendWindow: QuietHours?
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
     var isHeld = false
     var bucket: TokenBucket
@@ -20,17 +24,23 @@ struct DispatchLane {
     /// Smooth weighted round-robin credit of transactional (1) and marketing (2).
     var credit = [0, 0, 0]
     var inFlight = 0
+    /// Whether the adapter needs an access token, and the instance's token.
+    var needsToken: Bool
+    var tokens = TokenCache()
 
     /// Shares of the vendor budget when several lanes have work: critical always goes first; transactional and
     /// marketing share what is left 4:1, so a marketing blast still moves but never delays a notice much.
     static let weights = [0, 4, 1]
 
-    init(configuration: ChannelInstanceConfiguration, now: Int64) {
+    init(configuration: ChannelInstanceConfiguration, now: Int64, timeZone: String) {
         name = configuration.name
         adapter = configuration.adapter
         retryPolicy = RetryPolicy(configuration.retry)
         timeout = configuration.timeout
         concurrency = configuration.concurrency
+        failover = configuration.failover
+        sendWindow = Self.window(configuration, timeZone: timeZone)
+        needsToken = Self.needsToken(configuration.adapter)
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
             burst: configuration.rateLimit.burst,
@@ -39,11 +49,16 @@ struct DispatchLane {
     }
 
     /// Takes the settings of a reloaded configuration of the same instance.
-    mutating func reconfigure(_ configuration: ChannelInstanceConfiguration, now: Int64) {
+    mutating func reconfigure(_ configuration: ChannelInstanceConfiguration, now: Int64, timeZone: String) {
+        sendWindow = Self.window(configuration, timeZone: timeZone)
         adapter = configuration.adapter
         retryPolicy = RetryPolicy(configuration.retry)
         timeout = configuration.timeout
         concurrency = configuration.concurrency
+        failover = configuration.failover
+        needsToken = Self.needsToken(configuration.adapter)
+        // New settings may mean new credentials: the next send fetches a fresh token.
+        tokens.reset()
         bucket.reconfigure(
             perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst, now: now
         )
@@ -52,6 +67,24 @@ struct DispatchLane {
     }
 
     var needsRefill: Bool { queues.contains(where: \.needsRefill) }
+
+    /// The instance's `send_window` as a quiet-hours rule over transactional and marketing messages.
+    static func window(_ configuration: ChannelInstanceConfiguration, timeZone: String) -> QuietHours? {
+        guard let window = configuration.sendWindow else { return nil }
+        let rule = QuietHoursRule(
+            categories: [.transactional, .marketing], channelTypes: nil, allowedFrom: window.from,
+            allowedUntil: window.until)
+        return QuietHours(rules: [rule], timeZone: timeZone)
+    }
+
+    /// Whether an adapter's vendor needs an access token (asked once, with a neutral context).
+    static func needsToken(_ adapter: any ChannelAdapter) -> Bool {
+        do {
+            return try adapter.tokenStep(context: RequestContext(nowMilliseconds: 0, nonce: 0, attempt: 1)) != nil
+        } catch {
+            return true  // It needs one and cannot make it: sends will fail with the reason.
+        }
+    }
 
     /// Whether any lane has a message that can start now.
     func hasWork(wallNow: Int64) -> Bool { queues.contains { $0.hasWork(wallNow: wallNow) } }

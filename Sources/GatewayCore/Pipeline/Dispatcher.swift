@@ -16,7 +16,7 @@ public final class Dispatcher: @unchecked Sendable {
     private let condition = NSCondition()
     private var completions: [Completion] = []
     private var newWork: [String: [Int]] = [:]
-    private var pendingChannels: [ChannelInstanceConfiguration]?
+    private var pendingChannels: (channels: [ChannelInstanceConfiguration], timeZone: String)?
     private let heartbeat = Atomic<Int64>(0)
     private var draining = false
     private var stopping = false
@@ -27,6 +27,7 @@ public final class Dispatcher: @unchecked Sendable {
     private var laneIndex: [String: Int]
     private var random = SystemRandomNumberGenerator()
     private var pendingRecords: [AttemptRecord] = []
+    private var pendingFailovers: [FailoverMove] = []
 
     private let counters: Mutex<[String: ChannelCounters]>
     private let store: MessageStore
@@ -36,14 +37,22 @@ public final class Dispatcher: @unchecked Sendable {
     private let logger: Logger
     private var reader: MessageReader?
 
-    private struct Completion {
+    /// A finished transfer, handed from the transport thread to the dispatcher thread.
+    private enum Completion {
+        case send(SendCompletion)
+        case token(lane: Int, adapter: any ChannelAdapter, context: RequestContext, result: TransportResult)
+    }
+
+    private struct SendCompletion {
         var lane: Int
-        var stored: StoredMessage
-        var attempt: Int
+        /// The messages the request carried (one, or a batch with distinct recipients).
+        var group: [StoredMessage]
         var startedAt: Int64
         var request: VendorRequest
         /// The adapter that built the request: a reload mid-transfer must not change who reads the reply.
         var adapter: any ChannelAdapter
+        /// The access token the request carried, to drop if the vendor calls it expired.
+        var token: Secret?
         var result: TransportResult
     }
 
@@ -55,8 +64,10 @@ public final class Dispatcher: @unchecked Sendable {
     ///   - wallClock: time for records and expiry.
     ///   - monotonicClock: time for rate limits.
     ///   - logger: for failures (never content or secrets).
+    ///   - timeZone: the zone of instances' `send_window`.
     public init(
         channels: [ChannelInstanceConfiguration],
+        timeZone: String = "Asia/Shanghai",
         queuedCounts: [String: Int],
         store: MessageStore,
         transport: CurlTransport,
@@ -65,7 +76,7 @@ public final class Dispatcher: @unchecked Sendable {
         logger: Logger
     ) {
         let now = monotonicClock.nowNanoseconds
-        lanes = channels.map { DispatchLane(configuration: $0, now: now) }
+        lanes = channels.map { DispatchLane(configuration: $0, now: now, timeZone: timeZone) }
         laneIndex = Dictionary(uniqueKeysWithValues: lanes.enumerated().map { ($1.name, $0) })
         var initial: [String: ChannelCounters] = [:]
         for channel in channels {
@@ -109,14 +120,14 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Swaps in a reloaded set of instances: new ones start, changed ones take their new settings with their
     /// queues intact, removed ones are held (nothing new starts; queued messages stay in the store).
-    public func reconfigure(_ channels: [ChannelInstanceConfiguration]) {
+    public func reconfigure(_ channels: [ChannelInstanceConfiguration], timeZone: String = "Asia/Shanghai") {
         counters.withLock { table in
             let names = Set(channels.map(\.name))
             for name in channels.map(\.name) where table[name] == nil { table[name] = ChannelCounters() }
             for name in table.keys { table[name]?.held = !names.contains(name) }
         }
         condition.lock()
-        pendingChannels = channels
+        pendingChannels = (channels, timeZone)
         condition.signal()
         condition.unlock()
     }
@@ -173,7 +184,7 @@ public final class Dispatcher: @unchecked Sendable {
             condition.unlock()
 
             heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
-            if let reconfiguration { apply(reconfiguration) }
+            if let reconfiguration { apply(reconfiguration.channels, timeZone: reconfiguration.timeZone) }
             for (name, counts) in work {
                 guard let index = laneIndex[name] else { continue }
                 for lane in counts.indices where counts[lane] > 0 { lanes[index].queues[lane].mayHaveMore = true }
@@ -198,15 +209,15 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Applies a reload on the dispatcher thread. Lanes are never removed, so transfers in flight keep a valid
     /// lane index and a re-added instance resumes where it stopped.
-    private func apply(_ channels: [ChannelInstanceConfiguration]) {
+    private func apply(_ channels: [ChannelInstanceConfiguration], timeZone: String) {
         let now = monotonicClock.nowNanoseconds
         let names = Set(channels.map(\.name))
         for configuration in channels {
             if let index = laneIndex[configuration.name] {
-                lanes[index].reconfigure(configuration, now: now)
+                lanes[index].reconfigure(configuration, now: now, timeZone: timeZone)
             } else {
                 laneIndex[configuration.name] = lanes.count
-                lanes.append(DispatchLane(configuration: configuration, now: now))
+                lanes.append(DispatchLane(configuration: configuration, now: now, timeZone: timeZone))
             }
         }
         for index in lanes.indices where !names.contains(lanes[index].name) {
@@ -228,6 +239,24 @@ public final class Dispatcher: @unchecked Sendable {
                 wake = min(wake, untilToken)
                 break
             }
+            // Sends wait while the instance's token is being fetched; after a failed fetch they fail their
+            // attempt with its reason (and retry on their own schedule) rather than wait forever.
+            var token: Secret?
+            var tokenFailure: Reason?
+            if lanes[index].needsToken {
+                switch lanes[index].tokens.availability(now: wallNow) {
+                case .ready(let value):
+                    token = value
+                    if lanes[index].tokens.needsRefresh(now: wallNow) { fetchToken(index, wallNow: wallNow) }
+                case .fetch:
+                    fetchToken(index, wallNow: wallNow)
+                    continue
+                case .waiting:
+                    return wake
+                case .failed(let reason):
+                    tokenFailure = reason
+                }
+            }
             guard let lane = lanes[index].nextLane(wallNow: wallNow),
                 let stored = lanes[index].queues[lane].next(wallNow: wallNow)
             else { break }
@@ -235,9 +264,29 @@ public final class Dispatcher: @unchecked Sendable {
                 expire(stored, lane: index, at: wallNow)
                 continue
             }
+            if let window = lanes[index].sendWindow {
+                let opening = window.earliestAllowed(stored.message.category, channelType: "", from: wallNow)
+                if opening > wallNow {
+                    // Outside the instance's window (calling hours): wait for it, no attempt spent.
+                    var held = stored
+                    held.nextAttemptAt = stored.notAfter.map { min(opening, $0 + 1) } ?? opening
+                    lanes[index].queues[lane].schedule(held)
+                    continue
+                }
+            }
             _ = lanes[index].bucket.take(now: monotonicNow)
-            start(stored, lane: index, wallNow: wallNow)
+            if let tokenFailure {
+                resolve(
+                    .retry(tokenFailure), group: [stored], lane: index, startedAt: wallNow, httpStatus: nil, token: nil)
+                continue
+            }
+            start(
+                batch(from: stored, lane: index, queue: lane, wallNow: wallNow), lane: index, wallNow: wallNow,
+                token: token)
             if lanes[index].queues[lane].needsRefill { refill(index, wallNow: wallNow) }
+        }
+        if lanes[index].needsToken, let due = lanes[index].tokens.nextDue(now: wallNow) {
+            wake = min(wake, max(0, due - wallNow) * 1_000_000)
         }
         if let due = lanes[index].nextDueAt {
             wake = min(wake, max(0, due - wallNow) * 1_000_000)
@@ -262,91 +311,225 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    private func start(_ stored: StoredMessage, lane index: Int, wallNow: Int64) {
-        let attempt = stored.attempts + 1
-        let context = RequestContext(nowMilliseconds: wallNow, nonce: random.next(), attempt: attempt)
+    /// `first` plus the messages after it in the same lane that the adapter may send in the same request (equal
+    /// batch key, distinct recipients, not expired), up to its batch size.
+    private func batch(from first: StoredMessage, lane index: Int, queue: Int, wallNow: Int64) -> [StoredMessage] {
+        let adapter = lanes[index].adapter
+        let limit = adapter.maxBatchSize
+        guard limit > 1, let key = adapter.batchKey(for: first.message) else { return [first] }
+        var group = [first]
+        var recipients: Set<String> = [first.message.recipient]
+        while group.count < limit, let next = lanes[index].queues[queue].peekReady(),
+            !recipients.contains(next.message.recipient), next.notAfter.map({ wallNow <= $0 }) ?? true,
+            adapter.batchKey(for: next.message) == key
+        {
+            _ = lanes[index].queues[queue].popReady()
+            group.append(next)
+            recipients.insert(next.message.recipient)
+        }
+        return group
+    }
+
+    private func start(_ group: [StoredMessage], lane index: Int, wallNow: Int64, token: Secret?) {
+        let attempt = (group.map(\.attempts).max() ?? 0) + 1
+        let context = RequestContext(
+            nowMilliseconds: wallNow, nonce: random.next(), attempt: attempt, accessToken: token)
+        let adapter = lanes[index].adapter
         let request: VendorRequest
         do {
-            request = try lanes[index].adapter.request(for: stored.message, context: context)
+            request =
+                group.count == 1
+                ? try adapter.request(for: group[0].message, context: context)
+                : try adapter.request(for: group.map(\.message), context: context)
         } catch {
-            finish(
-                stored, lane: index, attempt: attempt, startedAt: wallNow, outcome: .failed, state: .failed,
-                reason: Reason(.contentRejected, detail: error.message)
-            )
+            for stored in group {
+                finish(
+                    stored, lane: index, attempt: stored.attempts + 1, startedAt: wallNow, outcome: .failed,
+                    state: .failed, reason: Reason(.contentRejected, detail: error.message)
+                )
+            }
             return
         }
         lanes[index].inFlight += 1
         let name = lanes[index].name
-        counters.withLock { $0[name]?.inFlight += 1 }
-        let adapter = lanes[index].adapter
+        counters.withLock { $0[name]?.inFlight += group.count }
         transport.submit(request, timeout: lanes[index].timeout) { [self] result in
-            let completion = Completion(
-                lane: index, stored: stored, attempt: attempt, startedAt: wallNow, request: request,
-                adapter: adapter, result: result
+            let completion = SendCompletion(
+                lane: index, group: group, startedAt: wallNow, request: request, adapter: adapter, token: token,
+                result: result
             )
-            condition.lock()
-            completions.append(completion)
-            condition.signal()
-            condition.unlock()
+            enqueue(.send(completion))
         }
     }
 
+    /// Starts the single token fetch of an instance (or stores a token the adapter made itself).
+    private func fetchToken(_ index: Int, wallNow: Int64) {
+        let adapter = lanes[index].adapter
+        let context = RequestContext(nowMilliseconds: wallNow, nonce: random.next(), attempt: 1)
+        let step: TokenStep?
+        do {
+            step = try adapter.tokenStep(context: context)
+        } catch {
+            tokenFailed(index, Reason(.authExpired, detail: error.message), wallNow: wallNow)
+            return
+        }
+        switch step {
+        case .issued(let token)?:
+            tokenIssued(index, token, wallNow: wallNow)
+        case .fetch(let request)?:
+            lanes[index].tokens.beginFetch()
+            transport.submit(request, timeout: lanes[index].timeout) { [self] result in
+                enqueue(.token(lane: index, adapter: adapter, context: context, result: result))
+            }
+        case nil:
+            lanes[index].needsToken = false
+        }
+    }
+
+    private func tokenIssued(_ index: Int, _ token: AccessToken, wallNow: Int64) {
+        lanes[index].tokens.store(token, now: wallNow)
+        let name = lanes[index].name
+        counters.withLock { $0[name]?.tokenRefreshes += 1 }
+        logger.debug(
+            "access token refreshed",
+            metadata: ["channel": "\(name)", "expires_in_s": "\((token.expiresAtMilliseconds - wallNow) / 1000)"])
+    }
+
+    private func tokenFailed(_ index: Int, _ reason: Reason, wallNow: Int64) {
+        lanes[index].tokens.fail(reason, now: wallNow)
+        let name = lanes[index].name
+        counters.withLock { $0[name]?.tokenFailures += 1 }
+        logger.warning(
+            "cannot get an access token",
+            metadata: ["channel": "\(name)", "reason": "\(LogMask.text(String(describing: reason)))"])
+    }
+
+    private func enqueue(_ completion: Completion) {
+        condition.lock()
+        completions.append(completion)
+        condition.signal()
+        condition.unlock()
+    }
+
     private func handle(_ completion: Completion) {
+        switch completion {
+        case .token(let index, let adapter, let context, let result):
+            let now = wallClock.nowMilliseconds
+            switch result {
+            case .response(let response, _):
+                switch adapter.token(from: response, context: context) {
+                case .issued(let token): tokenIssued(index, token, wallNow: now)
+                case .failed(let reason): tokenFailed(index, reason, wallNow: now)
+                }
+            case .failure(let error, _):
+                tokenFailed(index, error.reason, wallNow: now)
+            }
+        case .send(let send):
+            handle(send)
+        }
+    }
+
+    private func handle(_ completion: SendCompletion) {
         let index = completion.lane
         lanes[index].inFlight -= 1
         let name = lanes[index].name
-        counters.withLock { $0[name]?.inFlight -= 1 }
+        counters.withLock { $0[name]?.inFlight -= completion.group.count }
         let outcome: SendOutcome
         var httpStatus: Int?
         switch completion.result {
         case .response(let response, _):
             httpStatus = response.status
-            outcome = completion.adapter.outcome(
-                of: response, to: completion.request, message: completion.stored.message
-            )
+            outcome =
+                completion.group.count == 1
+                ? completion.adapter.outcome(
+                    of: response, to: completion.request, message: completion.group[0].message)
+                : completion.adapter.outcome(
+                    of: response, to: completion.request, messages: completion.group.map(\.message))
         case .failure(let error, _):
             outcome = .retry(error.reason)
         }
-        resolve(outcome, completion: completion, httpStatus: httpStatus)
+        resolve(
+            outcome, group: completion.group, lane: index, startedAt: completion.startedAt, httpStatus: httpStatus,
+            token: completion.token)
     }
 
+    /// Applies an outcome to every message of a request: a `.partial` outcome per recipient (a recipient it
+    /// does not name is retried), any other outcome to all of them.
     private func resolve(
-        _ outcome: SendOutcome, completion: Completion, httpStatus: Int?
+        _ outcome: SendOutcome, group: [StoredMessage], lane index: Int, startedAt: Int64, httpStatus: Int?,
+        token: Secret?
     ) {
-        let index = completion.lane
-        let stored = completion.stored
+        if case .retry(let reason, _) = outcome, reason.category == .authExpired, token != nil {
+            // The vendor refused the token: drop it and send each message once more, at once, with a fresh one
+            // (no attempt counted). A message refused again takes the normal retry path.
+            lanes[index].tokens.invalidate(token)
+            let now = wallClock.nowMilliseconds
+            for stored in group {
+                if stored.tokenRetried {
+                    resolveOne(outcome, stored: stored, lane: index, startedAt: startedAt, httpStatus: httpStatus)
+                } else {
+                    var again = stored
+                    again.tokenRetried = true
+                    again.nextAttemptAt = now
+                    lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(again)
+                }
+            }
+            return
+        }
+        if case .partial(let outcomes) = outcome {
+            var byRecipient: [String: SendOutcome] = [:]
+            for entry in outcomes { byRecipient[entry.recipient] = entry.outcome }
+            for stored in group {
+                var mine = byRecipient[stored.message.recipient]
+                if mine == nil && group.count == 1 { mine = outcomes.first?.outcome }
+                if case .partial? = mine { mine = .retry(Reason(.unknown, detail: "nested partial outcome")) }
+                resolveOne(
+                    mine ?? .retry(Reason(.unknown, detail: "the vendor's reply did not name this recipient")),
+                    stored: stored, lane: index, startedAt: startedAt, httpStatus: httpStatus)
+            }
+            return
+        }
+        for stored in group {
+            resolveOne(outcome, stored: stored, lane: index, startedAt: startedAt, httpStatus: httpStatus)
+        }
+    }
+
+    private func resolveOne(
+        _ outcome: SendOutcome, stored: StoredMessage, lane index: Int, startedAt: Int64, httpStatus: Int?
+    ) {
+        let attempt = stored.attempts + 1
         switch outcome {
         case .accepted(let vendorMessageID):
             finish(
-                stored, lane: index, attempt: completion.attempt, startedAt: completion.startedAt, outcome: .sent,
-                state: .sent, httpStatus: httpStatus, vendorMessageID: vendorMessageID
+                stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .sent, state: .sent,
+                httpStatus: httpStatus, vendorMessageID: vendorMessageID
             )
         case .reject(let reason):
             finish(
-                stored, lane: index, attempt: completion.attempt, startedAt: completion.startedAt, outcome: .failed,
-                state: .failed, httpStatus: httpStatus, reason: reason
+                stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .failed, state: .failed,
+                httpStatus: httpStatus, reason: reason
             )
         case .retry(let reason, let after):
             let policy = lanes[index].retryPolicy
-            guard policy.allowsRetry(after: completion.attempt) else {
+            guard policy.allowsRetry(after: attempt) else {
                 finish(
-                    stored, lane: index, attempt: completion.attempt, startedAt: completion.startedAt,
-                    outcome: .failed, state: .failed, httpStatus: httpStatus,
+                    stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .failed, state: .failed,
+                    httpStatus: httpStatus,
                     reason: Reason(
                         reason.category, vendorCode: reason.vendorCode,
-                        detail: "\(reason.detail ?? reason.category.name) (after \(completion.attempt) attempts)")
+                        detail: "\(reason.detail ?? reason.category.name) (after \(attempt) attempts)")
                 )
                 return
             }
             let now = wallClock.nowMilliseconds
             let delay = policy.delayMilliseconds(
-                after: completion.attempt, unitRandom: Double.random(in: 0..<1, using: &random), vendorFloor: after
+                after: attempt, unitRandom: Double.random(in: 0..<1, using: &random), vendorFloor: after
             )
             if let notAfter = stored.notAfter, now + delay > notAfter {
                 // The next attempt would come too late: expire now rather than hold a timer for nothing.
                 finish(
-                    stored, lane: index, attempt: completion.attempt, startedAt: completion.startedAt,
-                    outcome: .expired, state: .expired, httpStatus: httpStatus,
+                    stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .expired, state: .expired,
+                    httpStatus: httpStatus,
                     reason: Reason(
                         reason.category, vendorCode: reason.vendorCode,
                         detail:
@@ -355,28 +538,21 @@ public final class Dispatcher: @unchecked Sendable {
                 return
             }
             var next = stored
-            next.attempts = completion.attempt
+            next.attempts = attempt
             next.nextAttemptAt = now + delay
+            next.tokenRetried = false
             lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
             let name = lanes[index].name
             counters.withLock { $0[name]?.retried += 1 }
             pendingRecords.append(
                 AttemptRecord(
-                    sequence: stored.sequence, channel: name, attempt: completion.attempt,
-                    startedAt: completion.startedAt, finishedAt: now, outcome: .retry, state: .queued,
-                    httpStatus: httpStatus, reason: reason, nextAttemptAt: next.nextAttemptAt
+                    sequence: stored.sequence, channel: name, attempt: attempt, startedAt: startedAt,
+                    finishedAt: now, outcome: .retry, state: .queued, httpStatus: httpStatus, reason: reason,
+                    nextAttemptAt: next.nextAttemptAt
                 )
             )
-        case .partial(let outcomes):
-            // One message has one recipient here; take its outcome (or the first, if the vendor renamed it).
-            let mine = outcomes.first { $0.recipient == stored.message.recipient } ?? outcomes.first
-            let single: SendOutcome
-            if let mine, case .partial = mine.outcome {
-                single = .retry(Reason(.unknown, detail: "nested partial outcome"))
-            } else {
-                single = mine?.outcome ?? .retry(Reason(.unknown, detail: "empty partial outcome"))
-            }
-            resolve(single, completion: completion, httpStatus: httpStatus)
+        case .partial:
+            resolve(outcome, group: [stored], lane: index, startedAt: startedAt, httpStatus: httpStatus, token: nil)
         }
     }
 
@@ -392,6 +568,28 @@ public final class Dispatcher: @unchecked Sendable {
         state: AttemptRecord.State, httpStatus: Int? = nil, reason: Reason? = nil, vendorMessageID: String? = nil
     ) {
         let name = lanes[index].name
+        if state == .failed, let reason, let backup = failoverTarget(for: stored, lane: index, reason: reason) {
+            counters.withLock { table in
+                table[name]?.queued -= 1
+                table[name]?.failedOver += 1
+            }
+            logger.warning(
+                "message failed over",
+                metadata: [
+                    "message_id": "\(stored.message.id)", "channel": "\(name)", "backup": "\(backup)",
+                    "reason": "\(reason.category.name)",
+                ])
+            pendingRecords.append(
+                AttemptRecord(
+                    sequence: stored.sequence, channel: name, attempt: attempt, startedAt: startedAt,
+                    finishedAt: wallClock.nowMilliseconds, outcome: .failedOver, state: .queued,
+                    httpStatus: httpStatus, reason: reason))
+            pendingFailovers.append(
+                FailoverMove(
+                    sequence: stored.sequence, channel: backup, origin: name,
+                    priority: StoreSchema.priority(of: stored.message.category.name)))
+            return
+        }
         counters.withLock { table in
             table[name]?.queued -= 1
             switch state {
@@ -429,8 +627,26 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     private func flushRecords() {
-        guard !pendingRecords.isEmpty else { return }
-        store.record(pendingRecords)
-        pendingRecords.removeAll(keepingCapacity: true)
+        if !pendingRecords.isEmpty {
+            store.record(pendingRecords)
+            pendingRecords.removeAll(keepingCapacity: true)
+        }
+        // After the records: a failed-over message's last attempt is written under its old number first.
+        if !pendingFailovers.isEmpty {
+            store.failover(pendingFailovers)
+            pendingFailovers.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Vendor-side reasons move a message to the backup; recipient- and content-side ones never do.
+    static let failoverCategories: Set<ReasonCategory> = [.throttled, .vendorUnavailable, .authExpired, .quotaExceeded]
+
+    /// The backup a failed message moves to, if its instance has an active one, the reason is the vendor's and
+    /// the message has not failed over before.
+    private func failoverTarget(for stored: StoredMessage, lane index: Int, reason: Reason) -> String? {
+        guard let backup = lanes[index].failover, stored.failedOverFrom == nil,
+            Self.failoverCategories.contains(reason.category), let target = laneIndex[backup], !lanes[target].isHeld
+        else { return nil }
+        return backup
     }
 }

@@ -35,6 +35,11 @@ struct PriorityQueue {
         }
     }
 
+    /// The next loaded message, without taking it.
+    func peekReady() -> StoredMessage? {
+        readyHead < ready.count ? ready[readyHead] : nil
+    }
+
     mutating func popReady() -> StoredMessage? {
         guard readyHead < ready.count else { return nil }
         let stored = ready[readyHead]

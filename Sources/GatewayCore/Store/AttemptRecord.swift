@@ -10,6 +10,8 @@ public struct AttemptRecord: Sendable {
     /// What the attempt concluded.
     public enum Outcome: String, Sendable {
         case sent, retry, failed, expired
+        /// Failed here for a vendor-side reason and moved to the instance's backup.
+        case failedOver = "failed_over"
     }
 
     public var sequence: Int64

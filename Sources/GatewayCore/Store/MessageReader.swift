@@ -13,7 +13,7 @@ public final class MessageReader {
         selectQueued = try database.prepare(
             """
             SELECT seq, id, recipient, category, template, params, content, not_after, attempts, next_attempt_at,
-                title, url
+                title, url, origin_channel
             FROM messages WHERE channel = ?1 AND priority = ?4 AND state = 'queued' AND seq > ?2
             ORDER BY seq LIMIT ?3
             """
@@ -57,7 +57,8 @@ public final class MessageReader {
                     message: message,
                     notAfter: selectQueued.int64(7),
                     attempts: selectQueued.int(8),
-                    nextAttemptAt: selectQueued.int64(9) ?? 0
+                    nextAttemptAt: selectQueued.int64(9) ?? 0,
+                    failedOverFrom: selectQueued.string(12)
                 )
             )
         }

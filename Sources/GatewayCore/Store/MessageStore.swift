@@ -119,6 +119,16 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Moves failed messages to their instances' backups in the next commit; their new position is reported
+    /// to the dispatcher like new messages.
+    public func failover(_ moves: [FailoverMove]) {
+        guard !moves.isEmpty else { return }
+        condition.lock()
+        operations.append(.failover(moves))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Looks a message up by id, after everything queued so far is committed.
     public func status(of id: String, completion: @escaping @Sendable (MessageStatus?) -> Void) {
         condition.lock()
@@ -226,7 +236,7 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.consentReports[index] ?? .failure(.closed))
                 case .barrier(let completion):
                     completion()
-                case .record:
+                case .record, .failover:
                     break
                 }
             }

@@ -5,5 +5,6 @@ enum StoreOperation {
     case status(String, @Sendable (MessageStatus?) -> Void)
     case consent([ConsentChange], @Sendable (Result<Int, StoreError>) -> Void)
     case consentQuery(ConsentChange.Subject, @Sendable (Result<ConsentReport, StoreError>) -> Void)
+    case failover([FailoverMove])
     case barrier(@Sendable () -> Void)
 }

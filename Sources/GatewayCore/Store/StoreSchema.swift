@@ -74,6 +74,7 @@ enum StoreSchema {
                 ALTER TABLE messages ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
                 ALTER TABLE messages ADD COLUMN title TEXT;
                 ALTER TABLE messages ADD COLUMN url TEXT;
+                ALTER TABLE messages ADD COLUMN origin_channel TEXT;
                 UPDATE messages SET priority = CASE category WHEN 'critical' THEN 0 WHEN 'marketing' THEN 2 ELSE 1 END;
                 DROP INDEX IF EXISTS messages_queued;
                 CREATE INDEX messages_lane ON messages (channel, priority, seq) WHERE state = 'queued';

@@ -204,6 +204,33 @@ extension StoreWriter {
         return report
     }
 
+    /// Moves a queued message to the end of its backup's queue: a new sequence number (so the backup's cursor
+    /// reaches it), a fresh retry budget, and its attempts so far kept under the new number.
+    /// - Returns: whether it moved (it may have finished meanwhile).
+    func moveToBackup(_ move: FailoverMove, now: Int64) throws(StoreError) -> Bool {
+        let next = try database.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages")
+        guard try next.step(), let sequence = next.int64(0) else { return false }
+        next.reset()
+        let update = try database.prepare(
+            """
+            UPDATE messages SET seq = ?2, channel = ?3, origin_channel = ?4, attempts = 0, next_attempt_at = 0,
+                updated_at = ?5
+            WHERE seq = ?1 AND state = 'queued'
+            """)
+        update.bind(1, move.sequence)
+        update.bind(2, sequence)
+        update.bind(3, move.channel)
+        update.bind(4, move.origin)
+        update.bind(5, now)
+        try update.step()
+        guard database.changes == 1 else { return false }
+        let attempts = try database.prepare("UPDATE attempts SET message_seq = ?2 WHERE message_seq = ?1")
+        attempts.bind(1, move.sequence)
+        attempts.bind(2, sequence)
+        try attempts.step()
+        return true
+    }
+
     /// Deletes a bounded batch of cap events older than `cutoff`; whether the batch was full.
     func pruneCapEvents(before cutoff: Int64) throws(StoreError) -> Bool {
         let statement = policyStatements.pruneCapEvents

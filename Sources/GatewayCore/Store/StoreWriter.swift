@@ -108,6 +108,10 @@ final class StoreWriter: @unchecked Sendable {
                     result.acceptResults[index] = answers
                 case .record(let records):
                     for record in records { try write(record) }
+                case .failover(let moves):
+                    for move in moves where try moveToBackup(move, now: now) {
+                        result.newMessages[move.channel, default: [0, 0, 0]][move.priority] += 1
+                    }
                 case .status(let id, _):
                     result.statuses[index] = try status(of: id)
                 case .consent(let changes, _):

@@ -12,4 +12,8 @@ public struct StoredMessage: Sendable {
     public var attempts: Int
     /// Do not try again before this time (epoch ms); 0 for at once.
     public var nextAttemptAt: Int64
+    /// Whether it was already resent once with a fresh token after the vendor refused one (dispatcher only).
+    var tokenRetried = false
+    /// The instance it failed over from, if it did (a message fails over once).
+    public var failedOverFrom: String?
 }

@@ -1,9 +1,0 @@
-import ChannelCallQueue
-import ChannelKit
-import Testing
-
-struct CallQueueChannelKindTests {
-    @Test func kindIsNamed() {
-        #expect(CallQueueChannel.kind.name == "call_queue")
-    }
-}

@@ -27,6 +27,7 @@ DEBROOT     := $(SCRATCH)/debroot
 
 INSTALL     ?= install
 MANPAGES    := man/gatewayctl.1 man/channel-gateway.yaml.5 man/gatewayd.8
+PLUGINS     := Loopback SMS AppPush WeCom WeChatOA CallQueue
 
 .PHONY: all build install deb check-deb check-unit check-man clean-pkg
 
@@ -43,7 +44,7 @@ install: build
 	bin=$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path); \
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(DOCDIR)/sms $(DESTDIR)$(DOCDIR)/loopback $(DESTDIR)$(CONFDIR)/channels.d; \
+		$(DESTDIR)$(CONFDIR)/channels.d; \
 	$(INSTALL) -m 0755 "$$bin/gatewayd" "$$bin/gatewayctl" $(DESTDIR)$(BINDIR)/; \
 	sed 's|/usr/bin/gatewayd|$(BINDIR)/gatewayd|g' systemd/channel-gateway.service > $(DESTDIR)$(UNITDIR)/channel-gateway.service; \
 	chmod 0644 $(DESTDIR)$(UNITDIR)/channel-gateway.service; \
@@ -59,8 +60,11 @@ install: build
 		else $(INSTALL) -m 0644 etc/channel-gateway/$$file $(DESTDIR)$(CONFDIR)/$$file; fi; \
 	done; \
 	$(INSTALL) -m 0644 README.md docs/protocol.md $(DESTDIR)$(DOCDIR)/; \
-	$(INSTALL) -m 0644 Plugins/SMS/README.md Plugins/SMS/sample.yaml $(DESTDIR)$(DOCDIR)/sms/; \
-	$(INSTALL) -m 0644 Plugins/Loopback/README.md Plugins/Loopback/sample.yaml $(DESTDIR)$(DOCDIR)/loopback/; \
+	for plugin in $(PLUGINS); do \
+		name=$$(echo $$plugin | tr 'A-Z' 'a-z'); \
+		$(INSTALL) -d $(DESTDIR)$(DOCDIR)/$$name; \
+		$(INSTALL) -m 0644 Plugins/$$plugin/README.md Plugins/$$plugin/sample.yaml $(DESTDIR)$(DOCDIR)/$$name/; \
+	done; \
 	echo "installed channel-gateway $(VERSION) into $(DESTDIR)$(PREFIX) and $(DESTDIR)$(CONFDIR)"
 
 # Stages a fresh root, strips the binaries, adds DEBIAN/ (control, conffiles, maintainer scripts) and packs it.

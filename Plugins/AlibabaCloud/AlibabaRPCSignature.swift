@@ -11,22 +11,9 @@ import Foundation
 public enum AlibabaRPCSignature {
     /// RFC 3986 percent-encoding: `A-Z a-z 0-9 - _ . ~` kept, every other UTF-8 byte as `%XY`.
     public static func percentEncode(_ text: String) -> String {
-        var encoded = ""
-        encoded.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                encoded += "%"
-                encoded.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                encoded.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
-            }
-        }
-        return encoded
+
+        PercentEncoding.encode(text)
+
     }
 
     /// The parameters encoded, sorted by encoded key (byte order) and joined as `k=v&…`.

@@ -130,21 +130,9 @@ enum PushSettings {
     /// `application/x-www-form-urlencoded` encoding of one name or value: unreserved characters kept, the rest
     /// percent-encoded as UTF-8 (space as `%20`, which every form decoder accepts).
     static func formEncoded(_ text: String) -> String {
-        var output = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                output.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                output += "%"
-                output.unicodeScalars.append(hex[Int(byte >> 4)])
-                output.unicodeScalars.append(hex[Int(byte & 0x0F)])
-            }
-        }
-        return output
+
+        PercentEncoding.encode(text)
+
     }
 
     /// The longest vendor detail kept in a ``Reason``.

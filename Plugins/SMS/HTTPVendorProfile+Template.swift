@@ -148,19 +148,7 @@ extension HTTPVendorProfile {
                     output.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
                 }
             case .percent:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                for byte in value.utf8 {
-                    switch byte {
-                    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                        UInt8(ascii: "_"), UInt8(ascii: "~"):
-                        output.unicodeScalars.append(Unicode.Scalar(byte))
-                    default:
-                        output += "%"
-                        output.unicodeScalars.append(hex[Int(byte >> 4)])
-                        output.unicodeScalars.append(hex[Int(byte & 0x0F)])
-                    }
-                }
+                output += PercentEncoding.encode(value)
             }
         }
     }

@@ -206,19 +206,9 @@ enum WeComAPI {
 
     /// Percent-encodes everything but RFC 3986 unreserved characters.
     static func percentEncoded(_ text: String) -> String {
-        var output = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                output.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                output += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return output
+
+        PercentEncoding.encode(text)
+
     }
 
     /// A `|`-separated id list (`invaliduser`) as a set; ids compare case-insensitively, as WeCom's do.

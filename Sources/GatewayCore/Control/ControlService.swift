@@ -1,4 +1,4 @@
-public import ChannelKit
+import ChannelKit
 import Foundation
 public import GatewayConfig
 import Logging

@@ -44,7 +44,7 @@ install: build
 	bin=$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path); \
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(CONFDIR)/channels.d; \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR)/channels.d; \
 	$(INSTALL) -m 0755 "$$bin/gatewayd" "$$bin/gatewayctl" $(DESTDIR)$(BINDIR)/; \
 	sed 's|/usr/bin/gatewayd|$(BINDIR)/gatewayd|g' systemd/channel-gateway.service > $(DESTDIR)$(UNITDIR)/channel-gateway.service; \
 	chmod 0644 $(DESTDIR)$(UNITDIR)/channel-gateway.service; \

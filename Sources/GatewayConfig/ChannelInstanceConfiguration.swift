@@ -16,6 +16,11 @@ public import ChannelKit
 /// - `send_window` (`HH:MM-HH:MM`, in gateway.yaml's `timezone`): transactional and marketing messages are only
 ///   sent inside this daily window (a call centre's calling hours); outside it they wait for it to open.
 ///   Critical messages are not held.
+/// - `max_concurrent_calls` (integer, 1...10000): for vendors that place a call and report its result later
+///   (`call_queue`), at most this many calls are in progress at once: a call holds its slot from the request
+///   until its result arrives at the callback listener (answered, unanswered, refused, failed) or
+///   `call_slot_timeout` passes.
+/// - `call_slot_timeout` (duration, 10s...2h; default 5m): how long a call without a result holds its slot.
 /// - `settings` (mapping): passed to the kind's factory, with `credential:`/`env:`/`file:` secrets resolved.
 public struct ChannelInstanceConfiguration: Sendable {
     /// The instance name: the file name without `.yaml`, matching `[a-z0-9][a-z0-9_-]{0,63}`.
@@ -40,6 +45,10 @@ public struct ChannelInstanceConfiguration: Sendable {
     public var failover: String?
     /// The daily window non-critical messages are sent in, as minutes after local midnight, if any.
     public var sendWindow: (from: Int, until: Int)?
+    /// Calls in progress at once, if limited.
+    public var maxConcurrentCalls: Int?
+    /// How long a call without a result holds its slot.
+    public var callSlotTimeout: Duration = .seconds(300)
     /// Where `failover` is written, for errors found once every instance is loaded.
     var failoverMark: ConfigMark?
 

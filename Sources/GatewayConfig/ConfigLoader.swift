@@ -10,7 +10,8 @@ internal import Foundation
 public struct ConfigLoader: Sendable {
     /// The keys of a `channels.d` file.
     static let channelKeys = [
-        "type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "failover", "send_window", "settings",
+        "type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "failover", "send_window",
+        "max_concurrent_calls", "call_slot_timeout", "settings",
     ]
     /// The keys of `gateway.yaml`.
     static let gatewayKeys =
@@ -248,6 +249,8 @@ public struct ConfigLoader: Sendable {
         let timeout = map.duration("timeout", in: .milliseconds(100)...(.seconds(300))) ?? .seconds(10)
         let concurrency = map.int("concurrency", in: 1...1024) ?? 32
         let failover = map.scalar("failover")
+        let maxConcurrentCalls = map.int("max_concurrent_calls", in: 1...10_000)
+        let callSlotTimeout = map.duration("call_slot_timeout", in: .seconds(10)...(.seconds(7200)))
         var sendWindow: (from: Int, until: Int)?
         if let window = map.scalar("send_window") {
             sendWindow = Self.dailyWindow(window.text)
@@ -286,6 +289,8 @@ public struct ConfigLoader: Sendable {
         configuration.failover = failover?.text
         configuration.failoverMark = failover?.mark
         configuration.sendWindow = sendWindow
+        configuration.maxConcurrentCalls = maxConcurrentCalls
+        if let callSlotTimeout { configuration.callSlotTimeout = callSlotTimeout }
         return configuration
     }
 

@@ -86,6 +86,9 @@ public final class Gateway: @unchecked Sendable {
         service.setReloader { [self] in reload() }
         let processor = CallbackProcessor(store: store, lookup: { service.activeInstance($0) }, logger: logger)
         service.setExtraStats { processor.counts }
+        processor.onReceipts { instance, receipts in
+            dispatcher.callsEnded(channel: instance, vendorMessageIDs: receipts.compactMap(\.vendorMessageID))
+        }
         if let endpoint = configuration.listen {
             let listener = try CallbackServer(endpoint: endpoint, processor: processor, logger: logger)
             callbackServer = listener

@@ -24,6 +24,7 @@ public final class CallbackProcessor: Sendable {
     private let replies = Atomic<Int>(0)
     private let optOuts = Atomic<Int>(0)
     private let receipts = Atomic<Int>(0)
+    private let receiptObserver = Mutex<(@Sendable (String, [Receipt]) -> Void)?>(nil)
 
     /// - Parameters:
     ///   - store: where consent changes are committed.
@@ -35,6 +36,11 @@ public final class CallbackProcessor: Sendable {
         self.store = store
         self.lookup = lookup
         self.logger = logger
+    }
+
+    /// Sets who hears every instance's parsed receipts (the dispatcher frees call slots with them).
+    public func onReceipts(_ observer: @escaping @Sendable (String, [Receipt]) -> Void) {
+        receiptObserver.withLock { $0 = observer }
     }
 
     /// Counters for `stats`: callbacks received and rejected, replies, opt-outs from replies, receipts.
@@ -73,6 +79,9 @@ public final class CallbackProcessor: Sendable {
         }
         replies.add(report.replies.count, ordering: .relaxed)
         receipts.add(report.receipts.count, ordering: .relaxed)
+        if !report.receipts.isEmpty, let observer = receiptObserver.withLock({ $0 }) {
+            observer(instance, report.receipts)
+        }
         let changes = consentChanges(in: report, kind: configuration.kind, instance: instance)
         let reply = Answer(
             status: report.answer.status, contentType: report.answer.contentType, body: report.answer.body)

@@ -16,6 +16,11 @@ struct DispatchLane {
     var failover: String?
     /// The daily window transactional and marketing messages are sent in, if the instance has one.
     var sendWindow: QuietHours?
+    /// Calls in progress at once, if limited, and how long a call without a result holds its slot.
+    var maxConcurrentCalls: Int?
+    var callSlotTimeout: Int64 = 300_000
+    /// Calls placed and not yet reported, by vendor id (the call id), with when their slot lapses.
+    var activeCalls: [String: Int64] = [:]
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
     var isHeld = false
     var bucket: TokenBucket
@@ -40,6 +45,8 @@ struct DispatchLane {
         concurrency = configuration.concurrency
         failover = configuration.failover
         sendWindow = Self.window(configuration, timeZone: timeZone)
+        maxConcurrentCalls = configuration.maxConcurrentCalls
+        callSlotTimeout = configuration.callSlotTimeout.milliseconds
         needsToken = Self.needsToken(configuration.adapter)
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
@@ -51,6 +58,8 @@ struct DispatchLane {
     /// Takes the settings of a reloaded configuration of the same instance.
     mutating func reconfigure(_ configuration: ChannelInstanceConfiguration, now: Int64, timeZone: String) {
         sendWindow = Self.window(configuration, timeZone: timeZone)
+        maxConcurrentCalls = configuration.maxConcurrentCalls
+        callSlotTimeout = configuration.callSlotTimeout.milliseconds
         adapter = configuration.adapter
         retryPolicy = RetryPolicy(configuration.retry)
         timeout = configuration.timeout
@@ -67,6 +76,19 @@ struct DispatchLane {
     }
 
     var needsRefill: Bool { queues.contains(where: \.needsRefill) }
+
+    /// Whether another call may start: requests in flight plus calls awaiting their result stay under the cap.
+    var hasCallSlot: Bool {
+        guard let maxConcurrentCalls else { return true }
+        return inFlight + activeCalls.count < maxConcurrentCalls
+    }
+
+    /// Frees the slots of calls whose slot time has passed; the earliest remaining lapse, if any.
+    mutating func expireCalls(now: Int64) -> Int64? {
+        guard !activeCalls.isEmpty else { return nil }
+        activeCalls = activeCalls.filter { $0.value > now }
+        return activeCalls.values.min()
+    }
 
     /// The instance's `send_window` as a quiet-hours rule over transactional and marketing messages.
     static func window(_ configuration: ChannelInstanceConfiguration, timeZone: String) -> QuietHours? {

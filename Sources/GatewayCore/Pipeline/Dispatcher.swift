@@ -41,6 +41,7 @@ public final class Dispatcher: @unchecked Sendable {
     private enum Completion {
         case send(SendCompletion)
         case token(lane: Int, adapter: any ChannelAdapter, context: RequestContext, result: TransportResult)
+        case callsEnded(channel: String, vendorMessageIDs: [String])
     }
 
     private struct SendCompletion {
@@ -130,6 +131,13 @@ public final class Dispatcher: @unchecked Sendable {
         pendingChannels = (channels, timeZone)
         condition.signal()
         condition.unlock()
+    }
+
+    /// Frees the call slots of calls whose results arrived (the callback listener calls this with the vendor ids
+    /// of an instance's receipts).
+    public func callsEnded(channel: String, vendorMessageIDs: [String]) {
+        guard !vendorMessageIDs.isEmpty else { return }
+        enqueue(.callsEnded(channel: channel, vendorMessageIDs: vendorMessageIDs))
     }
 
     /// Monotonic nanoseconds of the dispatcher loop's last turn (it turns at least once a second).
@@ -232,7 +240,10 @@ public final class Dispatcher: @unchecked Sendable {
         guard !lanes[index].isHeld else { return wake }
         let wallNow = wallClock.nowMilliseconds
         if lanes[index].needsRefill { refill(index, wallNow: wallNow) }
-        while lanes[index].inFlight < lanes[index].concurrency, lanes[index].hasWork(wallNow: wallNow) {
+        if let lapse = lanes[index].expireCalls(now: wallNow) { wake = min(wake, max(0, lapse - wallNow) * 1_000_000) }
+        while lanes[index].inFlight < lanes[index].concurrency, lanes[index].hasCallSlot,
+            lanes[index].hasWork(wallNow: wallNow)
+        {
             let monotonicNow = monotonicClock.nowNanoseconds
             let untilToken = lanes[index].bucket.nanosecondsUntilToken(now: monotonicNow)
             if untilToken > 0 {
@@ -426,6 +437,9 @@ public final class Dispatcher: @unchecked Sendable {
             }
         case .send(let send):
             handle(send)
+        case .callsEnded(let channel, let vendorMessageIDs):
+            guard let index = laneIndex[channel] else { return }
+            for id in vendorMessageIDs { lanes[index].activeCalls[id] = nil }
         }
     }
 
@@ -500,6 +514,10 @@ public final class Dispatcher: @unchecked Sendable {
         let attempt = stored.attempts + 1
         switch outcome {
         case .accepted(let vendorMessageID):
+            if lanes[index].maxConcurrentCalls != nil, let vendorMessageID {
+                // The call is placed, not over: its slot is held until its result arrives or lapses.
+                lanes[index].activeCalls[vendorMessageID] = wallClock.nowMilliseconds + lanes[index].callSlotTimeout
+            }
             finish(
                 stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .sent, state: .sent,
                 httpStatus: httpStatus, vendorMessageID: vendorMessageID

@@ -90,7 +90,9 @@ public final class Gateway: @unchecked Sendable {
             dispatcher.callsEnded(channel: instance, vendorMessageIDs: receipts.compactMap(\.vendorMessageID))
         }
         if let endpoint = configuration.listen {
-            let listener = try CallbackServer(endpoint: endpoint, processor: processor, logger: logger)
+            let metrics = MetricsPage(service: service, dispatcher: dispatcher, store: store, callbacks: processor)
+            let listener = try CallbackServer(
+                endpoint: endpoint, processor: processor, metrics: metrics, logger: logger)
             callbackServer = listener
             service.setListenAddress(listener.address)
         }

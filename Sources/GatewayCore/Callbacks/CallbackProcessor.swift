@@ -7,7 +7,7 @@ import Synchronization
 /// SMS, a refused call opts the number out of marketing calls. The answer waits for the store's commit, so a
 /// vendor only hears 200 for what is durable (otherwise it retries).
 ///
-/// Delivery receipts are parsed and counted here; matching them to messages is the receipt pipeline's job.
+/// Delivery receipts are kept once each, matched to their messages and applied to their state by the store.
 public final class CallbackProcessor: Sendable {
     /// What the listener answers.
     public struct Answer: Sendable {
@@ -24,6 +24,13 @@ public final class CallbackProcessor: Sendable {
     private let replies = Atomic<Int>(0)
     private let optOuts = Atomic<Int>(0)
     private let receipts = Atomic<Int>(0)
+    private let matched = Atomic<Int>(0)
+    private let unmatched = Atomic<Int>(0)
+    private let duplicateReceipts = Atomic<Int>(0)
+    private let events = Mutex<[String: [String: Int]]>([:])
+
+    /// Receipts received since start, by instance and event (for `/metrics`).
+    public var receiptsByChannel: [String: [String: Int]] { events.withLock { $0 } }
     private let receiptObserver = Mutex<(@Sendable (String, [Receipt]) -> Void)?>(nil)
 
     /// - Parameters:
@@ -48,7 +55,9 @@ public final class CallbackProcessor: Sendable {
         [
             ("callbacks", received.load(ordering: .relaxed)), ("callbacks_rejected", rejected.load(ordering: .relaxed)),
             ("replies", replies.load(ordering: .relaxed)), ("reply_optouts", optOuts.load(ordering: .relaxed)),
-            ("receipts", receipts.load(ordering: .relaxed)),
+            ("receipts", receipts.load(ordering: .relaxed)), ("receipts_matched", matched.load(ordering: .relaxed)),
+            ("receipts_unmatched", unmatched.load(ordering: .relaxed)),
+            ("receipts_duplicate", duplicateReceipts.load(ordering: .relaxed)),
         ]
     }
 
@@ -79,16 +88,50 @@ public final class CallbackProcessor: Sendable {
         }
         replies.add(report.replies.count, ordering: .relaxed)
         receipts.add(report.receipts.count, ordering: .relaxed)
+        if !report.receipts.isEmpty {
+            events.withLock { table in
+                for receipt in report.receipts {
+                    table[instance, default: [:]][StoreWriter.name(of: receipt.event), default: 0] += 1
+                }
+            }
+        }
         if !report.receipts.isEmpty, let observer = receiptObserver.withLock({ $0 }) {
             observer(instance, report.receipts)
         }
         let changes = consentChanges(in: report, kind: configuration.kind, instance: instance)
         let reply = Answer(
             status: report.answer.status, contentType: report.answer.contentType, body: report.answer.body)
-        guard !changes.isEmpty else {
+        // The vendor hears its expected answer only once receipts and opt-outs are committed; otherwise 503, and
+        // it pushes again (duplicates change nothing).
+        let pending = Mutex((left: (report.receipts.isEmpty ? 0 : 1) + (changes.isEmpty ? 0 : 1), failed: false))
+        let done: @Sendable (Bool) -> Void = { succeeded in
+            let (finished, failed) = pending.withLock { state in
+                state.left -= 1
+                if !succeeded { state.failed = true }
+                return (state.left == 0, state.failed)
+            }
+            guard finished else { return }
+            answer(failed ? Answer(status: 503, contentType: "text/plain", body: "try again\n") : reply)
+        }
+        guard !report.receipts.isEmpty || !changes.isEmpty else {
             answer(reply)
             return
         }
+        if !report.receipts.isEmpty {
+            store.recordReceipts(channel: instance, report.receipts) { [self] result in
+                switch result {
+                case .success(let tally):
+                    matched.add(tally.matched, ordering: .relaxed)
+                    unmatched.add(tally.unmatched, ordering: .relaxed)
+                    duplicateReceipts.add(tally.duplicates, ordering: .relaxed)
+                    done(true)
+                case .failure(let error):
+                    logger.error("cannot record receipts", metadata: ["channel": "\(instance)", "error": "\(error)"])
+                    done(false)
+                }
+            }
+        }
+        guard !changes.isEmpty else { return }
         store.changeConsent(changes) { [self] result in
             switch result {
             case .success(let count):
@@ -101,11 +144,10 @@ public final class CallbackProcessor: Sendable {
                             "scope": "\(change.channel)",
                         ])
                 }
-                answer(reply)
+                done(true)
             case .failure(let error):
-                // Not durable: make the vendor retry rather than lose an opt-out.
                 logger.error("cannot record an opt-out", metadata: ["channel": "\(instance)", "error": "\(error)"])
-                answer(Answer(status: 503, contentType: "text/plain", body: "try again\n"))
+                done(false)
             }
         }
     }

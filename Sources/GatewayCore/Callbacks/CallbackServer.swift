@@ -16,7 +16,12 @@ public final class CallbackServer: Sendable {
     public static let maxBodyBytes = 256 * 1024
 
     /// Binds and starts serving.
-    public init(endpoint: ListenEndpoint, processor: CallbackProcessor, logger: Logger) throws {
+    /// - Parameters:
+    ///   - endpoint: where to listen.
+    ///   - processor: what handles `/callbacks/<instance>`.
+    ///   - metrics: the `/metrics` page.
+    ///   - logger: for the bound address.
+    public init(endpoint: ListenEndpoint, processor: CallbackProcessor, metrics: MetricsPage?, logger: Logger) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             channel = try ServerBootstrap(group: group)
@@ -25,7 +30,8 @@ public final class CallbackServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                        try channel.pipeline.syncOperations.addHandler(CallbackHandler(processor: processor))
+                        try channel.pipeline.syncOperations.addHandler(
+                            CallbackHandler(processor: processor, metrics: metrics))
                     }
                 }
                 .bind(host: endpoint.host, port: endpoint.port)
@@ -58,12 +64,14 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let processor: CallbackProcessor
+    private let metrics: MetricsPage?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
 
-    init(processor: CallbackProcessor) {
+    init(processor: CallbackProcessor, metrics: MetricsPage?) {
         self.processor = processor
+        self.metrics = metrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -103,6 +111,10 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         let target = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = target.first.map(String.init) ?? ""
+        if path == "/metrics", head.method == .GET, let metrics {
+            answer(.init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.render()))
+            return
+        }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count >= 2, parts[0] == "callbacks" else {
             answer(.init(status: 404, contentType: "text/plain", body: "not found\n"))

@@ -76,6 +76,15 @@ public final class ControlService: Sendable {
         reloader.withLock { $0 = reload }
     }
 
+    /// The intake counters since start: accepted, duplicates, rejected, suppressed, deferred.
+    public var intakeCounts: [(String, Int)] {
+        [
+            ("accepted", accepted.load(ordering: .relaxed)), ("duplicates", duplicates.load(ordering: .relaxed)),
+            ("rejected", rejected.load(ordering: .relaxed)), ("suppressed", suppressed.load(ordering: .relaxed)),
+            ("deferred", deferred.load(ordering: .relaxed)),
+        ]
+    }
+
     /// The active instance of a name, if any (removed instances are held, not active).
     public func activeInstance(_ name: String) -> ChannelInstanceConfiguration? {
         table.withLock { $0.active.contains(name) ? $0.known[name] : nil }
@@ -581,6 +590,17 @@ public final class ControlService: Sendable {
             field("vendor_code", attempt.vendorCode)
             field("detail", attempt.detail)
             line += ",\"duration_ms\":\(attempt.finishedAt - attempt.startedAt)}"
+        }
+        line += "],\"receipts\":["
+        for (offset, receipt) in status.receipts.enumerated() {
+            if offset > 0 { line += "," }
+            line += "{\"event\":"
+            JSONValue.appendQuoted(receipt.event, to: &line)
+            field("reason", receipt.reason)
+            field("vendor_status", receipt.vendorStatus)
+            field("occurred_at", receipt.occurredAt.map(Timestamp.format))
+            field("received_at", Timestamp.format(receipt.receivedAt))
+            line += "}"
         }
         line += "]}"
     }

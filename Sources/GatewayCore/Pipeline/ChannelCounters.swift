@@ -11,6 +11,8 @@ public struct ChannelCounters: Sendable, Hashable {
     public var tokenFailures = 0
     /// Messages moved to the backup instance after a vendor-side failure.
     public var failedOver = 0
+    /// Final failures by reason category.
+    public var failuresByReason: [String: Int] = [:]
     /// The instance was removed by a reload; its queued messages are held in the store.
     public var held = false
 

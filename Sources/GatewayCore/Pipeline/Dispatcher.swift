@@ -30,6 +30,8 @@ public final class Dispatcher: @unchecked Sendable {
     private var pendingFailovers: [FailoverMove] = []
 
     private let counters: Mutex<[String: ChannelCounters]>
+    /// Vendor request latency (seconds buckets, for `/metrics`).
+    public let vendorLatency = LatencyHistogram(bounds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
     private let store: MessageStore
     private let transport: CurlTransport
     private let wallClock: any WallClock
@@ -444,6 +446,7 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     private func handle(_ completion: SendCompletion) {
+        vendorLatency.observe(milliseconds: completion.result.elapsed.milliseconds)
         let index = completion.lane
         lanes[index].inFlight -= 1
         let name = lanes[index].name
@@ -612,7 +615,9 @@ public final class Dispatcher: @unchecked Sendable {
             table[name]?.queued -= 1
             switch state {
             case .sent: table[name]?.sent += 1
-            case .failed: table[name]?.failed += 1
+            case .failed:
+                table[name]?.failed += 1
+                table[name]?.failuresByReason[reason?.category.name ?? "unknown", default: 0] += 1
             case .expired: table[name]?.expired += 1
             case .queued: break
             }
@@ -639,7 +644,7 @@ public final class Dispatcher: @unchecked Sendable {
             AttemptRecord(
                 sequence: stored.sequence, channel: name, attempt: attempt, startedAt: startedAt,
                 finishedAt: wallClock.nowMilliseconds, outcome: outcome, state: state, httpStatus: httpStatus,
-                reason: reason, vendorMessageID: vendorMessageID
+                reason: reason, vendorMessageID: vendorMessageID, recipient: stored.message.recipient
             )
         )
     }

@@ -27,12 +27,15 @@ public struct AttemptRecord: Sendable {
     public var vendorMessageID: String?
     /// For a retry: when the next attempt is due.
     public var nextAttemptAt: Int64
+    /// The message's recipient, to match receipts of a batch that share one vendor id.
+    public var recipient: String?
 
     public init(
         sequence: Int64, channel: String, attempt: Int, startedAt: Int64, finishedAt: Int64, outcome: Outcome,
         state: State, httpStatus: Int? = nil, reason: Reason? = nil, vendorMessageID: String? = nil,
-        nextAttemptAt: Int64 = 0
+        nextAttemptAt: Int64 = 0, recipient: String? = nil
     ) {
+        self.recipient = recipient
         self.sequence = sequence
         self.channel = channel
         self.attempt = attempt

@@ -12,6 +12,15 @@ public struct MessageStatus: Sendable {
         public var detail: String?
     }
 
+    /// One vendor receipt about the message.
+    public struct ReceiptEntry: Sendable {
+        public var event: String
+        public var reason: String?
+        public var vendorStatus: String?
+        public var occurredAt: Int64?
+        public var receivedAt: Int64
+    }
+
     public var id: String
     public var channel: String
     public var recipient: String
@@ -29,4 +38,6 @@ public struct MessageStatus: Sendable {
     /// The customer id the send named, if any.
     public var customer: String?
     public var history: [Attempt]
+    /// Receipts in arrival order.
+    public var receipts: [ReceiptEntry] = []
 }

@@ -28,6 +28,8 @@ public final class MessageStore: @unchecked Sendable {
     private var isFinished = false
     private let commits = Atomic<Int>(0)
     private let heartbeat = Atomic<Int64>(0)
+    /// Sent → delivered latency of matched delivery receipts (seconds buckets, for `/metrics`).
+    public let receiptLatency = LatencyHistogram(bounds: [1, 5, 15, 60, 300, 1800, 3600, 21_600, 86_400])
     private var committedChannels: @Sendable ([String: [Int]]) -> Void = { _ in }
     private var policy = AdmissionPolicy(PolicyConfiguration())
 
@@ -67,7 +69,8 @@ public final class MessageStore: @unchecked Sendable {
         self.logger = logger
         let database = try SQLiteDatabase(path: path)
         try StoreSchema.migrate(database)
-        let writer = try StoreWriter(database: database, dedupWindow: self.dedupWindow, cipher: cipher)
+        let writer = try StoreWriter(
+            database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
         let thread = Thread { [unowned self] in self.run(writer) }
         thread.name = "store-writer"
         thread.stackSize = 1 << 20
@@ -115,6 +118,18 @@ public final class MessageStore: @unchecked Sendable {
         guard !records.isEmpty else { return }
         condition.lock()
         operations.append(.record(records))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Keeps a callback's receipts (each once), matches them to messages and applies them; `completion` runs
+    /// after the commit, so a vendor is answered only for receipts that are durable.
+    public func recordReceipts(
+        channel: String, _ receipts: [Receipt],
+        completion: @escaping @Sendable (Result<ReceiptTally, StoreError>) -> Void
+    ) {
+        condition.lock()
+        operations.append(.receipts(channel, receipts, completion))
         condition.signal()
         condition.unlock()
     }
@@ -232,6 +247,8 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.statuses[index] ?? nil)
                 case .consent(_, let completion):
                     completion(outcome.consentResults[index] ?? .failure(.closed))
+                case .receipts(_, _, let completion):
+                    completion(outcome.receiptTallies[index] ?? .failure(.closed))
                 case .consentQuery(_, let completion):
                     completion(outcome.consentReports[index] ?? .failure(.closed))
                 case .barrier(let completion):

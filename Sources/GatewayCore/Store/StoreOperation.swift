@@ -1,3 +1,5 @@
+import ChannelKit
+
 /// One unit of work on the store writer's queue.
 enum StoreOperation {
     case accept([AcceptRequest], @Sendable ([AcceptResult]) -> Void)
@@ -6,5 +8,6 @@ enum StoreOperation {
     case consent([ConsentChange], @Sendable (Result<Int, StoreError>) -> Void)
     case consentQuery(ConsentChange.Subject, @Sendable (Result<ConsentReport, StoreError>) -> Void)
     case failover([FailoverMove])
+    case receipts(String, [Receipt], @Sendable (Result<ReceiptTally, StoreError>) -> Void)
     case barrier(@Sendable () -> Void)
 }

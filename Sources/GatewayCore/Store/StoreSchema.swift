@@ -1,6 +1,6 @@
 /// The store's tables, created or upgraded when the store opens.
 enum StoreSchema {
-    static let version = 2
+    static let version = 3
 
     /// The dispatch priority of a category: lower goes first.
     static func priority(of category: String) -> Int {
@@ -108,6 +108,36 @@ enum StoreSchema {
                     PRIMARY KEY (subject, channel)
                 ) WITHOUT ROWID;
                 PRAGMA user_version = 2;
+                COMMIT;
+                """
+            )
+        }
+        if existing < 3 {
+            // Version 3: vendor receipts. Each is kept (matched or not) exactly once; matching by the vendor's id
+            // uses messages_vendor, and receipts that arrive before their send's reply wait in receipts_unmatched.
+            try database.execute(
+                """
+                BEGIN IMMEDIATE;
+                CREATE INDEX messages_vendor ON messages (channel, vendor_message_id)
+                    WHERE vendor_message_id IS NOT NULL;
+                CREATE TABLE receipts (
+                    seq INTEGER PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    message_seq INTEGER,
+                    vendor_message_id TEXT,
+                    message_id TEXT,
+                    recipient TEXT,
+                    event TEXT NOT NULL,
+                    reason TEXT,
+                    vendor_status TEXT,
+                    occurred_at INTEGER,
+                    received_at INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL UNIQUE
+                );
+                CREATE INDEX receipts_unmatched ON receipts (channel, vendor_message_id) WHERE message_seq IS NULL;
+                CREATE INDEX receipts_message ON receipts (message_seq);
+                CREATE INDEX receipts_received ON receipts (received_at);
+                PRAGMA user_version = 3;
                 COMMIT;
                 """
             )

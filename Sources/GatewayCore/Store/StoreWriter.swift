@@ -10,6 +10,7 @@ final class StoreWriter: @unchecked Sendable {
         var statuses: [Int: MessageStatus?] = [:]
         var consentResults: [Int: Result<Int, StoreError>] = [:]
         var consentReports: [Int: Result<ConsentReport, StoreError>] = [:]
+        var receiptTallies: [Int: Result<ReceiptTally, StoreError>] = [:]
         /// Messages queued for sending, by channel and priority lane.
         var newMessages: [String: [Int]] = [:]
     }
@@ -17,6 +18,8 @@ final class StoreWriter: @unchecked Sendable {
     let database: SQLiteDatabase
     let cipher: FieldCipher
     let policyStatements: PolicyStatements
+    let receiptStatements: ReceiptStatements
+    let receiptLatency: LatencyHistogram
     private let dedupWindow: Int64
     private let findDedup: SQLiteStatement
     private let upsertDedup: SQLiteStatement
@@ -31,7 +34,10 @@ final class StoreWriter: @unchecked Sendable {
     /// Rows deleted per pruning statement: small enough that a prune never holds the writer for long.
     static let pruneBatch = 5000
 
-    init(database: SQLiteDatabase, dedupWindow: Int64, cipher: FieldCipher) throws(StoreError) {
+    init(database: SQLiteDatabase, dedupWindow: Int64, cipher: FieldCipher, receiptLatency: LatencyHistogram)
+        throws(StoreError)
+    {
+        self.receiptLatency = receiptLatency
         self.database = database
         self.cipher = cipher
         self.dedupWindow = dedupWindow
@@ -83,6 +89,7 @@ final class StoreWriter: @unchecked Sendable {
         pruneAttemptsStatement = try database.prepare("DELETE FROM attempts WHERE message_seq IN (\(oldest))")
         pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE seq IN (\(oldest))")
         policyStatements = try PolicyStatements(database)
+        receiptStatements = try ReceiptStatements(database)
     }
 
     /// Runs a batch in one transaction. On a failed commit every accept in it fails; nothing is half-done.
@@ -118,6 +125,10 @@ final class StoreWriter: @unchecked Sendable {
                     result.consentResults[index] = Result { () throws(StoreError) in
                         try record(changes, now: now)
                     }
+                case .receipts(let channel, let receipts, _):
+                    result.receiptTallies[index] = Result { () throws(StoreError) in
+                        try record(receipts, channel: channel, now: now)
+                    }
                 case .consentQuery(let subject, _):
                     result.consentReports[index] = Result { () throws(StoreError) in try consent(of: subject) }
                 case .barrier:
@@ -133,6 +144,7 @@ final class StoreWriter: @unchecked Sendable {
                 switch operation {
                 case .accept(let requests, _): failed.acceptResults[index] = requests.map { _ in .failed(error) }
                 case .consent: failed.consentResults[index] = .failure(error)
+                case .receipts: failed.receiptTallies[index] = .failure(error)
                 default: break
                 }
             }
@@ -215,6 +227,11 @@ final class StoreWriter: @unchecked Sendable {
         updateMessage.bind(8, record.reason?.detail)
         updateMessage.bind(9, record.finishedAt)
         try updateMessage.step()
+        if record.state == .sent, let vendorMessageID = record.vendorMessageID, database.changes == 1 {
+            try matchWaitingReceipts(
+                channel: record.channel, vendorMessageID: vendorMessageID, message: record.sequence,
+                recipient: record.recipient ?? "", now: record.finishedAt)
+        }
         insertAttempt.reset()
         insertAttempt.bind(1, record.sequence)
         insertAttempt.bind(2, record.attempt)
@@ -269,6 +286,7 @@ final class StoreWriter: @unchecked Sendable {
             )
         }
         selectAttempts.reset()
+        status.receipts = try receipts(of: sequence)
         return status
     }
 

@@ -1,0 +1,243 @@
+import ChannelKit
+
+/// The writer's prepared statements for receipts.
+struct ReceiptStatements {
+    let insert: SQLiteStatement
+    let messageByID: SQLiteStatement
+    let messagesByVendorID: SQLiteStatement
+    let setState: SQLiteStatement
+    let match: SQLiteStatement
+    let unmatched: SQLiteStatement
+    let ofMessage: SQLiteStatement
+
+    init(_ database: SQLiteDatabase) throws(StoreError) {
+        insert = try database.prepare(
+            """
+            INSERT OR IGNORE INTO receipts (channel, vendor_message_id, message_id, recipient, event, reason,
+                vendor_status, occurred_at, received_at, fingerprint)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """)
+        messageByID = try database.prepare(
+            "SELECT seq, recipient, state, updated_at FROM messages WHERE id = ?1 AND channel = ?2")
+        messagesByVendorID = try database.prepare(
+            "SELECT seq, recipient, state, updated_at FROM messages WHERE channel = ?1 AND vendor_message_id = ?2")
+        // Receipts only move a message forward: a delivered (or answered…) message never goes back to sent, and a
+        // second receipt for a finished delivery changes nothing.
+        setState = try database.prepare(
+            """
+            UPDATE messages SET state = ?2, reason = COALESCE(?3, reason), reason_code = COALESCE(?4, reason_code),
+                reason_detail = COALESCE(?5, reason_detail), updated_at = ?6
+            WHERE seq = ?1 AND state IN ('queued', 'sent')
+            """)
+        match = try database.prepare("UPDATE receipts SET message_seq = ?2 WHERE seq = ?1")
+        unmatched = try database.prepare(
+            """
+            SELECT seq, recipient, event, reason, vendor_status, occurred_at, received_at FROM receipts
+            WHERE channel = ?1 AND vendor_message_id = ?2 AND message_seq IS NULL
+            """)
+        ofMessage = try database.prepare(
+            "SELECT event, reason, vendor_status, occurred_at, received_at FROM receipts WHERE message_seq = ?1 ORDER BY seq"
+        )
+    }
+}
+
+extension StoreWriter {
+    /// The message state a receipt event moves a sent message to, and its reason, if any.
+    static func transition(for event: Receipt.Event) -> (state: String, reason: Reason?)? {
+        switch event {
+        case .delivered: ("delivered", nil)
+        case .failed(let reason): ("failed", reason)
+        case .answered: ("answered", nil)
+        case .unanswered: ("no_answer", nil)
+        case .refused: ("refused", nil)
+        case .opened, .clicked: nil  // engagement: kept in the timeline, the delivery state stays
+        }
+    }
+
+    /// The stored name of a receipt event.
+    static func name(of event: Receipt.Event) -> String {
+        switch event {
+        case .delivered: "delivered"
+        case .failed: "failed"
+        case .opened: "opened"
+        case .clicked: "clicked"
+        case .answered: "answered"
+        case .unanswered: "no_answer"
+        case .refused: "refused"
+        }
+    }
+
+    /// Keeps each receipt once, matches it to its message (by our id, else by the vendor's id and recipient) and
+    /// applies it to the message's state.
+    func record(_ receipts: [Receipt], channel: String, now: Int64) throws(StoreError) -> ReceiptTally {
+        var tally = ReceiptTally()
+        let statements = receiptStatements
+        for receipt in receipts {
+            let reason: Reason? = if case .failed(let reason) = receipt.event { reason } else { nil }
+            var hasher = SHA256()
+            for part in [
+                channel, receipt.vendorMessageID ?? "", receipt.messageID ?? "", receipt.recipient ?? "",
+                Self.name(of: receipt.event), receipt.vendorStatus ?? "",
+                receipt.occurredAtMilliseconds.map(String.init) ?? "",
+            ] {
+                hasher.update(part)
+                hasher.update([0])
+            }
+            let insert = statements.insert
+            insert.reset()
+            insert.bind(1, channel)
+            insert.bind(2, receipt.vendorMessageID)
+            insert.bind(3, receipt.messageID)
+            insert.bind(4, try cipher.seal(receipt.recipient))
+            insert.bind(5, Self.name(of: receipt.event))
+            insert.bind(6, reason?.category.name)
+            insert.bind(7, receipt.vendorStatus)
+            insert.bind(8, receipt.occurredAtMilliseconds)
+            insert.bind(9, now)
+            insert.bind(10, cipher.dedupKey("r:" + SHA256.hex(hasher.finalize())))
+            try insert.step()
+            insert.reset()
+            guard database.changes == 1 else {
+                tally.duplicates += 1
+                continue
+            }
+            let receiptSequence = database.lastInsertRowID
+            guard let target = try findMessage(for: receipt, channel: channel) else {
+                tally.unmatched += 1
+                continue
+            }
+            try apply(
+                receipt.event, receipt: receiptSequence, to: target, occurredAt: receipt.occurredAtMilliseconds,
+                now: now)
+            tally.matched += 1
+        }
+        return tally
+    }
+
+    /// Matches receipts that arrived before their send's reply, now that the reply gave the vendor's id.
+    func matchWaitingReceipts(
+        channel: String, vendorMessageID: String, message sequence: Int64, recipient: String, now: Int64
+    )
+        throws(StoreError)
+    {
+        let select = receiptStatements.unmatched
+        select.reset()
+        select.bind(1, channel)
+        select.bind(2, vendorMessageID)
+        var waiting: [(sequence: Int64, event: Receipt.Event, occurredAt: Int64?)] = []
+        while try select.step() {
+            // A batch shares one vendor id: a receipt naming another recipient is not this message's.
+            if let named = try cipher.open(select.string(1)),
+                PolicySubject.normalized(named) != PolicySubject.normalized(recipient)
+            {
+                continue
+            }
+            waiting.append(
+                (
+                    select.int64(0) ?? 0,
+                    Self.event(named: select.string(2) ?? "", reason: select.string(3), vendorStatus: select.string(4)),
+                    select.int64(5)
+                ))
+        }
+        select.reset()
+        for entry in waiting {
+            try apply(
+                entry.event, receipt: entry.sequence, to: (sequence, "sent", now), occurredAt: entry.occurredAt,
+                now: now)
+        }
+    }
+
+    /// The receipts of a message, oldest first, for `status`.
+    func receipts(of sequence: Int64) throws(StoreError) -> [MessageStatus.ReceiptEntry] {
+        let select = receiptStatements.ofMessage
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, sequence)
+        var entries: [MessageStatus.ReceiptEntry] = []
+        while try select.step() {
+            entries.append(
+                MessageStatus.ReceiptEntry(
+                    event: select.string(0) ?? "", reason: select.string(1), vendorStatus: select.string(2),
+                    occurredAt: select.int64(3), receivedAt: select.int64(4) ?? 0))
+        }
+        return entries
+    }
+
+    private static func event(named name: String, reason: String?, vendorStatus: String?) -> Receipt.Event {
+        switch name {
+        case "delivered": .delivered
+        case "opened": .opened
+        case "clicked": .clicked
+        case "answered": .answered
+        case "no_answer": .unanswered
+        case "refused": .refused
+        default:
+            .failed(Reason(ReasonCategory(name: reason ?? "") ?? .unknown, vendorCode: vendorStatus))
+        }
+    }
+
+    /// The message a receipt is about: by our id when the vendor echoed it, else by the vendor's id (and the
+    /// recipient, when one vendor id covers a batch).
+    private func findMessage(for receipt: Receipt, channel: String) throws(StoreError)
+        -> (sequence: Int64, state: String, updatedAt: Int64)?
+    {
+        if let messageID = receipt.messageID {
+            let select = receiptStatements.messageByID
+            select.reset()
+            defer { select.reset() }
+            select.bind(1, messageID)
+            select.bind(2, channel)
+            if try select.step() {
+                return (select.int64(0) ?? 0, select.string(2) ?? "", select.int64(3) ?? 0)
+            }
+        }
+        guard let vendorMessageID = receipt.vendorMessageID else { return nil }
+        let select = receiptStatements.messagesByVendorID
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, channel)
+        select.bind(2, vendorMessageID)
+        var candidates: [(sequence: Int64, recipient: String, state: String, updatedAt: Int64)] = []
+        while try select.step() {
+            candidates.append(
+                (
+                    select.int64(0) ?? 0, try cipher.open(select.string(1)) ?? "", select.string(2) ?? "",
+                    select.int64(3) ?? 0
+                ))
+        }
+        if candidates.count > 1, let recipient = receipt.recipient {
+            candidates = candidates.filter {
+                PolicySubject.normalized($0.recipient) == PolicySubject.normalized(recipient)
+            }
+        }
+        guard candidates.count == 1, let only = candidates.first else { return nil }
+        return (only.sequence, only.state, only.updatedAt)
+    }
+
+    private func apply(
+        _ event: Receipt.Event, receipt: Int64, to target: (sequence: Int64, state: String, updatedAt: Int64),
+        occurredAt: Int64?, now: Int64
+    ) throws(StoreError) {
+        let match = receiptStatements.match
+        match.reset()
+        match.bind(1, receipt)
+        match.bind(2, target.sequence)
+        try match.step()
+        match.reset()
+        guard let transition = Self.transition(for: event) else { return }
+        let update = receiptStatements.setState
+        update.reset()
+        update.bind(1, target.sequence)
+        update.bind(2, transition.state)
+        update.bind(3, transition.reason?.category.name)
+        update.bind(4, transition.reason?.vendorCode)
+        update.bind(5, transition.reason?.detail)
+        update.bind(6, now)
+        try update.step()
+        update.reset()
+        if database.changes == 1, transition.state == "delivered", target.state == "sent" {
+            // Sent → delivered latency, by the vendor's clock when it gives one.
+            receiptLatency.observe(milliseconds: max(0, (occurredAt ?? now) - target.updatedAt))
+        }
+    }
+}

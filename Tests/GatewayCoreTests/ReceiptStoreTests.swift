@@ -1,0 +1,159 @@
+import ChannelKit
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import GatewayCore
+
+/// Receipts in the store: kept once, matched by our id or the vendor's, applied only forward, and matched late
+/// when they beat their send's reply.
+struct ReceiptStoreTests {
+    final class Fixture {
+        let clock = ManualWallClock(1_795_449_600_000)
+        let directory = NSTemporaryDirectory() + "cg-receipts-" + UUID().uuidString
+        let store: MessageStore
+        private var sequence: Int64 = 0
+
+        init() throws {
+            store = try MessageStore(
+                directory: directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000, clock: clock,
+                logger: Logger(label: "test"))
+        }
+
+        /// Accepts a message and returns its sequence (messages are numbered in acceptance order).
+        func accept(_ id: String, to recipient: String) -> Int64 {
+            let done = DispatchSemaphore(value: 0)
+            let message = OutboundMessage(id: id, channel: "sms", recipient: recipient, content: "hi")
+            _ = store.accept([
+                AcceptRequest(
+                    message: message, channelType: "sms", dedupKey: "k:" + id, clientDedupKey: nil, notAfter: nil)
+            ]) { _ in done.signal() }
+            done.wait()
+            sequence += 1
+            return sequence
+        }
+
+        func sent(_ sequence: Int64, vendorID: String, recipient: String) {
+            let now = clock.nowMilliseconds
+            store.record([
+                AttemptRecord(
+                    sequence: sequence, channel: "sms", attempt: 1, startedAt: now - 20, finishedAt: now,
+                    outcome: .sent,
+                    state: .sent, vendorMessageID: vendorID, recipient: recipient)
+            ])
+        }
+
+        func receipts(_ receipts: [Receipt]) -> ReceiptTally? {
+            let done = DispatchSemaphore(value: 0)
+            let result = Mutex<ReceiptTally?>(nil)
+            store.recordReceipts(channel: "sms", receipts) { tally in
+                result.withLock { $0 = try? tally.get() }
+                done.signal()
+            }
+            done.wait()
+            return result.withLock { $0 }
+        }
+
+        func status(_ id: String) -> MessageStatus? {
+            let done = DispatchSemaphore(value: 0)
+            let result = Mutex<MessageStatus?>(nil)
+            store.status(of: id) { status in
+                result.withLock { $0 = status }
+                done.signal()
+            }
+            done.wait()
+            return result.withLock { $0 }
+        }
+
+        deinit {
+            store.close()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test func aDeliveryReceiptMovesASentMessageForwardOnceAndNeverBack() throws {
+        let fixture = try Fixture()
+        let sequence = fixture.accept("m1", to: "13800138000")
+        fixture.sent(sequence, vendorID: "biz-1", recipient: "13800138000")
+        fixture.clock.advance(milliseconds: 4_000)
+        let delivered = Receipt(
+            vendorMessageID: "biz-1", recipient: "13800138000", event: .delivered, vendorStatus: "DELIVERED")
+        #expect(fixture.receipts([delivered]) == ReceiptTally.with(matched: 1))
+        #expect(fixture.status("m1")?.state == "delivered")
+        // The vendor pushes the same report again: nothing changes, it is counted as a duplicate.
+        #expect(fixture.receipts([delivered]) == ReceiptTally.with(duplicates: 1))
+        // A late failure report cannot move a delivered message back.
+        let failed = Receipt(
+            vendorMessageID: "biz-1", event: .failed(Reason(.invalidRecipient)), vendorStatus: "MK:0001")
+        #expect(fixture.receipts([failed]) == ReceiptTally.with(matched: 1))
+        let status = try #require(fixture.status("m1"))
+        #expect(status.state == "delivered")
+        #expect(status.receipts.map(\.event) == ["delivered", "failed"])
+        #expect(fixture.store.receiptLatency.snapshot().count == 1)
+        #expect(fixture.store.receiptLatency.snapshot().sumSeconds == 4.0)
+    }
+
+    @Test func aReceiptThatBeatsTheSendReplyWaitsAndIsMatchedWhenTheReplyIsRecorded() throws {
+        let fixture = try Fixture()
+        let sequence = fixture.accept("m1", to: "13800138000")
+        let early = Receipt(
+            vendorMessageID: "biz-9", event: .failed(Reason(.invalidRecipient)), vendorStatus: "UNDELIV")
+        #expect(fixture.receipts([early]) == ReceiptTally.with(unmatched: 1))
+        #expect(fixture.status("m1")?.state == "queued")
+        fixture.sent(sequence, vendorID: "biz-9", recipient: "13800138000")
+        let status = try #require(fixture.status("m1"))
+        #expect(status.state == "failed")
+        #expect(status.reason == "invalid_recipient")
+        #expect(status.receipts.map(\.vendorStatus) == ["UNDELIV"])
+    }
+
+    @Test func ourOwnIdMatchesEvenBeforeTheSendReplyAndTheReplyDoesNotUndoIt() throws {
+        let fixture = try Fixture()
+        let sequence = fixture.accept("m1", to: "13800138000")
+        #expect(
+            fixture.receipts([Receipt(vendorMessageID: nil, messageID: "m1", event: .delivered)])
+                == ReceiptTally.with(matched: 1))
+        fixture.sent(sequence, vendorID: "biz-2", recipient: "13800138000")
+        #expect(fixture.status("m1")?.state == "delivered")
+    }
+
+    @Test func aBatchSharingOneVendorIdIsToldApartByRecipient() throws {
+        let fixture = try Fixture()
+        let first = fixture.accept("m1", to: "+8613800000001")
+        let second = fixture.accept("m2", to: "+8613800000002")
+        fixture.sent(first, vendorID: "batch-1", recipient: "+8613800000001")
+        fixture.sent(second, vendorID: "batch-1", recipient: "+8613800000002")
+        let receipt = Receipt(vendorMessageID: "batch-1", recipient: "13800000002", event: .delivered)
+        #expect(fixture.receipts([receipt]) == ReceiptTally.with(matched: 1))
+        #expect(fixture.status("m1")?.state == "sent")
+        #expect(fixture.status("m2")?.state == "delivered")
+        // Without a recipient the receipt cannot be placed: kept, not guessed.
+        #expect(
+            fixture.receipts([Receipt(vendorMessageID: "batch-1", event: .delivered, vendorStatus: "x")])
+                == ReceiptTally.with(unmatched: 1))
+    }
+
+    @Test func callResultsAreStates() throws {
+        let fixture = try Fixture()
+        let answered = fixture.accept("c1", to: "13900000001")
+        let refused = fixture.accept("c2", to: "13900000002")
+        fixture.sent(answered, vendorID: "call-1", recipient: "13900000001")
+        fixture.sent(refused, vendorID: "call-2", recipient: "13900000002")
+        _ = fixture.receipts([
+            Receipt(vendorMessageID: "call-1", event: .answered), Receipt(vendorMessageID: "call-2", event: .refused),
+        ])
+        #expect(fixture.status("c1")?.state == "answered")
+        #expect(fixture.status("c2")?.state == "refused")
+    }
+}
+
+extension ReceiptTally {
+    static func with(matched: Int = 0, unmatched: Int = 0, duplicates: Int = 0) -> ReceiptTally {
+        var tally = ReceiptTally()
+        tally.matched = matched
+        tally.unmatched = unmatched
+        tally.duplicates = duplicates
+        return tally
+    }
+}

@@ -41,8 +41,19 @@ struct StatusCommand: ParsableCommand {
         for (label, value) in fields where !(value == "-" && ["reason", "not after", "customer"].contains(label)) {
             output += (label + ":").padding(to: 11) + value + "\n"
         }
+        var receipts = ""
+        if case .array(let entries)? = message["receipts"], !entries.isEmpty {
+            var table = TextTable(["RECEIPT", "OCCURRED", "RECEIVED", "VENDOR STATUS", "REASON"])
+            for entry in entries {
+                func cell(_ key: String) -> String { entry[key]?.scalarText ?? "-" }
+                table.append([
+                    cell("event"), cell("occurred_at"), cell("received_at"), cell("vendor_status"), cell("reason"),
+                ])
+            }
+            receipts = "\n" + table.render()
+        }
         guard case .array(let history)? = message["history"], !history.isEmpty else {
-            return output + "\nno attempts yet\n"
+            return output + "\nno attempts yet\n" + receipts
         }
         var table = TextTable(["ATTEMPT", "AT", "OUTCOME", "HTTP", "TIME", "REASON", "DETAIL"])
         for entry in history {
@@ -53,6 +64,6 @@ struct StatusCommand: ParsableCommand {
                 cell("detail"),
             ])
         }
-        return output + "\n" + table.render()
+        return output + "\n" + table.render() + receipts
     }
 }

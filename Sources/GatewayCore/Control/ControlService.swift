@@ -138,6 +138,7 @@ public final class ControlService: Sendable {
         case "optout": changeConsent(request, optOut: true, id: id, client: client, respond: respond)
         case "optin": changeConsent(request, optOut: false, id: id, client: client, respond: respond)
         case "consent": consent(request, id: id, respond: respond)
+        case "event": event(request, id: id, client: client, respond: respond)
         default: respond(ControlService.errorLine(id: id, .unknownOperation(op)))
         }
     }
@@ -600,6 +601,7 @@ public final class ControlService: Sendable {
             field("vendor_status", receipt.vendorStatus)
             field("occurred_at", receipt.occurredAt.map(Timestamp.format))
             field("received_at", Timestamp.format(receipt.receivedAt))
+            if let value = receipt.value { field("value", value) }
             line += "}"
         }
         line += "]}"

@@ -19,6 +19,8 @@ public struct MessageStatus: Sendable {
         public var vendorStatus: String?
         public var occurredAt: Int64?
         public var receivedAt: Int64
+        /// A value the bank reported with an engagement event (a conversion's amount).
+        public var value: String? = nil
     }
 
     public var id: String

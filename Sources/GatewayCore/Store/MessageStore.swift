@@ -134,6 +134,16 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Keeps an engagement event once per id; `completion` runs after the commit.
+    public func recordEvent(
+        _ event: EngagementEvent, completion: @escaping @Sendable (Result<EventResult, StoreError>) -> Void
+    ) {
+        condition.lock()
+        operations.append(.event(event, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Moves failed messages to their instances' backups in the next commit; their new position is reported
     /// to the dispatcher like new messages.
     public func failover(_ moves: [FailoverMove]) {
@@ -247,6 +257,8 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.statuses[index] ?? nil)
                 case .consent(_, let completion):
                     completion(outcome.consentResults[index] ?? .failure(.closed))
+                case .event(_, let completion):
+                    completion(outcome.eventResults[index] ?? .failure(.closed))
                 case .receipts(_, _, let completion):
                     completion(outcome.receiptTallies[index] ?? .failure(.closed))
                 case .consentQuery(_, let completion):

@@ -9,5 +9,6 @@ enum StoreOperation {
     case consentQuery(ConsentChange.Subject, @Sendable (Result<ConsentReport, StoreError>) -> Void)
     case failover([FailoverMove])
     case receipts(String, [Receipt], @Sendable (Result<ReceiptTally, StoreError>) -> Void)
+    case event(EngagementEvent, @Sendable (Result<EventResult, StoreError>) -> Void)
     case barrier(@Sendable () -> Void)
 }

@@ -137,6 +137,18 @@ enum StoreSchema {
                 CREATE INDEX receipts_unmatched ON receipts (channel, vendor_message_id) WHERE message_seq IS NULL;
                 CREATE INDEX receipts_message ON receipts (message_seq);
                 CREATE INDEX receipts_received ON receipts (received_at);
+                CREATE TABLE engagement_events (
+                    event_id TEXT PRIMARY KEY,
+                    message_seq INTEGER,
+                    subject TEXT,
+                    type TEXT NOT NULL,
+                    value TEXT,
+                    occurred_at INTEGER NOT NULL,
+                    client TEXT NOT NULL,
+                    received_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX engagement_message ON engagement_events (message_seq);
+                CREATE INDEX engagement_subject ON engagement_events (subject);
                 PRAGMA user_version = 3;
                 COMMIT;
                 """

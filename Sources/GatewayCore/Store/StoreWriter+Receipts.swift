@@ -241,3 +241,48 @@ extension StoreWriter {
         }
     }
 }
+
+extension StoreWriter {
+    /// Keeps an engagement event once per id; one about a message joins its timeline.
+    func record(_ event: EngagementEvent, now: Int64) throws(StoreError) -> EventResult {
+        var messageSequence: Int64?
+        if let messageID = event.messageID {
+            let select = try database.prepare("SELECT seq FROM messages WHERE id = ?1")
+            select.bind(1, messageID)
+            guard try select.step() else { return .unknownMessage }
+            messageSequence = select.int64(0)
+        }
+        let insert = try database.prepare(
+            """
+            INSERT OR IGNORE INTO engagement_events (event_id, message_seq, subject, type, value, occurred_at, client,
+                received_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+        insert.bind(1, cipher.dedupKey("e:" + event.eventID))
+        insert.bind(2, messageSequence)
+        insert.bind(3, event.customer.map { cipher.dedupKey(PolicySubject.customer($0)) })
+        insert.bind(4, event.type)
+        insert.bind(5, try cipher.seal(event.value))
+        insert.bind(6, event.occurredAt)
+        insert.bind(7, event.client)
+        insert.bind(8, now)
+        try insert.step()
+        return database.changes == 1 ? .recorded : .duplicate
+    }
+
+    /// The engagement events of a message, oldest first, for `status`.
+    func events(of sequence: Int64) throws(StoreError) -> [MessageStatus.ReceiptEntry] {
+        let select = try database.prepare(
+            "SELECT type, value, occurred_at, received_at FROM engagement_events WHERE message_seq = ?1 ORDER BY occurred_at"
+        )
+        select.bind(1, sequence)
+        var entries: [MessageStatus.ReceiptEntry] = []
+        while try select.step() {
+            entries.append(
+                MessageStatus.ReceiptEntry(
+                    event: select.string(0) ?? "", reason: nil, vendorStatus: nil, occurredAt: select.int64(2),
+                    receivedAt: select.int64(3) ?? 0, value: try cipher.open(select.string(1))))
+        }
+        return entries
+    }
+}

@@ -11,6 +11,7 @@ final class StoreWriter: @unchecked Sendable {
         var consentResults: [Int: Result<Int, StoreError>] = [:]
         var consentReports: [Int: Result<ConsentReport, StoreError>] = [:]
         var receiptTallies: [Int: Result<ReceiptTally, StoreError>] = [:]
+        var eventResults: [Int: Result<EventResult, StoreError>] = [:]
         /// Messages queued for sending, by channel and priority lane.
         var newMessages: [String: [Int]] = [:]
     }
@@ -129,6 +130,8 @@ final class StoreWriter: @unchecked Sendable {
                     result.receiptTallies[index] = Result { () throws(StoreError) in
                         try record(receipts, channel: channel, now: now)
                     }
+                case .event(let event, _):
+                    result.eventResults[index] = Result { () throws(StoreError) in try record(event, now: now) }
                 case .consentQuery(let subject, _):
                     result.consentReports[index] = Result { () throws(StoreError) in try consent(of: subject) }
                 case .barrier:
@@ -145,6 +148,7 @@ final class StoreWriter: @unchecked Sendable {
                 case .accept(let requests, _): failed.acceptResults[index] = requests.map { _ in .failed(error) }
                 case .consent: failed.consentResults[index] = .failure(error)
                 case .receipts: failed.receiptTallies[index] = .failure(error)
+                case .event: failed.eventResults[index] = .failure(error)
                 default: break
                 }
             }
@@ -286,7 +290,7 @@ final class StoreWriter: @unchecked Sendable {
             )
         }
         selectAttempts.reset()
-        status.receipts = try receipts(of: sequence)
+        status.receipts = try receipts(of: sequence) + events(of: sequence)
         return status
     }
 

@@ -1,0 +1,44 @@
+/// An engagement or business event the bank reports itself (the app opened a push, a customer converted), kept
+/// once per `eventID`.
+public struct EngagementEvent: Sendable {
+    /// The event kinds the `event` operation takes.
+    public static let types: Set<String> = ["opened", "clicked", "converted"]
+
+    /// The bank's id for the event: a repeat with the same id changes nothing.
+    public var eventID: String
+    /// The message it is about, if any.
+    public var messageID: String?
+    /// The customer it is about, if any.
+    public var customer: String?
+    /// `opened`, `clicked` or `converted`.
+    public var type: String
+    /// A value (an amount for a conversion), as given.
+    public var value: String?
+    /// When it happened (epoch ms).
+    public var occurredAt: Int64
+    /// Who reported it (`uid=…,pid=…`).
+    public var client: String
+
+    public init(
+        eventID: String, messageID: String?, customer: String?, type: String, value: String?, occurredAt: Int64,
+        client: String
+    ) {
+        self.eventID = eventID
+        self.messageID = messageID
+        self.customer = customer
+        self.type = type
+        self.value = value
+        self.occurredAt = occurredAt
+        self.client = client
+    }
+}
+
+/// What the store did with an event.
+public enum EventResult: Sendable {
+    /// Kept.
+    case recorded
+    /// Its id was seen before; nothing changed.
+    case duplicate
+    /// It names a message the store does not know.
+    case unknownMessage
+}

@@ -19,7 +19,7 @@ public struct ConfigLoader: Sendable {
             "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
             "drain_timeout", "log_level", "log_format", "retention", "strict",
             "store_encryption_key", "allowed_uids", "allowed_groups",
-            "read_only_uids", "read_only_groups", "listen", "ca_file",
+            "read_only_uids", "read_only_groups", "listen", "ca_file", "public_base_url",
         ] + policyKeys
 
     /// The process environment, the default for `env:` references.
@@ -152,6 +152,13 @@ public struct ConfigLoader: Sendable {
                 configuration.caFile = caFile
             } else {
                 map.error("ca_file", "'ca_file' \(caFile) cannot be read")
+            }
+        }
+        if let base = map.scalar("public_base_url") {
+            if base.text.hasPrefix("https://") || base.text.hasPrefix("http://") {
+                configuration.publicBaseURL = base.text
+            } else {
+                issues.error(base.mark, "'public_base_url' must start with https:// or http://, found '\(base.text)'")
             }
         }
         configuration.policy = readPolicy(map, issues: issues)

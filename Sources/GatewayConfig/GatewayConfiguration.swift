@@ -33,6 +33,8 @@ import Foundation
 ///   `/callbacks/<instance>`; port 0 picks a free port (reported by `health`).
 /// - `ca_file` (path; default the system's CA certificates): a PEM bundle that replaces the system CA
 ///   certificates for vendor connections (private deployments, test stubs).
+/// - `public_base_url` (URL; default none): where customers reach the listener's `/t/<token>` route (through
+///   the bank's reverse proxy); needed for sends with `track_links: true`.
 /// - `timezone`, `frequency_caps`, `quiet_hours`, `optout_keywords`: see ``PolicyConfiguration``.
 ///
 /// Names are resolved when the file is loaded (an unknown name is an error at its position). When none of the
@@ -78,6 +80,8 @@ public struct GatewayConfiguration: Sendable {
     public var readOnlyGroups: [UInt32]?
     /// The callback listener's address, or `nil` when `listen: off`.
     public var listen: ListenEndpoint? = ListenEndpoint(host: "127.0.0.1", port: 8780)
+    /// The public base of tracked links, if click tracking is set up.
+    public var publicBaseURL: String?
     /// The CA bundle for vendor TLS, if not the system's.
     public var caFile: String?
     /// Caps, quiet hours and opt-out keywords.

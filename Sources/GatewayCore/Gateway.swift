@@ -79,7 +79,8 @@ public final class Gateway: @unchecked Sendable {
         self.dispatcher = dispatcher
         let service = ControlService(
             channels: configuration.channels, store: store, dispatcher: dispatcher, wallClock: wallClock,
-            maxLineBytes: configuration.maxLineBytes, channelTypes: kinds.map(\.name)
+            maxLineBytes: configuration.maxLineBytes, channelTypes: kinds.map(\.name),
+            publicBaseURL: configuration.publicBaseURL
         )
         self.service = service
         fingerprints = Gateway.fingerprints(of: configuration.channels)
@@ -148,6 +149,7 @@ public final class Gateway: @unchecked Sendable {
             ("read_only_groups", next.readOnlyGroups != configuration.readOnlyGroups),
             ("listen", next.listen != configuration.listen),
             ("ca_file", next.caFile != configuration.caFile),
+            ("public_base_url", next.publicBaseURL != configuration.publicBaseURL),
         ]
         for (key, changed) in restartOnly where changed {
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")

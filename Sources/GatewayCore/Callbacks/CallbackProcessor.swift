@@ -14,6 +14,8 @@ public final class CallbackProcessor: Sendable {
         public var status: Int
         public var contentType: String
         public var body: String
+        /// A redirect's target (tracked links).
+        public var location: String? = nil
     }
 
     private let store: MessageStore
@@ -148,6 +150,25 @@ public final class CallbackProcessor: Sendable {
             case .failure(let error):
                 logger.error("cannot record an opt-out", metadata: ["channel": "\(instance)", "error": "\(error)"])
                 done(false)
+            }
+        }
+    }
+
+    /// Counts a click on a tracked link and redirects to its original URL (302), once the click is committed.
+    public func click(token: String, answer: @escaping @Sendable (Answer) -> Void) {
+        guard token.utf8.count <= 64 else {
+            answer(Answer(status: 404, contentType: "text/plain", body: "unknown link\n"))
+            return
+        }
+        store.click(token) { [logger] result in
+            switch result {
+            case .success(let url?):
+                answer(Answer(status: 302, contentType: "text/plain", body: "", location: url))
+            case .success(nil):
+                answer(Answer(status: 404, contentType: "text/plain", body: "unknown link\n"))
+            case .failure(let error):
+                logger.error("cannot record a click", metadata: ["error": "\(error)"])
+                answer(Answer(status: 503, contentType: "text/plain", body: "try again\n"))
             }
         }
     }

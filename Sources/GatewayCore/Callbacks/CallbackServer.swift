@@ -116,6 +116,10 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        if parts.count == 2, parts[0] == "t", head.method == .GET || head.method == .HEAD {
+            processor.click(token: String(parts[1]), answer: answer)
+            return
+        }
         guard parts.count >= 2, parts[0] == "callbacks" else {
             answer(.init(status: 404, contentType: "text/plain", body: "not found\n"))
             return
@@ -130,6 +134,10 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
     private func write(_ answer: CallbackProcessor.Answer, keepAlive: Bool, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: answer.contentType)
+        if let location = answer.location {
+            headers.add(name: "Location", value: location)
+            headers.add(name: "Cache-Control", value: "no-store")  // every click must reach us to be counted
+        }
         headers.add(name: "Content-Length", value: "\(answer.body.utf8.count)")
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let head = HTTPResponseHead(

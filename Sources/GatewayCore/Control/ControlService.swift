@@ -24,6 +24,9 @@ public final class ControlService: Sendable {
     private let maxBatch: Int
     /// The channel types compiled in: what `optout`/`optin` may name besides instances and `all`.
     let channelTypes: Set<String>
+    /// Rewrites links for `track_links: true`, when `public_base_url` is set.
+    private let tracker: LinkTracker?
+    private let tokens = Mutex(SystemRandomNumberGenerator())
     let maxLineBytes: Int
     private let isDraining = Atomic<Bool>(false)
     private let accepted = Atomic<Int>(0)
@@ -46,8 +49,10 @@ public final class ControlService: Sendable {
     ///   - channelTypes: the channel types compiled in (for opt-outs); those of `channels` by default.
     public init(
         channels: [ChannelInstanceConfiguration], store: MessageStore, dispatcher: Dispatcher,
-        wallClock: any WallClock, maxLineBytes: Int, maxBatch: Int = 10_000, channelTypes: [String]? = nil
+        wallClock: any WallClock, maxLineBytes: Int, maxBatch: Int = 10_000, channelTypes: [String]? = nil,
+        publicBaseURL: String? = nil
     ) {
+        self.tracker = publicBaseURL.map(LinkTracker.init(baseURL:))
         self.channelTypes = Set(channelTypes ?? channels.map(\.kind))
         var table = ChannelTable()
         for channel in channels {
@@ -153,7 +158,7 @@ public final class ControlService: Sendable {
 
     private static let sendFields: Set<String> = [
         "op", "id", "channel", "to", "template", "params", "content", "dedup_key", "category", "not_after",
-        "not_before", "customer", "on_cap", "title", "url",
+        "not_before", "customer", "on_cap", "title", "url", "track_links",
     ]
 
     /// Validates one send object into a store request.
@@ -244,17 +249,34 @@ public final class ControlService: Sendable {
         if let notBefore, let notAfter, notBefore >= notAfter {
             throw .badRequest("'not_before' must be earlier than 'not_after'", field: prefix + "not_before")
         }
-        let message = OutboundMessage(
+        var trackLinks = false
+        if let value = fields["track_links"], value != .null {
+            guard case .bool(let flag) = value else {
+                throw .badRequest("'track_links' must be true or false", field: prefix + "track_links")
+            }
+            trackLinks = flag
+        }
+        var message = OutboundMessage(
             id: ids.next(milliseconds: now), channel: channelName, recipient: recipient, category: category,
             template: template, params: params, content: content, title: title, url: link
         )
+        // The dedup key is the message as the client wrote it; tracked links differ on every send.
+        let dedupKey = clientDedupKey.map { "k:" + $0 } ?? ControlService.contentKey(message)
+        var links: [LinkTracker.Link] = []
+        if trackLinks {
+            guard let tracker else {
+                throw .badRequest("'track_links' needs public_base_url in gateway.yaml", field: prefix + "track_links")
+            }
+            (message, links) = tokens.withLock { random in tracker.rewrite(message, random: &random) }
+        }
         if let problem = channel.adapter.check(message) {
             throw .from(problem, prefix: prefix)
         }
-        let dedupKey = clientDedupKey.map { "k:" + $0 } ?? ControlService.contentKey(message)
-        return AcceptRequest(
+        var request = AcceptRequest(
             message: message, channelType: channel.kind, customer: customer, dedupKey: dedupKey,
             clientDedupKey: clientDedupKey, notBefore: notBefore, notAfter: notAfter, onCap: onCap)
+        request.links = links.map { ($0.token, $0.url) }
+        return request
     }
 
     /// Reads a time: an RFC 3339 time or epoch milliseconds.
@@ -592,7 +614,9 @@ public final class ControlService: Sendable {
             field("detail", attempt.detail)
             line += ",\"duration_ms\":\(attempt.finishedAt - attempt.startedAt)}"
         }
-        line += "],\"receipts\":["
+        line += "],\"clicks\":\(status.clicks)"
+        field("first_clicked_at", status.firstClickAt.map(Timestamp.format))
+        line += ",\"receipts\":["
         for (offset, receipt) in status.receipts.enumerated() {
             if offset > 0 { line += "," }
             line += "{\"event\":"

@@ -26,6 +26,8 @@ public struct AcceptRequest: Sendable {
     public var notAfter: Int64?
     /// What to do over a cap.
     public var onCap: CapAction
+    /// Tracked links in the message: token → original URL.
+    var links: [(token: String, url: String)] = []
 
     public init(
         message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String,

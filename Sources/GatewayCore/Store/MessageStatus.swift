@@ -42,4 +42,7 @@ public struct MessageStatus: Sendable {
     public var history: [Attempt]
     /// Receipts in arrival order.
     public var receipts: [ReceiptEntry] = []
+    /// Clicks on the message's tracked links, and when the first came.
+    public var clicks = 0
+    public var firstClickAt: Int64?
 }

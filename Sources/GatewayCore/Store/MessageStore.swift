@@ -134,6 +134,15 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Counts a click on a tracked link; `completion` gets the original URL (`nil` for an unknown token) after
+    /// the commit.
+    public func click(_ token: String, completion: @escaping @Sendable (Result<String?, StoreError>) -> Void) {
+        condition.lock()
+        operations.append(.click(token, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Keeps an engagement event once per id; `completion` runs after the commit.
     public func recordEvent(
         _ event: EngagementEvent, completion: @escaping @Sendable (Result<EventResult, StoreError>) -> Void
@@ -257,6 +266,8 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.statuses[index] ?? nil)
                 case .consent(_, let completion):
                     completion(outcome.consentResults[index] ?? .failure(.closed))
+                case .click(_, let completion):
+                    completion(outcome.clickResults[index] ?? .failure(.closed))
                 case .event(_, let completion):
                     completion(outcome.eventResults[index] ?? .failure(.closed))
                 case .receipts(_, _, let completion):

@@ -10,5 +10,6 @@ enum StoreOperation {
     case failover([FailoverMove])
     case receipts(String, [Receipt], @Sendable (Result<ReceiptTally, StoreError>) -> Void)
     case event(EngagementEvent, @Sendable (Result<EventResult, StoreError>) -> Void)
+    case click(String, @Sendable (Result<String?, StoreError>) -> Void)
     case barrier(@Sendable () -> Void)
 }

@@ -149,6 +149,15 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
                 CREATE INDEX engagement_message ON engagement_events (message_seq);
                 CREATE INDEX engagement_subject ON engagement_events (subject);
+                CREATE TABLE tracked_links (
+                    token TEXT PRIMARY KEY,
+                    message_seq INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    clicks INTEGER NOT NULL DEFAULT 0,
+                    first_click_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX tracked_links_message ON tracked_links (message_seq);
                 PRAGMA user_version = 3;
                 COMMIT;
                 """

@@ -286,3 +286,61 @@ extension StoreWriter {
         return entries
     }
 }
+
+extension StoreWriter {
+    /// Keeps a message's tracked links (in the accepting transaction).
+    func storeLinks(_ links: [(token: String, url: String)], message sequence: Int64, channel: String)
+        throws(StoreError)
+    {
+        let insert = try database.prepare(
+            "INSERT INTO tracked_links (token, message_seq, channel, url) VALUES (?1, ?2, ?3, ?4)")
+        for link in links {
+            insert.reset()
+            insert.bind(1, link.token)
+            insert.bind(2, sequence)
+            insert.bind(3, channel)
+            insert.bind(4, try cipher.seal(link.url))
+            try insert.step()
+        }
+    }
+
+    /// Counts a click; the first click of a link joins the message's timeline as `clicked`.
+    /// - Returns: the original URL, or `nil` for an unknown token.
+    func click(_ token: String, now: Int64) throws(StoreError) -> String? {
+        let update = try database.prepare(
+            """
+            UPDATE tracked_links SET clicks = clicks + 1, first_click_at = COALESCE(first_click_at, ?2)
+            WHERE token = ?1 RETURNING url, message_seq, channel, clicks
+            """)
+        update.bind(1, token)
+        update.bind(2, now)
+        guard try update.step() else { return nil }
+        let url = try cipher.open(update.string(0))
+        let sequence = update.int64(1) ?? 0
+        let channel = update.string(2) ?? ""
+        let clicks = update.int(3)
+        update.reset()
+        if clicks == 1 {
+            let insert = try database.prepare(
+                """
+                INSERT OR IGNORE INTO receipts (channel, message_seq, event, occurred_at, received_at, fingerprint)
+                VALUES (?1, ?2, 'clicked', ?3, ?3, ?4)
+                """)
+            insert.bind(1, channel)
+            insert.bind(2, sequence)
+            insert.bind(3, now)
+            insert.bind(4, "click:" + token)
+            try insert.step()
+        }
+        return url
+    }
+
+    /// A message's clicks on tracked links and the first click's time.
+    func clicks(of sequence: Int64) throws(StoreError) -> (count: Int, first: Int64?) {
+        let select = try database.prepare(
+            "SELECT COALESCE(SUM(clicks), 0), MIN(first_click_at) FROM tracked_links WHERE message_seq = ?1")
+        select.bind(1, sequence)
+        guard try select.step() else { return (0, nil) }
+        return (select.int(0), select.int64(1))
+    }
+}

@@ -12,6 +12,7 @@ final class StoreWriter: @unchecked Sendable {
         var consentReports: [Int: Result<ConsentReport, StoreError>] = [:]
         var receiptTallies: [Int: Result<ReceiptTally, StoreError>] = [:]
         var eventResults: [Int: Result<EventResult, StoreError>] = [:]
+        var clickResults: [Int: Result<String?, StoreError>] = [:]
         /// Messages queued for sending, by channel and priority lane.
         var newMessages: [String: [Int]] = [:]
     }
@@ -130,6 +131,8 @@ final class StoreWriter: @unchecked Sendable {
                     result.receiptTallies[index] = Result { () throws(StoreError) in
                         try record(receipts, channel: channel, now: now)
                     }
+                case .click(let token, _):
+                    result.clickResults[index] = Result { () throws(StoreError) in try click(token, now: now) }
                 case .event(let event, _):
                     result.eventResults[index] = Result { () throws(StoreError) in try record(event, now: now) }
                 case .consentQuery(let subject, _):
@@ -149,6 +152,7 @@ final class StoreWriter: @unchecked Sendable {
                 case .consent: failed.consentResults[index] = .failure(error)
                 case .receipts: failed.receiptTallies[index] = .failure(error)
                 case .event: failed.eventResults[index] = .failure(error)
+                case .click: failed.clickResults[index] = .failure(error)
                 default: break
                 }
             }
@@ -205,6 +209,9 @@ final class StoreWriter: @unchecked Sendable {
             insertMessage.bind(17, try cipher.seal(message.title))
             insertMessage.bind(18, try cipher.seal(message.url))
             try insertMessage.step()
+            if !request.links.isEmpty {
+                try storeLinks(request.links, message: database.lastInsertRowID, channel: message.channel)
+            }
             if case .send(let at) = decision, !policy.caps(for: message.category).isEmpty {
                 try countForCaps(request, at: at)
             }
@@ -291,6 +298,7 @@ final class StoreWriter: @unchecked Sendable {
         }
         selectAttempts.reset()
         status.receipts = try receipts(of: sequence) + events(of: sequence)
+        (status.clicks, status.firstClickAt) = try clicks(of: sequence)
         return status
     }
 

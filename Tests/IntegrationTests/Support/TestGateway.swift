@@ -118,6 +118,14 @@ final class TestGateway {
         return (status, content)
     }
 
+    /// A minimal HTTP/1.0 GET on loopback; the whole answer, head included.
+    static func httpGetRaw(port: Int, path: String) throws -> String {
+        String(
+            decoding: try exchange(
+                port: port, request: Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)),
+            as: UTF8.self)
+    }
+
     /// A minimal HTTP/1.0 GET on loopback (FoundationNetworking is not needed for one line of JSON).
     static func httpGet(port: Int, path: String) throws -> [UInt8] {
         let response = try exchange(

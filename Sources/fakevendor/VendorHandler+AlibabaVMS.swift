@@ -2,11 +2,13 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Alibaba Cloud voice notification (`SingleCallByTts`, dyvmsapi; vendors.md §6.1): a form POST to `/` answered
-/// `{"Code":"OK","CallId":"fv-call-N"}`. Each call is recorded under its `CalledNumber`, and `/stats` counts calls;
-/// the test then reports results to the gateway's callback listener itself, as Alibaba's VoiceReport push would.
+/// Alibaba Cloud's RPC APIs at `/` (form POSTs): voice notification `SingleCallByTts` (dyvmsapi; vendors.md §6.1)
+/// answered `{"Code":"OK","CallId":"fv-call-N"}`, and SMS `SendSms` (dysmsapi; §2.1) answered
+/// `{"Code":"OK","BizId":"fv-biz-N"}`, one second late for numbers ending in 999 (so a test can push a receipt
+/// before the gateway has the reply). Each is recorded under its number with the ids; the test then pushes
+/// results to the gateway's callback listener itself, as Alibaba's VoiceReport and SmsReport would.
 extension VendorHandler {
-    /// Answers `POST /` with `Action=SingleCallByTts`; `false` for anything else.
+    /// Answers `POST /` with `Action=SingleCallByTts` or `SendSms`; `false` for anything else.
     func handleAlibabaVoice(path: String, head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext)
         -> Bool
     {
@@ -17,6 +19,22 @@ extension VendorHandler {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { continue }
             form[String(parts[0])] = String(parts[1]).removingPercentEncoding
+        }
+        if form["Action"] == "SendSms", let number = form["PhoneNumbers"] {
+            let bizID = "fv-biz-" + ledger.nextMessageID().dropFirst("fv-".count)
+            ledger.record(ref: number)
+            recorder?.append(
+                ref: number, body: Array(#"{"biz_id":"\#(bizID)","out_id":"\#(form["OutId"] ?? "")"}"#.utf8))
+            let reply = #"{"Code":"OK","Message":"OK","RequestId":"fv","BizId":"\#(bizID)"}"#
+            if number.hasSuffix("999") {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .seconds(1)) {
+                    bound.value.0.respond(.ok, reply, head: head, context: bound.value.1)
+                }
+            } else {
+                respond(.ok, reply, head: head, context: context)
+            }
+            return true
         }
         guard form["Action"] == "SingleCallByTts", let number = form["CalledNumber"] else {
             respond(.badRequest, #"{"Code":"MissingParameter","Message":"CalledNumber"}"#, head: head, context: context)

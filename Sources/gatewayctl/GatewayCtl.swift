@@ -8,7 +8,7 @@ struct GatewayCtl: ParsableCommand {
         abstract: "Talk to the Channel Gateway daemon over its control socket.",
         subcommands: [
             SendCommand.self, StatusCommand.self, StatsCommand.self, ChannelsCommand.self, HealthCommand.self,
-            ReloadCommand.self, OptOutCommand.self, OptInCommand.self, ConsentCommand.self,
+            ReloadCommand.self, OptOutCommand.self, OptInCommand.self, ConsentCommand.self, ReportCommand.self,
         ]
     )
 

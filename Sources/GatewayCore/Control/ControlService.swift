@@ -144,6 +144,7 @@ public final class ControlService: Sendable {
         case "optin": changeConsent(request, optOut: false, id: id, client: client, respond: respond)
         case "consent": consent(request, id: id, respond: respond)
         case "event": event(request, id: id, client: client, respond: respond)
+        case "report": report(request, id: id, respond: respond)
         default: respond(ControlService.errorLine(id: id, .unknownOperation(op)))
         }
     }

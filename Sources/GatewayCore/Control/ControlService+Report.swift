@@ -1,0 +1,65 @@
+import ChannelKit
+import Foundation
+
+/// The `report` operation: per channel, what happened to the messages accepted since a time.
+extension ControlService {
+    func report(_ request: [String: JSONValue], id: JSONValue?, respond: @escaping @Sendable (String) -> Void) {
+        for key in request.keys where !["op", "id", "since"].contains(key) {
+            respond(ControlService.errorLine(id: id, .badRequest("unknown field '\(key)'", field: key)))
+            return
+        }
+        let now = wallClock.nowMilliseconds
+        var since = now - 86_400_000
+        switch request["since"] {
+        case nil, .null?: break
+        case .string(let text)?:
+            if let duration = ConfigDuration.parse(text) {
+                since = now - duration.milliseconds
+            } else if let time = Timestamp.parse(text) {
+                since = time
+            } else {
+                respond(
+                    ControlService.errorLine(
+                        id: id, .badRequest("'since' must be a duration (24h, 7d) or an RFC 3339 time", field: "since"))
+                )
+                return
+            }
+        case .number(let text)?:
+            guard let time = Int64(text) else {
+                respond(ControlService.errorLine(id: id, .badRequest("'since' must be whole epoch ms", field: "since")))
+                return
+            }
+            since = time
+        default:
+            respond(
+                ControlService.errorLine(id: id, .badRequest("'since' must be a duration or a time", field: "since")))
+            return
+        }
+        // Aggregating can take a moment on a large store: off the event loop, on its own connection.
+        let from = since
+        Thread.detachNewThread { [store] in
+            let reports: [ChannelReport]
+            do {
+                reports = try store.report(since: from)
+            } catch {
+                respond(ControlService.errorLine(id: id, .internalError("cannot build the report: \(error)")))
+                return
+            }
+            var line = "{\"ok\":true"
+            ControlService.appendID(id, to: &line)
+            line += ",\"since\":\"\(Timestamp.format(from))\",\"channels\":["
+            for (offset, report) in reports.enumerated() {
+                if offset > 0 { line += "," }
+                line += "{\"channel\":"
+                JSONValue.appendQuoted(report.channel, to: &line)
+                line += ",\"accepted\":\(report.accepted),\"sent\":\(report.sent),\"delivered\":\(report.delivered)"
+                line += ",\"opened\":\(report.opened),\"clicked\":\(report.clicked),\"expired\":\(report.expired)"
+                line += ",\"suppressed\":\(report.suppressed),\"queued\":\(report.queued),\"failed\":"
+                JSONValue.object(report.failedByReason.mapValues { .number(String($0)) }).write(to: &line)
+                line += "}"
+            }
+            line += "]}"
+            respond(line)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+extension MessageStore {
+    /// Per-channel outcomes of the messages accepted since `since` (epoch ms), read on a connection of its own
+    /// so the writer and the dispatcher never wait for it.
+    public func report(since: Int64) throws(StoreError) -> [ChannelReport] {
+        let database = try SQLiteDatabase(path: databasePath, readOnly: true)
+        var reports: [String: ChannelReport] = [:]
+        let states = try database.prepare(
+            """
+            SELECT channel, state, reason, vendor_message_id IS NOT NULL, COUNT(*) FROM messages
+            WHERE created_at >= ?1 GROUP BY channel, state, reason, vendor_message_id IS NOT NULL
+            """)
+        states.bind(1, since)
+        while try states.step() {
+            let channel = states.string(0) ?? ""
+            let count = states.int(4)
+            var report = reports[channel] ?? ChannelReport(channel: channel)
+            report.accepted += count
+            switch states.string(1) ?? "" {
+            case "sent", "no_answer", "refused": report.sent += count
+            case "delivered", "answered":
+                report.sent += count
+                report.delivered += count
+            case "failed":
+                // A vendor-id failure was sent, then reported undelivered; the rest never left.
+                if states.int(3) == 1 { report.sent += count }
+                report.failedByReason[states.string(2) ?? "unknown", default: 0] += count
+            case "expired": report.expired += count
+            case "suppressed": report.suppressed += count
+            default: report.queued += count
+            }
+            reports[channel] = report
+        }
+        let engagement = try database.prepare(
+            """
+            SELECT m.channel, e.kind, COUNT(DISTINCT m.seq) FROM messages m JOIN (
+                SELECT message_seq, event AS kind FROM receipts WHERE event IN ('opened', 'clicked')
+                UNION ALL SELECT message_seq, type FROM engagement_events WHERE type IN ('opened', 'clicked')
+            ) e ON e.message_seq = m.seq
+            WHERE m.created_at >= ?1 GROUP BY m.channel, e.kind
+            """)
+        engagement.bind(1, since)
+        while try engagement.step() {
+            let channel = engagement.string(0) ?? ""
+            var report = reports[channel] ?? ChannelReport(channel: channel)
+            if engagement.string(1) == "opened" {
+                report.opened = engagement.int(2)
+            } else {
+                report.clicked = engagement.int(2)
+            }
+            reports[channel] = report
+        }
+        return reports.values.sorted { $0.channel < $1.channel }
+    }
+}

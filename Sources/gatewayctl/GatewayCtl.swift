@@ -9,6 +9,7 @@ struct GatewayCtl: ParsableCommand {
         subcommands: [
             SendCommand.self, StatusCommand.self, StatsCommand.self, ChannelsCommand.self, HealthCommand.self,
             ReloadCommand.self, OptOutCommand.self, OptInCommand.self, ConsentCommand.self, ReportCommand.self,
+            TailCommand.self,
         ]
     )
 

@@ -23,6 +23,16 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     private var ready: [Int: String] = [:]
     private var inputClosed = false
     private var refusalLogged = false
+    // A `subscribe` stream: its answer's slot, lines waiting for that answer, and the last change's time.
+    private var slotBeingHandled = 0
+    private var streamSlot: Int?
+    private var streamPending: [String] = []
+    private var streamSink: StreamSink?
+    private var connectionSink: StreamSink?
+    private var subscription: (feed: ChangeFeed, id: Int)?
+    private var lastStreamedAt: Int64 = 0
+    /// Lines held for a stream whose answer is not written yet, at most.
+    static let maxPendingStreamLines = 10_000
 
     /// - Parameters:
     ///   - service: what answers requests.
@@ -71,7 +81,12 @@ final class ControlConnectionHandler: ChannelInboundHandler {
                 return
             }
             let client = peer.map { "uid=\($0.uid),pid=\($0.pid)" } ?? "unknown"
-            buffer.withUnsafeReadableBytes { bytes in service.handle(line: bytes, client: client, respond: respond) }
+            slotBeingHandled = slot
+            if connectionSink == nil { connectionSink = StreamSink(handler: self, context: context) }
+            let sink = connectionSink
+            buffer.withUnsafeReadableBytes { bytes in
+                service.handle(line: bytes, client: client, stream: sink, respond: respond)
+            }
         }
     }
 
@@ -120,8 +135,68 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             nextToWrite += 1
             wrote = true
         }
+        if let streamSlot, nextToWrite > streamSlot, !streamPending.isEmpty {
+            let pending = streamPending
+            streamPending.removeAll()
+            writeStream(pending, context: context)
+            return
+        }
         if wrote { context.flush() }
         closeIfFinished(context: context)
+    }
+
+    /// Marks the request being handled as this connection's `subscribe`: lines follow its answer.
+    func beginStream(feed: ChangeFeed, id: Int, sink: StreamSink) {
+        if let subscription { subscription.feed.unsubscribe(subscription.id) }
+        streamSink?.close()
+        streamSink = sink
+        subscription = (feed, id)
+        streamSlot = slotBeingHandled
+    }
+
+    /// Writes streamed lines once the subscribe answer is out; a client that cannot keep up is told it lagged,
+    /// with the time to resume from, and its stream ends.
+    func stream(_ lines: [String], lastAt: Int64, context: ChannelHandlerContext) {
+        guard let sink = streamSink, sink.isOpen, let streamSlot else { return }
+        guard nextToWrite > streamSlot else {
+            streamPending += lines
+            if streamPending.count > Self.maxPendingStreamLines { lag(context: context) }
+            lastStreamedAt = lastAt
+            return
+        }
+        guard context.channel.isWritable else {
+            lag(context: context)
+            return
+        }
+        writeStream(lines, context: context)
+        lastStreamedAt = lastAt
+    }
+
+    private func writeStream(_ lines: [String], context: ChannelHandlerContext) {
+        for line in lines {
+            var buffer = context.channel.allocator.buffer(capacity: line.utf8.count + 1)
+            buffer.writeString(line)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
+        context.flush()
+    }
+
+    private func lag(context: ChannelHandlerContext) {
+        streamSink?.close()
+        if let subscription { subscription.feed.unsubscribe(subscription.id) }
+        subscription = nil
+        streamPending.removeAll()
+        let since = Timestamp.format(lastStreamedAt)
+        logger.warning("subscriber lagged; stream ended", metadata: ["resume_since": "\(since)"])
+        writeStream([#"{"event":"lagged","resume_since":"\#(since)"}"#], context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        streamSink?.close()
+        if let subscription { subscription.feed.unsubscribe(subscription.id) }
+        subscription = nil
+        context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -136,7 +211,9 @@ final class ControlConnectionHandler: ChannelInboundHandler {
 
     private func closeIfFinished(context: ChannelHandlerContext) {
         let refusedAll = access == .none && nextSlot > 0
-        if (inputClosed || refusedAll) && nextToWrite == nextSlot && context.channel.isActive {
+        // A subscriber's stream keeps the connection open after its input ends.
+        let streaming = streamSink?.isOpen == true && subscription != nil
+        if (inputClosed || refusedAll) && !streaming && nextToWrite == nextSlot && context.channel.isActive {
             context.close(promise: nil)
         }
     }

@@ -111,7 +111,11 @@ public final class ControlService: Sendable {
     ///   - line: the request line.
     ///   - client: who sent it (`uid=…,pid=…`), recorded with consent changes.
     ///   - respond: called with the answer line.
-    func handle(line: UnsafeRawBufferPointer, client: String, respond: @escaping @Sendable (String) -> Void) {
+    ///   - stream: the connection's stream, for `subscribe`.
+    func handle(
+        line: UnsafeRawBufferPointer, client: String, stream: StreamSink? = nil,
+        respond: @escaping @Sendable (String) -> Void
+    ) {
         let value: JSONValue
         do {
             value = try JSONParser.parse(buffer: line.assumingMemoryBound(to: UInt8.self))
@@ -145,6 +149,7 @@ public final class ControlService: Sendable {
         case "consent": consent(request, id: id, respond: respond)
         case "event": event(request, id: id, client: client, respond: respond)
         case "report": report(request, id: id, respond: respond)
+        case "subscribe": subscribe(request, id: id, stream: stream, respond: respond)
         default: respond(ControlService.errorLine(id: id, .unknownOperation(op)))
         }
     }

@@ -54,3 +54,29 @@ extension MessageStore {
         return reports.values.sorted { $0.channel < $1.channel }
     }
 }
+
+extension MessageStore {
+    /// The current state of every message changed since `since` (epoch ms), oldest change first, read on a
+    /// connection of its own (for `subscribe` with `since`).
+    public func changes(since: Int64, limit: Int = 1_000_000) throws(StoreError) -> [StateChange] {
+        let database = try SQLiteDatabase(path: databasePath, readOnly: true)
+        let select = try database.prepare(
+            """
+            SELECT id, customer, channel, category, state, reason, updated_at, attempts, next_attempt_at FROM messages
+            WHERE updated_at >= ?1 ORDER BY updated_at LIMIT ?2
+            """)
+        select.bind(1, since)
+        select.bind(2, limit)
+        var changes: [StateChange] = []
+        while try select.step() {
+            var state = select.string(4) ?? ""
+            if state == "queued", select.int(7) == 0, (select.int64(8) ?? 0) > 0 { state = "deferred" }
+            changes.append(
+                StateChange(
+                    messageID: select.string(0) ?? "", customer: try openField(select.string(1)),
+                    channel: select.string(2) ?? "", category: select.string(3) ?? "", state: state,
+                    reason: select.string(5), at: select.int64(6) ?? 0))
+        }
+        return changes
+    }
+}

@@ -29,6 +29,8 @@ public final class MessageStore: @unchecked Sendable {
     private let commits = Atomic<Int>(0)
     private let heartbeat = Atomic<Int64>(0)
     /// Sent → delivered latency of matched delivery receipts (seconds buckets, for `/metrics`).
+    /// Committed state changes, for `subscribe`.
+    public let feed = ChangeFeed()
     public let receiptLatency = LatencyHistogram(bounds: [1, 5, 15, 60, 300, 1800, 3600, 21_600, 86_400])
     private var committedChannels: @Sendable ([String: [Int]]) -> Void = { _ in }
     private var policy = AdmissionPolicy(PolicyConfiguration())
@@ -121,6 +123,9 @@ public final class MessageStore: @unchecked Sendable {
         condition.signal()
         condition.unlock()
     }
+
+    /// A stored field in the clear (decrypted when encryption at rest is on).
+    func openField(_ stored: String?) throws(StoreError) -> String? { try cipher.open(stored) }
 
     /// Keeps a callback's receipts (each once), matches them to messages and applies them; `completion` runs
     /// after the commit, so a vendor is answered only for receipts that are durable.
@@ -254,7 +259,8 @@ public final class MessageStore: @unchecked Sendable {
                 lastPrune = more ? now - 60_000 : now
             }
             guard !batch.isEmpty else { continue }
-            let outcome = writer.apply(batch, now: now, policy: policy, logger: logger)
+            let outcome = writer.apply(
+                batch, now: now, policy: policy, collectChanges: feed.isActive, logger: logger)
             commits.add(1, ordering: .relaxed)
             var accepted = 0
             for (index, operation) in batch.enumerated() {
@@ -284,6 +290,7 @@ public final class MessageStore: @unchecked Sendable {
             pendingAccepts -= accepted
             condition.unlock()
             if !outcome.newMessages.isEmpty { notify(outcome.newMessages) }
+            feed.publish(outcome.changes)
         }
         finished.lock()
         isFinished = true

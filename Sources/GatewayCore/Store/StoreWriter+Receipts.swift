@@ -224,7 +224,10 @@ extension StoreWriter {
         match.bind(2, target.sequence)
         try match.step()
         match.reset()
-        guard let transition = Self.transition(for: event) else { return }
+        guard let transition = Self.transition(for: event) else {
+            try emit(target.sequence, state: Self.name(of: event), reason: nil, at: occurredAt ?? now)
+            return
+        }
         let update = receiptStatements.setState
         update.reset()
         update.bind(1, target.sequence)
@@ -235,7 +238,11 @@ extension StoreWriter {
         update.bind(6, now)
         try update.step()
         update.reset()
-        if database.changes == 1, transition.state == "delivered", target.state == "sent" {
+        let changed = database.changes == 1
+        if changed {
+            try emit(target.sequence, state: transition.state, reason: transition.reason?.category.name, at: now)
+        }
+        if changed, transition.state == "delivered", target.state == "sent" {
             // Sent → delivered latency, by the vendor's clock when it gives one.
             receiptLatency.observe(milliseconds: max(0, (occurredAt ?? now) - target.updatedAt))
         }
@@ -331,6 +338,7 @@ extension StoreWriter {
             insert.bind(3, now)
             insert.bind(4, "click:" + token)
             try insert.step()
+            try emit(sequence, state: "clicked", reason: nil, at: now)
         }
         return url
     }

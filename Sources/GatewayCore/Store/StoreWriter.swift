@@ -13,6 +13,8 @@ final class StoreWriter: @unchecked Sendable {
         var receiptTallies: [Int: Result<ReceiptTally, StoreError>] = [:]
         var eventResults: [Int: Result<EventResult, StoreError>] = [:]
         var clickResults: [Int: Result<String?, StoreError>] = [:]
+        /// State changes committed, for subscribers (only collected while someone listens).
+        var changes: [StateChange] = []
         /// Messages queued for sending, by channel and priority lane.
         var newMessages: [String: [Int]] = [:]
     }
@@ -22,6 +24,9 @@ final class StoreWriter: @unchecked Sendable {
     let policyStatements: PolicyStatements
     let receiptStatements: ReceiptStatements
     let receiptLatency: LatencyHistogram
+    /// State changes of the running batch, or `nil` when nobody subscribes.
+    var changes: [StateChange]?
+    private let messageSummary: SQLiteStatement
     private let dedupWindow: Int64
     private let findDedup: SQLiteStatement
     private let upsertDedup: SQLiteStatement
@@ -92,11 +97,16 @@ final class StoreWriter: @unchecked Sendable {
         pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE seq IN (\(oldest))")
         policyStatements = try PolicyStatements(database)
         receiptStatements = try ReceiptStatements(database)
+        messageSummary = try database.prepare("SELECT id, customer, category, channel FROM messages WHERE seq = ?1")
     }
 
     /// Runs a batch in one transaction. On a failed commit every accept in it fails; nothing is half-done.
-    func apply(_ batch: [StoreOperation], now: Int64, policy: AdmissionPolicy, logger: Logger) -> BatchResult {
+    func apply(
+        _ batch: [StoreOperation], now: Int64, policy: AdmissionPolicy, collectChanges: Bool, logger: Logger
+    ) -> BatchResult {
         var result = BatchResult()
+        changes = collectChanges ? [] : nil
+        defer { changes = nil }
         do {
             try database.execute("BEGIN IMMEDIATE")
             for (index, operation) in batch.enumerated() {
@@ -142,6 +152,7 @@ final class StoreWriter: @unchecked Sendable {
                 }
             }
             try database.execute("COMMIT")
+            result.changes = changes ?? []
         } catch {
             logger.error("store transaction failed, rolling back", metadata: ["error": "\(error)"])
             try? database.execute("ROLLBACK")
@@ -220,6 +231,21 @@ final class StoreWriter: @unchecked Sendable {
             upsertDedup.bind(2, message.id)
             upsertDedup.bind(3, now)
             try upsertDedup.step()
+            if changes != nil {
+                var state = "queued"
+                var reason: String?
+                switch answer {
+                case .deferred: state = "deferred"
+                case .suppressed(_, let why, _):
+                    state = "suppressed"
+                    reason = why
+                default: break
+                }
+                changes?.append(
+                    StateChange(
+                        messageID: message.id, customer: request.customer, channel: message.channel,
+                        category: message.category.name, state: state, reason: reason, at: now))
+            }
             return answer
         } catch {
             return .failed(error)
@@ -238,6 +264,15 @@ final class StoreWriter: @unchecked Sendable {
         updateMessage.bind(8, record.reason?.detail)
         updateMessage.bind(9, record.finishedAt)
         try updateMessage.step()
+        if changes != nil, database.changes == 1 {
+            let state =
+                switch record.outcome {
+                case .retry: "retrying"
+                case .failedOver: "failed_over"
+                default: record.state.rawValue
+                }
+            try emit(record.sequence, state: state, reason: record.reason?.category.name, at: record.finishedAt)
+        }
         if record.state == .sent, let vendorMessageID = record.vendorMessageID, database.changes == 1 {
             try matchWaitingReceipts(
                 channel: record.channel, vendorMessageID: vendorMessageID, message: record.sequence,
@@ -323,5 +358,21 @@ final class StoreWriter: @unchecked Sendable {
             logger.warning("pruning failed", metadata: ["error": "\(error)"])
             return false
         }
+    }
+}
+
+extension StoreWriter {
+    /// Notes a committed state change of a message for subscribers (while any listen).
+    func emit(_ sequence: Int64, state: String, reason: String?, at: Int64) throws(StoreError) {
+        guard changes != nil else { return }
+        messageSummary.reset()
+        defer { messageSummary.reset() }
+        messageSummary.bind(1, sequence)
+        guard try messageSummary.step() else { return }
+        changes?.append(
+            StateChange(
+                messageID: messageSummary.string(0) ?? "", customer: try cipher.open(messageSummary.string(1)),
+                channel: messageSummary.string(3) ?? "", category: messageSummary.string(2) ?? "", state: state,
+                reason: reason, at: at))
     }
 }

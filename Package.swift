@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "ChannelKit", "GatewayConfig", "GatewayTransport", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -238,7 +239,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ChannelKit", "GatewayClient"],
+            dependencies: ["ChannelKit", "GatewayClient", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -19,7 +19,7 @@ public struct ConfigLoader: Sendable {
             "socket", "state_dir", "channels_dir", "dedup_window", "max_line_bytes", "max_pending_writes",
             "drain_timeout", "log_level", "log_format", "retention", "strict",
             "store_encryption_key", "allowed_uids", "allowed_groups",
-            "read_only_uids", "read_only_groups", "listen", "ca_file", "public_base_url",
+            "read_only_uids", "read_only_groups", "listen", "ca_file", "public_base_url", "webhook",
         ] + policyKeys
 
     /// The process environment, the default for `env:` references.
@@ -159,6 +159,35 @@ public struct ConfigLoader: Sendable {
                 configuration.publicBaseURL = base.text
             } else {
                 issues.error(base.mark, "'public_base_url' must start with https:// or http://, found '\(base.text)'")
+            }
+        }
+        if let webhook = map.map("webhook", keys: ["url", "secret", "batch_size", "max_backoff", "timeout"]) {
+            let url = webhook.string("url", required: true)
+            if let url, !url.hasPrefix("https://"), !url.hasPrefix("http://") {
+                webhook.error("url", "'url' must start with https:// or http://")
+            }
+            let secretNode = webhook.node("secret")
+            var secret: Secret?
+            if let secretNode {
+                let resolved = resolver.resolve(secretNode, issues: issues)
+                if case .scalar(let scalar) = resolved {
+                    secret = scalar.secret
+                    if secret == nil {
+                        issues.warning(
+                            scalar.mark,
+                            "'secret' holds a secret written inline; use credential:NAME, env:NAME or file:PATH")
+                        secret = Secret(scalar.text)
+                    }
+                }
+            } else {
+                issues.error(webhook.mark, "missing required key 'secret' in 'webhook' (the HMAC-SHA256 key)")
+            }
+            let batch = webhook.int("batch_size", in: 1...10_000) ?? 100
+            let backoff = webhook.duration("max_backoff", in: .seconds(1)...(.seconds(3600))) ?? .seconds(600)
+            let timeout = webhook.duration("timeout", in: .milliseconds(100)...(.seconds(120))) ?? .seconds(10)
+            if let url, let secret {
+                configuration.webhook = WebhookConfiguration(
+                    url: url, secret: secret, batchSize: batch, maxBackoff: backoff, timeout: timeout)
             }
         }
         configuration.policy = readPolicy(map, issues: issues)

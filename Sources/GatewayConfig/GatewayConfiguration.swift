@@ -35,6 +35,9 @@ import Foundation
 ///   certificates for vendor connections (private deployments, test stubs).
 /// - `public_base_url` (URL; default none): where customers reach the listener's `/t/<token>` route (through
 ///   the bank's reverse proxy); needed for sends with `track_links: true`.
+/// - `webhook` (mapping; default none): the outbox to the bank's CRM. `url` (required), `secret` (required,
+///   `credential:`/`env:`/`file:`; the HMAC-SHA256 key), `batch_size` (1...10000; default 100), `max_backoff`
+///   (1s...1h; default 10m), `timeout` (100ms...2m; default 10s). See ``WebhookConfiguration``.
 /// - `timezone`, `frequency_caps`, `quiet_hours`, `optout_keywords`: see ``PolicyConfiguration``.
 ///
 /// Names are resolved when the file is loaded (an unknown name is an error at its position). When none of the
@@ -80,6 +83,8 @@ public struct GatewayConfiguration: Sendable {
     public var readOnlyGroups: [UInt32]?
     /// The callback listener's address, or `nil` when `listen: off`.
     public var listen: ListenEndpoint? = ListenEndpoint(host: "127.0.0.1", port: 8780)
+    /// The webhook outbox, if configured.
+    public var webhook: WebhookConfiguration?
     /// The public base of tracked links, if click tracking is set up.
     public var publicBaseURL: String?
     /// The CA bundle for vendor TLS, if not the system's.

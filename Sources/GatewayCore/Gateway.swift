@@ -25,6 +25,7 @@ public final class Gateway: @unchecked Sendable {
     private var service: ControlService?
     private var server: ControlServer?
     private var callbackServer: CallbackServer?
+    private var webhook: WebhookSender?
 
     /// - Parameters:
     ///   - configuration: a validated configuration.
@@ -86,12 +87,20 @@ public final class Gateway: @unchecked Sendable {
         fingerprints = Gateway.fingerprints(of: configuration.channels)
         service.setReloader { [self] in reload() }
         let processor = CallbackProcessor(store: store, lookup: { service.activeInstance($0) }, logger: logger)
-        service.setExtraStats { processor.counts }
+        if let settings = configuration.webhook {
+            let sender = WebhookSender(
+                configuration: settings, store: store, transport: transport, wallClock: wallClock, logger: logger)
+            try sender.start()
+            webhook = sender
+        }
+        let webhookCounts: @Sendable () -> [(String, Int)] = { [webhook] in webhook?.counts ?? [] }
+        service.setExtraStats { processor.counts + webhookCounts() }
         processor.onReceipts { instance, receipts in
             dispatcher.callsEnded(channel: instance, vendorMessageIDs: receipts.compactMap(\.vendorMessageID))
         }
         if let endpoint = configuration.listen {
-            let metrics = MetricsPage(service: service, dispatcher: dispatcher, store: store, callbacks: processor)
+            let metrics = MetricsPage(
+                service: service, dispatcher: dispatcher, store: store, callbacks: processor, extraCounts: webhookCounts)
             let listener = try CallbackServer(
                 endpoint: endpoint, processor: processor, metrics: metrics, logger: logger)
             callbackServer = listener
@@ -150,6 +159,7 @@ public final class Gateway: @unchecked Sendable {
             ("listen", next.listen != configuration.listen),
             ("ca_file", next.caFile != configuration.caFile),
             ("public_base_url", next.publicBaseURL != configuration.publicBaseURL),
+            ("webhook", next.webhook != configuration.webhook),
         ]
         for (key, changed) in restartOnly where changed {
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")
@@ -236,6 +246,7 @@ public final class Gateway: @unchecked Sendable {
         if unfinished > 0 {
             logger.warning("drain timeout: transfers still in flight stay queued", metadata: ["count": "\(unfinished)"])
         }
+        webhook?.stop()
         transport?.shutdown()
         store?.close()
         server?.shutdown()

@@ -10,6 +10,7 @@ final class VendorLedger: Sendable {
         var flakyRefs = Set<String>()
         var marked = false
         var tokensIssued = 0
+        var webhookAttempts = 0
     }
 
     private let state = Mutex(State())
@@ -43,6 +44,14 @@ final class VendorLedger: Sendable {
         state.withLock { state in
             state.received += 1
             state.refs.insert(ref)
+        }
+    }
+
+    /// Whether this is one of the first three `/webhook-flaky` POSTs (which fail).
+    func isEarlyWebhookAttempt() -> Bool {
+        state.withLock { state in
+            state.webhookAttempts += 1
+            return state.webhookAttempts <= 3
         }
     }
 

@@ -9,8 +9,13 @@ public struct MetricsPage: Sendable {
     private let dispatcher: Dispatcher
     private let store: MessageStore
     private let callbacks: CallbackProcessor
+    private let extraCounts: @Sendable () -> [(String, Int)]
 
-    public init(service: ControlService, dispatcher: Dispatcher, store: MessageStore, callbacks: CallbackProcessor) {
+    public init(
+        service: ControlService, dispatcher: Dispatcher, store: MessageStore, callbacks: CallbackProcessor,
+        extraCounts: @escaping @Sendable () -> [(String, Int)] = { [] }
+    ) {
+        self.extraCounts = extraCounts
         self.service = service
         self.dispatcher = dispatcher
         self.store = store
@@ -73,7 +78,7 @@ public struct MetricsPage: Sendable {
                 sample("receipts_total", [("channel", channel), ("event", event)], value)
             }
         }
-        for (name, value) in callbacks.counts {
+        for (name, value) in callbacks.counts + extraCounts() {
             family("\(name)_total", "counter", "Callback listener: \(name.replacingOccurrences(of: "_", with: " ")).")
             sample("\(name)_total", [], value)
         }

@@ -80,3 +80,21 @@ extension MessageStore {
         return changes
     }
 }
+
+extension MessageStore {
+    /// The oldest outbox entries (sequence and change line), for the webhook sender's own connection.
+    func outbox(from database: SQLiteDatabase, limit: Int) throws(StoreError) -> [(Int64, String)] {
+        let select = try database.prepare("SELECT seq, body FROM outbox ORDER BY seq LIMIT ?1")
+        select.bind(1, limit)
+        var entries: [(Int64, String)] = []
+        while try select.step() {
+            entries.append((select.int64(0) ?? 0, try openField(select.string(1)) ?? ""))
+        }
+        return entries
+    }
+
+    /// A read-only connection for a background reader (the webhook sender).
+    func readConnection() throws(StoreError) -> SQLiteDatabase {
+        try SQLiteDatabase(path: databasePath, readOnly: true)
+    }
+}

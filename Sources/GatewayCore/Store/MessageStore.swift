@@ -31,6 +31,8 @@ public final class MessageStore: @unchecked Sendable {
     /// Sent → delivered latency of matched delivery receipts (seconds buckets, for `/metrics`).
     /// Committed state changes, for `subscribe`.
     public let feed = ChangeFeed()
+    private let outboxEnabled = Atomic<Bool>(false)
+    private let outboxWaiters = Mutex<[@Sendable () -> Void]>([])
     public let receiptLatency = LatencyHistogram(bounds: [1, 5, 15, 60, 300, 1800, 3600, 21_600, 86_400])
     private var committedChannels: @Sendable ([String: [Int]]) -> Void = { _ in }
     private var policy = AdmissionPolicy(PolicyConfiguration())
@@ -120,6 +122,20 @@ public final class MessageStore: @unchecked Sendable {
         guard !records.isEmpty else { return }
         condition.lock()
         operations.append(.record(records))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Starts keeping every state change in the webhook outbox; `wake` is called after commits that add some.
+    public func enableOutbox(wake: @escaping @Sendable () -> Void) {
+        outboxWaiters.withLock { $0.append(wake) }
+        outboxEnabled.store(true, ordering: .relaxed)
+    }
+
+    /// Removes delivered outbox entries (the webhook answered 2xx for everything up to `sequence`).
+    public func acknowledgeOutbox(upTo sequence: Int64) {
+        condition.lock()
+        operations.append(.acknowledgeOutbox(sequence))
         condition.signal()
         condition.unlock()
     }
@@ -259,8 +275,10 @@ public final class MessageStore: @unchecked Sendable {
                 lastPrune = more ? now - 60_000 : now
             }
             guard !batch.isEmpty else { continue }
+            let outboxOn = outboxEnabled.load(ordering: .relaxed)
             let outcome = writer.apply(
-                batch, now: now, policy: policy, collectChanges: feed.isActive, logger: logger)
+                batch, now: now, policy: policy, collectChanges: feed.isActive || outboxOn,
+                outbox: outboxOn, logger: logger)
             commits.add(1, ordering: .relaxed)
             var accepted = 0
             for (index, operation) in batch.enumerated() {
@@ -282,7 +300,7 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.consentReports[index] ?? .failure(.closed))
                 case .barrier(let completion):
                     completion()
-                case .record, .failover:
+                case .record, .failover, .acknowledgeOutbox:
                     break
                 }
             }
@@ -291,6 +309,9 @@ public final class MessageStore: @unchecked Sendable {
             condition.unlock()
             if !outcome.newMessages.isEmpty { notify(outcome.newMessages) }
             feed.publish(outcome.changes)
+            if outboxOn, !outcome.changes.isEmpty {
+                for wake in outboxWaiters.withLock({ $0 }) { wake() }
+            }
         }
         finished.lock()
         isFinished = true

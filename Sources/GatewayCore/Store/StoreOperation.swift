@@ -11,5 +11,6 @@ enum StoreOperation {
     case receipts(String, [Receipt], @Sendable (Result<ReceiptTally, StoreError>) -> Void)
     case event(EngagementEvent, @Sendable (Result<EventResult, StoreError>) -> Void)
     case click(String, @Sendable (Result<String?, StoreError>) -> Void)
+    case acknowledgeOutbox(Int64)
     case barrier(@Sendable () -> Void)
 }

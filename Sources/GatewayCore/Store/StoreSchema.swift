@@ -158,6 +158,11 @@ enum StoreSchema {
                     first_click_at INTEGER
                 ) WITHOUT ROWID;
                 CREATE INDEX tracked_links_message ON tracked_links (message_seq);
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
                 PRAGMA user_version = 3;
                 COMMIT;
                 """

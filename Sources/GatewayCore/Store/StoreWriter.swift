@@ -102,7 +102,8 @@ final class StoreWriter: @unchecked Sendable {
 
     /// Runs a batch in one transaction. On a failed commit every accept in it fails; nothing is half-done.
     func apply(
-        _ batch: [StoreOperation], now: Int64, policy: AdmissionPolicy, collectChanges: Bool, logger: Logger
+        _ batch: [StoreOperation], now: Int64, policy: AdmissionPolicy, collectChanges: Bool, outbox: Bool,
+        logger: Logger
     ) -> BatchResult {
         var result = BatchResult()
         changes = collectChanges ? [] : nil
@@ -141,6 +142,8 @@ final class StoreWriter: @unchecked Sendable {
                     result.receiptTallies[index] = Result { () throws(StoreError) in
                         try record(receipts, channel: channel, now: now)
                     }
+                case .acknowledgeOutbox(let sequence):
+                    try acknowledgeOutbox(upTo: sequence)
                 case .click(let token, _):
                     result.clickResults[index] = Result { () throws(StoreError) in try click(token, now: now) }
                 case .event(let event, _):
@@ -151,6 +154,8 @@ final class StoreWriter: @unchecked Sendable {
                     break
                 }
             }
+            // The webhook outbox is written in the same transaction as the changes it reports.
+            if outbox, let changes, !changes.isEmpty { try appendToOutbox(changes, now: now) }
             try database.execute("COMMIT")
             result.changes = changes ?? []
         } catch {
@@ -163,6 +168,7 @@ final class StoreWriter: @unchecked Sendable {
                 case .consent: failed.consentResults[index] = .failure(error)
                 case .receipts: failed.receiptTallies[index] = .failure(error)
                 case .event: failed.eventResults[index] = .failure(error)
+                case .acknowledgeOutbox: break
                 case .click: failed.clickResults[index] = .failure(error)
                 default: break
                 }
@@ -374,5 +380,24 @@ extension StoreWriter {
                 messageID: messageSummary.string(0) ?? "", customer: try cipher.open(messageSummary.string(1)),
                 channel: messageSummary.string(3) ?? "", category: messageSummary.string(2) ?? "", state: state,
                 reason: reason, at: at))
+    }
+}
+
+extension StoreWriter {
+    /// Appends changes to the webhook outbox (bodies are the change lines; personal fields stay sealed at rest).
+    func appendToOutbox(_ changes: [StateChange], now: Int64) throws(StoreError) {
+        let insert = try database.prepare("INSERT INTO outbox (body, created_at) VALUES (?1, ?2)")
+        for change in changes {
+            insert.reset()
+            insert.bind(1, try cipher.seal(change.line))
+            insert.bind(2, now)
+            try insert.step()
+        }
+    }
+
+    func acknowledgeOutbox(upTo sequence: Int64) throws(StoreError) {
+        let delete = try database.prepare("DELETE FROM outbox WHERE seq <= ?1")
+        delete.bind(1, sequence)
+        try delete.step()
     }
 }

@@ -45,6 +45,14 @@ final class TestGateway {
         }
     }
 
+    /// Replaces `VENDOR_BASE` in gateway.yaml by the vendor's base URL (for keys that name a vendor URL there).
+    func fixVendorBase() throws {
+        let path = directory + "/gateway.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "VENDOR_BASE", with: "http://127.0.0.1:\(vendorPort)")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
     /// Starts (or restarts) `gatewayd run` and waits until it serves.
     func startDaemon(environment: [String: String] = [:]) throws {
         let run = (daemon == nil ? 1 : 2)

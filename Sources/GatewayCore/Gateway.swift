@@ -100,7 +100,8 @@ public final class Gateway: @unchecked Sendable {
         }
         if let endpoint = configuration.listen {
             let metrics = MetricsPage(
-                service: service, dispatcher: dispatcher, store: store, callbacks: processor, extraCounts: webhookCounts)
+                service: service, dispatcher: dispatcher, store: store, callbacks: processor, extraCounts: webhookCounts
+            )
             let listener = try CallbackServer(
                 endpoint: endpoint, processor: processor, metrics: metrics, logger: logger)
             callbackServer = listener

@@ -37,7 +37,10 @@ struct WeChatOAProfile: ChannelAdapter {
     }
 
     /// The keys `settings:` may hold.
-    static let settingsKeys = ["app_id", "app_secret", "endpoint", "miniprogram_app_id", "miniprogram_page_path"]
+    static let settingsKeys = [
+        "app_id", "app_secret", "endpoint", "miniprogram_app_id", "miniprogram_page_path", "callback_token",
+        "callback_aes_key",
+    ]
 
     /// The vendor's public API host (vendors.md §4).
     static let defaultEndpoint = "https://api.weixin.qq.com"
@@ -56,6 +59,9 @@ struct WeChatOAProfile: ChannelAdapter {
     let endpoint: String
     let miniprogramAppID: String?
     let miniprogramPagePath: String?
+    /// How the core verifies the account's server-URL pushes (`callback_token`, `callback_aes_key`); `nil` takes
+    /// no callbacks.
+    let callbackSecurity: CallbackSecurity?
 
     /// Reads `settings:` (every key is listed in `Plugins/WeChatOA/README.md`), reporting every problem; `nil` if
     /// there was any.
@@ -78,6 +84,7 @@ struct WeChatOAProfile: ChannelAdapter {
             settings.error(
                 "miniprogram_page_path", "'miniprogram_page_path' needs 'miniprogram_app_id' (the mini program)")
         }
+        let callbackSecurity = Self.callbackSecurity(settings, appID: appID)
         guard issues.errorCount == errorsBefore, let appID, let appSecret, let endpoint else { return nil }
         self.api = api
         self.appID = appID
@@ -85,6 +92,7 @@ struct WeChatOAProfile: ChannelAdapter {
         self.endpoint = endpoint
         self.miniprogramAppID = miniprogramAppID
         self.miniprogramPagePath = miniprogramPagePath
+        self.callbackSecurity = callbackSecurity
     }
 
     /// An app id: plain text (not a secret reference) of letters, digits, `_` and `-`.

@@ -13,10 +13,11 @@ struct WeComAppProfile: ChannelAdapter {
     }
 
     /// The keys `settings:` may hold.
-    static let settingsKeys = [
-        "corp_id", "corp_secret", "agent_id", "endpoint", "msgtype", "button_text", "safe",
-        "duplicate_check_interval",
-    ]
+    static let settingsKeys =
+        [
+            "corp_id", "corp_secret", "agent_id", "endpoint", "msgtype", "button_text", "safe",
+            "duplicate_check_interval",
+        ] + WeComAPI.callbackKeys
 
     /// `touser` takes at most 1000 UserIDs.
     static let maximumRecipients = 1000
@@ -31,6 +32,8 @@ struct WeComAppProfile: ChannelAdapter {
     let endpoint: String
     let corpID: String
     let corpSecret: Secret
+    /// How the core verifies the app's callbacks (`callback_token`, `callback_aes_key`); `nil` takes none.
+    let callbackSecurity: CallbackSecurity?
     let agentID: Int
     let messageType: MessageType
     let buttonText: String?
@@ -60,10 +63,12 @@ struct WeComAppProfile: ChannelAdapter {
             settings.error("safe", "WeCom refuses confidential (safe) news messages (errcode 40074)")
         }
         let interval = settings.duration("duplicate_check_interval", in: .seconds(1)...(.seconds(4 * 3600)))
+        let callbackSecurity = WeComAPI.callbackSecurity(settings, corpID: corpID)
         guard issues.errorCount == errorsBefore, let corpID, let corpSecret, let agentID else { return nil }
         self.endpoint = endpoint
         self.corpID = corpID
         self.corpSecret = corpSecret
+        self.callbackSecurity = callbackSecurity
         self.agentID = agentID
         self.messageType = messageType
         self.buttonText = buttonText
@@ -166,6 +171,11 @@ struct WeComAppProfile: ChannelAdapter {
     }
 
     // MARK: Token
+
+    /// Verified, decrypted callbacks: answered `success`, no receipts (see ``WeComAPI/parseCallback(_:security:)``).
+    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
+        try WeComAPI.parseCallback(callback, security: callbackSecurity)
+    }
 
     func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
         .fetch(WeComAPI.tokenRequest(endpoint: endpoint, corpID: corpID, corpSecret: corpSecret))

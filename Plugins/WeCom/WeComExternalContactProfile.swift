@@ -11,7 +11,7 @@ import ChannelKit
 /// are pulled later with `get_groupmsg_task` / `get_groupmsg_send_result` (see the README).
 struct WeComExternalContactProfile: ChannelAdapter {
     /// The keys `settings:` may hold.
-    static let settingsKeys = ["corp_id", "corp_secret", "endpoint", "sender", "allow_select"]
+    static let settingsKeys = ["corp_id", "corp_secret", "endpoint", "sender", "allow_select"] + WeComAPI.callbackKeys
 
     /// `external_userid` takes at most 10,000 customers.
     static let maximumRecipients = 10_000
@@ -23,6 +23,8 @@ struct WeComExternalContactProfile: ChannelAdapter {
     let endpoint: String
     let corpID: String
     let corpSecret: Secret
+    /// How the core verifies the app's callbacks (`callback_token`, `callback_aes_key`); `nil` takes none.
+    let callbackSecurity: CallbackSecurity?
     let sender: String?
     let allowSelect: Bool
 
@@ -40,10 +42,12 @@ struct WeComExternalContactProfile: ChannelAdapter {
             settings.error("sender", "'sender' must be a member's WeCom UserID")
         }
         let allowSelect = settings.bool("allow_select") ?? false
+        let callbackSecurity = WeComAPI.callbackSecurity(settings, corpID: corpID)
         guard issues.errorCount == errorsBefore, let corpID, let corpSecret else { return nil }
         self.endpoint = endpoint
         self.corpID = corpID
         self.corpSecret = corpSecret
+        self.callbackSecurity = callbackSecurity
         self.sender = sender
         self.allowSelect = allowSelect
     }
@@ -102,6 +106,11 @@ struct WeComExternalContactProfile: ChannelAdapter {
     }
 
     // MARK: Token
+
+    /// Verified, decrypted callbacks: answered `success`, no receipts (see ``WeComAPI/parseCallback(_:security:)``).
+    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
+        try WeComAPI.parseCallback(callback, security: callbackSecurity)
+    }
 
     func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
         .fetch(WeComAPI.tokenRequest(endpoint: endpoint, corpID: corpID, corpSecret: corpSecret))

@@ -24,6 +24,9 @@
 ///    ``maxBatchSize`` above 1 and a ``batchKey(for:)`` (messages with equal keys may share a request); the core
 ///    groups them and calls ``request(for:context:)-([OutboundMessage],_)``, then
 ///    ``outcome(of:to:messages:)``, which answers `.partial` with one outcome per recipient.
+/// 8. **Callback signatures are the core's.** An adapter whose vendor signs or encrypts its callbacks returns a
+///    ``callbackSecurity`` (the scheme and its secrets); the core verifies each callback (401 when it fails),
+///    answers the vendor's URL-verification handshake itself and passes ``parseCallback(_:)`` the decrypted body.
 public protocol ChannelAdapter: Sendable {
     /// Finds what makes a message unsendable on this instance, before it is accepted.
     /// - Parameter message: the message as the client sent it.
@@ -70,6 +73,10 @@ public protocol ChannelAdapter: Sendable {
     /// Classifies the reply to a batch request: `.partial` with one ``RecipientOutcome`` per recipient (a
     /// recipient missing from it is retried).
     func outcome(of response: VendorResponse, to request: VendorRequest, messages: [OutboundMessage]) -> SendOutcome
+
+    /// How the core verifies this instance's callbacks before ``parseCallback(_:)``; `nil` (the default) when the
+    /// vendor neither signs nor encrypts them in a way the core checks.
+    var callbackSecurity: CallbackSecurity? { get }
 }
 
 extension ChannelAdapter {
@@ -89,6 +96,9 @@ extension ChannelAdapter {
 
     /// One message per request.
     public var maxBatchSize: Int { 1 }
+
+    /// No callback signature for the core to check.
+    public var callbackSecurity: CallbackSecurity? { nil }
 
     /// Never batched.
     public func batchKey(for message: OutboundMessage) -> String? { nil }

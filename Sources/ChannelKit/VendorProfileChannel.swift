@@ -32,6 +32,8 @@ extension VendorProfileChannel {
 
     public var maxBatchSize: Int { profile.maxBatchSize }
 
+    public var callbackSecurity: CallbackSecurity? { profile.callbackSecurity }
+
     public func batchKey(for message: OutboundMessage) -> String? { profile.batchKey(for: message) }
 
     public func request(for messages: [OutboundMessage], context: RequestContext) throws(MessageProblem)

@@ -46,6 +46,7 @@ final class VendorHandler: ChannelInboundHandler {
         if handleWeCom(path: path, head: head, body: body, context: context) { return }
         if handleAlibabaVoice(path: path, head: head, body: body, context: context) { return }
         if handleWebhook(path: path, head: head, body: body, context: context) { return }
+        if handleTokenVendors(path: path, head: head, body: body, context: context) { return }
         let routes: Set<String> = ["/sms/send", "/flaky/send", "/error/send", "/hang/send"]
         guard routes.contains(path) else {
             respond(.notFound, #"{"code":"NOT_FOUND","message":"no such route"}"#, head: head, context: context)

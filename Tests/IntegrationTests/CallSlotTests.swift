@@ -55,7 +55,7 @@ struct CallSlotTests {
 
     @Test func callsWaitForASlotAndARefusalOptsTheNumberOut() throws {
         let gateway = try TestGateway(channels: ["calls": Self.calls])
-        try gateway.startDaemon(environment: ["VMS_KEY_ID": "vms-key-id", "VMS_KEY_SECRET": "vms-key-secret"])
+        try gateway.startDaemon(environment: ["VMS_KEY_ID": "vms-key-id", "VMS_KEY_SECRET": "test-sk"])
         let client = try ControlClient(path: gateway.socketPath)
         let numbers = (0..<5).map { "1390000000\($0)" }
         for (index, number) in numbers.enumerated() {

@@ -23,6 +23,7 @@ public final class CallbackProcessor: Sendable {
     private let logger: Logger
     private let received = Atomic<Int>(0)
     private let rejected = Atomic<Int>(0)
+    private let badSignatures = Atomic<Int>(0)
     private let replies = Atomic<Int>(0)
     private let optOuts = Atomic<Int>(0)
     private let receipts = Atomic<Int>(0)
@@ -52,10 +53,12 @@ public final class CallbackProcessor: Sendable {
         receiptObserver.withLock { $0 = observer }
     }
 
-    /// Counters for `stats`: callbacks received and rejected, replies, opt-outs from replies, receipts.
+    /// Counters for `stats`: callbacks received and rejected (bad signatures among them, also counted apart),
+    /// replies, opt-outs from replies, receipts.
     public var counts: [(String, Int)] {
         [
             ("callbacks", received.load(ordering: .relaxed)), ("callbacks_rejected", rejected.load(ordering: .relaxed)),
+            ("callbacks_bad_signature", badSignatures.load(ordering: .relaxed)),
             ("replies", replies.load(ordering: .relaxed)), ("reply_optouts", optOuts.load(ordering: .relaxed)),
             ("receipts", receipts.load(ordering: .relaxed)), ("receipts_matched", matched.load(ordering: .relaxed)),
             ("receipts_unmatched", unmatched.load(ordering: .relaxed)),
@@ -72,6 +75,24 @@ public final class CallbackProcessor: Sendable {
             rejected.add(1, ordering: .relaxed)
             answer(Answer(status: 404, contentType: "text/plain", body: "unknown channel instance\n"))
             return
+        }
+        // Vendors that sign or encrypt: the core checks first, answers their URL check itself and hands the
+        // adapter only verified plaintext (WeChatCallbackCrypto).
+        var callback = callback
+        if let security = configuration.adapter.callbackSecurity {
+            switch WeChatCallbackCrypto.check(callback, security: security) {
+            case .answer(let status, let contentType, let body):
+                answer(Answer(status: status, contentType: contentType, body: body))
+                return
+            case .forward(let verified):
+                callback = verified
+            case .unauthorized(let failure):
+                rejected.add(1, ordering: .relaxed)
+                badSignatures.add(1, ordering: .relaxed)
+                logger.warning("callback refused", metadata: ["channel": "\(instance)", "error": "\(failure.message)"])
+                answer(Answer(status: 401, contentType: "text/plain", body: "bad signature\n"))
+                return
+            }
         }
         let report: CallbackReport
         do {

@@ -77,6 +77,15 @@ public protocol ChannelAdapter: Sendable {
     /// How the core verifies this instance's callbacks before ``parseCallback(_:)``; `nil` (the default) when the
     /// vendor neither signs nor encrypts them in a way the core checks.
     var callbackSecurity: CallbackSecurity? { get }
+
+    /// How many sent messages one pull-receipt query covers; 0 (the default) when the vendor offers no pull.
+    var pollBatchSize: Int { get }
+
+    /// The query for the outcome of sent messages (Alibaba `QuerySendDetails`), for vendors without push.
+    func pollRequest(for targets: [PollTarget], context: RequestContext) throws(MessageProblem) -> VendorRequest
+
+    /// Reads a pull-receipt reply into receipts (none for messages the vendor has no final word on yet).
+    func receipts(fromPoll response: VendorResponse, for targets: [PollTarget]) -> [Receipt]
 }
 
 extension ChannelAdapter {
@@ -96,6 +105,19 @@ extension ChannelAdapter {
 
     /// One message per request.
     public var maxBatchSize: Int { 1 }
+
+    /// No pull receipts.
+    public var pollBatchSize: Int { 0 }
+
+    /// Only called for adapters with a ``pollBatchSize`` above 0.
+    public func pollRequest(for targets: [PollTarget], context: RequestContext) throws(MessageProblem)
+        -> VendorRequest
+    {
+        throw .badRequest("this channel offers no pull receipts")
+    }
+
+    /// No pull receipts.
+    public func receipts(fromPoll response: VendorResponse, for targets: [PollTarget]) -> [Receipt] { [] }
 
     /// No callback signature for the core to check.
     public var callbackSecurity: CallbackSecurity? { nil }

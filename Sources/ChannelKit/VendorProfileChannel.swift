@@ -32,6 +32,18 @@ extension VendorProfileChannel {
 
     public var maxBatchSize: Int { profile.maxBatchSize }
 
+    public var pollBatchSize: Int { profile.pollBatchSize }
+
+    public func pollRequest(for targets: [PollTarget], context: RequestContext) throws(MessageProblem)
+        -> VendorRequest
+    {
+        try profile.pollRequest(for: targets, context: context)
+    }
+
+    public func receipts(fromPoll response: VendorResponse, for targets: [PollTarget]) -> [Receipt] {
+        profile.receipts(fromPoll: response, for: targets)
+    }
+
     public var callbackSecurity: CallbackSecurity? { profile.callbackSecurity }
 
     public func batchKey(for message: OutboundMessage) -> String? { profile.batchKey(for: message) }

@@ -21,6 +21,10 @@ public import ChannelKit
 ///   until its result arrives at the callback listener (answered, unanswered, refused, failed) or
 ///   `call_slot_timeout` passes.
 /// - `call_slot_timeout` (duration, 10s...2h; default 5m): how long a call without a result holds its slot.
+/// - `poll_receipts` (mapping): for vendors that offer pull receipts (Alibaba SMS `QuerySendDetails`), ask
+///   for the outcome of sent messages that got no push: `after` (duration; default 2m) after the send, again
+///   every `interval` (default 10m), for at most `give_up_after` (default 72h), at most `per_second` queries
+///   (default 5; the poller's own budget, apart from sends).
 /// - `settings` (mapping): passed to the kind's factory, with `credential:`/`env:`/`file:` secrets resolved.
 public struct ChannelInstanceConfiguration: Sendable {
     /// The instance name: the file name without `.yaml`, matching `[a-z0-9][a-z0-9_-]{0,63}`.
@@ -45,6 +49,8 @@ public struct ChannelInstanceConfiguration: Sendable {
     public var failover: String?
     /// The daily window non-critical messages are sent in, as minutes after local midnight, if any.
     public var sendWindow: (from: Int, until: Int)?
+    /// Pull-receipt polling, if configured.
+    public var pollReceipts: PollConfiguration?
     /// Calls in progress at once, if limited.
     public var maxConcurrentCalls: Int?
     /// How long a call without a result holds its slot.

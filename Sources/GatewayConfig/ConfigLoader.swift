@@ -11,7 +11,7 @@ public struct ConfigLoader: Sendable {
     /// The keys of a `channels.d` file.
     static let channelKeys = [
         "type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "failover", "send_window",
-        "max_concurrent_calls", "call_slot_timeout", "settings",
+        "max_concurrent_calls", "call_slot_timeout", "poll_receipts", "settings",
     ]
     /// The keys of `gateway.yaml`.
     static let gatewayKeys =
@@ -286,6 +286,15 @@ public struct ConfigLoader: Sendable {
         let concurrency = map.int("concurrency", in: 1...1024) ?? 32
         let failover = map.scalar("failover")
         let maxConcurrentCalls = map.int("max_concurrent_calls", in: 1...10_000)
+        var poll: PollConfiguration?
+        if let section = map.map("poll_receipts", keys: ["after", "interval", "give_up_after", "per_second"]) {
+            poll = PollConfiguration(
+                after: section.duration("after", in: .seconds(1)...(.seconds(86_400))) ?? .seconds(120),
+                interval: section.duration("interval", in: .seconds(1)...(.seconds(86_400))) ?? .seconds(600),
+                giveUpAfter: section.duration("give_up_after", in: .seconds(60)...(.seconds(30 * 86_400)))
+                    ?? .seconds(72 * 3600),
+                perSecond: section.double("per_second", in: 0.01...1000) ?? 5)
+        }
         let callSlotTimeout = map.duration("call_slot_timeout", in: .seconds(10)...(.seconds(7200)))
         var sendWindow: (from: Int, until: Int)?
         if let window = map.scalar("send_window") {
@@ -326,6 +335,16 @@ public struct ConfigLoader: Sendable {
         configuration.failoverMark = failover?.mark
         configuration.sendWindow = sendWindow
         configuration.maxConcurrentCalls = maxConcurrentCalls
+        if let poll {
+            if adapter.pollBatchSize > 0 {
+                configuration.pollReceipts = poll
+            } else {
+                map.error(
+                    "poll_receipts",
+                    "'poll_receipts' needs a vendor that offers pull receipts; '\(vendor ?? kind.name)' does not")
+                return nil
+            }
+        }
         if let callSlotTimeout { configuration.callSlotTimeout = callSlotTimeout }
         return configuration
     }

@@ -26,6 +26,7 @@ public final class Gateway: @unchecked Sendable {
     private var server: ControlServer?
     private var callbackServer: CallbackServer?
     private var webhook: WebhookSender?
+    private var poller: ReceiptPoller?
 
     /// - Parameters:
     ///   - configuration: a validated configuration.
@@ -93,7 +94,14 @@ public final class Gateway: @unchecked Sendable {
             try sender.start()
             webhook = sender
         }
-        let webhookCounts: @Sendable () -> [(String, Int)] = { [webhook] in webhook?.counts ?? [] }
+        let receiptPoller = ReceiptPoller(
+            channels: configuration.channels, store: store, transport: transport, wallClock: wallClock,
+            monotonicClock: monotonicClock, logger: logger)
+        try receiptPoller.start()
+        poller = receiptPoller
+        let webhookCounts: @Sendable () -> [(String, Int)] = { [webhook] in
+            (webhook?.counts ?? []) + [("receipt_queries", receiptPoller.queryCount)]
+        }
         service.setExtraStats { processor.counts + webhookCounts() }
         processor.onReceipts { instance, receipts in
             dispatcher.callsEnded(channel: instance, vendorMessageIDs: receipts.compactMap(\.vendorMessageID))
@@ -176,6 +184,7 @@ public final class Gateway: @unchecked Sendable {
             issues: warnings
         )
         dispatcher.reconfigure(next.channels, timeZone: next.policy.timeZone)
+        poller?.reconfigure(next.channels)
         service.reconfigure(next.channels)
         store?.setPolicy(next.policy)
         var applied = next
@@ -248,6 +257,7 @@ public final class Gateway: @unchecked Sendable {
             logger.warning("drain timeout: transfers still in flight stay queued", metadata: ["count": "\(unfinished)"])
         }
         webhook?.stop()
+        poller?.stop()
         transport?.shutdown()
         store?.close()
         server?.shutdown()

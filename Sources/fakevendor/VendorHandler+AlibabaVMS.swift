@@ -28,8 +28,26 @@ extension VendorHandler {
                 head: head, context: context)
             return true
         }
+        if form["Action"] == "QuerySendDetails", let bizID = form["BizId"] {
+            // SendStatus 3 delivered, or 2 failed (UNDELIV) for numbers ending in 0003; unknown ids: no details.
+            guard let sent = ledger.send(bizID: bizID), sent.number == form["PhoneNumber"] else {
+                respond(
+                    .ok, #"{"Code":"OK","TotalCount":0,"SmsSendDetailDTOs":{"SmsSendDetailDTO":[]}}"#, head: head,
+                    context: context)
+                return true
+            }
+            let failed = sent.number.hasSuffix("0003")
+            let detail =
+                #"{"PhoneNum":"\#(sent.number)","SendStatus":\#(failed ? 2 : 3),"ErrCode":"\#(failed ? "UNDELIV" : "DELIVERED")","#
+                + #""ReceiveDate":"2026-11-24 10:00:05","SendDate":"2026-11-24 10:00:00","OutId":"\#(sent.outID)"}"#
+            respond(
+                .ok, #"{"Code":"OK","TotalCount":1,"SmsSendDetailDTOs":{"SmsSendDetailDTO":[\#(detail)]}}"#,
+                head: head, context: context)
+            return true
+        }
         if form["Action"] == "SendSms", let number = form["PhoneNumbers"] {
             let bizID = "fv-biz-" + ledger.nextMessageID().dropFirst("fv-".count)
+            ledger.rememberSend(bizID: bizID, number: number, outID: form["OutId"] ?? "")
             ledger.record(ref: number)
             recorder?.append(
                 ref: number, body: Array(#"{"biz_id":"\#(bizID)","out_id":"\#(form["OutId"] ?? "")"}"#.utf8))

@@ -11,6 +11,7 @@ final class VendorLedger: Sendable {
         var marked = false
         var tokensIssued = 0
         var webhookAttempts = 0
+        var sends: [String: (number: String, outID: String)] = [:]
     }
 
     private let state = Mutex(State())
@@ -45,6 +46,16 @@ final class VendorLedger: Sendable {
             state.received += 1
             state.refs.insert(ref)
         }
+    }
+
+    /// Remembers an SMS send for `QuerySendDetails`.
+    func rememberSend(bizID: String, number: String, outID: String) {
+        state.withLock { $0.sends[bizID] = (number, outID) }
+    }
+
+    /// The number and OutId of a send, by BizId.
+    func send(bizID: String) -> (number: String, outID: String)? {
+        state.withLock { $0.sends[bizID] }
     }
 
     /// Whether this is one of the first three `/webhook-flaky` POSTs (which fail).

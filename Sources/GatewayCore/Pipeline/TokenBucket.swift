@@ -35,6 +35,12 @@ public struct TokenBucket: Sendable, Hashable {
         return true
     }
 
+    /// Whole tokens available now.
+    public mutating func available(now: Int64) -> Double {
+        refill(now: now)
+        return tokens.rounded(.down)
+    }
+
     /// Nanoseconds until one token is available (0 if one is).
     public mutating func nanosecondsUntilToken(now: Int64) -> Int64 {
         refill(now: now)

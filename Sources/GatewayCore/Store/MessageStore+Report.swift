@@ -1,3 +1,4 @@
+import ChannelKit
 import Foundation
 
 extension MessageStore {
@@ -96,5 +97,38 @@ extension MessageStore {
     /// A read-only connection for a background reader (the webhook sender).
     func readConnection() throws(StoreError) -> SQLiteDatabase {
         try SQLiteDatabase(path: databasePath, readOnly: true)
+    }
+}
+
+extension MessageStore {
+    /// Sent messages of a channel due a pull-receipt query: sent between `sentBefore` and `sentAfter`, not polled
+    /// since `polledBefore`, oldest first.
+    func pollTargets(
+        from database: SQLiteDatabase, channel: String, sentBefore: Int64, sentAfter: Int64, polledBefore: Int64,
+        limit: Int
+    ) throws(StoreError) -> [(sequence: Int64, target: PollTarget)] {
+        let select = try database.prepare(
+            """
+            SELECT seq, id, vendor_message_id, recipient, updated_at FROM messages
+            WHERE channel = ?1 AND state = 'sent' AND vendor_message_id IS NOT NULL AND updated_at <= ?2
+                AND updated_at >= ?3 AND (polled_at IS NULL OR polled_at <= ?4)
+            ORDER BY updated_at LIMIT ?5
+            """)
+        select.bind(1, channel)
+        select.bind(2, sentBefore)
+        select.bind(3, sentAfter)
+        select.bind(4, polledBefore)
+        select.bind(5, limit)
+        var targets: [(Int64, PollTarget)] = []
+        while try select.step() {
+            targets.append(
+                (
+                    select.int64(0) ?? 0,
+                    PollTarget(
+                        messageID: select.string(1) ?? "", vendorMessageID: select.string(2) ?? "",
+                        recipient: try openField(select.string(3)) ?? "", sentAtMilliseconds: select.int64(4) ?? 0)
+                ))
+        }
+        return targets
     }
 }

@@ -140,6 +140,15 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Notes when messages were last polled for receipts (committed with the next batch).
+    public func markPolled(_ sequences: [Int64], at time: Int64) {
+        guard !sequences.isEmpty else { return }
+        condition.lock()
+        operations.append(.polled(sequences, time))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// A stored field in the clear (decrypted when encryption at rest is on).
     func openField(_ stored: String?) throws(StoreError) -> String? { try cipher.open(stored) }
 
@@ -300,7 +309,7 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.consentReports[index] ?? .failure(.closed))
                 case .barrier(let completion):
                     completion()
-                case .record, .failover, .acknowledgeOutbox:
+                case .record, .failover, .acknowledgeOutbox, .polled:
                     break
                 }
             }

@@ -158,6 +158,8 @@ enum StoreSchema {
                     first_click_at INTEGER
                 ) WITHOUT ROWID;
                 CREATE INDEX tracked_links_message ON tracked_links (message_seq);
+                ALTER TABLE messages ADD COLUMN polled_at INTEGER;
+                CREATE INDEX messages_poll ON messages (channel, updated_at) WHERE state = 'sent';
                 CREATE TABLE outbox (
                     seq INTEGER PRIMARY KEY,
                     body TEXT NOT NULL,

@@ -144,6 +144,14 @@ final class StoreWriter: @unchecked Sendable {
                     }
                 case .acknowledgeOutbox(let sequence):
                     try acknowledgeOutbox(upTo: sequence)
+                case .polled(let sequences, let at):
+                    let update = try database.prepare("UPDATE messages SET polled_at = ?2 WHERE seq = ?1")
+                    for sequence in sequences {
+                        update.reset()
+                        update.bind(1, sequence)
+                        update.bind(2, at)
+                        try update.step()
+                    }
                 case .click(let token, _):
                     result.clickResults[index] = Result { () throws(StoreError) in try click(token, now: now) }
                 case .event(let event, _):
@@ -168,7 +176,7 @@ final class StoreWriter: @unchecked Sendable {
                 case .consent: failed.consentResults[index] = .failure(error)
                 case .receipts: failed.receiptTallies[index] = .failure(error)
                 case .event: failed.eventResults[index] = .failure(error)
-                case .acknowledgeOutbox: break
+                case .acknowledgeOutbox, .polled: break
                 case .click: failed.clickResults[index] = .failure(error)
                 default: break
                 }

@@ -1,0 +1,126 @@
+import ChannelKit
+import Foundation
+public import GatewayConfig
+public import GatewayTransport
+public import Logging
+import Synchronization
+
+/// Asks vendors without push receipts for the outcome of sent messages (`poll_receipts` on an instance), on a
+/// thread of its own with each instance's own query budget, so polling never takes from the send budget.
+/// Receipts found go through the store like pushed ones (kept once, matched, applied forward only).
+public final class ReceiptPoller: @unchecked Sendable {
+    private let store: MessageStore
+    private let transport: CurlTransport
+    private let wallClock: any WallClock
+    private let monotonicClock: any MonotonicClock
+    private let logger: Logger
+    private let channels: Mutex<[ChannelInstanceConfiguration]>
+    private let stopping = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private var started = false
+    private let queries = Atomic<Int>(0)
+
+    public init(
+        channels: [ChannelInstanceConfiguration], store: MessageStore, transport: CurlTransport,
+        wallClock: any WallClock, monotonicClock: any MonotonicClock, logger: Logger
+    ) {
+        self.channels = Mutex(channels.filter { $0.pollReceipts != nil })
+        self.store = store
+        self.transport = transport
+        self.wallClock = wallClock
+        self.monotonicClock = monotonicClock
+        self.logger = logger
+    }
+
+    /// Pull-receipt queries sent since start.
+    public var queryCount: Int { queries.load(ordering: .relaxed) }
+
+    /// Takes a reloaded set of instances (those without `poll_receipts` are ignored).
+    public func reconfigure(_ next: [ChannelInstanceConfiguration]) {
+        channels.withLock { $0 = next.filter { $0.pollReceipts != nil } }
+    }
+
+    public func start() throws(StoreError) {
+        let database = try store.readConnection()
+        let box = DatabaseBox(database)
+        started = true
+        let thread = Thread { [self] in run(box.database) }
+        thread.name = "receipt-poller"
+        thread.start()
+    }
+
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        if started { done.wait() }
+    }
+
+    private func run(_ database: SQLiteDatabase) {
+        defer { done.signal() }
+        var buckets: [String: TokenBucket] = [:]
+        while !stopping.load(ordering: .relaxed) {
+            let now = wallClock.nowMilliseconds
+            for channel in channels.withLock({ $0 }) {
+                guard let poll = channel.pollReceipts, !stopping.load(ordering: .relaxed) else { continue }
+                let monotonic = monotonicClock.nowNanoseconds
+                var bucket =
+                    buckets[channel.name]
+                    ?? TokenBucket(perSecond: poll.perSecond, burst: max(1, Int(poll.perSecond)), now: monotonic)
+                let adapter = channel.adapter
+                let size = max(1, adapter.pollBatchSize)
+                let allowed = Int(bucket.available(now: monotonic))
+                guard allowed > 0 else {
+                    buckets[channel.name] = bucket
+                    continue
+                }
+                let due: [(sequence: Int64, target: PollTarget)]
+                do {
+                    due = try store.pollTargets(
+                        from: database, channel: channel.name, sentBefore: now - poll.after.milliseconds,
+                        sentAfter: now - poll.giveUpAfter.milliseconds, polledBefore: now - poll.interval.milliseconds,
+                        limit: allowed * size)
+                } catch {
+                    logger.error(
+                        "cannot read messages to poll", metadata: ["channel": "\(channel.name)", "error": "\(error)"])
+                    continue
+                }
+                var start = 0
+                while start < due.count, bucket.take(now: monotonic) {
+                    let group = Array(due[start..<min(start + size, due.count)])
+                    start += size
+                    store.markPolled(group.map(\.sequence), at: now)
+                    query(group.map(\.target), channel: channel, now: now)
+                }
+                buckets[channel.name] = bucket
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    private func query(_ targets: [PollTarget], channel: ChannelInstanceConfiguration, now: Int64) {
+        let adapter = channel.adapter
+        let request: VendorRequest
+        do {
+            request = try adapter.pollRequest(
+                for: targets,
+                context: RequestContext(nowMilliseconds: now, nonce: UInt64.random(in: .min ... .max), attempt: 1))
+        } catch {
+            logger.warning(
+                "cannot build a receipt query", metadata: ["channel": "\(channel.name)", "error": "\(error.message)"])
+            return
+        }
+        queries.add(1, ordering: .relaxed)
+        let store = store
+        let name = channel.name
+        transport.submit(request, timeout: channel.timeout) { result in
+            guard case .response(let response, _) = result else { return }
+            let receipts = adapter.receipts(fromPoll: response, for: targets)
+            if !receipts.isEmpty { store.recordReceipts(channel: name, receipts) { _ in } }
+        }
+    }
+}
+
+/// Hands the poller's connection to its thread, which alone uses it from then on.
+private struct DatabaseBox: @unchecked Sendable {
+    let database: SQLiteDatabase
+    init(_ database: SQLiteDatabase) { self.database = database }
+}

@@ -28,13 +28,18 @@ struct FakeVendor: ParsableCommand {
     @Option(help: "Print 'mark <unix ms>' the first time a POST body contains this text (for latency probes).")
     var mark: String?
 
+    @Option(
+        name: .customLong("report-to"),
+        help: "Push an Alibaba SmsReport for every SendSms to this URL (a gateway's /callbacks/<instance>).")
+    var reportTo: String?
+
     mutating func run() throws {
         let recorder = try record.map { try RequestRecorder(path: $0) }
         // Before any thread starts, so every thread inherits the blocked mask (see installSignalHandlers).
         // Held in a local because a released dispatch source stops firing; run() blocks until exit.
         let signalSources = installSignalHandlers(recorder: recorder)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let ledger = VendorLedger(mark: mark)
+        let ledger = VendorLedger(mark: mark, reportTo: reportTo)
         if let recorder {
             // Flushes from an event loop so a crash loses at most 200 ms of lines.
             group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { _ in

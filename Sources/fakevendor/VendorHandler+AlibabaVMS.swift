@@ -48,6 +48,12 @@ extension VendorHandler {
         if form["Action"] == "SendSms", let number = form["PhoneNumbers"] {
             let bizID = "fv-biz-" + ledger.nextMessageID().dropFirst("fv-".count)
             ledger.rememberSend(bizID: bizID, number: number, outID: form["OutId"] ?? "")
+            if let reportTo = ledger.reportTo {
+                // Slow numbers get their report before their reply (the reply waits a second).
+                ReportPusher.push(
+                    to: reportTo, number: number, bizID: bizID, outID: form["OutId"] ?? "",
+                    delay: number.hasSuffix("999") ? 0 : 0.2)
+            }
             ledger.record(ref: number)
             recorder?.append(
                 ref: number, body: Array(#"{"biz_id":"\#(bizID)","out_id":"\#(form["OutId"] ?? "")"}"#.utf8))

@@ -16,10 +16,13 @@ final class VendorLedger: Sendable {
 
     private let state = Mutex(State())
     private let mark: [UInt8]?
+    /// Where SmsReport pushes go, if anywhere.
+    let reportTo: String?
 
     /// - Parameter mark: text whose first appearance in a body is announced with its arrival time.
-    init(mark: String? = nil) {
+    init(mark: String? = nil, reportTo: String? = nil) {
         self.mark = mark.map { Array($0.utf8) }
+        self.reportTo = reportTo
     }
 
     /// Prints `mark <unix ms>` the first time a body contains the mark text.

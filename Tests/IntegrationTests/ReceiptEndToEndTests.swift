@@ -114,4 +114,46 @@ struct ReceiptEndToEndTests {
         #expect(MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="failed"}"#) == 1)
         #expect(MetricsTests.value(page, "channel_gateway_receipt_latency_seconds_count") == 2)
     }
+
+    @Test func aStubVendorPushesReportsAndEveryMessageEndsRight() throws {
+        let port = TestGateway.freePort()
+        let gateway = try TestGateway(
+            channels: ["sms-aliyun": Self.aliyun], gatewayExtra: "listen: 127.0.0.1:\(port)",
+            vendorArguments: ["--report-to", "http://127.0.0.1:\(port)/callbacks/sms-aliyun"])
+        try gateway.startDaemon(environment: ["ALIYUN_AK": "test-ak", "ALIYUN_SK": "test-sk"])
+        let client = try ControlClient(path: gateway.socketPath)
+        // 0002 is reported twice, 0003 fails, 0999 is reported before the vendor's reply arrives.
+        let numbers = ["13800000001", "13800000002", "13800000003", "13800000004", "13800000999"]
+        let ids = try numbers.enumerated().map { index, number in
+            try #require(
+                client.request(
+                    #"{"op":"send","channel":"sms-aliyun","to":"\#(number)","template":"SMS_1","params":{"code":"\#(index)"}}"#
+                )?["message_id"]?.stringValue)
+        }
+        let expected = ["delivered", "delivered", "failed", "delivered", "delivered"]
+        var states: [String] = []
+        for _ in 0..<150 {
+            states = ids.map { id in
+                client.request(#"{"op":"status","message_id":"\#(id)"}"#)?["message"]?["state"]?.stringValue ?? "?"
+            }
+            if states == expected { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(states == expected)
+        let stats = client.request(#"{"op":"stats"}"#)?["stats"]
+        #expect(stats?["receipts"]?.intValue == 6)
+        #expect(stats?["receipts_duplicate"]?.intValue == 1)
+        #expect(stats?["receipts_unmatched"]?.intValue == 0)
+        let report = client.request(#"{"op":"report","since":"1h"}"#)
+        guard case .array(let channels)? = report?["channels"], let channel = channels.first else {
+            Issue.record("no report")
+            return
+        }
+        #expect(channel["delivered"]?.intValue == 4)
+        #expect(channel["failed"]?["invalid_recipient"]?.intValue == 1)
+        let page = String(decoding: try TestGateway.httpGet(port: port, path: "/metrics"), as: UTF8.self)
+        #expect(
+            MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="delivered"}"#) == 5)
+        #expect(MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="failed"}"#) == 1)
+    }
 }

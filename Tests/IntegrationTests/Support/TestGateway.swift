@@ -18,11 +18,14 @@ final class TestGateway {
 
     /// Starts the fake vendor and writes a configuration with the given channel files (name → YAML, where
     /// `VENDOR` is replaced by the vendor's base URL).
-    init(channels: [String: String], gatewayExtra: String = "", logLevel: String = "info") throws {
+    init(
+        channels: [String: String], gatewayExtra: String = "", logLevel: String = "info", vendorArguments: [String] = []
+    ) throws {
         directory = NSTemporaryDirectory() + "cg-e2e-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/channels.d", withIntermediateDirectories: true)
         vendor = try ChildProcess(
-            TestGateway.binaries + "/fakevendor", ["--port", "0", "--record", directory + "/vendor.record"],
+            TestGateway.binaries + "/fakevendor",
+            ["--port", "0", "--record", directory + "/vendor.record"] + vendorArguments,
             outputPath: directory + "/vendor.out"
         )
         guard vendor.waitForOutput(containing: "listening on 127.0.0.1:"),
@@ -43,6 +46,22 @@ final class TestGateway {
             try yaml.replacingOccurrences(of: "VENDOR", with: "http://127.0.0.1:\(port)")
                 .write(toFile: directory + "/channels.d/\(name).yaml", atomically: true, encoding: .utf8)
         }
+    }
+
+    /// A TCP port nothing listens on now (for a test that must know the callback listener's port up front).
+    static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Replaces `VENDOR_BASE` in gateway.yaml by the vendor's base URL (for keys that name a vendor URL there).

@@ -5,7 +5,7 @@ import ChannelKit
 ///
 /// The address is a member UserID. Messages with equal content share one request (`touser` joined by `|`, up
 /// to 1000); the reply's `invaliduser` and `unlicenseduser` name the members it could not reach.
-struct WeComAppProfile: ChannelAdapter {
+struct WeComAppProfile: WeComCorpProfile {
     /// The `msgtype` setting: a fixed message type, or `auto` (a message with a `url` is a text card, any other
     /// is text).
     enum MessageType: String, Sendable, CaseIterable {
@@ -168,21 +168,6 @@ struct WeComAppProfile: ChannelAdapter {
             body["duplicate_check_interval"] = .number(String(duplicateCheckSeconds))
         }
         return body
-    }
-
-    // MARK: Token
-
-    /// Verified, decrypted callbacks: answered `success`, no receipts (see ``WeComAPI/parseCallback(_:security:)``).
-    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
-        try WeComAPI.parseCallback(callback, security: callbackSecurity)
-    }
-
-    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
-        .fetch(WeComAPI.tokenRequest(endpoint: endpoint, corpID: corpID, corpSecret: corpSecret))
-    }
-
-    func token(from response: VendorResponse, context: RequestContext) -> TokenResult {
-        WeComAPI.token(from: response, context: context)
     }
 
     // MARK: Requests

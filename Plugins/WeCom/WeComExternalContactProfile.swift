@@ -9,7 +9,7 @@ import ChannelKit
 /// titled by `title` (with `params.picurl` as its cover). WeCom answers with a task `msgid` and a `fail_list` of
 /// customers it cannot send to; the sending member must still confirm the task in the client, and the results
 /// are pulled later with `get_groupmsg_task` / `get_groupmsg_send_result` (see the README).
-struct WeComExternalContactProfile: ChannelAdapter {
+struct WeComExternalContactProfile: WeComCorpProfile {
     /// The keys `settings:` may hold.
     static let settingsKeys = ["corp_id", "corp_secret", "endpoint", "sender", "allow_select"] + WeComAPI.callbackKeys
 
@@ -103,21 +103,6 @@ struct WeComExternalContactProfile: ChannelAdapter {
             body["attachments"] = .array([.object(["msgtype": .string("link"), "link": .object(link)])])
         }
         return body
-    }
-
-    // MARK: Token
-
-    /// Verified, decrypted callbacks: answered `success`, no receipts (see ``WeComAPI/parseCallback(_:security:)``).
-    func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
-        try WeComAPI.parseCallback(callback, security: callbackSecurity)
-    }
-
-    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
-        .fetch(WeComAPI.tokenRequest(endpoint: endpoint, corpID: corpID, corpSecret: corpSecret))
-    }
-
-    func token(from response: VendorResponse, context: RequestContext) -> TokenResult {
-        WeComAPI.token(from: response, context: context)
     }
 
     // MARK: Requests

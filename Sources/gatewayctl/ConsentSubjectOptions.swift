@@ -21,3 +21,15 @@ struct ConsentSubjectOptions: ParsableArguments {
         return ["to": .string(to ?? "")]
     }
 }
+
+/// What an opt-out or opt-in covers and how it arrived.
+struct ConsentChangeOptions: ParsableArguments {
+    @Option(name: .long, help: "all, a channel type (sms, wecom, …) or an instance name (meaning its type).")
+    var channel = "all"
+
+    @Option(name: .long, help: "How the decision arrived: api or import.")
+    var route = "api"
+
+    @Option(name: .long, help: "Evidence to keep with it: a ticket number, a call id, a signed form's reference.")
+    var evidence: String?
+}

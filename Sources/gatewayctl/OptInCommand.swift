@@ -9,18 +9,9 @@ struct OptInCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var subject: ConsentSubjectOptions
-
-    @Option(name: .long, help: "all, a channel type (sms, wecom, …) or an instance name (meaning its type).")
-    var channel = "all"
-
-    @Option(name: .long, help: "How the decision arrived: api or import.")
-    var route = "api"
-
-    @Option(name: .long, help: "Evidence to keep with it: a signed form's reference, a ticket number.")
-    var evidence: String?
+    @OptionGroup var change: ConsentChangeOptions
 
     func run() throws {
-        try OptOutCommand.change(
-            optOut: false, global: global, subject: subject, channel: channel, route: route, evidence: evidence)
+        try OptOutCommand.change(optOut: false, global: global, subject: subject, options: change)
     }
 }

@@ -10,31 +10,22 @@ struct OptOutCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var subject: ConsentSubjectOptions
-
-    @Option(name: .long, help: "all, a channel type (sms, wecom, …) or an instance name (meaning its type).")
-    var channel = "all"
-
-    @Option(name: .long, help: "How the decision arrived: api or import.")
-    var route = "api"
-
-    @Option(name: .long, help: "Evidence to keep with it: a ticket number, a call id.")
-    var evidence: String?
+    @OptionGroup var change: ConsentChangeOptions
 
     func run() throws {
-        try Self.change(
-            optOut: true, global: global, subject: subject, channel: channel, route: route, evidence: evidence)
+        try Self.change(optOut: true, global: global, subject: subject, options: change)
     }
 
     /// Sends `optout` or `optin` and prints the standing decision.
     static func change(
-        optOut: Bool, global: GlobalOptions, subject: ConsentSubjectOptions, channel: String, route: String,
-        evidence: String?
+        optOut: Bool, global: GlobalOptions, subject: ConsentSubjectOptions, options: ConsentChangeOptions
     ) throws {
+        let channel = options.channel
         var request = subject.fields
         request["op"] = .string(optOut ? "optout" : "optin")
         request["channel"] = .string(channel)
-        request["route"] = .string(route)
-        if let evidence { request["evidence"] = .string(evidence) }
+        request["route"] = .string(options.route)
+        if let evidence = options.evidence { request["evidence"] = .string(evidence) }
         let response = try ControlClient(options: global).call(.object(request))
         if global.json {
             print(response.raw)

@@ -59,6 +59,7 @@ public final class Gateway: @unchecked Sendable {
             maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger
         )
         store.setPolicy(configuration.policy)
+        store.setPolling(Gateway.pollDelays(configuration.channels))
         self.store = store
         let queued = try store.queuedCounts()
         let resumed = queued.values.reduce(0, +)
@@ -185,6 +186,7 @@ public final class Gateway: @unchecked Sendable {
         )
         dispatcher.reconfigure(next.channels, timeZone: next.policy.timeZone)
         poller?.reconfigure(next.channels)
+        store?.setPolling(Gateway.pollDelays(next.channels))
         service.reconfigure(next.channels)
         store?.setPolicy(next.policy)
         var applied = next
@@ -201,6 +203,13 @@ public final class Gateway: @unchecked Sendable {
             ]
         )
         return outcome
+    }
+
+    /// The channels that poll for receipts, and how long after a send they first ask.
+    private static func pollDelays(_ channels: [ChannelInstanceConfiguration]) -> [String: Duration] {
+        var delays: [String: Duration] = [:]
+        for channel in channels { if let poll = channel.pollReceipts { delays[channel.name] = poll.after } }
+        return delays
     }
 
     /// A hash of each instance file, to tell which instances a reload changed.

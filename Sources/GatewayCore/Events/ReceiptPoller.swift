@@ -75,9 +75,7 @@ public final class ReceiptPoller: @unchecked Sendable {
                 let due: [(sequence: Int64, target: PollTarget)]
                 do {
                     due = try store.pollTargets(
-                        from: database, channel: channel.name, sentBefore: now - poll.after.milliseconds,
-                        sentAfter: now - poll.giveUpAfter.milliseconds, polledBefore: now - poll.interval.milliseconds,
-                        limit: allowed * size)
+                        from: database, channel: channel.name, dueBy: now, limit: allowed * size)
                 } catch {
                     logger.error(
                         "cannot read messages to poll", metadata: ["channel": "\(channel.name)", "error": "\(error)"])
@@ -87,7 +85,9 @@ public final class ReceiptPoller: @unchecked Sendable {
                 while start < due.count, bucket.take(now: monotonic) {
                     let group = Array(due[start..<min(start + size, due.count)])
                     start += size
-                    store.markPolled(group.map(\.sequence), at: now)
+                    store.markPolled(
+                        group.map(\.sequence), next: now + poll.interval.milliseconds,
+                        giveUpBefore: now - poll.giveUpAfter.milliseconds)
                     query(group.map(\.target), channel: channel, now: now)
                 }
                 buckets[channel.name] = bucket

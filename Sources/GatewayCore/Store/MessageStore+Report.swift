@@ -101,24 +101,19 @@ extension MessageStore {
 }
 
 extension MessageStore {
-    /// Sent messages of a channel due a pull-receipt query: sent between `sentBefore` and `sentAfter`, not polled
-    /// since `polledBefore`, oldest first.
-    func pollTargets(
-        from database: SQLiteDatabase, channel: String, sentBefore: Int64, sentAfter: Int64, polledBefore: Int64,
-        limit: Int
-    ) throws(StoreError) -> [(sequence: Int64, target: PollTarget)] {
+    /// Sent messages of a channel due a pull-receipt query, earliest due first.
+    func pollTargets(from database: SQLiteDatabase, channel: String, dueBy now: Int64, limit: Int) throws(StoreError)
+        -> [(sequence: Int64, target: PollTarget)]
+    {
         let select = try database.prepare(
             """
-            SELECT seq, id, vendor_message_id, recipient, updated_at FROM messages
-            WHERE channel = ?1 AND state = 'sent' AND vendor_message_id IS NOT NULL AND updated_at <= ?2
-                AND updated_at >= ?3 AND (polled_at IS NULL OR polled_at <= ?4)
-            ORDER BY updated_at LIMIT ?5
+            SELECT q.seq, m.id, m.vendor_message_id, m.recipient, q.sent_at FROM poll_queue q
+            JOIN messages m ON m.seq = q.seq
+            WHERE q.channel = ?1 AND q.due_at <= ?2 AND m.state = 'sent' ORDER BY q.due_at LIMIT ?3
             """)
         select.bind(1, channel)
-        select.bind(2, sentBefore)
-        select.bind(3, sentAfter)
-        select.bind(4, polledBefore)
-        select.bind(5, limit)
+        select.bind(2, now)
+        select.bind(3, limit)
         var targets: [(Int64, PollTarget)] = []
         while try select.step() {
             targets.append(

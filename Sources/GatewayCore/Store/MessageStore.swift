@@ -32,6 +32,7 @@ public final class MessageStore: @unchecked Sendable {
     /// Committed state changes, for `subscribe`.
     public let feed = ChangeFeed()
     private let outboxEnabled = Atomic<Bool>(false)
+    private var pollDelays: [String: Int64] = [:]
     private let outboxWaiters = Mutex<[@Sendable () -> Void]>([])
     public let receiptLatency = LatencyHistogram(bounds: [1, 5, 15, 60, 300, 1800, 3600, 21_600, 86_400])
     private var committedChannels: @Sendable ([String: [Int]]) -> Void = { _ in }
@@ -75,6 +76,7 @@ public final class MessageStore: @unchecked Sendable {
         try StoreSchema.migrate(database)
         let writer = try StoreWriter(
             database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
+        try writer.countUnmatchedReceipts()
         let thread = Thread { [unowned self] in self.run(writer) }
         thread.name = "store-writer"
         thread.stackSize = 1 << 20
@@ -140,11 +142,18 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Notes when messages were last polled for receipts (committed with the next batch).
-    public func markPolled(_ sequences: [Int64], at time: Int64) {
+    /// Sets which channels poll for receipts and how long after a send they first ask (from the next commit).
+    public func setPolling(_ delays: [String: Duration]) {
+        condition.lock()
+        pollDelays = delays.mapValues(\.milliseconds)
+        condition.unlock()
+    }
+
+    /// Notes a query about messages: due again at `next`, or dropped once sent before `giveUpBefore` or final.
+    public func markPolled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64) {
         guard !sequences.isEmpty else { return }
         condition.lock()
-        operations.append(.polled(sequences, time))
+        operations.append(.polled(sequences, next: next, giveUpBefore: giveUpBefore))
         condition.signal()
         condition.unlock()
     }
@@ -272,6 +281,7 @@ public final class MessageStore: @unchecked Sendable {
             let stop = closing && batch.isEmpty
             let notify = committedChannels
             let policy = self.policy
+            writer.pollDelays = pollDelays
             condition.unlock()
             if stop { break }
 

@@ -12,6 +12,6 @@ enum StoreOperation {
     case event(EngagementEvent, @Sendable (Result<EventResult, StoreError>) -> Void)
     case click(String, @Sendable (Result<String?, StoreError>) -> Void)
     case acknowledgeOutbox(Int64)
-    case polled([Int64], Int64)
+    case polled([Int64], next: Int64, giveUpBefore: Int64)
     case barrier(@Sendable () -> Void)
 }

@@ -158,8 +158,13 @@ enum StoreSchema {
                     first_click_at INTEGER
                 ) WITHOUT ROWID;
                 CREATE INDEX tracked_links_message ON tracked_links (message_seq);
-                ALTER TABLE messages ADD COLUMN polled_at INTEGER;
-                CREATE INDEX messages_poll ON messages (channel, updated_at) WHERE state = 'sent';
+                CREATE TABLE poll_queue (
+                    seq INTEGER PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    due_at INTEGER NOT NULL
+                );
+                CREATE INDEX poll_queue_due ON poll_queue (channel, due_at);
                 CREATE TABLE outbox (
                     seq INTEGER PRIMARY KEY,
                     body TEXT NOT NULL,

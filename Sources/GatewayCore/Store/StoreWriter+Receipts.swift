@@ -104,6 +104,7 @@ extension StoreWriter {
             let receiptSequence = database.lastInsertRowID
             guard let target = try findMessage(for: receipt, channel: channel) else {
                 tally.unmatched += 1
+                unmatchedReceipts += 1
                 continue
             }
             try apply(
@@ -140,6 +141,7 @@ extension StoreWriter {
                 ))
         }
         select.reset()
+        unmatchedReceipts = max(0, unmatchedReceipts - waiting.count)
         for entry in waiting {
             try apply(
                 entry.event, receipt: entry.sequence, to: (sequence, "sent", now), occurredAt: entry.occurredAt,
@@ -239,6 +241,12 @@ extension StoreWriter {
         try update.step()
         update.reset()
         let changed = database.changes == 1
+        if changed, !pollDelays.isEmpty {
+            // A final outcome: nothing left to poll for.
+            let done = try database.prepare("DELETE FROM poll_queue WHERE seq = ?1")
+            done.bind(1, target.sequence)
+            try done.step()
+        }
         if changed {
             try emit(target.sequence, state: transition.state, reason: transition.reason?.category.name, at: now)
         }
@@ -350,5 +358,44 @@ extension StoreWriter {
         select.bind(1, sequence)
         guard try select.step() else { return (0, nil) }
         return (select.int(0), select.int64(1))
+    }
+}
+
+extension StoreWriter {
+    /// Counts the receipts kept without a message (at start-up).
+    func countUnmatchedReceipts() throws(StoreError) {
+        let count = try database.prepare("SELECT COUNT(*) FROM receipts WHERE message_seq IS NULL")
+        unmatchedReceipts = try count.step() ? count.int(0) : 0
+    }
+
+    /// Queues a sent message of a polling channel for its first pull-receipt query.
+    func queueForPolling(_ sequence: Int64, channel: String, sentAt: Int64, delay: Int64) throws(StoreError) {
+        let insert = try database.prepare(
+            "INSERT OR REPLACE INTO poll_queue (seq, channel, sent_at, due_at) VALUES (?1, ?2, ?3, ?4)")
+        insert.bind(1, sequence)
+        insert.bind(2, channel)
+        insert.bind(3, sentAt)
+        insert.bind(4, sentAt + delay)
+        try insert.step()
+    }
+
+    /// After a query: due again at `next`, or dropped when given up or no longer sent.
+    func polled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64) throws(StoreError) {
+        let drop = try database.prepare(
+            """
+            DELETE FROM poll_queue WHERE seq = ?1 AND (sent_at < ?2
+                OR (SELECT state FROM messages WHERE seq = ?1) IS NOT 'sent')
+            """)
+        let reschedule = try database.prepare("UPDATE poll_queue SET due_at = ?2 WHERE seq = ?1")
+        for sequence in sequences {
+            drop.reset()
+            drop.bind(1, sequence)
+            drop.bind(2, giveUpBefore)
+            try drop.step()
+            reschedule.reset()
+            reschedule.bind(1, sequence)
+            reschedule.bind(2, next)
+            try reschedule.step()
+        }
     }
 }

@@ -24,6 +24,10 @@ final class StoreWriter: @unchecked Sendable {
     let policyStatements: PolicyStatements
     let receiptStatements: ReceiptStatements
     let receiptLatency: LatencyHistogram
+    /// Channels with `poll_receipts` and how long after a send they first poll (ms), for the running batch.
+    var pollDelays: [String: Int64] = [:]
+    /// Receipts kept without a message; while there are none, recorded sends need not look for any.
+    var unmatchedReceipts = 0
     /// State changes of the running batch, or `nil` when nobody subscribes.
     var changes: [StateChange]?
     private let messageSummary: SQLiteStatement
@@ -144,14 +148,8 @@ final class StoreWriter: @unchecked Sendable {
                     }
                 case .acknowledgeOutbox(let sequence):
                     try acknowledgeOutbox(upTo: sequence)
-                case .polled(let sequences, let at):
-                    let update = try database.prepare("UPDATE messages SET polled_at = ?2 WHERE seq = ?1")
-                    for sequence in sequences {
-                        update.reset()
-                        update.bind(1, sequence)
-                        update.bind(2, at)
-                        try update.step()
-                    }
+                case .polled(let sequences, let next, let giveUpBefore):
+                    try polled(sequences, next: next, giveUpBefore: giveUpBefore)
                 case .click(let token, _):
                     result.clickResults[index] = Result { () throws(StoreError) in try click(token, now: now) }
                 case .event(let event, _):
@@ -287,7 +285,14 @@ final class StoreWriter: @unchecked Sendable {
                 }
             try emit(record.sequence, state: state, reason: record.reason?.category.name, at: record.finishedAt)
         }
-        if record.state == .sent, let vendorMessageID = record.vendorMessageID, database.changes == 1 {
+        if record.state == .sent, record.vendorMessageID != nil, database.changes == 1,
+            let delay = pollDelays[record.channel]
+        {
+            try queueForPolling(record.sequence, channel: record.channel, sentAt: record.finishedAt, delay: delay)
+        }
+        if record.state == .sent, let vendorMessageID = record.vendorMessageID, database.changes == 1,
+            unmatchedReceipts > 0
+        {
             try matchWaitingReceipts(
                 channel: record.channel, vendorMessageID: vendorMessageID, message: record.sequence,
                 recipient: record.recipient ?? "", now: record.finishedAt)

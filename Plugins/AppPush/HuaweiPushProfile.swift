@@ -18,6 +18,7 @@ struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
     /// The keys `settings:` may hold.
     static let settingsKeys = [
         "endpoint", "token_endpoint", "app_id", "client_id", "client_secret", "ttl", "urgency", "badge_class",
+        "callback_key", "callback_username",
     ]
     /// The Push Kit API host.
     static let defaultEndpoint = "https://push-api.cloud.huawei.com"
@@ -46,6 +47,8 @@ struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
     let urgency: String?
     /// `android.notification.badge.class`: the app's launcher activity, needed to set a badge.
     let badgeClass: String?
+    /// How the core authenticates this instance's receipt callbacks, when configured.
+    let callbackSecurity: CallbackSecurity?
 
     var description: String { "HuaweiPushProfile(url: \(sendURL))" }
 
@@ -74,6 +77,14 @@ struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
             settings.error("badge_class", "'badge_class' must be a Java class name such as com.example.MainActivity")
         }
 
+        // Receipt callbacks (vendors.md §5.2): both the HMAC key and the username, or neither.
+        let callbackKey = settings.secret("callback_key")
+        let callbackUsername = settings.string("callback_username")
+        if (callbackKey == nil) != (callbackUsername == nil) {
+            issues.error(
+                settings.mark,
+                "'callback_key' and 'callback_username' go together (the receipt callback's HMAC key and user)")
+        }
         guard issues.errorCount == errorsBefore, let endpoint, let tokenURL, let appID, let clientSecret else {
             return nil
         }
@@ -84,6 +95,9 @@ struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
         self.ttl = ttl
         self.urgency = urgency
         self.badgeClass = badgeClass
+        self.callbackSecurity = callbackKey.flatMap { key in
+            callbackUsername.map { CallbackSecurity.huaweiCallbackID(key: key, username: $0) }
+        }
     }
 
     static func isIdentifierByte(_ byte: UInt8) -> Bool {

@@ -23,11 +23,18 @@ public enum CallbackSecurity: Sendable, Hashable, CustomStringConvertible {
     /// - Parameter token: the Token set in the account's console.
     case weChatSigned(token: Secret)
 
+    /// Huawei Push Kit receipts: header `X-HUAWEI-CALLBACK-ID: timestamp=…;nonce=…;value=…` where `value` is
+    /// Base64(HMAC-SHA256(key, timestamp + nonce + username)) with the key and username set in AppGallery
+    /// Connect (vendors.md §5.2).
+    case huaweiCallbackID(key: Secret, username: String)
+
     public var description: String {
         switch self {
         case .weChatEncrypted(_, _, let receiverID):
             "CallbackSecurity.weChatEncrypted(token: <redacted>, encodingAESKey: <redacted>, receiverID: \(receiverID))"
         case .weChatSigned: "CallbackSecurity.weChatSigned(token: <redacted>)"
+        case .huaweiCallbackID(_, let username):
+            "CallbackSecurity.huaweiCallbackID(key: <redacted>, username: \(username))"
         }
     }
 

@@ -10,6 +10,10 @@ public struct Receipt: Sendable, Hashable {
         case unanswered
         /// A call the customer refused or answered with "do not call": opts the number out of marketing calls.
         case refused
+        /// A call that found the line busy.
+        case busy
+        /// A call to a number that does not exist (空号).
+        case invalidNumber
     }
 
     /// The vendor's id for the message, as returned when it was accepted.

@@ -321,7 +321,7 @@ struct AliyunVMSProfileTests {
 
     @Test(arguments: [
         ("CALL_REJECTED", "200002", Receipt.Event.refused), ("ANSWERED", "200001", .answered),
-        ("OTHER", "200000", .answered), ("NEW_CODE", "200010", .unanswered), ("USER_BUSY", "200002", .unanswered),
+        ("OTHER", "200000", .answered), ("NEW_CODE", "200010", .unanswered), ("USER_BUSY", "200002", .busy),
         (
             "OPERATOR_BLOCK", "200005",
             .failed(

@@ -71,7 +71,7 @@ struct CallQueueFixtureTests {
                         .joined(separator: "/"))
             }
         }
-        let expected: Set<String> = ["answered", "unanswered", "refused", "failed/invalid_recipient", "failed/unknown"]
+        let expected: Set<String> = ["answered", "unanswered", "busy", "refused", "invalid_number", "failed/unknown"]
         #expect(expected.isSubset(of: seen), "missing: \(expected.subtracting(seen).sorted())")
     }
 

@@ -185,6 +185,8 @@ extension CallbackReport {
                     case .answered: members["event"] = .string("answered")
                     case .unanswered: members["event"] = .string("unanswered")
                     case .refused: members["event"] = .string("refused")
+                    case .busy: members["event"] = .string("busy")
+                    case .invalidNumber: members["event"] = .string("invalid_number")
                     case .failed(let reason):
                         members["event"] = .string("failed")
                         members["reason"] = .object(reason.fixtureMembers)

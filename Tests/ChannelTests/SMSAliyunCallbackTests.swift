@@ -114,6 +114,8 @@ extension CallbackReport {
                 case .answered: item["event"] = .string("answered")
                 case .unanswered: item["event"] = .string("unanswered")
                 case .refused: item["event"] = .string("refused")
+                case .busy: item["event"] = .string("busy")
+                case .invalidNumber: item["event"] = .string("invalid_number")
                 case .failed(let reason):
                     item["event"] = .string("failed")
                     var fields: [String: JSONValue] = ["category": .string(reason.category.name)]

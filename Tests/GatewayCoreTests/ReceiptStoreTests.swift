@@ -140,11 +140,19 @@ struct ReceiptStoreTests {
         let refused = fixture.accept("c2", to: "13900000002")
         fixture.sent(answered, vendorID: "call-1", recipient: "13900000001")
         fixture.sent(refused, vendorID: "call-2", recipient: "13900000002")
+        let busy = fixture.accept("c3", to: "13900000003")
+        let invalid = fixture.accept("c4", to: "13900000004")
+        fixture.sent(busy, vendorID: "call-3", recipient: "13900000003")
+        fixture.sent(invalid, vendorID: "call-4", recipient: "13900000004")
         _ = fixture.receipts([
             Receipt(vendorMessageID: "call-1", event: .answered), Receipt(vendorMessageID: "call-2", event: .refused),
+            Receipt(vendorMessageID: "call-3", event: .busy), Receipt(vendorMessageID: "call-4", event: .invalidNumber),
         ])
         #expect(fixture.status("c1")?.state == "answered")
         #expect(fixture.status("c2")?.state == "refused")
+        #expect(fixture.status("c3")?.state == "busy")
+        #expect(fixture.status("c4")?.state == "invalid_number")
+        #expect(fixture.status("c4")?.reason == "invalid_recipient")
     }
 }
 

@@ -41,6 +41,9 @@ public enum WeChatCallbackCrypto {
     /// - Any other request, `.weChatEncrypted`: `msg_signature` over the body's `Encrypt` element, which is
     ///   decrypted and becomes the body. `.weChatSigned`: `signature`, and the body is passed on as it came.
     public static func check(_ callback: InboundCallback, security: CallbackSecurity) -> Verdict {
+        if case .huaweiCallbackID(let key, let username) = security {
+            return HuaweiCallbackCheck.check(callback, key: key, username: username)
+        }
         let query = queryParameters(callback.query)
         guard let timestamp = query["timestamp"], let nonce = query["nonce"] else {
             return .unauthorized(Failure("no timestamp and nonce in the query"))
@@ -84,6 +87,8 @@ public enum WeChatCallbackCrypto {
             var verified = callback
             verified.body = plaintext
             return .forward(verified)
+        case .huaweiCallbackID:
+            return .unauthorized(Failure("not a WeChat scheme"))  // handled above
         case .weChatSigned(let token):
             if callback.method == "GET" {
                 return plainHandshake(query, token: token, timestamp: timestamp, nonce: nonce)

@@ -49,6 +49,8 @@ extension StoreWriter {
         case .failed(let reason): ("failed", reason)
         case .answered: ("answered", nil)
         case .unanswered: ("no_answer", nil)
+        case .busy: ("busy", nil)
+        case .invalidNumber: ("invalid_number", Reason(.invalidRecipient, detail: "the number does not exist"))
         case .refused: ("refused", nil)
         case .opened, .clicked: nil  // engagement: kept in the timeline, the delivery state stays
         }
@@ -63,6 +65,8 @@ extension StoreWriter {
         case .clicked: "clicked"
         case .answered: "answered"
         case .unanswered: "no_answer"
+        case .busy: "busy"
+        case .invalidNumber: "invalid_number"
         case .refused: "refused"
         }
     }
@@ -172,6 +176,8 @@ extension StoreWriter {
         case "clicked": .clicked
         case "answered": .answered
         case "no_answer": .unanswered
+        case "busy": .busy
+        case "invalid_number": .invalidNumber
         case "refused": .refused
         default:
             .failed(Reason(ReasonCategory(name: reason ?? "") ?? .unknown, vendorCode: vendorStatus))

@@ -168,19 +168,18 @@ report_case('answered-documented-example', [doc_record], [expected_receipt(doc_r
 r = unanswered("200003", "NO_ANSWER", "用户未接听")
 report_case('no-answer', [r], [expected_receipt(r, "unanswered")])
 r = unanswered("200002", "USER_BUSY", "用户忙")
-report_case('busy', [r], [expected_receipt(r, "unanswered")])
+report_case('busy', [r], [expected_receipt(r, "busy")])
 r = unanswered("200005", "CALL_REJECTED", "用户拒接")
 report_case('refused', [r], [expected_receipt(r, "refused")])
 r = unanswered("200004", "INVALID_NUMBER", "空号")
-report_case('invalid-number', [r], [expected_receipt(r, "failed", {"category": "invalid_recipient",
-                                                                   "vendor_code": "INVALID_NUMBER"})])
+report_case('invalid-number', [r], [expected_receipt(r, "invalid_number")])
 # Records without smart_status_code (older pushes) fall back to status_code.
 a = unanswered("200004", None, "空号"); del a["smart_status_code"]
 b = unanswered("200010", None, "关机"); del b["smart_status_code"]; b["call_id"] = "116012354148^104351930001"
 c = dict(doc_record, status_code="200001", call_id="116012354148^104351930002"); del c["smart_status_code"]
 d = unanswered("123456", None, "?"); del d["smart_status_code"]; d["call_id"] = "116012354148^104351930003"
 report_case('status-code-fallback-batch', [a, b, c, d], [
-    expected_receipt(a, "failed", {"category": "invalid_recipient", "vendor_code": "200004", "detail": "invalid number"}),
+    expected_receipt(a, "invalid_number"),
     expected_receipt(b, "unanswered"), expected_receipt(c, "answered"),
     expected_receipt(d, "failed", {"category": "unknown", "vendor_code": "123456"})])
 

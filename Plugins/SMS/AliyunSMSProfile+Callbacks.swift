@@ -119,7 +119,7 @@ extension AliyunSMSProfile {
 
     /// `yyyy-MM-dd HH:mm:ss` read as Beijing time (UTC+8), in milliseconds since the epoch; `nil` otherwise.
     static func beijingMilliseconds(_ text: String) -> Int64? {
-        HTTPVendorProfile.ReplyRules.epochMilliseconds(beijingTime: text)
+        BeijingTime.milliseconds(text)
     }
 
     /// The failure reason for a carrier status: its ``carrierStatuses`` category (`unknown` if unlisted or absent),

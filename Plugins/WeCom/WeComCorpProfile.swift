@@ -1,11 +1,15 @@
 import ChannelKit
 
 /// What WeCom's `app` and `external_contact` profiles share: the corp access token (`gettoken`) and verified,
-/// decrypted callbacks. Each profile keeps only its own request and reply rules.
+/// decrypted callbacks, and reading replies for one message or a batch alike. Each profile keeps only its own
+/// request and reply rules.
 protocol WeComCorpProfile: ChannelAdapter {
     var endpoint: String { get }
     var corpID: String { get }
     var corpSecret: Secret { get }
+
+    /// A reply to a request for `messages`: a failure of the whole request as one outcome, or `.partial`.
+    func outcome(of response: VendorResponse, messages: [OutboundMessage]) -> SendOutcome
 }
 
 extension WeComCorpProfile {
@@ -21,5 +25,18 @@ extension WeComCorpProfile {
 
     func token(from response: VendorResponse, context: RequestContext) -> TokenResult {
         WeComAPI.token(from: response, context: context)
+    }
+
+    func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome {
+        switch outcome(of: response, messages: [message]) {
+        case .partial(let outcomes): outcomes.first?.outcome ?? .retry(Reason(.unknown))
+        case let whole: whole
+        }
+    }
+
+    func outcome(of response: VendorResponse, to request: VendorRequest, messages: [OutboundMessage])
+        -> SendOutcome
+    {
+        outcome(of: response, messages: messages)
     }
 }

@@ -136,22 +136,9 @@ struct WeComExternalContactProfile: WeComCorpProfile {
 
     // MARK: Replies
 
-    func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome {
-        switch outcome(of: response, messages: [message]) {
-        case .partial(let outcomes): outcomes.first?.outcome ?? .retry(Reason(.unknown))
-        case let whole: whole
-        }
-    }
-
-    func outcome(of response: VendorResponse, to request: VendorRequest, messages: [OutboundMessage])
-        -> SendOutcome
-    {
-        outcome(of: response, messages: messages)
-    }
-
     /// A failure of the whole request as one outcome, or a success as `.partial`: `accepted(msgid)` (the task id)
     /// for each customer except those in `fail_list`, which are rejected as invalid_recipient.
-    private func outcome(of response: VendorResponse, messages: [OutboundMessage]) -> SendOutcome {
+    func outcome(of response: VendorResponse, messages: [OutboundMessage]) -> SendOutcome {
         switch WeComAPI.read(response) {
         case .settled(let outcome): return outcome
         case .reply(let reply, let code):

@@ -21,20 +21,11 @@ enum HuaweiCallbackCheck {
             return .unauthorized(WeChatCallbackCrypto.Failure("X-HUAWEI-CALLBACK-ID lacks timestamp, nonce or value"))
         }
         let expected = signature(key: key, timestamp: timestamp, nonce: nonce, username: username)
-        guard sameBase64(expected, value) else {
+        // Base64 is case-sensitive: compared exactly.
+        guard WeChatCallbackCrypto.sameBytes(expected, value) else {
             return .unauthorized(WeChatCallbackCrypto.Failure("X-HUAWEI-CALLBACK-ID value does not match"))
         }
         return .forward(callback)
-    }
-
-    /// Constant-time, case-sensitive comparison (Base64 is case-sensitive).
-    static func sameBase64(_ expected: String, _ given: String) -> Bool {
-        let left = Array(expected.utf8)
-        let right = Array(given.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
     }
 
     /// Base64(HMAC-SHA256(key, timestamp + nonce + username)).

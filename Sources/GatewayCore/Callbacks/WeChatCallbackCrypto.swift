@@ -127,8 +127,13 @@ public enum WeChatCallbackCrypto {
 
     /// Compares two hex signatures, ignoring case, in time independent of where they differ.
     static func sameSignature(_ expected: String, _ given: String) -> Bool {
-        let left = Array(expected.lowercased().utf8)
-        let right = Array(given.lowercased().utf8)
+        sameBytes(expected.lowercased(), given.lowercased())
+    }
+
+    /// Constant-time comparison, so a forger learns nothing from how long a refusal takes.
+    static func sameBytes(_ expected: String, _ given: String) -> Bool {
+        let left = Array(expected.utf8)
+        let right = Array(given.utf8)
         guard left.count == right.count else { return false }
         var difference: UInt8 = 0
         for index in left.indices { difference |= left[index] ^ right[index] }

@@ -65,23 +65,7 @@ extension ControlService {
         case .string(let text)? where text.utf8.count <= 256: value = text
         default: throw .badRequest("'value' must be a number or a short string", field: "value")
         }
-        var occurredAt = wallClock.nowMilliseconds
-        if let at = request["at"], at != .null {
-            switch at {
-            case .string(let text):
-                guard let parsed = Timestamp.parse(text) else {
-                    throw .badRequest("'at' must be an RFC 3339 time or epoch milliseconds", field: "at")
-                }
-                occurredAt = parsed
-            case .number(let text):
-                guard let parsed = Int64(text) else {
-                    throw .badRequest("'at' must be an RFC 3339 time or epoch milliseconds", field: "at")
-                }
-                occurredAt = parsed
-            default:
-                throw .badRequest("'at' must be an RFC 3339 time or epoch milliseconds", field: "at")
-            }
-        }
+        let occurredAt = try time(request["at"], key: "at", field: "at") ?? wallClock.nowMilliseconds
         return EngagementEvent(
             eventID: eventID, messageID: messageID, customer: customer, type: type, value: value,
             occurredAt: occurredAt, client: client)

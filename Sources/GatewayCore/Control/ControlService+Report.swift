@@ -10,29 +10,15 @@ extension ControlService {
         }
         let now = wallClock.nowMilliseconds
         var since = now - 86_400_000
-        switch request["since"] {
-        case nil, .null?: break
-        case .string(let text)?:
-            if let duration = ConfigDuration.parse(text) {
+        do throws(ControlError) {
+            // A duration back from now (24h, 7d), else a time as every operation takes it.
+            if case .string(let text)? = request["since"], let duration = ConfigDuration.parse(text) {
                 since = now - duration.milliseconds
-            } else if let time = Timestamp.parse(text) {
+            } else if let time = try time(request["since"], key: "since", field: "since") {
                 since = time
-            } else {
-                respond(
-                    ControlService.errorLine(
-                        id: id, .badRequest("'since' must be a duration (24h, 7d) or an RFC 3339 time", field: "since"))
-                )
-                return
             }
-        case .number(let text)?:
-            guard let time = Int64(text) else {
-                respond(ControlService.errorLine(id: id, .badRequest("'since' must be whole epoch ms", field: "since")))
-                return
-            }
-            since = time
-        default:
-            respond(
-                ControlService.errorLine(id: id, .badRequest("'since' must be a duration or a time", field: "since")))
+        } catch {
+            respond(ControlService.errorLine(id: id, error))
             return
         }
         // Aggregating can take a moment on a large store: off the event loop, on its own connection.

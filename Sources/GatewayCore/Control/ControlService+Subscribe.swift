@@ -21,20 +21,7 @@ extension ControlService {
             filter.channels = try Self.names(request["channels"], field: "channels")
             filter.categories = try Self.names(request["categories"], field: "categories")
             filter.states = try Self.names(request["states"], field: "states")
-            switch request["since"] {
-            case nil, .null?: break
-            case .string(let text)?:
-                guard let time = Timestamp.parse(text) else {
-                    throw .badRequest("'since' must be an RFC 3339 time or epoch ms", field: "since")
-                }
-                since = time
-            case .number(let text)?:
-                guard let time = Int64(text) else {
-                    throw .badRequest("'since' must be whole epoch ms", field: "since")
-                }
-                since = time
-            default: throw .badRequest("'since' must be an RFC 3339 time or epoch ms", field: "since")
-            }
+            since = try time(request["since"], key: "since", field: "since")
         } catch {
             respond(ControlService.errorLine(id: id, error))
             return

@@ -286,7 +286,7 @@ public final class ControlService: Sendable {
     }
 
     /// Reads a time: an RFC 3339 time or epoch milliseconds.
-    private func time(_ value: JSONValue?, key: String, field: String) throws(ControlError) -> Int64? {
+    func time(_ value: JSONValue?, key: String, field: String) throws(ControlError) -> Int64? {
         guard let value, value != .null else { return nil }
         let parsed: Int64?
         switch value {

@@ -42,9 +42,9 @@ public final class ReceiptPoller: @unchecked Sendable {
 
     public func start() throws(StoreError) {
         let database = try store.readConnection()
-        let box = DatabaseBox(database)
+        let box = ThreadHandoff(database)
         started = true
-        let thread = Thread { [self] in run(box.database) }
+        let thread = Thread { [self] in run(box.value) }
         thread.name = "receipt-poller"
         thread.start()
     }
@@ -117,10 +117,4 @@ public final class ReceiptPoller: @unchecked Sendable {
             if !receipts.isEmpty { store.recordReceipts(channel: name, receipts) { _ in } }
         }
     }
-}
-
-/// Hands the poller's connection to its thread, which alone uses it from then on.
-private struct DatabaseBox: @unchecked Sendable {
-    let database: SQLiteDatabase
-    init(_ database: SQLiteDatabase) { self.database = database }
 }

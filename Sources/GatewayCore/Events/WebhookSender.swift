@@ -46,7 +46,7 @@ public final class WebhookSender: @unchecked Sendable {
     /// Turns the outbox on and starts the sender thread.
     public func start() throws(StoreError) {
         // The connection is opened here (so a failure is the caller's) and then used only by the sender thread.
-        let connection = UncheckedBox(try store.readConnection())
+        let connection = ThreadHandoff(try store.readConnection())
         store.enableOutbox { [self] in wake() }
         let thread = Thread { [self] in run(connection.value) }
         thread.name = "webhook"
@@ -152,10 +152,4 @@ public final class WebhookSender: @unchecked Sendable {
         done.wait()
         return (200...299).contains(status.load(ordering: .relaxed))
     }
-}
-
-/// Hands a value to another thread that alone uses it from then on.
-private struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

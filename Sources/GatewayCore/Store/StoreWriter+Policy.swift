@@ -208,10 +208,10 @@ extension StoreWriter {
     /// reaches it), a fresh retry budget, and its attempts so far kept under the new number.
     /// - Returns: whether it moved (it may have finished meanwhile).
     func moveToBackup(_ move: FailoverMove, now: Int64) throws(StoreError) -> Bool {
-        let next = try database.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages")
+        let next = try cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages")
         guard try next.step(), let sequence = next.int64(0) else { return false }
         next.reset()
-        let update = try database.prepare(
+        let update = try cached(
             """
             UPDATE messages SET seq = ?2, channel = ?3, origin_channel = ?4, attempts = 0, next_attempt_at = 0,
                 updated_at = ?5
@@ -224,7 +224,7 @@ extension StoreWriter {
         update.bind(5, now)
         try update.step()
         guard database.changes == 1 else { return false }
-        let attempts = try database.prepare("UPDATE attempts SET message_seq = ?2 WHERE message_seq = ?1")
+        let attempts = try cached("UPDATE attempts SET message_seq = ?2 WHERE message_seq = ?1")
         attempts.bind(1, move.sequence)
         attempts.bind(2, sequence)
         try attempts.step()

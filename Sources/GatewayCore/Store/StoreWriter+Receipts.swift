@@ -249,7 +249,7 @@ extension StoreWriter {
         let changed = database.changes == 1
         if changed, !pollDelays.isEmpty {
             // A final outcome: nothing left to poll for.
-            let done = try database.prepare("DELETE FROM poll_queue WHERE seq = ?1")
+            let done = try cached("DELETE FROM poll_queue WHERE seq = ?1")
             done.bind(1, target.sequence)
             try done.step()
         }
@@ -268,12 +268,12 @@ extension StoreWriter {
     func record(_ event: EngagementEvent, now: Int64) throws(StoreError) -> EventResult {
         var messageSequence: Int64?
         if let messageID = event.messageID {
-            let select = try database.prepare("SELECT seq FROM messages WHERE id = ?1")
+            let select = try cached("SELECT seq FROM messages WHERE id = ?1")
             select.bind(1, messageID)
             guard try select.step() else { return .unknownMessage }
             messageSequence = select.int64(0)
         }
-        let insert = try database.prepare(
+        let insert = try cached(
             """
             INSERT OR IGNORE INTO engagement_events (event_id, message_seq, subject, type, value, occurred_at, client,
                 received_at)
@@ -293,7 +293,7 @@ extension StoreWriter {
 
     /// The engagement events of a message, oldest first, for `status`.
     func events(of sequence: Int64) throws(StoreError) -> [MessageStatus.ReceiptEntry] {
-        let select = try database.prepare(
+        let select = try cached(
             "SELECT type, value, occurred_at, received_at FROM engagement_events WHERE message_seq = ?1 ORDER BY occurred_at"
         )
         select.bind(1, sequence)
@@ -313,7 +313,7 @@ extension StoreWriter {
     func storeLinks(_ links: [(token: String, url: String)], message sequence: Int64, channel: String)
         throws(StoreError)
     {
-        let insert = try database.prepare(
+        let insert = try cached(
             "INSERT INTO tracked_links (token, message_seq, channel, url) VALUES (?1, ?2, ?3, ?4)")
         for link in links {
             insert.reset()
@@ -328,7 +328,7 @@ extension StoreWriter {
     /// Counts a click; the first click of a link joins the message's timeline as `clicked`.
     /// - Returns: the original URL, or `nil` for an unknown token.
     func click(_ token: String, now: Int64) throws(StoreError) -> String? {
-        let update = try database.prepare(
+        let update = try cached(
             """
             UPDATE tracked_links SET clicks = clicks + 1, first_click_at = COALESCE(first_click_at, ?2)
             WHERE token = ?1 RETURNING url, message_seq, channel, clicks
@@ -342,7 +342,7 @@ extension StoreWriter {
         let clicks = update.int(3)
         update.reset()
         if clicks == 1 {
-            let insert = try database.prepare(
+            let insert = try cached(
                 """
                 INSERT OR IGNORE INTO receipts (channel, message_seq, event, occurred_at, received_at, fingerprint)
                 VALUES (?1, ?2, 'clicked', ?3, ?3, ?4)
@@ -359,7 +359,7 @@ extension StoreWriter {
 
     /// A message's clicks on tracked links and the first click's time.
     func clicks(of sequence: Int64) throws(StoreError) -> (count: Int, first: Int64?) {
-        let select = try database.prepare(
+        let select = try cached(
             "SELECT COALESCE(SUM(clicks), 0), MIN(first_click_at) FROM tracked_links WHERE message_seq = ?1")
         select.bind(1, sequence)
         guard try select.step() else { return (0, nil) }
@@ -376,7 +376,7 @@ extension StoreWriter {
 
     /// Queues a sent message of a polling channel for its first pull-receipt query.
     func queueForPolling(_ sequence: Int64, channel: String, sentAt: Int64, delay: Int64) throws(StoreError) {
-        let insert = try database.prepare(
+        let insert = try cached(
             "INSERT OR REPLACE INTO poll_queue (seq, channel, sent_at, due_at) VALUES (?1, ?2, ?3, ?4)")
         insert.bind(1, sequence)
         insert.bind(2, channel)
@@ -387,12 +387,12 @@ extension StoreWriter {
 
     /// After a query: due again at `next`, or dropped when given up or no longer sent.
     func polled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64) throws(StoreError) {
-        let drop = try database.prepare(
+        let drop = try cached(
             """
             DELETE FROM poll_queue WHERE seq = ?1 AND (sent_at < ?2
                 OR (SELECT state FROM messages WHERE seq = ?1) IS NOT 'sent')
             """)
-        let reschedule = try database.prepare("UPDATE poll_queue SET due_at = ?2 WHERE seq = ?1")
+        let reschedule = try cached("UPDATE poll_queue SET due_at = ?2 WHERE seq = ?1")
         for sequence in sequences {
             drop.reset()
             drop.bind(1, sequence)

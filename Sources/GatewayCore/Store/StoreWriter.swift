@@ -28,6 +28,8 @@ final class StoreWriter: @unchecked Sendable {
     var pollDelays: [String: Int64] = [:]
     /// Receipts kept without a message; while there are none, recorded sends need not look for any.
     var unmatchedReceipts = 0
+    /// Statements of the less frequent operations, prepared on first use and kept (see ``cached(_:)``).
+    private var statementCache: [String: SQLiteStatement] = [:]
     /// State changes of the running batch, or `nil` when nobody subscribes.
     var changes: [StateChange]?
     private let messageSummary: SQLiteStatement
@@ -162,10 +164,12 @@ final class StoreWriter: @unchecked Sendable {
             }
             // The webhook outbox is written in the same transaction as the changes it reports.
             if outbox, let changes, !changes.isEmpty { try appendToOutbox(changes, now: now) }
+            releaseCachedStatements()
             try database.execute("COMMIT")
             result.changes = changes ?? []
         } catch {
             logger.error("store transaction failed, rolling back", metadata: ["error": "\(error)"])
+            releaseCachedStatements()
             try? database.execute("ROLLBACK")
             var failed = BatchResult()
             for (index, operation) in batch.enumerated() {
@@ -399,7 +403,7 @@ extension StoreWriter {
 extension StoreWriter {
     /// Appends changes to the webhook outbox (bodies are the change lines; personal fields stay sealed at rest).
     func appendToOutbox(_ changes: [StateChange], now: Int64) throws(StoreError) {
-        let insert = try database.prepare("INSERT INTO outbox (body, created_at) VALUES (?1, ?2)")
+        let insert = try cached("INSERT INTO outbox (body, created_at) VALUES (?1, ?2)")
         for change in changes {
             insert.reset()
             insert.bind(1, try cipher.seal(change.line))
@@ -409,8 +413,26 @@ extension StoreWriter {
     }
 
     func acknowledgeOutbox(upTo sequence: Int64) throws(StoreError) {
-        let delete = try database.prepare("DELETE FROM outbox WHERE seq <= ?1")
+        let delete = try cached("DELETE FROM outbox WHERE seq <= ?1")
         delete.bind(1, sequence)
         try delete.step()
+    }
+}
+
+extension StoreWriter {
+    /// A statement prepared once and reused, reset and ready to bind.
+    func cached(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let statement = statementCache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try database.prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Resets every cached statement, so none holds a read open across the commit.
+    func releaseCachedStatements() {
+        for statement in statementCache.values { statement.reset() }
     }
 }

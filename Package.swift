@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
         .executable(name: "fakevendor", targets: ["fakevendor"]),
         .executable(name: "gatewaybench", targets: ["gatewaybench"]),
+        .executable(name: "configbench", targets: ["configbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
@@ -175,6 +176,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/GatewayBench",
+            swiftSettings: swiftSettings
+        ),
+        // The configuration reader on a 1 MiB file against libyaml alone: only GatewayConfig, cheap to build.
+        .executableTarget(
+            name: "configbench",
+            dependencies: ["ChannelKit", "GatewayConfig", "CYAML"],
+            path: "Benchmarks/ConfigBench",
             swiftSettings: swiftSettings
         ),
 

@@ -30,10 +30,25 @@ public enum YAMLParser {
 
 /// Drives one libyaml parser over a buffer and assembles the nodes from its events.
 private struct YAMLTreeBuilder {
-    /// A collection being built.
-    private enum Frame {
-        case sequence([ConfigNode], ConfigMark)
-        case mapping([ConfigEntry], ConfigMark, pendingKey: ConfigScalar?)
+    /// A collection being built. Items are appended in place through `stack[last]` (an array element is
+    /// mutated where it lives); an enum payload had to be copied out and stored back on every append, which made
+    /// parsing quadratic in the length of a list or mapping.
+    private struct Frame {
+        let isMapping: Bool
+        let mark: ConfigMark
+        var items: [ConfigNode] = []
+        var entries: [ConfigEntry] = []
+        var pendingKey: ConfigScalar?
+
+        init(isMapping: Bool, mark: ConfigMark) {
+            self.isMapping = isMapping
+            self.mark = mark
+        }
+
+        /// The finished node.
+        consuming func close() -> ConfigNode {
+            isMapping ? .mapping(entries, mark) : .sequence(items, mark)
+        }
     }
 
     let file: String
@@ -94,18 +109,15 @@ private struct YAMLTreeBuilder {
             if event.data.sequence_start.anchor != nil {
                 return ConfigIssue(start, "anchors and aliases are not supported")
             }
-            return push(.sequence([], start), at: start)
+            return push(Frame(isMapping: false, mark: start), at: start)
         case YAML_MAPPING_START_EVENT:
             if event.data.mapping_start.anchor != nil {
                 return ConfigIssue(start, "anchors and aliases are not supported")
             }
-            return push(.mapping([], start, pendingKey: nil), at: start)
+            return push(Frame(isMapping: true, mark: start), at: start)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return nil }
-            switch frame {
-            case .sequence(let items, let mark): return add(.sequence(items, mark))
-            case .mapping(let entries, let mark, _): return add(.mapping(entries, mark))
-            }
+            return add(frame.close())
         default:
             break
         }
@@ -114,7 +126,7 @@ private struct YAMLTreeBuilder {
 
     private mutating func push(_ frame: Frame, at start: ConfigMark) -> ConfigIssue? {
         // A collection used as a mapping key is refused as soon as it starts.
-        if case .mapping(_, _, pendingKey: nil) = stack.last {
+        if let top = stack.last, top.isMapping, top.pendingKey == nil {
             return ConfigIssue(start, "mapping keys must be single values, not lists or mappings")
         }
         guard stack.count < YAMLParser.maximumDepth else {
@@ -126,23 +138,20 @@ private struct YAMLTreeBuilder {
 
     /// Attaches a finished node to the collection being built, or makes it the document's root.
     private mutating func add(_ node: ConfigNode) -> ConfigIssue? {
-        guard let top = stack.popLast() else {
+        let top = stack.count - 1
+        guard top >= 0 else {
             root = node
             return nil
         }
-        switch top {
-        case .sequence(var items, let mark):
-            items.append(node)
-            stack.append(.sequence(items, mark))
-        case .mapping(var entries, let mark, let pendingKey):
-            if let key = pendingKey {
-                entries.append(ConfigEntry(key: key, value: node))
-                stack.append(.mapping(entries, mark, pendingKey: nil))
-            } else if case .scalar(let key) = node {
-                stack.append(.mapping(entries, mark, pendingKey: key))
-            } else {
-                return ConfigIssue(node.mark, "mapping keys must be single values, not lists or mappings")
-            }
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+        } else if let key = stack[top].pendingKey {
+            stack[top].entries.append(ConfigEntry(key: key, value: node))
+            stack[top].pendingKey = nil
+        } else if case .scalar(let key) = node {
+            stack[top].pendingKey = key
+        } else {
+            return ConfigIssue(node.mark, "mapping keys must be single values, not lists or mappings")
         }
         return nil
     }

@@ -27,7 +27,24 @@ struct LogPrivacyTests {
         let logs = gateway.daemonLogs
         #expect(logs.contains("139****9000"), "state changes are logged, masked")
         #expect(logs.contains("message failed"))
-        let unmasked = try Regex(#"1[3-9][0-9]{9}"#)
-        #expect(logs.firstMatch(of: unmasked) == nil, "\(logs)")
+        #expect(UnmaskedPhoneScan.firstNumber(in: logs) == nil, "\(logs)")
+    }
+
+    /// The privacy check itself: digit runs inside message ids are not numbers (issue 17); real ones are found.
+    @Test func theScanFindsRealNumbersAndNotDigitRunsInsideMessageIDs() {
+        let idLines = [
+            #"debug gatewayd: message sent [message_id=m0J7Z16331713200QX4B9KD0T8W2 to=138****8000]"#,
+            "info: m19799248577ABCDEFGHJKMNPQR and m013800138000138001380001380 finished",
+            "attempt 13800138000X failed",
+        ]
+        for line in idLines { #expect(UnmaskedPhoneScan.firstNumber(in: line) == nil, "\(line)") }
+        let leaks: [(String, String)] = [
+            ("info: to=13800138000 queued", "13800138000"),
+            ("13800138000", "13800138000"),
+            (#"{"to":"+8613800138000"}"#, "+8613800138000"),
+            ("手机号19912345678无效", "19912345678"),
+            ("call 008613912345678, then", "008613912345678"),
+        ]
+        for (line, number) in leaks { #expect(UnmaskedPhoneScan.firstNumber(in: line) == number, "\(line)") }
     }
 }

@@ -15,17 +15,21 @@ public enum LogMask {
         return String(characters.prefix(4)) + "****" + String(characters.suffix(2))
     }
 
-    /// Free text with every run of seven or more digits masked as a phone number.
+    /// Free text with every run of seven or more digits masked as a phone number, whatever surrounds it (letters,
+    /// Chinese text, `+86`). Full-width digits (`１３８…`, as Chinese vendors sometimes echo them) count as digits.
     public static func text(_ text: String) -> String {
         var output = ""
         var run = ""
+        var digits = ""
         func flush() {
-            output += run.count >= 7 ? phone(run) : run
+            output += digits.count >= 7 ? phone(digits) : run
             run = ""
+            digits = ""
         }
         for character in text {
-            if character.isASCIIDigit {
+            if let digit = character.digitValueASCIIOrFullWidth {
                 run.append(character)
+                digits.append(Character(Unicode.Scalar(UInt8(ascii: "0") + digit)))
             } else {
                 flush()
                 output.append(character)
@@ -43,4 +47,14 @@ public enum LogMask {
 
 extension Character {
     fileprivate var isASCIIDigit: Bool { isASCII && isWholeNumber }
+
+    /// 0–9 for an ASCII or a full-width (U+FF10–U+FF19) digit.
+    fileprivate var digitValueASCIIOrFullWidth: UInt8? {
+        guard unicodeScalars.count == 1, let scalar = unicodeScalars.first else { return nil }
+        switch scalar.value {
+        case 0x30...0x39: return UInt8(scalar.value - 0x30)
+        case 0xFF10...0xFF19: return UInt8(scalar.value - 0xFF10)
+        default: return nil
+        }
+    }
 }

@@ -189,8 +189,8 @@ final class TestGateway {
 
     deinit {
         // Every end-to-end run doubles as a privacy check: no mainland mobile number may appear unmasked.
-        if let unmasked = try? Regex(#"1[3-9][0-9]{9}"#), let match = daemonLogs.firstMatch(of: unmasked) {
-            Issue.record("unmasked phone number in gatewayd's log: \(daemonLogs[match.range])")
+        if let number = UnmaskedPhoneScan.firstNumber(in: daemonLogs) {
+            Issue.record("unmasked phone number in gatewayd's log: \(number)")
         }
         daemon?.stop(signal: SIGKILL)
         vendor.stop(signal: SIGKILL)

@@ -27,6 +27,8 @@ public final class Gateway: @unchecked Sendable {
     private var callbackServer: CallbackServer?
     private var webhook: WebhookSender?
     private var poller: ReceiptPoller?
+    private var instanceLock: InstanceLock?
+    private let fatalHandler = Mutex<@Sendable (String) -> Void>({ _ in })
 
     /// - Parameters:
     ///   - configuration: a validated configuration.
@@ -50,8 +52,36 @@ public final class Gateway: @unchecked Sendable {
         self.monotonicClock = monotonicClock
     }
 
-    /// Opens the store, resumes queued messages, binds the socket and tells systemd it is ready.
-    public func start() throws {
+    /// Sets what runs when the daemon can no longer serve (its store was deleted or replaced): the caller stops
+    /// it and exits non-zero.
+    public func onFatal(_ handler: @escaping @Sendable (String) -> Void) {
+        fatalHandler.withLock { $0 = handler }
+    }
+
+    /// Takes the state directory's lock, opens the store, resumes queued messages, binds the socket and the
+    /// listener and tells systemd it is ready. On failure everything started is stopped again and the error says
+    /// in one line what to fix.
+    public func start() throws(StartupError) {
+        do {
+            try startParts()
+        } catch {
+            tearDown()
+            throw error
+        }
+    }
+
+    private func startParts() throws(StartupError) {
+        instanceLock = try InstanceLock(stateDirectory: configuration.stateDirectory)
+        do {
+            try startPipeline()
+        } catch let error as StartupError {
+            throw error
+        } catch {
+            throw .store("\(error)")
+        }
+    }
+
+    private func startPipeline() throws {
         let store = try MessageStore(
             directory: configuration.stateDirectory, dedupWindow: configuration.dedupWindow,
             retention: configuration.retention,
@@ -60,6 +90,7 @@ public final class Gateway: @unchecked Sendable {
         )
         store.setPolicy(configuration.policy)
         store.setPolling(Gateway.pollDelays(configuration.channels))
+        store.onLost { [self] error in fatalHandler.withLock { $0 }("\(error)") }
         self.store = store
         let queued = try store.queuedCounts()
         let resumed = queued.values.reduce(0, +)
@@ -258,6 +289,13 @@ public final class Gateway: @unchecked Sendable {
         defer { reloadLock.unlock() }
         notifier.notify("STOPPING=1")
         logger.info("draining", metadata: ["timeout": "\(ConfigDuration.format(configuration.drainTimeout))"])
+        tearDown()
+        logger.info("stopped")
+    }
+
+    /// Stops whatever has started, in reverse order; also undoes a start that failed half-way.
+    private func tearDown() {
+        stopping.store(true, ordering: .relaxed)
         service?.beginDrain()
         server?.stopAccepting()
         callbackServer?.stopAccepting()
@@ -271,6 +309,6 @@ public final class Gateway: @unchecked Sendable {
         store?.close()
         server?.shutdown()
         callbackServer?.shutdown()
-        logger.info("stopped")
+        instanceLock = nil
     }
 }

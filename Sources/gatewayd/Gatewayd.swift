@@ -6,6 +6,7 @@ import Foundation
 import GatewayConfig
 import GatewayCore
 import Logging
+import Synchronization
 
 /// The daemon: `gatewayd run` and `gatewayd check-config`.
 @main
@@ -92,21 +93,28 @@ struct Run: ParsableCommand {
             source.resume()
             sources.append(source)
         }
-        // SIGHUP reloads (systemctl reload runs check-config first, then sends it).
-        signal(SIGHUP, SIG_IGN)
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "reload"))
-        hangup.setEventHandler { _ = gateway.reload() }
-
+        let failed = Mutex(false)
+        gateway.onFatal { reason in
+            failed.withLock { $0 = true }
+            stop.signal()
+        }
+        signal(SIGHUP, SIG_IGN)  // a reload asked for during start-up waits for the next one
         do {
             try gateway.start()
         } catch {
-            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            // One line an operator can act on; whatever had started is already stopped again.
+            logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
+        // SIGHUP reloads. The source is made only now: a suspended dispatch source that is released (as on a
+        // failed start) crashes the process.
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "reload"))
+        hangup.setEventHandler { _ = gateway.reload() }
         hangup.resume()
         stop.wait()
         hangup.cancel()
         gateway.shutdown()
         _ = sources
+        if failed.withLock({ $0 }) { throw ExitCode(1) }
     }
 }

@@ -14,6 +14,16 @@ public final class CallbackServer: Sendable {
     public let address: String
     /// The largest callback body accepted; larger ones get 413.
     public static let maxBodyBytes = 256 * 1024
+    /// How long a connection may take to send its next complete request (headers and body) once the previous
+    /// answer is out or it connected: slow or idle peers cannot hold descriptors for ever.
+    static let requestTimeout = TimeAmount.seconds(30)
+    /// Connections open at once, at most: half the descriptor limit (at most 16,384), so vendor transfers, the
+    /// store and the control socket keep descriptors however many peers connect.
+    public static var maxConnections: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 512 }
+        return Int(min(16_384, max(32, limit.rlim_cur / 2)))
+    }
 
     /// Binds and starts serving.
     /// - Parameters:
@@ -21,14 +31,22 @@ public final class CallbackServer: Sendable {
     ///   - processor: what handles `/callbacks/<instance>`.
     ///   - metrics: the `/metrics` page.
     ///   - logger: for the bound address.
-    public init(endpoint: ListenEndpoint, processor: CallbackProcessor, metrics: MetricsPage?, logger: Logger) throws {
+    public init(
+        endpoint: ListenEndpoint, processor: CallbackProcessor, metrics: MetricsPage?, logger: Logger
+    ) throws(StartupError) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let connections = ConnectionCount(limit: CallbackServer.maxConnections)
         do {
             channel = try ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    // Over the cap, a new connection is closed at once (its descriptor is freed right away).
+                    guard connections.acquire() else {
+                        return channel.close()
+                    }
+                    channel.closeFuture.whenComplete { _ in connections.release() }
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                         try channel.pipeline.syncOperations.addHandler(
                             CallbackHandler(processor: processor, metrics: metrics))
@@ -38,7 +56,7 @@ public final class CallbackServer: Sendable {
                 .wait()
         } catch {
             try? group.syncShutdownGracefully()
-            throw error
+            throw .listen("\(endpoint.host):\(endpoint.port)", reason: UnixSocketProbe.explain(error))
         }
         self.group = group
         let port = channel.localAddress?.port ?? endpoint.port
@@ -68,10 +86,30 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    /// Since when the peer owes us a complete request (nil while we are answering one).
+    private var waitingSince: NIODeadline? = .now()
+    private var deadlineCheck: RepeatedTask?
 
     init(processor: CallbackProcessor, metrics: MetricsPage?) {
         self.processor = processor
         self.metrics = metrics
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // One check per connection every few seconds rather than a timer per request: cheap on the receipt path.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let period = TimeAmount.seconds(5)
+        deadlineCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+            let (handler, context) = bound.value
+            if let since = handler.waitingSince, NIODeadline.now() - since > CallbackServer.requestTimeout {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadlineCheck?.cancel()
+        deadlineCheck = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -91,6 +129,7 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head else { return }
             self.head = nil
+            waitingSince = nil
             respond(to: head, context: context)
         }
     }
@@ -147,6 +186,7 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
         buffer.writeString(answer.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        waitingSince = .now()
         if !keepAlive {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }

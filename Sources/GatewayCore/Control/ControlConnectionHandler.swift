@@ -7,11 +7,17 @@ import NIOCore
 /// Answers complete out of order (a `status` may finish before an earlier `send`'s commit); each gets a slot
 /// and slots are written as soon as every earlier one is ready, so pipelined clients see strict ordering.
 ///
+/// Memory stays bounded whatever a client does: while more than ``maxUnansweredRequests`` answers are owed or
+/// the socket's send buffer is over its high-water mark (a client that does not read), the connection is not
+/// read from; reading resumes once the client catches up. When the client half-closes, the connection closes
+/// only after the last answer has been written out, not merely queued.
+///
 /// The connection's ``AccessPolicy/Level`` is fixed at accept. A read-only peer's requests are parsed here
 /// first and anything but a read operation is answered `forbidden`; a peer without access gets `forbidden`
 /// for its first request and the connection is closed. The first refusal of a connection is logged.
-final class ControlConnectionHandler: ChannelInboundHandler {
+final class ControlConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ControlFrame
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let service: ControlService
@@ -33,6 +39,10 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     private var lastStreamedAt: Int64 = 0
     /// Lines held for a stream whose answer is not written yet, at most.
     static let maxPendingStreamLines = 10_000
+    /// Requests read but not yet answered on the wire, at most, before reading pauses.
+    static let maxUnansweredRequests = 1_024
+    private var readHeld = false
+    private var closing = false
 
     /// - Parameters:
     ///   - service: what answers requests.
@@ -143,6 +153,7 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         }
         if wrote { context.flush() }
         closeIfFinished(context: context)
+        resumeReadingIfCaughtUp(context: context)
     }
 
     /// Marks the request being handled as this connection's `subscribe`: lines follow its answer.
@@ -192,6 +203,29 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         writeStream([#"{"event":"lagged","resume_since":"\#(since)"}"#], context: context)
     }
 
+    func read(context: ChannelHandlerContext) {
+        if mustPauseReading(context: context) {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resumeReadingIfCaughtUp(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func mustPauseReading(context: ChannelHandlerContext) -> Bool {
+        nextSlot - nextToWrite >= Self.maxUnansweredRequests || !context.channel.isWritable
+    }
+
+    private func resumeReadingIfCaughtUp(context: ChannelHandlerContext) {
+        guard readHeld, !mustPauseReading(context: context) else { return }
+        readHeld = false
+        context.read()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         streamSink?.close()
         if let subscription { subscription.feed.unsubscribe(subscription.id) }
@@ -213,9 +247,15 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         let refusedAll = access == .none && nextSlot > 0
         // A subscriber's stream keeps the connection open after its input ends.
         let streaming = streamSink?.isOpen == true && subscription != nil
-        if (inputClosed || refusedAll) && !streaming && nextToWrite == nextSlot && context.channel.isActive {
-            context.close(promise: nil)
-        }
+        guard (inputClosed || refusedAll) && !streaming && nextToWrite == nextSlot && context.channel.isActive,
+            !closing
+        else { return }
+        // Writes complete in order: once an empty write is done, every answer before it is on the wire. Closing
+        // at once would drop answers still queued in the channel (a pipelining client that half-closes).
+        closing = true
+        let flushed = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        flushed.whenComplete { _ in bound.value.close(promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -37,6 +37,10 @@ public final class MessageStore: @unchecked Sendable {
     public let receiptLatency = LatencyHistogram(bounds: [1, 5, 15, 60, 300, 1800, 3600, 21_600, 86_400])
     private var committedChannels: @Sendable ([String: [Int]]) -> Void = { _ in }
     private var policy = AdmissionPolicy(PolicyConfiguration())
+    /// The database file as opened; checked before every commit, so a deleted store is noticed at once.
+    private let identity: FileIdentity?
+    private var lost = false
+    private var lostHandler: @Sendable (StoreError) -> Void = { _ in }
 
     /// Transactions committed since the store opened; with `accepted`, shows how well sends are grouped.
     public var commitCount: Int { commits.load(ordering: .relaxed) }
@@ -74,6 +78,17 @@ public final class MessageStore: @unchecked Sendable {
         self.logger = logger
         let database = try SQLiteDatabase(path: path)
         try StoreSchema.migrate(database)
+        // A read-only file (or directory) opens and migrates fine when the schema exists: write once now, so the
+        // daemon never reports serving while every send would fail.
+        do {
+            try database.execute(
+                "CREATE TABLE IF NOT EXISTS store_opened (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER,"
+                    + " opened_at INTEGER); INSERT OR REPLACE INTO store_opened VALUES (1, \(getpid()), "
+                    + "\(clock.nowMilliseconds));")
+        } catch {
+            throw StoreError.openFailed("\(path) is not writable: \(error.message)")
+        }
+        identity = FileIdentity(path: path)
         let writer = try StoreWriter(
             database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
         try writer.countUnmatchedReceipts()
@@ -97,6 +112,13 @@ public final class MessageStore: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return policy.keywords.matches(reply)
+    }
+
+    /// Sets what the store calls, once, if its file is deleted or replaced under it (the daemon must stop).
+    public func onLost(_ handler: @escaping @Sendable (StoreError) -> Void) {
+        condition.lock()
+        lostHandler = handler
+        condition.unlock()
     }
 
     /// Sets what the store calls after each commit that queued new messages, with counts by channel and
@@ -294,6 +316,10 @@ public final class MessageStore: @unchecked Sendable {
                 lastPrune = more ? now - 60_000 : now
             }
             guard !batch.isEmpty else { continue }
+            if lost || FileIdentity(path: path) != identity {
+                refuse(batch, StoreError.lost(path))
+                continue
+            }
             let outboxOn = outboxEnabled.load(ordering: .relaxed)
             let outcome = writer.apply(
                 batch, now: now, policy: policy, collectChanges: feed.isActive || outboxOn,
@@ -336,5 +362,36 @@ public final class MessageStore: @unchecked Sendable {
         isFinished = true
         finished.broadcast()
         finished.unlock()
+    }
+
+    /// Answers every operation of `batch` with `error` and, the first time, reports the store lost.
+    private func refuse(_ batch: [StoreOperation], _ error: StoreError) {
+        if !lost {
+            lost = true
+            logger.critical("store lost: stopping", metadata: ["error": "\(error)"])
+            condition.lock()
+            let handler = lostHandler
+            condition.unlock()
+            handler(error)
+        }
+        var refused = 0
+        for operation in batch {
+            switch operation {
+            case .accept(let requests, let completion):
+                refused += requests.count
+                completion(requests.map { _ in .failed(error) })
+            case .status(_, let completion): completion(nil)
+            case .consent(_, let completion): completion(.failure(error))
+            case .click(_, let completion): completion(.failure(error))
+            case .event(_, let completion): completion(.failure(error))
+            case .receipts(_, _, let completion): completion(.failure(error))
+            case .consentQuery(_, let completion): completion(.failure(error))
+            case .barrier(let completion): completion()
+            case .record, .failover, .acknowledgeOutbox, .polled: break
+            }
+        }
+        condition.lock()
+        pendingAccepts -= refused
+        condition.unlock()
     }
 }

@@ -4,6 +4,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case openFailed = "open_failed"
         case statementFailed = "statement_failed"
         case closed
+        case lost
     }
 
     private let code: Code
@@ -18,6 +19,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     static func openFailed(_ message: String) -> StoreError { StoreError(.openFailed, message) }
     static func statementFailed(_ message: String) -> StoreError { StoreError(.statementFailed, message) }
     static let closed = StoreError(.closed, "the store is closed")
+    static func lost(_ path: String) -> StoreError {
+        StoreError(.lost, "\(path) was deleted or replaced under the running daemon; nothing more is accepted")
+    }
 
     public var description: String { "store \(code.rawValue): \(message)" }
 }

@@ -246,6 +246,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // gatewayd's own pieces (log handlers), imported @testable from the executable.
+        .testTarget(
+            name: "GatewaydTests",
+            dependencies: ["gatewayd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["ChannelKit", "GatewayClient", .product(name: "Crypto", package: "swift-crypto")],

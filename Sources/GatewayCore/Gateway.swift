@@ -183,28 +183,33 @@ public final class Gateway: @unchecked Sendable {
             return ReloadOutcome(succeeded: false, issues: errors)
         }
         var warnings = result.issues.map(\.description)
-        let restartOnly: [(String, Bool)] = [
-            ("socket", next.socketPath != configuration.socketPath),
-            ("state_dir", next.stateDirectory != configuration.stateDirectory),
-            ("dedup_window", next.dedupWindow != configuration.dedupWindow),
-            ("max_line_bytes", next.maxLineBytes != configuration.maxLineBytes),
-            ("max_pending_writes", next.maxPendingWrites != configuration.maxPendingWrites),
-            ("log_level", next.logLevel != configuration.logLevel),
-            ("log_format", next.logFormat != configuration.logFormat),
-            ("retention", next.retention != configuration.retention),
-            ("store_encryption_key", next.storeEncryptionKey != configuration.storeEncryptionKey),
-            ("allowed_uids", next.allowedUIDs != configuration.allowedUIDs),
-            ("allowed_groups", next.allowedGroups != configuration.allowedGroups),
-            ("read_only_uids", next.readOnlyUIDs != configuration.readOnlyUIDs),
-            ("read_only_groups", next.readOnlyGroups != configuration.readOnlyGroups),
-            ("listen", next.listen != configuration.listen),
-            ("ca_file", next.caFile != configuration.caFile),
-            ("public_base_url", next.publicBaseURL != configuration.publicBaseURL),
-            ("webhook", next.webhook != configuration.webhook),
-        ]
-        for (key, changed) in restartOnly where changed {
+        // Restart-only keys keep the values the daemon started with, in `configuration` too: each later reload
+        // compares against them, so a pending change is reported again until the restart that applies it.
+        var applied = next
+        func restartOnly<Value: Equatable>(_ key: String, _ path: WritableKeyPath<GatewayConfiguration, Value>) {
+            guard applied[keyPath: path] != configuration[keyPath: path] else { return }
             warnings.append("\(configurationPath): '\(key)' changed; it takes effect at the next restart")
+            applied[keyPath: path] = configuration[keyPath: path]
         }
+        restartOnly("socket", \.socketPath)
+        restartOnly("state_dir", \.stateDirectory)
+        restartOnly("dedup_window", \.dedupWindow)
+        restartOnly("max_line_bytes", \.maxLineBytes)
+        restartOnly("max_pending_writes", \.maxPendingWrites)
+        restartOnly("log_level", \.logLevel)
+        restartOnly("log_format", \.logFormat)
+        restartOnly("retention", \.retention)
+        restartOnly("store_encryption_key", \.storeEncryptionKey)
+        restartOnly("allowed_uids", \.allowedUIDs)
+        restartOnly("allowed_groups", \.allowedGroups)
+        restartOnly("read_only_uids", \.readOnlyUIDs)
+        restartOnly("read_only_groups", \.readOnlyGroups)
+        restartOnly("listen", \.listen)
+        restartOnly("ca_file", \.caFile)
+        restartOnly("public_base_url", \.publicBaseURL)
+        restartOnly("webhook", \.webhook)
+        // SIGHUP and `systemctl reload` have no caller to show warnings to: the log is where they are seen.
+        for warning in warnings { logger.warning("reload: \(warning)") }
         let nextFingerprints = Gateway.fingerprints(of: next.channels)
         let before = Set(fingerprints.keys)
         let after = Set(nextFingerprints.keys)
@@ -220,9 +225,6 @@ public final class Gateway: @unchecked Sendable {
         store?.setPolling(Gateway.pollDelays(next.channels))
         service.reconfigure(next.channels)
         store?.setPolicy(next.policy)
-        var applied = next
-        applied.socketPath = configuration.socketPath
-        applied.stateDirectory = configuration.stateDirectory
         configuration = applied
         fingerprints = nextFingerprints
         logger.info(

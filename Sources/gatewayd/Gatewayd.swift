@@ -62,9 +62,16 @@ struct Run: ParsableCommand {
         guard let configuration = options.load() else { throw ExitCode(1) }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let json = configuration.logFormat == "json"
+        // Under journald: priority prefixes so `journalctl -p err` works, and the journal's own timestamps.
+        let journal = JournalLogHandler.standardErrorIsJournal(environment: ProcessInfo.processInfo.environment)
         LoggingSystem.bootstrap { label in
             if json {
-                var handler = JSONLogHandler(label: label)
+                var handler = JSONLogHandler(label: label, journal: journal)
+                handler.logLevel = level
+                return handler
+            }
+            if journal {
+                var handler = JournalLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             }

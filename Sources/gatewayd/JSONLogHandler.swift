@@ -3,11 +3,15 @@ import Foundation
 import GatewayCore
 import Logging
 
-/// `log_format: json`: one JSON object per line on stderr, for log shippers.
+/// `log_format: json`: one JSON object per line on stderr, for log shippers. Under journald each line starts with
+/// its syslog priority (``JournalLogHandler/priority(_:)``), which journald strips, so the stored entry is the
+/// bare object filed at the right priority.
 struct JSONLogHandler: LogHandler {
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
     let label: String
+    /// Whether stderr is the journal's stream.
+    var journal = false
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -25,7 +29,7 @@ struct JSONLogHandler: LogHandler {
         for (key, value) in merged where fields[key] == nil {
             fields[key] = .string(value.description)
         }
-        let line = JSONValue.object(fields).serialized + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        let prefix = journal ? "<\(JournalLogHandler.priority(event.level))>" : ""
+        JournalLogHandler.writeStandardError(prefix + JSONValue.object(fields).serialized + "\n")
     }
 }

@@ -83,6 +83,48 @@ struct ReloadTests {
         #expect(Self.channels(client)["extra"]?["held"] == .bool(true))
     }
 
+    @Test func restartOnlyChangesAreLoggedAndReportedUntilARestart() throws {
+        let gateway = try TestGateway(channels: ["loop": "type: loopback\n"])
+        try gateway.startDaemon()
+        let client = try ControlClient(path: gateway.socketPath)
+        let path = gateway.directory + "/gateway.yaml"
+        let started = try String(contentsOfFile: path, encoding: .utf8)
+        let pending = "\(path): 'max_line_bytes' changed; it takes effect at the next restart"
+        func warnings(_ answer: JSONValue?) -> [String] {
+            guard case .array(let items)? = answer?["warnings"] else { return [] }
+            return items.compactMap(\.stringValue)
+        }
+        func loggedWarnings() -> Int {
+            gateway.daemonLogs.split(separator: "\n").filter { $0.contains("warning") && $0.contains(pending) }.count
+        }
+
+        // SIGHUP has no caller: the warning goes to the log, at warning level.
+        try (started + "\nmax_line_bytes: 65536\n").write(toFile: path, atomically: true, encoding: .utf8)
+        kill(gateway.daemon?.pid ?? 0, SIGHUP)
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while loggedWarnings() < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(loggedWarnings() == 1, "\(gateway.daemonLogs)")
+
+        // Later reloads still compare with what the daemon started with, so the change stays reported (and
+        // logged) with each one, whatever else they change.
+        try Self.write("type: loopback\nrate_limit: { per_second: 7 }\n", to: gateway, channel: "loop")
+        let second = try #require(client.request(#"{"op":"reload"}"#))
+        #expect(second["ok"] == .bool(true), "\(second.serialized)")
+        #expect(second["changed"] == .array([.string("loop")]))
+        #expect(warnings(second) == [pending])
+        let third = try #require(client.request(#"{"op":"reload"}"#))
+        #expect(warnings(third) == [pending])
+        #expect(loggedWarnings() == 3)
+
+        // After a restart the file is what runs: nothing is pending any more.
+        #expect(gateway.daemon?.stop() == 0)
+        try gateway.startDaemon()
+        let restarted = try ControlClient(path: gateway.socketPath)
+        let fourth = try #require(restarted.request(#"{"op":"reload"}"#))
+        #expect(fourth["ok"] == .bool(true), "\(fourth.serialized)")
+        #expect(warnings(fourth).isEmpty)
+    }
+
     @Test func tenReloadsDuringFiftyThousandMessagesLoseAndDoubleNothing() throws {
         let gateway = try TestGateway(channels: ["sms": GatewayEndToEndTests.smsChannel(perSecond: 20_000)])
         try gateway.startDaemon()

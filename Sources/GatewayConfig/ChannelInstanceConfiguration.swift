@@ -25,6 +25,9 @@ public import ChannelKit
 ///   for the outcome of sent messages that got no push: `after` (duration; default 2m) after the send, again
 ///   every `interval` (default 10m), for at most `give_up_after` (default 72h), at most `per_second` queries
 ///   (default 5; the poller's own budget, apart from sends).
+/// - `on_ambiguous` (`retry` or `fail`; default `retry`): what to do when a request went out and no answer came
+///   back, so the vendor may have accepted it; see ``AmbiguousOutcomePolicy``. A 2xx whose body cannot be read
+///   is never ambiguous: it is recorded as sent and never resent.
 /// - `settings` (mapping): passed to the kind's factory, with `credential:`/`env:`/`file:` secrets resolved.
 public struct ChannelInstanceConfiguration: Sendable {
     /// The instance name: the file name without `.yaml`, matching `[a-z0-9][a-z0-9_-]{0,63}`.
@@ -55,6 +58,8 @@ public struct ChannelInstanceConfiguration: Sendable {
     public var maxConcurrentCalls: Int?
     /// How long a call without a result holds its slot.
     public var callSlotTimeout: Duration = .seconds(300)
+    /// What to do when a request went out and got no answer.
+    public var onAmbiguous: AmbiguousOutcomePolicy = .retry
     /// Where `failover` is written, for errors found once every instance is loaded.
     var failoverMark: ConfigMark?
 

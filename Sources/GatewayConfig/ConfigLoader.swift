@@ -11,7 +11,7 @@ public struct ConfigLoader: Sendable {
     /// The keys of a `channels.d` file.
     static let channelKeys = [
         "type", "vendor", "rate_limit", "retry", "timeout", "concurrency", "failover", "send_window",
-        "max_concurrent_calls", "call_slot_timeout", "poll_receipts", "settings",
+        "max_concurrent_calls", "call_slot_timeout", "poll_receipts", "on_ambiguous", "settings",
     ]
     /// The keys of `gateway.yaml`.
     static let gatewayKeys =
@@ -296,6 +296,8 @@ public struct ConfigLoader: Sendable {
                 perSecond: section.double("per_second", in: 0.01...1000) ?? 5)
         }
         let callSlotTimeout = map.duration("call_slot_timeout", in: .seconds(10)...(.seconds(7200)))
+        let onAmbiguous = map.choice("on_ambiguous", AmbiguousOutcomePolicy.names)
+            .flatMap(AmbiguousOutcomePolicy.init(name:))
         var sendWindow: (from: Int, until: Int)?
         if let window = map.scalar("send_window") {
             sendWindow = Self.dailyWindow(window.text)
@@ -346,6 +348,7 @@ public struct ConfigLoader: Sendable {
             }
         }
         if let callSlotTimeout { configuration.callSlotTimeout = callSlotTimeout }
+        if let onAmbiguous { configuration.onAmbiguous = onAmbiguous }
         return configuration
     }
 

@@ -223,18 +223,26 @@ final class TransferLoop {
         assert(Unmanaged<Transfer>.fromOpaque(privateData).takeUnretainedValue() === transfer)
 
         let outcome: TransportResult
+        // libcurl knows the status from the headers even when the body then failed (too large, cut off, slow).
+        var status = 0
+        ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if result == CURLE_OK {
-            var status = 0
-            ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             let response = VendorResponse(
                 status: status, headers: transfer.responseHeaders, body: transfer.responseBody)
             outcome = .response(response, elapsed: transfer.elapsed)
         } else if transfer.tooLarge || result == CURLE_FILESIZE_EXCEEDED {
-            outcome = .failure(.responseTooLarge(limit: transfer.maxResponseBytes), elapsed: transfer.elapsed)
+            let error = TransportError.responseTooLarge(
+                limit: transfer.maxResponseBytes, status: status > 0 ? status : nil)
+            outcome = .failure(error, elapsed: transfer.elapsed)
         } else {
+            // The bytes of request libcurl wrote (headers and inline body), reset for every transfer: zero means
+            // the vendor cannot have seen it, whatever went wrong after.
+            var requestBytes = 0
+            ccurl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestBytes)
             let error = TransportError(
                 curl: result, message: transfer.errorMessage(for: result),
-                timeoutMilliseconds: transfer.timeoutMilliseconds)
+                timeoutMilliseconds: transfer.timeoutMilliseconds, requestSent: requestBytes > 0,
+                responseStatus: status > 0 ? status : nil)
             outcome = .failure(error, elapsed: transfer.elapsed)
         }
         transfer.easy = nil
@@ -275,7 +283,8 @@ final class TransferLoop {
             if entry.isTimeout {
                 result = .failure(.timedOut(afterMilliseconds: transfer.timeoutMilliseconds), elapsed: transfer.elapsed)
             } else if transfer.request.body.count > configuration.maxResponseBytes {
-                result = .failure(.responseTooLarge(limit: configuration.maxResponseBytes), elapsed: transfer.elapsed)
+                let error = TransportError.responseTooLarge(limit: configuration.maxResponseBytes, status: 200)
+                result = .failure(error, elapsed: transfer.elapsed)
             } else {
                 let response = VendorResponse(
                     status: 200, headers: [HTTPHeader("Content-Type", "application/json")],

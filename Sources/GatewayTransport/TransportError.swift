@@ -25,10 +25,21 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     /// The bounded reason for metrics and retry decisions: `vendor_unavailable` when the vendor could not be
     /// reached or did not answer in time, `unknown` otherwise.
     public var reason: Reason
+    /// Whether any byte of the request was written to the vendor's connection. When false the vendor cannot
+    /// have acted on it (refused, unresolved, TLS failed, timed out connecting), so resending is harmless.
+    public var requestSent: Bool
+    /// The HTTP status of a response that arrived but whose body could not be read (over the size limit, cut
+    /// off, or too slow); `nil` when no status line arrived.
+    public var responseStatus: Int?
 
-    private init(_ code: Code, curlCode: Int32 = 0, message: String? = nil, detail: String? = nil) {
+    private init(
+        _ code: Code, curlCode: Int32 = 0, message: String? = nil, detail: String? = nil, requestSent: Bool = false,
+        responseStatus: Int? = nil
+    ) {
         self.code = code
         self.curlCode = curlCode
+        self.requestSent = requestSent
+        self.responseStatus = responseStatus
         self.message = message ?? code.rawValue
         let category: ReasonCategory
         switch code {
@@ -60,6 +71,12 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     /// Whether the transfer ran out of time.
     public var isTimeout: Bool { code == .timedOut }
 
+    /// The request went out and no status line came back: the vendor may or may not have accepted it.
+    public var isAmbiguous: Bool { requestSent && responseStatus == nil }
+
+    /// A 2xx status line arrived but its body could not be read: the vendor accepted the request.
+    public var isUnreadableSuccess: Bool { responseStatus.map { (200..<300).contains($0) } ?? false }
+
     public var description: String { "\(code.rawValue): \(message)" }
 
     public static func == (lhs: TransportError, rhs: TransportError) -> Bool { lhs.code == rhs.code }
@@ -69,7 +86,13 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
 
 extension TransportError {
     /// Maps a failed `CURLcode` to an error. `timeoutMilliseconds` goes into the timeout detail.
-    init(curl result: CURLcode, message: String, timeoutMilliseconds: Int) {
+    /// - Parameters:
+    ///   - requestSent: whether libcurl wrote any of the request (`CURLINFO_REQUEST_SIZE` > 0).
+    ///   - responseStatus: the status line's code, if one arrived (`CURLINFO_RESPONSE_CODE` > 0).
+    init(
+        curl result: CURLcode, message: String, timeoutMilliseconds: Int, requestSent: Bool = false,
+        responseStatus: Int? = nil
+    ) {
         let code: Code
         var detail: String? = nil
         switch result {
@@ -95,20 +118,24 @@ extension TransportError {
         default:
             code = .other
         }
-        self.init(code, curlCode: Int32(bitPattern: result.rawValue), message: message, detail: detail)
+        self.init(
+            code, curlCode: Int32(bitPattern: result.rawValue), message: message, detail: detail,
+            requestSent: requestSent, responseStatus: responseStatus)
     }
 
-    /// A body longer than the configured cap.
-    static func responseTooLarge(limit: Int) -> TransportError {
-        TransportError(.responseTooLarge, message: "response body exceeds \(limit) bytes")
+    /// A body longer than the configured cap, after a response with status `status` (when known).
+    static func responseTooLarge(limit: Int, status: Int? = nil) -> TransportError {
+        TransportError(
+            .responseTooLarge, message: "response body exceeds \(limit) bytes", detail: "body over \(limit) bytes",
+            requestSent: true, responseStatus: status)
     }
 
     /// A URL the transport cannot use.
     static func badURL(_ message: String) -> TransportError { TransportError(.badURL, message: message) }
 
-    /// A loopback request whose `latency_ms` exceeded its timeout.
+    /// A loopback request whose `latency_ms` exceeded its timeout: the loopback "vendor" had the request.
     static func timedOut(afterMilliseconds milliseconds: Int) -> TransportError {
-        TransportError(.timedOut, message: "timed out", detail: "timeout after \(milliseconds) ms")
+        TransportError(.timedOut, message: "timed out", detail: "timeout after \(milliseconds) ms", requestSent: true)
     }
 
     /// A failure setting up a transfer.

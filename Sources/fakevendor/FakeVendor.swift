@@ -11,7 +11,9 @@ import NIOPosix
 /// A loopback HTTP/1.1 server speaking the generic `http` SMS vendor format, for demos, tests and benchmarks.
 ///
 /// Routes: `POST /sms/send` (accept), `POST /flaky/send` (503 on a ref's first request), `POST /error/send`
-/// (vendor-level rejection), `POST /hang/send` (never answers) and `GET /stats` (ref counters).
+/// (vendor-level rejection), `POST /hang/send` (reads the request, never answers), `POST /late/send` (accepts,
+/// answers after 3 s), `POST /big/send` and `POST /big-chunked/send` (accept with a 200 whose body is 2 MiB, over
+/// the gateway's limit, with or without `Content-Length`) and `GET /stats` (ref counters).
 @main
 struct FakeVendor: ParsableCommand {
     static let configuration = CommandConfiguration(

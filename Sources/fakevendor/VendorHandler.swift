@@ -47,7 +47,9 @@ final class VendorHandler: ChannelInboundHandler {
         if handleAlibabaVoice(path: path, head: head, body: body, context: context) { return }
         if handleWebhook(path: path, head: head, body: body, context: context) { return }
         if handleTokenVendors(path: path, head: head, body: body, context: context) { return }
-        let routes: Set<String> = ["/sms/send", "/flaky/send", "/error/send", "/hang/send"]
+        let routes: Set<String> = [
+            "/sms/send", "/flaky/send", "/error/send", "/hang/send", "/late/send", "/big/send", "/big-chunked/send",
+        ]
         guard routes.contains(path) else {
             respond(.notFound, #"{"code":"NOT_FOUND","message":"no such route"}"#, head: head, context: context)
             return
@@ -70,6 +72,15 @@ final class VendorHandler: ChannelInboundHandler {
         switch path {
         case "/hang/send":
             return  // Held forever: the gateway's timeout is what is under test.
+        case "/late/send":
+            // Accepted, but answered only after any test timeout: the vendor has it, the gateway cannot know.
+            let reply = #"{"code":"OK","msgid":"\#(ledger.nextMessageID())"}"#
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .seconds(3)) {
+                bound.value.0.respond(.ok, reply, head: head, context: bound.value.1)
+            }
+        case "/big/send", "/big-chunked/send":
+            respondOversized(head: head, context: context, chunked: path == "/big-chunked/send")
         case "/error/send":
             let reply = #"{"code":"isv.MOBILE_NUMBER_ILLEGAL","message":"invalid number"}"#
             respond(.ok, reply, head: head, context: context)

@@ -28,7 +28,9 @@ final class ServerStats: Sendable {
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 and a random port, with the routes the transport tests need:
-/// `/ok` (200, echoes the body, adds `X-Test: ok`), `/status/503`, `/slow` (never answers) and `/big` (2 MiB).
+/// `/ok` (200, echoes the body, adds `X-Test: ok`), `/status/503`, `/slow` (never answers), `/big` (200, 2 MiB),
+/// `/big/500` (500, 2 MiB), `/big-chunked` (200, 2 MiB chunked), `/close` (hangs up after reading the request)
+/// and `/cut` (a 200 cut off part-way through its body).
 struct TestHTTPServer {
     let port: Int
     let stats: ServerStats
@@ -107,6 +109,29 @@ private final class RouteHandler: ChannelInboundHandler {
         case "/big":
             let big = ByteBuffer(repeating: UInt8(ascii: "x"), count: 2 << 20)
             write(context: context, head: head, status: .ok, body: big)
+        case "/big/500":
+            let big = ByteBuffer(repeating: UInt8(ascii: "x"), count: 2 << 20)
+            write(context: context, head: head, status: .internalServerError, body: big)
+        case "/big-chunked":
+            // No Content-Length: only reading the body tells the client it is too long.
+            let response = HTTPResponseHead(version: head.version, status: .ok)
+            context.write(wrapOutboundOut(.head(response)), promise: nil)
+            for _ in 0..<32 {
+                let piece = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 << 10)
+                context.write(wrapOutboundOut(.body(.byteBuffer(piece))), promise: nil)
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case "/close":
+            context.close(promise: nil)  // Read the request, hang up without a word.
+        case "/cut":
+            // A 200 that promises 100 bytes, sends 10 and hangs up.
+            let response = HTTPResponseHead(
+                version: head.version, status: .ok, headers: HTTPHeaders([("Content-Length", "100")]))
+            context.write(wrapOutboundOut(.head(response)), promise: nil)
+            let start = ByteBuffer(string: "{\"code\":\"O")
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(start)))).whenComplete { _ in
+                context.close(promise: nil)
+            }
         default:
             write(context: context, head: head, status: .notFound, body: ByteBuffer())
         }

@@ -63,6 +63,15 @@ public struct MetricsPage: Sendable {
         for (channel, counters) in channels { sample("in_flight", [("channel", channel)], counters.inFlight) }
         family("retries_total", "counter", "Attempts that will be retried, by channel.")
         for (channel, counters) in channels { sample("retries_total", [("channel", channel)], counters.retried) }
+        family(
+            "ambiguous_total", "counter",
+            "Messages whose vendor request went out and got no answer (the vendor may have them), by channel.")
+        for (channel, counters) in channels { sample("ambiguous_total", [("channel", channel)], counters.ambiguous) }
+        family(
+            "unreadable_replies_total", "counter", "Messages recorded as sent on a 2xx whose body could not be read.")
+        for (channel, counters) in channels {
+            sample("unreadable_replies_total", [("channel", channel)], counters.unreadableReplies)
+        }
         family("token_refreshes_total", "counter", "Access tokens obtained, by channel.")
         for (channel, counters) in channels {
             sample("token_refreshes_total", [("channel", channel)], counters.tokenRefreshes)

@@ -11,6 +11,10 @@ public struct ChannelCounters: Sendable, Hashable {
     public var tokenFailures = 0
     /// Messages moved to the backup instance after a vendor-side failure.
     public var failedOver = 0
+    /// Messages whose request went out and got no answer (the vendor may have accepted them), resent or not.
+    public var ambiguous = 0
+    /// Messages recorded as sent on a 2xx whose body could not be read.
+    public var unreadableReplies = 0
     /// Final failures by reason category.
     public var failuresByReason: [String: Int] = [:]
     /// The instance was removed by a reload; its queued messages are held in the store.

@@ -19,6 +19,8 @@ struct DispatchLane {
     /// Calls in progress at once, if limited, and how long a call without a result holds its slot.
     var maxConcurrentCalls: Int?
     var callSlotTimeout: Int64 = 300_000
+    /// What a request that went out and got no answer leads to (`on_ambiguous`).
+    var onAmbiguous: AmbiguousOutcomePolicy
     /// Calls placed and not yet reported, by vendor id (the call id), with when their slot lapses.
     var activeCalls: [String: Int64] = [:]
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
@@ -47,6 +49,7 @@ struct DispatchLane {
         sendWindow = Self.window(configuration, timeZone: timeZone)
         maxConcurrentCalls = configuration.maxConcurrentCalls
         callSlotTimeout = configuration.callSlotTimeout.milliseconds
+        onAmbiguous = configuration.onAmbiguous
         needsToken = Self.needsToken(configuration.adapter)
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
@@ -60,6 +63,7 @@ struct DispatchLane {
         sendWindow = Self.window(configuration, timeZone: timeZone)
         maxConcurrentCalls = configuration.maxConcurrentCalls
         callSlotTimeout = configuration.callSlotTimeout.milliseconds
+        onAmbiguous = configuration.onAmbiguous
         adapter = configuration.adapter
         retryPolicy = RetryPolicy(configuration.retry)
         timeout = configuration.timeout

@@ -463,11 +463,48 @@ public final class Dispatcher: @unchecked Sendable {
                 : completion.adapter.outcome(
                     of: response, to: completion.request, messages: completion.group.map(\.message))
         case .failure(let error, _):
-            outcome = .retry(error.reason)
+            settle(error, group: completion.group, lane: index, startedAt: completion.startedAt)
+            return
         }
         resolve(
             outcome, group: completion.group, lane: index, startedAt: completion.startedAt, httpStatus: httpStatus,
             token: completion.token)
+    }
+
+    /// Applies the verdict on a request that got no readable reply (``TransportFailureVerdict``) to every message
+    /// it carried.
+    private func settle(_ error: TransportError, group: [StoredMessage], lane index: Int, startedAt: Int64) {
+        let name = lanes[index].name
+        switch TransportFailureVerdict(error, onAmbiguous: lanes[index].onAmbiguous) {
+        case .acceptedUnreadable(let reason):
+            counters.withLock { $0[name]?.unreadableReplies += group.count }
+            logger.warning(
+                "vendor accepted a request with an unreadable reply; recorded as sent",
+                metadata: ["channel": "\(name)", "detail": "\(reason.detail ?? "")"])
+            for stored in group {
+                finish(
+                    stored, lane: index, attempt: stored.attempts + 1, startedAt: startedAt, outcome: .sent,
+                    state: .sent, httpStatus: error.responseStatus, reason: reason)
+            }
+        case .retry(let reason):
+            for stored in group {
+                resolveOne(
+                    .retry(reason), stored: stored, lane: index, startedAt: startedAt, httpStatus: error.responseStatus)
+            }
+        case .ambiguous(let reason, let resend):
+            counters.withLock { $0[name]?.ambiguous += group.count }
+            for stored in group {
+                if resend {
+                    resolveOne(
+                        .retry(reason), stored: stored, lane: index, startedAt: startedAt, httpStatus: nil,
+                        ambiguous: true)
+                } else {
+                    finish(
+                        stored, lane: index, attempt: stored.attempts + 1, startedAt: startedAt, outcome: .ambiguous,
+                        state: .failed, reason: reason, mayFailOver: false)
+                }
+            }
+        }
     }
 
     /// Applies an outcome to every message of a request: a `.partial` outcome per recipient (a recipient it
@@ -511,8 +548,10 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
+    /// - Parameter ambiguous: the attempt's request went out and got no answer; recorded as `ambiguous`.
     private func resolveOne(
-        _ outcome: SendOutcome, stored: StoredMessage, lane index: Int, startedAt: Int64, httpStatus: Int?
+        _ outcome: SendOutcome, stored: StoredMessage, lane index: Int, startedAt: Int64, httpStatus: Int?,
+        ambiguous: Bool = false
     ) {
         let attempt = stored.attempts + 1
         switch outcome {
@@ -534,7 +573,8 @@ public final class Dispatcher: @unchecked Sendable {
             let policy = lanes[index].retryPolicy
             guard policy.allowsRetry(after: attempt) else {
                 finish(
-                    stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .failed, state: .failed,
+                    stored, lane: index, attempt: attempt, startedAt: startedAt,
+                    outcome: ambiguous ? .ambiguous : .failed, state: .failed,
                     httpStatus: httpStatus,
                     reason: Reason(
                         reason.category, vendorCode: reason.vendorCode,
@@ -568,7 +608,8 @@ public final class Dispatcher: @unchecked Sendable {
             pendingRecords.append(
                 AttemptRecord(
                     sequence: stored.sequence, channel: name, attempt: attempt, startedAt: startedAt,
-                    finishedAt: now, outcome: .retry, state: .queued, httpStatus: httpStatus, reason: reason,
+                    finishedAt: now, outcome: ambiguous ? .ambiguous : .retry, state: .queued, httpStatus: httpStatus,
+                    reason: reason,
                     nextAttemptAt: next.nextAttemptAt
                 )
             )
@@ -584,12 +625,16 @@ public final class Dispatcher: @unchecked Sendable {
         )
     }
 
+    /// - Parameter mayFailOver: false when moving the message to the backup would resend what the vendor may have.
     private func finish(
         _ stored: StoredMessage, lane index: Int, attempt: Int, startedAt: Int64, outcome: AttemptRecord.Outcome,
-        state: AttemptRecord.State, httpStatus: Int? = nil, reason: Reason? = nil, vendorMessageID: String? = nil
+        state: AttemptRecord.State, httpStatus: Int? = nil, reason: Reason? = nil, vendorMessageID: String? = nil,
+        mayFailOver: Bool = true
     ) {
         let name = lanes[index].name
-        if state == .failed, let reason, let backup = failoverTarget(for: stored, lane: index, reason: reason) {
+        if state == .failed, mayFailOver, let reason,
+            let backup = failoverTarget(for: stored, lane: index, reason: reason)
+        {
             counters.withLock { table in
                 table[name]?.queued -= 1
                 table[name]?.failedOver += 1

@@ -12,6 +12,9 @@ public struct AttemptRecord: Sendable {
         case sent, retry, failed, expired
         /// Failed here for a vendor-side reason and moved to the instance's backup.
         case failedOver = "failed_over"
+        /// The request went out and no answer came back: the vendor may have accepted it. The state says what
+        /// followed: `queued` (resent under `on_ambiguous: retry`) or `failed`.
+        case ambiguous
     }
 
     public var sequence: Int64

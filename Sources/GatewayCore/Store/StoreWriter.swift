@@ -284,6 +284,7 @@ final class StoreWriter: @unchecked Sendable {
             let state =
                 switch record.outcome {
                 case .retry: "retrying"
+                case .ambiguous where record.state == .queued: "retrying"
                 case .failedOver: "failed_over"
                 default: record.state.rawValue
                 }

@@ -25,7 +25,9 @@ public struct MetricsPage: Sendable {
     /// The whole page.
     public func render() -> String {
         var page = ""
+        var families: Set<String> = []
         func family(_ name: String, _ type: String, _ help: String) {
+            families.insert(name)
             page += "# HELP channel_gateway_\(name) \(help)\n# TYPE channel_gateway_\(name) \(type)\n"
         }
         func sample(_ name: String, _ labels: [(String, String)] = [], _ value: some Numeric) {
@@ -87,8 +89,11 @@ public struct MetricsPage: Sendable {
                 sample("receipts_total", [("channel", channel), ("event", event)], value)
             }
         }
-        for (name, value) in callbacks.counts + extraCounts() {
-            family("\(name)_total", "counter", "Callback listener: \(name.replacingOccurrences(of: "_", with: " ")).")
+        for (count, value) in callbacks.counts + extraCounts() {
+            // A second HELP for a family makes Prometheus reject the whole page: the listener's `receipts` total
+            // goes under callback_receipts_total, apart from the labelled receipts_total above.
+            let name = families.contains("\(count)_total") ? "callback_\(count)" : count
+            family("\(name)_total", "counter", "Callback listener: \(count.replacingOccurrences(of: "_", with: " ")).")
             sample("\(name)_total", [], value)
         }
         family("store_commits_total", "counter", "Store transactions committed.")

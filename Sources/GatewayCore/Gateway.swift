@@ -28,7 +28,7 @@ public final class Gateway: @unchecked Sendable {
     private var webhook: WebhookSender?
     private var poller: ReceiptPoller?
     private var instanceLock: InstanceLock?
-    private let fatalHandler = Mutex<@Sendable (String) -> Void>({ _ in })
+    private let fatalHandler = HandlerSlot<@Sendable (String) -> Void>()
 
     /// - Parameters:
     ///   - configuration: a validated configuration.
@@ -55,7 +55,7 @@ public final class Gateway: @unchecked Sendable {
     /// Sets what runs when the daemon can no longer serve (its store was deleted or replaced): the caller stops
     /// it and exits non-zero.
     public func onFatal(_ handler: @escaping @Sendable (String) -> Void) {
-        fatalHandler.withLock { $0 = handler }
+        fatalHandler.set(handler)
     }
 
     /// Takes the state directory's lock, opens the store, resumes queued messages, binds the socket and the
@@ -90,7 +90,7 @@ public final class Gateway: @unchecked Sendable {
         )
         store.setPolicy(configuration.policy)
         store.setPolling(Gateway.pollDelays(configuration.channels))
-        store.onLost { [self] error in fatalHandler.withLock { $0 }("\(error)") }
+        store.onLost { [fatalHandler] error in fatalHandler.function?("\(error)") }
         self.store = store
         let queued = try store.queuedCounts()
         let resumed = queued.values.reduce(0, +)

@@ -34,7 +34,7 @@ public final class CallbackProcessor: Sendable {
 
     /// Receipts received since start, by instance and event (for `/metrics`).
     public var receiptsByChannel: [String: [String: Int]] { events.withLock { $0 } }
-    private let receiptObserver = Mutex<(@Sendable (String, [Receipt]) -> Void)?>(nil)
+    private let receiptObserver = HandlerSlot<@Sendable (String, [Receipt]) -> Void>()
 
     /// - Parameters:
     ///   - store: where consent changes are committed.
@@ -50,7 +50,7 @@ public final class CallbackProcessor: Sendable {
 
     /// Sets who hears every instance's parsed receipts (the dispatcher frees call slots with them).
     public func onReceipts(_ observer: @escaping @Sendable (String, [Receipt]) -> Void) {
-        receiptObserver.withLock { $0 = observer }
+        receiptObserver.set(observer)
     }
 
     /// Counters for `stats`: callbacks received and rejected (bad signatures among them, also counted apart),
@@ -118,7 +118,7 @@ public final class CallbackProcessor: Sendable {
                 }
             }
         }
-        if !report.receipts.isEmpty, let observer = receiptObserver.withLock({ $0 }) {
+        if !report.receipts.isEmpty, let observer = receiptObserver.function {
             observer(instance, report.receipts)
         }
         let changes = consentChanges(in: report, kind: configuration.kind, instance: instance)

@@ -43,6 +43,16 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
     static let maxUnansweredRequests = 1_024
     private var readHeld = false
     private var closing = false
+    /// Requests handled per turn of the event loop, at most, and for at most this long; the rest of a read
+    /// waits in `backlog` for a later turn, `turnGap` later.
+    static let requestsPerTurn = 512
+    static let turnBudget = TimeAmount.milliseconds(2)
+    static let turnGap = TimeAmount.microseconds(100)
+    private var turnStarted = NIODeadline.now()
+    private var handledThisRead = 0
+    private var backlog: [ControlFrame] = []
+    private var backlogStart = 0
+    private var backlogTurnScheduled = false
 
     /// - Parameters:
     ///   - service: what answers requests.
@@ -60,6 +70,63 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        // Fair turns: one read can hold thousands of requests. Past a small budget they wait in the backlog and
+        // are handled a budget at a time in later turns of the event loop, so other connections are served
+        // in between (24,000 pipelined `stats` delayed another client's `health` by seconds).
+        if handledThisRead == 0 { turnStarted = .now() }
+        if backlogStart < backlog.count || !withinTurnBudget(handledThisRead) {
+            backlog.append(frame)
+            scheduleBacklogTurn(context: context)
+            return
+        }
+        handledThisRead += 1
+        handle(frame, context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        handledThisRead = 0
+        context.fireChannelReadComplete()
+    }
+
+    /// Whether a turn that has handled `count` requests may handle one more.
+    private func withinTurnBudget(_ count: Int) -> Bool {
+        count < Self.requestsPerTurn && (count % 16 != 0 || NIODeadline.now() - turnStarted < Self.turnBudget)
+    }
+
+    private func scheduleBacklogTurn(context: ChannelHandlerContext) {
+        guard !backlogTurnScheduled else { return }
+        backlogTurnScheduled = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        // A task due a little later, not `execute`: the event loop runs immediate tasks until none are left
+        // before it polls sockets again, so only a future deadline lets other connections in first.
+        context.eventLoop.scheduleTask(in: Self.turnGap) {
+            let (handler, context) = bound.value
+            handler.backlogTurnScheduled = false
+            handler.runBacklogTurn(context: context)
+        }
+    }
+
+    private func runBacklogTurn(context: ChannelHandlerContext) {
+        var handled = 0
+        turnStarted = .now()
+        while backlogStart < backlog.count && withinTurnBudget(handled) && context.channel.isActive {
+            let frame = backlog[backlogStart]
+            backlogStart += 1
+            handled += 1
+            handle(frame, context: context)
+        }
+        if backlogStart < backlog.count && context.channel.isActive {
+            scheduleBacklogTurn(context: context)
+        } else {
+            backlog.removeAll(keepingCapacity: false)
+            backlogStart = 0
+            closeIfFinished(context: context)
+            resumeReadingIfCaughtUp(context: context)
+        }
+    }
+
+    private func handle(_ frame: ControlFrame, context: ChannelHandlerContext) {
         // After refusing a peer without access, the connection is closing; later lines are not read.
         guard !(access == .none && nextSlot > 0) else { return }
         let slot = nextSlot
@@ -73,7 +140,6 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
                 loop.execute { bound.value.0.complete(slot: slot, line: line, context: bound.value.1) }
             }
         }
-        let frame = unwrapInboundIn(data)
         if access == .none {
             var id: JSONValue?
             if case .line(let buffer) = frame { id = Self.request(in: buffer)?.id }
@@ -217,7 +283,8 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
     }
 
     private func mustPauseReading(context: ChannelHandlerContext) -> Bool {
-        nextSlot - nextToWrite >= Self.maxUnansweredRequests || !context.channel.isWritable
+        backlogStart < backlog.count || nextSlot - nextToWrite >= Self.maxUnansweredRequests
+            || !context.channel.isWritable
     }
 
     private func resumeReadingIfCaughtUp(context: ChannelHandlerContext) {
@@ -248,7 +315,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
         // A subscriber's stream keeps the connection open after its input ends.
         let streaming = streamSink?.isOpen == true && subscription != nil
         guard (inputClosed || refusedAll) && !streaming && nextToWrite == nextSlot && context.channel.isActive,
-            !closing
+            backlogStart == backlog.count, !closing
         else { return }
         // Writes complete in order: once an empty write is done, every answer before it is on the wire. Closing
         // at once would drop answers still queued in the channel (a pipelining client that half-closes).

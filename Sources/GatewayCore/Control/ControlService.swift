@@ -15,7 +15,7 @@ public final class ControlService: Sendable {
     }
 
     let table: Mutex<ChannelTable>
-    private let reloader = Mutex<(@Sendable () -> ReloadOutcome)?>(nil)
+    private let reloader = HandlerSlot<@Sendable () -> ReloadOutcome>()
     let store: MessageStore
     private let dispatcher: Dispatcher
     let wallClock: any WallClock
@@ -34,7 +34,7 @@ public final class ControlService: Sendable {
     private let suppressed = Atomic<Int>(0)
     private let deferred = Atomic<Int>(0)
     private let listenAddress = Mutex<String?>(nil)
-    private let extraStats = Mutex<(@Sendable () -> [(String, Int)])?>(nil)
+    private let extraStats = HandlerSlot<@Sendable () -> [(String, Int)]>()
     private let rejected = Atomic<Int>(0)
     /// The version reported by `health`.
     public static let version = "0.1.0"
@@ -78,7 +78,7 @@ public final class ControlService: Sendable {
 
     /// Sets what the `reload` operation runs (the gateway's own reload, also used for SIGHUP).
     public func setReloader(_ reload: @escaping @Sendable () -> ReloadOutcome) {
-        reloader.withLock { $0 = reload }
+        reloader.set(reload)
     }
 
     /// The intake counters since start: accepted, duplicates, rejected, suppressed, deferred.
@@ -97,7 +97,7 @@ public final class ControlService: Sendable {
 
     /// Adds counters (the callback listener's) to the `stats` answer.
     public func setExtraStats(_ provider: @escaping @Sendable () -> [(String, Int)]) {
-        extraStats.withLock { $0 = provider }
+        extraStats.set(provider)
     }
 
     /// Sets the callback listener's bound address, reported by `health`.
@@ -494,7 +494,7 @@ public final class ControlService: Sendable {
         line += ",\"queued\":\(total.queued),\"in_flight\":\(total.inFlight),\"sent\":\(total.sent)"
         line += ",\"failed\":\(total.failed),\"expired\":\(total.expired),\"retried\":\(total.retried)"
         line += ",\"store_commits\":\(store.commitCount)"
-        for (name, value) in extraStats.withLock({ $0 })?() ?? [] { line += ",\"\(name)\":\(value)" }
+        for (name, value) in extraStats.function?() ?? [] { line += ",\"\(name)\":\(value)" }
         line += ",\"uptime_s\":\((wallClock.nowMilliseconds - startedAt) / 1000)}}"
         return line
     }
@@ -528,7 +528,7 @@ public final class ControlService: Sendable {
     }
 
     private func reload(id: JSONValue?, respond: @escaping @Sendable (String) -> Void) {
-        guard let reload = reloader.withLock({ $0 }) else {
+        guard let reload = reloader.function else {
             respond(ControlService.errorLine(id: id, .internalError("reload is not available")))
             return
         }

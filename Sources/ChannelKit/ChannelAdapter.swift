@@ -86,6 +86,15 @@ public protocol ChannelAdapter: Sendable {
 
     /// Reads a pull-receipt reply into receipts (none for messages the vendor has no final word on yet).
     func receipts(fromPoll response: VendorResponse, for targets: [PollTarget]) -> [Receipt]
+
+    /// The query asking the vendor whether it took `message`, whose single-message send started at
+    /// `sentAtMilliseconds` got no answer (Alibaba `QuerySendDetails` by number, day and `OutId`); `nil` (the
+    /// default) when the vendor cannot say. The core asks before resending such a message.
+    func sendCheckRequest(for message: OutboundMessage, sentAtMilliseconds: Int64, context: RequestContext)
+        throws(MessageProblem) -> VendorRequest?
+
+    /// Reads the reply to ``sendCheckRequest(for:sentAtMilliseconds:context:)``.
+    func sendCheck(from response: VendorResponse, message: OutboundMessage) -> SendCheck
 }
 
 extension ChannelAdapter {
@@ -118,6 +127,16 @@ extension ChannelAdapter {
 
     /// No pull receipts.
     public func receipts(fromPoll response: VendorResponse, for targets: [PollTarget]) -> [Receipt] { [] }
+
+    /// The vendor cannot be asked whether it took a send.
+    public func sendCheckRequest(for message: OutboundMessage, sentAtMilliseconds: Int64, context: RequestContext)
+        throws(MessageProblem) -> VendorRequest?
+    { nil }
+
+    /// Only called for adapters that build a send check.
+    public func sendCheck(from response: VendorResponse, message: OutboundMessage) -> SendCheck {
+        .unknown(Reason(.unknown, detail: "this adapter cannot ask whether a send arrived"))
+    }
 
     /// No callback signature for the core to check.
     public var callbackSecurity: CallbackSecurity? { nil }

@@ -44,6 +44,16 @@ extension VendorProfileChannel {
         profile.receipts(fromPoll: response, for: targets)
     }
 
+    public func sendCheckRequest(for message: OutboundMessage, sentAtMilliseconds: Int64, context: RequestContext)
+        throws(MessageProblem) -> VendorRequest?
+    {
+        try profile.sendCheckRequest(for: message, sentAtMilliseconds: sentAtMilliseconds, context: context)
+    }
+
+    public func sendCheck(from response: VendorResponse, message: OutboundMessage) -> SendCheck {
+        profile.sendCheck(from: response, message: message)
+    }
+
     public var callbackSecurity: CallbackSecurity? { profile.callbackSecurity }
 
     public func batchKey(for message: OutboundMessage) -> String? { profile.batchKey(for: message) }

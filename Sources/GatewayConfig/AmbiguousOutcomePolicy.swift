@@ -1,7 +1,8 @@
 /// What an instance does when a vendor request went out and no answer came back (a timeout or a reset after the
 /// request was written): the vendor may have accepted it, so resending may reach the customer twice.
 ///
-/// The `on_ambiguous` key of a `channels.d` file: `retry` (the default) or `fail`.
+/// The `on_ambiguous` key of a `channels.d` file: `retry` (the default) or `fail`. An instance with `poll_receipts`
+/// first asks the vendor whether it took the message; the policy decides only when the vendor cannot say.
 ///
 /// The default is `retry` because an acknowledged message must not quietly end unsent: for the one-time
 /// passwords, fraud alerts and transaction notices most instances carry, a duplicate costs a customer far less

@@ -26,8 +26,9 @@ public import ChannelKit
 ///   every `interval` (default 10m), for at most `give_up_after` (default 72h), at most `per_second` queries
 ///   (default 5; the poller's own budget, apart from sends).
 /// - `on_ambiguous` (`retry` or `fail`; default `retry`): what to do when a request went out and no answer came
-///   back, so the vendor may have accepted it; see ``AmbiguousOutcomePolicy``. A 2xx whose body cannot be read
-///   is never ambiguous: it is recorded as sent and never resent.
+///   back, so the vendor may have accepted it; see ``AmbiguousOutcomePolicy``. With `poll_receipts` the vendor is
+///   asked first, and the policy applies only when it cannot say. A 2xx whose body cannot be read is never
+///   ambiguous: it is recorded as sent and never resent.
 /// - `settings` (mapping): passed to the kind's factory, with `credential:`/`env:`/`file:` secrets resolved.
 public struct ChannelInstanceConfiguration: Sendable {
     /// The instance name: the file name without `.yaml`, matching `[a-z0-9][a-z0-9_-]{0,63}`.

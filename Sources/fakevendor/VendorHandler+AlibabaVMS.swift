@@ -6,7 +6,9 @@ import NIOHTTP1
 /// answered `{"Code":"OK","CallId":"fv-call-N"}`, and SMS `SendSms` (dysmsapi; §2.1) answered
 /// `{"Code":"OK","BizId":"fv-biz-N"}`, one second late for numbers ending in 999 (so a test can push a receipt
 /// before the gateway has the reply). Each is recorded under its number with the ids; the test then pushes
-/// results to the gateway's callback listener itself, as Alibaba's VoiceReport and SmsReport would.
+/// results to the gateway's callback listener itself, as Alibaba's VoiceReport and SmsReport would. A `SendSms` to a
+/// number ending in 998 is taken and never answered; the first to a number ending in 997 is lost (read, not taken,
+/// never answered). `QuerySendDetails` without a `BizId` lists the number's sends by `OutId`.
 extension VendorHandler {
     /// Answers `POST /` with `Action=SingleCallByTts` or `SendSms`; `false` for anything else.
     func handleAlibabaVoice(path: String, head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext)
@@ -28,6 +30,18 @@ extension VendorHandler {
                 head: head, context: context)
             return true
         }
+        if form["Action"] == "QuerySendDetails", form["BizId"] == nil, let number = form["PhoneNumber"] {
+            // Without a BizId (a gateway asking whether a send it got no answer to arrived): the number's sends.
+            let details = ledger.sendCheck(number: number).map { outID in
+                #"{"PhoneNum":"\#(number)","SendStatus":1,"ErrCode":"","SendDate":"2026-11-24 10:00:00","OutId":"\#(outID)"}"#
+            }
+            respond(
+                .ok,
+                #"{"Code":"OK","TotalCount":\#(details.count),"SmsSendDetailDTOs":{"SmsSendDetailDTO":["#
+                    + details.joined(separator: ",") + "]}}",
+                head: head, context: context)
+            return true
+        }
         if form["Action"] == "QuerySendDetails", let bizID = form["BizId"] {
             // SendStatus 3 delivered, or 2 failed (UNDELIV) for numbers ending in 0003; unknown ids: no details.
             guard let sent = ledger.send(bizID: bizID), sent.number == form["PhoneNumber"] else {
@@ -46,6 +60,10 @@ extension VendorHandler {
             return true
         }
         if form["Action"] == "SendSms", let number = form["PhoneNumbers"] {
+            if number.hasSuffix("997"), ledger.isFirstLostSend(number: number) {
+                ledger.record(ref: number)
+                return true  // Read and lost: no record of it, no answer (the gateway times out).
+            }
             let bizID = "fv-biz-" + ledger.nextMessageID().dropFirst("fv-".count)
             ledger.rememberSend(bizID: bizID, number: number, outID: form["OutId"] ?? "")
             if let reportTo = ledger.reportTo {
@@ -57,6 +75,8 @@ extension VendorHandler {
             ledger.record(ref: number)
             recorder?.append(
                 ref: number, body: Array(#"{"biz_id":"\#(bizID)","out_id":"\#(form["OutId"] ?? "")"}"#.utf8))
+            // Taken but never answered: the gateway times out although Alibaba has the message.
+            if number.hasSuffix("998") { return true }
             let reply = #"{"Code":"OK","Message":"OK","RequestId":"fv","BizId":"\#(bizID)"}"#
             if number.hasSuffix("999") {
                 let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

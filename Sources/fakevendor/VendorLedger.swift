@@ -12,6 +12,8 @@ final class VendorLedger: Sendable {
         var tokensIssued = 0
         var webhookAttempts = 0
         var sends: [String: (number: String, outID: String)] = [:]
+        var lostSends = Set<String>()
+        var sendChecks = 0
     }
 
     private let state = Mutex(State())
@@ -61,6 +63,19 @@ final class VendorLedger: Sendable {
         state.withLock { $0.sends[bizID] }
     }
 
+    /// The OutIds of the sends to `number` (a `QuerySendDetails` without a BizId), counted as a send check.
+    func sendCheck(number: String) -> [String] {
+        state.withLock { state in
+            state.sendChecks += 1
+            return state.sends.values.filter { $0.number == number }.map(\.outID).sorted()
+        }
+    }
+
+    /// Whether this is the first `SendSms` to `number` (which the stub then loses).
+    func isFirstLostSend(number: String) -> Bool {
+        state.withLock { $0.lostSends.insert(number).inserted }
+    }
+
     /// Whether this is one of the first three `/webhook-flaky` POSTs (which fail).
     func isEarlyWebhookAttempt() -> Bool {
         state.withLock { state in
@@ -100,7 +115,10 @@ final class VendorLedger: Sendable {
 
     /// The `/stats` answer: every POST, distinct refs, and the repeats.
     func statsJSON() -> String {
-        let (received, unique, tokens) = state.withLock { ($0.received, $0.refs.count, $0.tokensIssued) }
-        return #"{"received":\#(received),"unique":\#(unique),"duplicates":\#(received - unique),"tokens":\#(tokens)}"#
+        let (received, unique, tokens, checks) = state.withLock {
+            ($0.received, $0.refs.count, $0.tokensIssued, $0.sendChecks)
+        }
+        return #"{"received":\#(received),"unique":\#(unique),"duplicates":\#(received - unique),"tokens":\#(tokens),"#
+            + #""send_checks":\#(checks)}"#
     }
 }

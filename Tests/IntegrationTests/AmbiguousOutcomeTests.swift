@@ -166,4 +166,56 @@ struct AmbiguousOutcomeTests {
         #expect(MetricsTests.value(page, #"channel_gateway_retries_total{channel="down"}"#) == 4)
         #expect(MetricsTests.value(page, #"channel_gateway_ambiguous_total{channel="down"}"#) == 0)
     }
+
+    @Test func anUnansweredSendIsAskedAboutBeforeAnyResend() throws {
+        // poll_receipts: the vendor has a query API (QuerySendDetails) and queries are allowed. Even under
+        // on_ambiguous: fail, a send the vendor confirms it never got is resent.
+        let channel = ReceiptEndToEndTests.aliyun
+            .replacingOccurrences(of: "attempts: 2", with: "attempts: 3")
+            .replacingOccurrences(
+                of: "settings:",
+                with: "timeout: 300ms\non_ambiguous: fail\npoll_receipts: { after: 1h }\nsettings:")
+        let gateway = try TestGateway(channels: ["sms-aliyun": channel])
+        try gateway.startDaemon(environment: ["ALIYUN_AK": "test-ak", "ALIYUN_SK": "test-sk"])
+        let client = try ControlClient(path: gateway.socketPath)
+        // 998: Alibaba takes it and never answers. 997: the first send is lost, unanswered and unrecorded.
+        var ids: [String: String] = [:]
+        for number in ["13800000998", "13800000997"] {
+            let answer = client.request(
+                #"{"op":"send","channel":"sms-aliyun","to":"\#(number)","template":"SMS_1","params":{"code":"1"}}"#)
+            ids[number] = try #require(answer?["message_id"]?.stringValue)
+        }
+        let takenID = try #require(ids["13800000998"])
+        let lostID = try #require(ids["13800000997"])
+        let taken = try #require(FailureModeTests.waitForFinalState(client, takenID))
+        #expect(taken["state"]?.stringValue == "sent")
+        #expect(taken["attempts"]?.intValue == 1)
+        #expect(taken["reason_detail"]?.stringValue == "sent, no answer; the vendor has it: not resent")
+        #expect(
+            Self.history(taken).map { $0["outcome"]?.stringValue ?? "?" } == ["ambiguous", "sent"])
+        #expect(
+            Self.history(taken).first?["detail"]?.stringValue
+                == "sent, no answer (timeout after 300 ms): asking the vendor before any resend")
+
+        let lost = try #require(FailureModeTests.waitForFinalState(client, lostID))
+        #expect(lost["state"]?.stringValue == "sent")
+        #expect(lost["attempts"]?.intValue == 2)
+        #expect(lost["vendor_message_id"]?.stringValue?.hasPrefix("fv-biz-") == true)
+        #expect(Self.history(lost).map { $0["outcome"]?.stringValue ?? "?" } == ["ambiguous", "sent"])
+
+        let page = try Self.metrics(
+            gateway, until: #"channel_gateway_messages_total{channel="sms-aliyun",state="sent"}"#, is: 2)
+        #expect(MetricsTests.value(page, #"channel_gateway_ambiguous_total{channel="sms-aliyun"}"#) == 2)
+        #expect(
+            MetricsTests.value(page, #"channel_gateway_send_checks_total{channel="sms-aliyun",result="found"}"#) == 1)
+        #expect(
+            MetricsTests.value(page, #"channel_gateway_send_checks_total{channel="sms-aliyun",result="not_found"}"#)
+                == 1)
+        let problems = try Self.promtoolProblems(page)
+        #expect(problems == nil, "promtool check metrics: \(problems ?? "")")
+        // The taken one reached Alibaba once; the lost one twice (the first never counted by Alibaba).
+        let stats = try JSONParser.parse(try TestGateway.httpGet(port: gateway.vendorPort, path: "/stats"))
+        #expect(stats["received"]?.intValue == 3)
+        #expect(stats["send_checks"]?.intValue == 2)
+    }
 }

@@ -49,8 +49,9 @@ struct FailoverTests {
             Issue.record("no history")
             return
         }
-        // Two timed-out attempts on the primary (the second recorded as failed over), then one send.
-        #expect(history.map { $0["outcome"]?.stringValue ?? "" } == ["retry", "failed_over", "sent"])
+        // Two timed-out attempts on the primary (the request went out, so the first is ambiguous and, under the
+        // default on_ambiguous: retry, resent; the second is recorded as failed over), then one send.
+        #expect(history.map { $0["outcome"]?.stringValue ?? "" } == ["ambiguous", "failed_over", "sent"])
         #expect(history[1]["reason"] == .string("vendor_unavailable"))
 
         var rejectedState: JSONValue?

@@ -74,6 +74,14 @@ public struct MetricsPage: Sendable {
         for (channel, counters) in channels {
             sample("unreadable_replies_total", [("channel", channel)], counters.unreadableReplies)
         }
+        family(
+            "send_checks_total", "counter",
+            "Vendor answers on whether it took an unanswered send (found, not_found, unknown), by channel.")
+        for (channel, counters) in channels {
+            for (result, value) in counters.sendChecks.sorted(by: { $0.key < $1.key }) {
+                sample("send_checks_total", [("channel", channel), ("result", result)], value)
+            }
+        }
         family("token_refreshes_total", "counter", "Access tokens obtained, by channel.")
         for (channel, counters) in channels {
             sample("token_refreshes_total", [("channel", channel)], counters.tokenRefreshes)

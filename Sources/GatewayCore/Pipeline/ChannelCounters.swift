@@ -15,6 +15,8 @@ public struct ChannelCounters: Sendable, Hashable {
     public var ambiguous = 0
     /// Messages recorded as sent on a 2xx whose body could not be read.
     public var unreadableReplies = 0
+    /// Vendor answers to "did you take this unanswered send?", by result: `found`, `not_found`, `unknown`.
+    public var sendChecks: [String: Int] = [:]
     /// Final failures by reason category.
     public var failuresByReason: [String: Int] = [:]
     /// The instance was removed by a reload; its queued messages are held in the store.

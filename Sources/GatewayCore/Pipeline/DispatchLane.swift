@@ -21,6 +21,9 @@ struct DispatchLane {
     var callSlotTimeout: Int64 = 300_000
     /// What a request that went out and got no answer leads to (`on_ambiguous`).
     var onAmbiguous: AmbiguousOutcomePolicy
+    /// Whether the vendor is asked about a send that got no answer before it is resent (`poll_receipts` set: the
+    /// vendor has a query API and the operator allows queries).
+    var checksUnansweredSends: Bool
     /// Calls placed and not yet reported, by vendor id (the call id), with when their slot lapses.
     var activeCalls: [String: Int64] = [:]
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
@@ -50,6 +53,7 @@ struct DispatchLane {
         maxConcurrentCalls = configuration.maxConcurrentCalls
         callSlotTimeout = configuration.callSlotTimeout.milliseconds
         onAmbiguous = configuration.onAmbiguous
+        checksUnansweredSends = configuration.pollReceipts != nil
         needsToken = Self.needsToken(configuration.adapter)
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
@@ -64,6 +68,7 @@ struct DispatchLane {
         maxConcurrentCalls = configuration.maxConcurrentCalls
         callSlotTimeout = configuration.callSlotTimeout.milliseconds
         onAmbiguous = configuration.onAmbiguous
+        checksUnansweredSends = configuration.pollReceipts != nil
         adapter = configuration.adapter
         retryPolicy = RetryPolicy(configuration.retry)
         timeout = configuration.timeout

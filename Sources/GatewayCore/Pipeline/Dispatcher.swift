@@ -44,6 +44,7 @@ public final class Dispatcher: @unchecked Sendable {
         case send(SendCompletion)
         case token(lane: Int, adapter: any ChannelAdapter, context: RequestContext, result: TransportResult)
         case callsEnded(channel: String, vendorMessageIDs: [String])
+        case sendCheck(lane: Int, stored: StoredMessage, adapter: any ChannelAdapter, result: TransportResult)
     }
 
     private struct SendCompletion {
@@ -288,6 +289,11 @@ public final class Dispatcher: @unchecked Sendable {
                 }
             }
             _ = lanes[index].bucket.take(now: monotonicNow)
+            if stored.unansweredSendAt != nil {
+                // Its last send went out with no answer: ask the vendor whether it has it before any resend.
+                checkSend(stored, lane: index, wallNow: wallNow)
+                continue
+            }
             if let tokenFailure {
                 resolve(
                     .retry(tokenFailure), group: [stored], lane: index, startedAt: wallNow, httpStatus: nil, token: nil)
@@ -334,7 +340,7 @@ public final class Dispatcher: @unchecked Sendable {
         var recipients: Set<String> = [first.message.recipient]
         while group.count < limit, let next = lanes[index].queues[queue].peekReady(),
             !recipients.contains(next.message.recipient), next.notAfter.map({ wallNow <= $0 }) ?? true,
-            adapter.batchKey(for: next.message) == key
+            next.unansweredSendAt == nil, adapter.batchKey(for: next.message) == key
         {
             _ = lanes[index].queues[queue].popReady()
             group.append(next)
@@ -439,6 +445,16 @@ public final class Dispatcher: @unchecked Sendable {
             }
         case .send(let send):
             handle(send)
+        case .sendCheck(let index, let stored, let adapter, let result):
+            lanes[index].inFlight -= 1
+            let name = lanes[index].name
+            counters.withLock { $0[name]?.inFlight -= 1 }
+            let check: SendCheck
+            switch result {
+            case .response(let response, _): check = adapter.sendCheck(from: response, message: stored.message)
+            case .failure(let error, _): check = .unknown(error.reason)
+            }
+            settle(check, stored: stored, lane: index)
         case .callsEnded(let channel, let vendorMessageIDs):
             guard let index = laneIndex[channel] else { return }
             for id in vendorMessageIDs { lanes[index].activeCalls[id] = nil }
@@ -494,7 +510,10 @@ public final class Dispatcher: @unchecked Sendable {
         case .ambiguous(let reason, let resend):
             counters.withLock { $0[name]?.ambiguous += group.count }
             for stored in group {
-                if resend {
+                // Only a single send carries the message's own id for the vendor to find it by.
+                if group.count == 1, lanes[index].checksUnansweredSends {
+                    askBeforeResending(stored, lane: index, startedAt: startedAt, cause: error.reason)
+                } else if resend {
                     resolveOne(
                         .retry(reason), stored: stored, lane: index, startedAt: startedAt, httpStatus: nil,
                         ambiguous: true)
@@ -504,6 +523,103 @@ public final class Dispatcher: @unchecked Sendable {
                         state: .failed, reason: reason, mayFailOver: false)
                 }
             }
+        }
+    }
+
+    /// Records an unanswered send and holds the message until its next attempt time, when the vendor is asked
+    /// whether it took it (``checkSend(_:lane:wallNow:)``) instead of being sent it again.
+    private func askBeforeResending(_ stored: StoredMessage, lane index: Int, startedAt: Int64, cause: Reason) {
+        let attempt = stored.attempts + 1
+        let now = wallClock.nowMilliseconds
+        // At least a second: the vendor's records of a send may lag its acceptance.
+        let delay = max(
+            1_000,
+            lanes[index].retryPolicy.delayMilliseconds(
+                after: attempt, unitRandom: Double.random(in: 0..<1, using: &random)))
+        var next = stored
+        next.attempts = attempt
+        next.nextAttemptAt = now + delay
+        next.tokenRetried = false
+        next.unansweredSendAt = startedAt
+        lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
+        let detail = "sent, no answer (\(cause.detail ?? cause.category.name)): asking the vendor before any resend"
+        pendingRecords.append(
+            AttemptRecord(
+                sequence: stored.sequence, channel: lanes[index].name, attempt: attempt, startedAt: startedAt,
+                finishedAt: now, outcome: .ambiguous, state: .queued, reason: Reason(cause.category, detail: detail),
+                nextAttemptAt: next.nextAttemptAt))
+    }
+
+    /// Asks the vendor whether it took a message whose last send got no answer.
+    private func checkSend(_ stored: StoredMessage, lane index: Int, wallNow: Int64) {
+        let adapter = lanes[index].adapter
+        let context = RequestContext(nowMilliseconds: wallNow, nonce: random.next(), attempt: stored.attempts)
+        let request: VendorRequest?
+        do {
+            request = try adapter.sendCheckRequest(
+                for: stored.message, sentAtMilliseconds: stored.unansweredSendAt ?? wallNow, context: context)
+        } catch {
+            request = nil
+        }
+        guard let request else {
+            settle(.unknown(Reason(.unknown, detail: "the vendor cannot be asked")), stored: stored, lane: index)
+            return
+        }
+        lanes[index].inFlight += 1
+        let name = lanes[index].name
+        counters.withLock { $0[name]?.inFlight += 1 }
+        transport.submit(request, timeout: lanes[index].timeout) { [self] result in
+            enqueue(.sendCheck(lane: index, stored: stored, adapter: adapter, result: result))
+        }
+    }
+
+    /// Acts on the vendor's answer about an unanswered send: it has it (sent, never resent), it has no record
+    /// (resend, as nothing can be duplicated), or it cannot say (the instance's `on_ambiguous`).
+    private func settle(_ check: SendCheck, stored: StoredMessage, lane index: Int) {
+        let name = lanes[index].name
+        let sentAt = stored.unansweredSendAt ?? stored.nextAttemptAt
+        var next = stored
+        next.unansweredSendAt = nil
+        next.nextAttemptAt = wallClock.nowMilliseconds
+        let policy = lanes[index].retryPolicy
+        switch check {
+        case .accepted(let vendorMessageID):
+            counters.withLock { $0[name]?.sendChecks["found", default: 0] += 1 }
+            finish(
+                stored, lane: index, attempt: stored.attempts, startedAt: sentAt, outcome: .sent, state: .sent,
+                reason: Reason(.unknown, detail: "sent, no answer; the vendor has it: not resent"),
+                vendorMessageID: vendorMessageID)
+        case .notFound:
+            counters.withLock { $0[name]?.sendChecks["not_found", default: 0] += 1 }
+            guard policy.allowsRetry(after: stored.attempts) else {
+                // The vendor has no record of it, so moving it to the backup cannot duplicate it.
+                finish(
+                    stored, lane: index, attempt: stored.attempts, startedAt: sentAt, outcome: .failed,
+                    state: .failed,
+                    reason: Reason(
+                        .vendorUnavailable,
+                        detail: "sent, no answer; the vendor has no record of it (after \(stored.attempts) attempts)"))
+                return
+            }
+            counters.withLock { $0[name]?.retried += 1 }
+            lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
+        case .unknown(let reason):
+            counters.withLock { $0[name]?.sendChecks["unknown", default: 0] += 1 }
+            let cause = reason.detail ?? reason.category.name
+            guard lanes[index].onAmbiguous == .retry, policy.allowsRetry(after: stored.attempts) else {
+                let ending =
+                    lanes[index].onAmbiguous == .retry
+                    ? "(after \(stored.attempts) attempts)" : "not resent (on_ambiguous: fail)"
+                finish(
+                    stored, lane: index, attempt: stored.attempts, startedAt: sentAt, outcome: .ambiguous,
+                    state: .failed,
+                    reason: Reason(
+                        .vendorUnavailable, detail: "sent, no answer; the vendor could not say (\(cause)): \(ending)"),
+                    mayFailOver: false)
+                return
+            }
+            counters.withLock { $0[name]?.retried += 1 }
+            lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
         }
     }
 

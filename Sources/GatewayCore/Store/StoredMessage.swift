@@ -14,6 +14,9 @@ public struct StoredMessage: Sendable {
     public var nextAttemptAt: Int64
     /// Whether it was already resent once with a fresh token after the vendor refused one (dispatcher only).
     var tokenRetried = false
+    /// When its last send started, if that send went out with no answer and the vendor is to be asked whether it
+    /// took it before any resend (dispatcher only; a restart forgets it and resends as after a crash).
+    var unansweredSendAt: Int64?
     /// The instance it failed over from, if it did (a message fails over once).
     public var failedOverFrom: String?
 }

@@ -48,6 +48,8 @@ let package = Package(
 
         // The adapter SDK: values and protocols, no I/O.
         .target(name: "ChannelKit", swiftSettings: swiftSettings),
+        // The release version, one constant for both binaries, `health` and the Debian package (Makefile).
+        .target(name: "GatewayRelease", swiftSettings: swiftSettings),
 
         // Channel adapters: one module each, pure.
         .target(
@@ -118,7 +120,7 @@ let package = Package(
         .target(
             name: "GatewayCore",
             dependencies: [
-                "ChannelKit", "GatewayConfig", "GatewayTransport", "CSQLite",
+                "ChannelKit", "GatewayConfig", "GatewayTransport", "GatewayRelease", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -141,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GatewayCore", "ChannelKit", "BuiltinChannels",
+                "GatewayCore", "ChannelKit", "BuiltinChannels", "GatewayRelease",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -152,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
-                "ChannelKit", "GatewayClient",
+                "ChannelKit", "GatewayClient", "GatewayRelease",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -250,6 +252,15 @@ let package = Package(
         .testTarget(
             name: "GatewaydTests",
             dependencies: ["gatewayd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The man pages' lists (channel types, gatewayctl subcommands, error codes, states) against the code.
+        .testTarget(
+            name: "ManPageTests",
+            dependencies: [
+                "gatewayctl", "BuiltinChannels", "GatewayCore", "ChannelKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

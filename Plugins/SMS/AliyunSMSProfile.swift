@@ -100,6 +100,9 @@ struct AliyunSMSProfile: ChannelAdapter, CustomStringConvertible {
 
     func template(of message: OutboundMessage) -> String? { message.template ?? templateCode }
 
+    /// `template_code` is the template of messages without their own.
+    var hasDefaultTemplate: Bool { templateCode != nil }
+
     func check(_ message: OutboundMessage) -> MessageProblem? {
         guard Self.vendorNumber(message.recipient) != nil else {
             return .invalidRecipient(

@@ -81,6 +81,11 @@ public protocol ChannelAdapter: Sendable {
     /// How many sent messages one pull-receipt query covers; 0 (the default) when the vendor offers no pull.
     var pollBatchSize: Int { get }
 
+    /// Whether the instance has a template of its own for messages that name neither `template` nor `content`
+    /// (Alibaba SMS `template_code`); `false` by default. The core then accepts such sends, and ``check(_:)``
+    /// still has the last word.
+    var hasDefaultTemplate: Bool { get }
+
     /// The query for the outcome of sent messages (Alibaba `QuerySendDetails`), for vendors without push.
     func pollRequest(for targets: [PollTarget], context: RequestContext) throws(MessageProblem) -> VendorRequest
 
@@ -117,6 +122,9 @@ extension ChannelAdapter {
 
     /// No pull receipts.
     public var pollBatchSize: Int { 0 }
+
+    /// No default template: a send needs `template` or `content`.
+    public var hasDefaultTemplate: Bool { false }
 
     /// Only called for adapters with a ``pollBatchSize`` above 0.
     public func pollRequest(for targets: [PollTarget], context: RequestContext) throws(MessageProblem)

@@ -34,6 +34,8 @@ extension VendorProfileChannel {
 
     public var pollBatchSize: Int { profile.pollBatchSize }
 
+    public var hasDefaultTemplate: Bool { profile.hasDefaultTemplate }
+
     public func pollRequest(for targets: [PollTarget], context: RequestContext) throws(MessageProblem)
         -> VendorRequest
     {

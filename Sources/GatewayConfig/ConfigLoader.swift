@@ -3,6 +3,7 @@ internal import Foundation
 
 /// Loads `gateway.yaml` and every `*.yaml` file of its channels directory into a ``GatewayConfiguration``.
 ///
+/// Every other file there is a warning (`.yml` included), except `*.sample` files, which are left alone.
 /// Every file is read and checked even after errors, so one load reports all problems at once. Files larger
 /// than 1 MiB are refused. Secrets (`credential:`, `env:`, `file:`) are resolved under `settings:` only, then
 /// each instance's ``ChannelKind`` factory builds its adapter. Keys are documented on ``GatewayConfiguration``
@@ -233,6 +234,12 @@ public struct ConfigLoader: Sendable {
         switch ConfigFileReader.list(directory) {
         case .success(let list):
             names = list.filter { $0.hasSuffix(".yaml") }.sorted()
+            // A channel whose file is not loaded would just be missing: say so for every such file.
+            for name in list.sorted() where !name.hasSuffix(".yaml") {
+                if let warning = Self.notLoadedWarning(name) {
+                    issues.warning(ConfigMark(file: ConfigPath.join(directory, name), line: 1, column: 1), warning)
+                }
+            }
         case .failure(let failure):
             issues.error(mark, "the channels directory \(directory) \(failure.phrase)")
             return []
@@ -259,6 +266,17 @@ public struct ConfigLoader: Sendable {
             }
         }
         return channels
+    }
+
+    /// What to tell about a `channels.d` entry that is not a `NAME.yaml` file; `nil` for `*.sample` files,
+    /// kept there on purpose (the package's own samples among them).
+    static func notLoadedWarning(_ name: String) -> String? {
+        if name.hasSuffix(".sample") { return nil }
+        if name.hasSuffix(".yml") {
+            return "not loaded: channel instances are NAME.yaml files; rename it to \(name.dropLast(4)).yaml"
+        }
+        return "not loaded: channel instances are NAME.yaml files (a name ending in .sample keeps a file here "
+            + "without this warning)"
     }
 
     private func loadChannel(

@@ -5,9 +5,10 @@ public import ChannelKit
 ///
 /// Scalar resolution is left to ``ConfigMap``: every scalar stays text, with its style kept (`isQuoted` is true
 /// for single-quoted, double-quoted, literal `|` and folded `>` scalars, and for an explicit `!!str` tag), so
-/// a plain `on` and a quoted `"on"` differ. Refused: anchors and aliases, more than one document, collections
-/// nested deeper than ``maximumDepth``, and mapping keys that are not scalars. An empty document (nothing but
-/// comments or whitespace) is a null scalar at 1:1. Marks are converted from libyaml's 0-based to 1-based.
+/// a plain `on` and a quoted `"on"` differ. Refused: anchors and aliases, merge keys (`<<`), more than one
+/// document, collections nested deeper than ``maximumDepth``, and mapping keys that are not scalars. An empty
+/// document (nothing but comments or whitespace) is a null scalar at 1:1. Marks are converted from libyaml's
+/// 0-based to 1-based.
 public enum YAMLParser {
     /// The deepest nesting of sequences and mappings accepted.
     public static let maximumDepth = 64
@@ -149,6 +150,9 @@ private struct YAMLTreeBuilder {
             stack[top].entries.append(ConfigEntry(key: key, value: node))
             stack[top].pendingKey = nil
         } else if case .scalar(let key) = node {
+            // `<<` is YAML 1.1's merge key; without anchors it can only merge inline copies, so it is refused
+            // outright rather than read as a key named `<<`.
+            if key.text == "<<", !key.isQuoted { return ConfigIssue(key.mark, "merge keys (<<) are not supported") }
             stack[top].pendingKey = key
         } else {
             return ConfigIssue(node.mark, "mapping keys must be single values, not lists or mappings")

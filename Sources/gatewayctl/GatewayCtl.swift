@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayRelease
 
 /// `gatewayctl`: the command-line client of gatewayd's control socket (docs/protocol.md).
 @main
@@ -6,10 +7,11 @@ struct GatewayCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayctl",
         abstract: "Talk to the Channel Gateway daemon over its control socket.",
+        version: GatewayRelease.version,
         subcommands: [
             SendCommand.self, StatusCommand.self, StatsCommand.self, ChannelsCommand.self, HealthCommand.self,
             ReloadCommand.self, OptOutCommand.self, OptInCommand.self, ConsentCommand.self, ReportCommand.self,
-            TailCommand.self,
+            TailCommand.self, CancelCommand.self, RequeueCommand.self, PauseCommand.self, ResumeCommand.self,
         ]
     )
 

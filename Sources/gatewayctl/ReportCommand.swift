@@ -10,7 +10,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The period: a duration back from now (24h, 7d) or an RFC 3339 time.")
+    @Option(help: "The messages accepted since then: \(SinceHelp.grammar).")
     var since = "24h"
 
     func run() throws {

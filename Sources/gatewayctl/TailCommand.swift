@@ -2,6 +2,10 @@ import ArgumentParser
 import ChannelKit
 import GatewayClient
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `gatewayctl tail`: follows the event stream (every committed state change) until interrupted.
 struct TailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,11 +21,22 @@ struct TailCommand: ParsableCommand {
     @Option(name: .customLong("category"), help: "Only this category (repeatable).")
     var categories: [String] = []
 
-    @Option(name: .customLong("state"), help: "Only this state: sent, delivered, failed, … (repeatable).")
+    @Option(
+        name: .customLong("state"),
+        help: ArgumentHelp("Only this state (repeatable): \(MessageState.names.joined(separator: ", ")).")
+    )
     var states: [String] = []
 
-    @Option(help: "First the current state of messages changed since this time (RFC 3339), e.g. after a lag.")
+    @Option(help: "First the current state of messages changed since then: \(SinceHelp.grammar).")
     var since: String?
+
+    func validate() throws {
+        // A misspelt state would match nothing: the stream would stay silent for ever.
+        if let unknown = states.first(where: { MessageState(rawValue: $0) == nil }) {
+            throw ValidationError(
+                "unknown state '\(unknown)'; expected one of: \(MessageState.names.joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
         var request: [String: JSONValue] = ["op": .string("subscribe")]
@@ -41,11 +56,11 @@ struct TailCommand: ParsableCommand {
             guard let bytes = received else { return }
             let raw = String(decoding: bytes, as: UTF8.self)
             if global.json {
-                print(raw)
+                try Self.writeLine(raw)
                 continue
             }
             guard let change = try? JSONParser.parse(bytes) else {
-                print(raw)
+                try Self.writeLine(raw)
                 continue
             }
             if change["event"]?.stringValue == "lagged" {
@@ -54,9 +69,23 @@ struct TailCommand: ParsableCommand {
                 throw ExitCode(3)
             }
             func text(_ key: String) -> String { change[key]?.scalarText ?? "-" }
-            print(
+            try Self.writeLine(
                 "\(text("at"))  \(text("state").padding(to: 11)) \(text("message_id"))  \(text("channel"))  \(text("customer"))  \(text("reason"))"
             )
+        }
+    }
+
+    /// Writes one line straight to standard output: `print` is block-buffered on a pipe, so
+    /// `gatewayctl tail | grep …` would show nothing until kilobytes of changes had piled up.
+    /// - Throws: `ExitCode.success` once the reader is gone (`| head`), as SIGPIPE is ignored for the socket.
+    static func writeLine(_ text: String) throws {
+        let bytes = Array((text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress!, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { throw ExitCode.success }
+            offset += written
         }
     }
 }

@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import GatewayConfig
 import GatewayCore
+import GatewayRelease
 import Logging
 import Synchronization
 
@@ -14,6 +15,7 @@ struct Gatewayd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatewayd",
         abstract: "Channel Gateway: durable, deduplicated, rate-limited outbound messaging for banks.",
+        version: GatewayRelease.version,
         subcommands: [Run.self, CheckConfig.self],
         defaultSubcommand: Run.self
     )
@@ -33,23 +35,6 @@ extension ConfigOptions {
             FileHandle.standardError.write(Data((issue.description + "\n").utf8))
         }
         return result.configuration
-    }
-}
-
-struct CheckConfig: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "check-config",
-        abstract: "Load and validate the configuration and every channel (no network); exit 1 on any error."
-    )
-
-    @OptionGroup var options: ConfigOptions
-
-    func run() throws {
-        guard let configuration = options.load() else { throw ExitCode(1) }
-        print(
-            "configuration OK: \(configuration.channels.count) channel(s): "
-                + configuration.channels.map { "\($0.name) (\($0.kind)\($0.vendor.map { "/" + $0 } ?? ""))" }
-                .joined(separator: ", "))
     }
 }
 

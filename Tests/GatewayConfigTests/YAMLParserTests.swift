@@ -75,6 +75,17 @@ import Testing
         #expect(collectionAnchor?.mark.description == "t.yaml:1:4")
     }
 
+    @Test func mergeKeysAreRejected() {
+        let merge = issue("base: {a: 1}\nchild:\n  <<: {a: 1}\n  b: 2\n")
+        #expect(merge?.mark.description == "t.yaml:3:3")
+        #expect(merge?.message == "merge keys (<<) are not supported")
+        // The usual form, with an anchor and an alias, is refused at the anchor.
+        let anchored = issue("base: &b {a: 1}\nchild:\n  <<: *b\n")
+        #expect(anchored?.message == "anchors and aliases are not supported")
+        // A quoted "<<" is an ordinary key.
+        #expect(issue("\"<<\": 1\n") == nil)
+    }
+
     @Test func secondDocumentIsRejected() {
         let error = issue("a: 1\n---\nb: 2\n")
         #expect(error?.mark.description == "t.yaml:2:1")

@@ -2,7 +2,7 @@ import ChannelKit
 
 /// An error answer on the control socket. The `code` set is part of the protocol (docs/protocol.md).
 public struct ControlError: Error, Sendable, Hashable {
-    private enum Code: String, Sendable {
+    private enum Code: String, Sendable, CaseIterable {
         case badJSON = "bad_json"
         case badRequest = "bad_request"
         case unknownOperation = "unknown_op"
@@ -32,6 +32,9 @@ public struct ControlError: Error, Sendable, Hashable {
     /// The stable wire code.
     public var codeName: String { code.rawValue }
 
+    /// Every wire code the daemon answers with, for documentation checks.
+    public static var codeNames: [String] { Code.allCases.map(\.rawValue) }
+
     static func badJSON(_ message: String) -> ControlError { ControlError(.badJSON, message) }
     static func badRequest(_ message: String, field: String?) -> ControlError {
         ControlError(.badRequest, message, field: field)
@@ -39,7 +42,7 @@ public struct ControlError: Error, Sendable, Hashable {
     static func unknownOperation(_ op: String) -> ControlError {
         ControlError(
             .unknownOperation,
-            "unknown op '\(op)'; expected send, send_batch, status, stats, channels or health",
+            "unknown op '\(op)'; expected one of: " + ControlOperation.names.joined(separator: ", "),
             field: "op"
         )
     }

@@ -11,12 +11,7 @@ extension ControlService {
         let now = wallClock.nowMilliseconds
         var since = now - 86_400_000
         do throws(ControlError) {
-            // A duration back from now (24h, 7d), else a time as every operation takes it.
-            if case .string(let text)? = request["since"], let duration = ConfigDuration.parse(text) {
-                since = now - duration.milliseconds
-            } else if let time = try time(request["since"], key: "since", field: "since") {
-                since = time
-            }
+            if let time = try PastTime.read(request["since"], field: "since", now: now) { since = time }
         } catch {
             respond(ControlService.errorLine(id: id, error))
             return

@@ -21,7 +21,13 @@ extension ControlService {
             filter.channels = try Self.names(request["channels"], field: "channels")
             filter.categories = try Self.names(request["categories"], field: "categories")
             filter.states = try Self.names(request["states"], field: "states")
-            since = try time(request["since"], key: "since", field: "since")
+            // A misspelt state would match nothing and the stream would stay silent for ever.
+            if let unknown = filter.states?.first(where: { MessageState(rawValue: $0) == nil }) {
+                throw .badRequest(
+                    "unknown state '\(unknown)'; expected one of: " + MessageState.names.joined(separator: ", "),
+                    field: "states")
+            }
+            since = try PastTime.read(request["since"], field: "since", now: wallClock.nowMilliseconds)
         } catch {
             respond(ControlService.errorLine(id: id, error))
             return

@@ -1,6 +1,7 @@
 import ChannelKit
 import Foundation
 public import GatewayConfig
+import GatewayRelease
 import Logging
 import Synchronization
 
@@ -36,8 +37,8 @@ public final class ControlService: Sendable {
     private let listenAddress = Mutex<String?>(nil)
     private let extraStats = HandlerSlot<@Sendable () -> [(String, Int)]>()
     private let rejected = Atomic<Int>(0)
-    /// The version reported by `health`.
-    public static let version = "0.1.0"
+    /// The version reported by `health`: the release's.
+    public static let version = GatewayRelease.version
 
     /// - Parameters:
     ///   - channels: the configured instances.
@@ -136,21 +137,25 @@ public final class ControlService: Sendable {
             respond(ControlService.errorLine(id: id, .badRequest("'op' must be a string", field: "op")))
             return
         }
-        switch op {
-        case "send": send(request, id: id, respond: respond)
-        case "send_batch": sendBatch(request, id: id, respond: respond)
-        case "status": status(request, id: id, respond: respond)
-        case "stats": respond(stats(id: id))
-        case "channels": respond(channelList(id: id))
-        case "health": respond(health(id: id))
-        case "reload": reload(id: id, respond: respond)
-        case "optout": changeConsent(request, optOut: true, id: id, client: client, respond: respond)
-        case "optin": changeConsent(request, optOut: false, id: id, client: client, respond: respond)
-        case "consent": consent(request, id: id, respond: respond)
-        case "event": event(request, id: id, client: client, respond: respond)
-        case "report": report(request, id: id, respond: respond)
-        case "subscribe": subscribe(request, id: id, stream: stream, respond: respond)
-        default: respond(ControlService.errorLine(id: id, .unknownOperation(op)))
+        // Exhaustive over ControlOperation, whose list `unknown_op` names: a new operation is added there.
+        guard let operation = ControlOperation(rawValue: op) else {
+            respond(ControlService.errorLine(id: id, .unknownOperation(op)))
+            return
+        }
+        switch operation {
+        case .send: send(request, id: id, respond: respond)
+        case .sendBatch: sendBatch(request, id: id, respond: respond)
+        case .status: status(request, id: id, respond: respond)
+        case .stats: respond(stats(id: id))
+        case .channels: respond(channelList(id: id))
+        case .health: respond(health(id: id))
+        case .reload: reload(id: id, respond: respond)
+        case .optout: changeConsent(request, optOut: true, id: id, client: client, respond: respond)
+        case .optin: changeConsent(request, optOut: false, id: id, client: client, respond: respond)
+        case .consent: consent(request, id: id, respond: respond)
+        case .event: event(request, id: id, client: client, respond: respond)
+        case .report: report(request, id: id, respond: respond)
+        case .subscribe: subscribe(request, id: id, stream: stream, respond: respond)
         }
     }
 
@@ -247,7 +252,8 @@ public final class ControlService: Sendable {
                 }
             }
         }
-        guard template != nil || content != nil else {
+        // An instance with a template of its own (Alibaba's `template_code`) sends messages that name neither.
+        guard template != nil || content != nil || channel.adapter.hasDefaultTemplate else {
             throw .badRequest("a message needs 'template' or 'content'", field: prefix + "template")
         }
         let notAfter = try deadline(fields["not_after"], field: prefix + "not_after", now: now)

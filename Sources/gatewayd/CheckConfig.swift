@@ -1,0 +1,86 @@
+import ArgumentParser
+import BuiltinChannels
+import ChannelKit
+import Foundation
+import GatewayConfig
+
+/// `gatewayd check-config`: loads and validates everything, as `run` would, without the network or the store.
+///
+/// `--credentials-dir` stands in for systemd's `$CREDENTIALS_DIRECTORY`, so a production configuration whose
+/// secrets are `credential:NAME` can be checked from a shell; `--json` prints one document for CI pipelines.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Load and validate the configuration and every channel (no network); exit 1 on any error."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(
+        name: .customLong("credentials-dir"),
+        help: ArgumentHelp(
+            "Read credential:NAME secrets from DIR/NAME (default: $CREDENTIALS_DIRECTORY).", valueName: "dir"))
+    var credentialsDirectory: String?
+
+    @Flag(help: "Print one JSON document (every issue with file, line, column, severity, message; a summary).")
+    var json = false
+
+    func validate() throws {
+        if let credentialsDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: credentialsDirectory, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else { throw ValidationError("--credentials-dir \(credentialsDirectory) is not a directory") }
+        }
+    }
+
+    func run() throws {
+        let loader = ConfigLoader(
+            kinds: BuiltinChannels.kinds,
+            credentialsDirectory: credentialsDirectory ?? ConfigLoader.processCredentialsDirectory)
+        let result = loader.load(path: options.config)
+        if json {
+            print(Self.document(result).serialized)
+        } else {
+            for issue in result.issues {
+                FileHandle.standardError.write(Data((issue.description + "\n").utf8))
+            }
+            if let configuration = result.configuration { print(Self.summaryLine(configuration)) }
+        }
+        if result.configuration == nil { throw ExitCode(1) }
+    }
+
+    /// `configuration OK: 2 channel(s): sms (sms/aliyun), push (app_push/apns)`.
+    static func summaryLine(_ configuration: GatewayConfiguration) -> String {
+        "configuration OK: \(configuration.channels.count) channel(s): "
+            + configuration.channels.map { "\($0.name) (\($0.kind)\($0.vendor.map { "/" + $0 } ?? ""))" }
+            .joined(separator: ", ")
+    }
+
+    /// The `--json` document: `{"ok":…,"issues":[{"file","line","column","severity","message"}…],
+    /// "summary":{"errors":…,"warnings":…,"channels":[{"name","type","vendor"}…]}}` (channels only when valid).
+    static func document(_ result: ConfigLoadResult) -> JSONValue {
+        let issues = result.issues.map { issue in
+            JSONValue.object([
+                "file": .string(issue.mark.file), "line": .number(String(issue.mark.line)),
+                "column": .number(String(issue.mark.column)), "severity": .string(issue.severity.rawValue),
+                "message": .string(issue.message),
+            ])
+        }
+        let channels = (result.configuration?.channels ?? []).map { channel in
+            JSONValue.object([
+                "name": .string(channel.name), "type": .string(channel.kind),
+                "vendor": channel.vendor.map(JSONValue.string) ?? .null,
+            ])
+        }
+        let errors = result.issues.count { $0.severity == .error }
+        return .object([
+            "ok": .bool(result.configuration != nil),
+            "issues": .array(issues),
+            "summary": .object([
+                "errors": .number(String(errors)), "warnings": .number(String(result.issues.count - errors)),
+                "channels": .array(channels),
+            ]),
+        ])
+    }
+}

@@ -1,0 +1,23 @@
+import ChannelKit
+import Testing
+
+/// `template_code` is the template of messages without their own, so the adapter says it has a default (and the
+/// control service then accepts a send naming neither `template` nor `content`).
+struct SMSAliyunDefaultTemplateTests {
+    @Test func anInstanceWithTemplateCodeHasADefaultTemplate() throws {
+        #expect(try SMSAliyunProfileTests.adapter(["template_code": .string("SMS_9")]).hasDefaultTemplate)
+        #expect(try !SMSAliyunProfileTests.adapter().hasDefaultTemplate)
+    }
+
+    @Test func adaptersHaveNoneUnlessTheySaySo() {
+        struct Plain: ChannelAdapter {
+            func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem)
+                -> VendorRequest
+            { VendorRequest(method: "POST", url: "https://vendor.example") }
+            func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage)
+                -> SendOutcome
+            { .accepted(vendorMessageID: nil) }
+        }
+        #expect(!Plain().hasDefaultTemplate)
+    }
+}

@@ -28,6 +28,8 @@ public final class Gateway: @unchecked Sendable {
     private var webhook: WebhookSender?
     private var poller: ReceiptPoller?
     private var instanceLock: InstanceLock?
+    private var health: HealthProbe?
+    private var reloads: ReloadCounter?
     private let fatalHandler = HandlerSlot<@Sendable (String) -> Void>()
 
     /// - Parameters:
@@ -119,7 +121,10 @@ public final class Gateway: @unchecked Sendable {
         self.service = service
         fingerprints = Gateway.fingerprints(of: configuration.channels)
         service.setReloader { [self] in reload() }
-        let processor = CallbackProcessor(store: store, lookup: { service.activeInstance($0) }, logger: logger)
+        // Pushed and polled receipts are counted in one place, after the store has dropped repeats.
+        let receiptCounts = ReceiptCounts()
+        let processor = CallbackProcessor(
+            store: store, lookup: { service.activeInstance($0) }, logger: logger, receiptCounts: receiptCounts)
         if let settings = configuration.webhook {
             let sender = WebhookSender(
                 configuration: settings, store: store, transport: transport, wallClock: wallClock, logger: logger)
@@ -128,7 +133,7 @@ public final class Gateway: @unchecked Sendable {
         }
         let receiptPoller = ReceiptPoller(
             channels: configuration.channels, store: store, transport: transport, wallClock: wallClock,
-            monotonicClock: monotonicClock, logger: logger)
+            monotonicClock: monotonicClock, logger: logger, receiptCounts: receiptCounts)
         try receiptPoller.start()
         poller = receiptPoller
         let webhookCounts: @Sendable () -> [(String, Int)] = { [webhook] in
@@ -138,12 +143,18 @@ public final class Gateway: @unchecked Sendable {
         processor.onReceipts { instance, receipts in
             dispatcher.callsEnded(channel: instance, vendorMessageIDs: receipts.compactMap(\.vendorMessageID))
         }
+        let reloads = ReloadCounter(startedAtSeconds: wallClock.nowMilliseconds / 1000)
+        self.reloads = reloads
         if let endpoint = configuration.listen {
             let metrics = MetricsPage(
-                service: service, dispatcher: dispatcher, store: store, callbacks: processor, extraCounts: webhookCounts
-            )
+                service: service, dispatcher: dispatcher, store: store, callbacks: processor, reloads: reloads,
+                wallClock: wallClock, extraCounts: webhookCounts)
+            let health = HealthProbe(
+                dispatcher: dispatcher, store: store, stateDirectory: configuration.stateDirectory,
+                wallClock: wallClock, monotonicClock: monotonicClock)
+            self.health = health
             let listener = try CallbackServer(
-                endpoint: endpoint, processor: processor, metrics: metrics, logger: logger)
+                endpoint: endpoint, processor: processor, metrics: metrics, health: health, logger: logger)
             callbackServer = listener
             service.setListenAddress(listener.address)
         }
@@ -159,6 +170,7 @@ public final class Gateway: @unchecked Sendable {
             ]
         )
         notifier.notify("READY=1\nSTATUS=serving \(configuration.channels.count) channels")
+        health?.markServing()
         startWatchdog()
     }
 
@@ -180,6 +192,7 @@ public final class Gateway: @unchecked Sendable {
                 "reload refused: configuration invalid, keeping the running one",
                 metadata: ["errors": "\(errors.count)", "first": "\(errors.first ?? "")"]
             )
+            reloads?.record(succeeded: false, atSeconds: wallClock.nowMilliseconds / 1000)
             return ReloadOutcome(succeeded: false, issues: errors)
         }
         var warnings = result.issues.map(\.description)
@@ -227,6 +240,7 @@ public final class Gateway: @unchecked Sendable {
         store?.setPolicy(next.policy)
         configuration = applied
         fingerprints = nextFingerprints
+        reloads?.record(succeeded: true, atSeconds: wallClock.nowMilliseconds / 1000)
         logger.info(
             "configuration reloaded",
             metadata: [
@@ -298,13 +312,16 @@ public final class Gateway: @unchecked Sendable {
     /// Stops whatever has started, in reverse order; also undoes a start that failed half-way.
     private func tearDown() {
         stopping.store(true, ordering: .relaxed)
+        health?.markDraining()
         service?.beginDrain()
         server?.stopAccepting()
-        callbackServer?.stopAccepting()
         let unfinished = dispatcher?.drain(timeout: configuration.drainTimeout) ?? 0
         if unfinished > 0 {
             logger.warning("drain timeout: transfers still in flight stay queued", metadata: ["count": "\(unfinished)"])
         }
+        // The listener accepts until the transfers in flight are done: load balancers see /readyz answer 503
+        // (draining) meanwhile, and receipts for those very sends are still committed.
+        callbackServer?.stopAccepting()
         webhook?.stop()
         poller?.stop()
         transport?.shutdown()

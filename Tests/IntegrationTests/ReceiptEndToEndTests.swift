@@ -109,9 +109,11 @@ struct ReceiptEndToEndTests {
         #expect(channel["failed"]?["invalid_recipient"]?.intValue == 1)
 
         let page = String(decoding: try TestGateway.httpGet(port: port, path: "/metrics"), as: UTF8.self)
+        // The repeated push of 0002 is counted apart, not as a second delivery.
         #expect(
-            MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="delivered"}"#) == 5)
+            MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="delivered"}"#) == 4)
         #expect(MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="failed"}"#) == 1)
+        #expect(MetricsTests.value(page, #"channel_gateway_receipts_duplicate_total{channel="sms-aliyun"}"#) == 1)
         #expect(MetricsTests.value(page, "channel_gateway_receipt_latency_seconds_count") == 2)
     }
 
@@ -152,8 +154,10 @@ struct ReceiptEndToEndTests {
         #expect(channel["delivered"]?.intValue == 4)
         #expect(channel["failed"]?["invalid_recipient"]?.intValue == 1)
         let page = String(decoding: try TestGateway.httpGet(port: port, path: "/metrics"), as: UTF8.self)
+        // The repeated push of 0002 is counted apart, not as a second delivery.
         #expect(
-            MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="delivered"}"#) == 5)
+            MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="delivered"}"#) == 4)
         #expect(MetricsTests.value(page, #"channel_gateway_receipts_total{channel="sms-aliyun",event="failed"}"#) == 1)
+        #expect(MetricsTests.value(page, #"channel_gateway_receipts_duplicate_total{channel="sms-aliyun"}"#) == 1)
     }
 }

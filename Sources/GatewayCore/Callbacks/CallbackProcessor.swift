@@ -30,19 +30,20 @@ public final class CallbackProcessor: Sendable {
     private let matched = Atomic<Int>(0)
     private let unmatched = Atomic<Int>(0)
     private let duplicateReceipts = Atomic<Int>(0)
-    private let events = Mutex<[String: [String: Int]]>([:])
-
-    /// Receipts received since start, by instance and event (for `/metrics`).
-    public var receiptsByChannel: [String: [String: Int]] { events.withLock { $0 } }
+    /// Receipts the store kept, by instance and event, and repeats by instance (for `/metrics`).
+    public let receiptCounts: ReceiptCounts
     private let receiptObserver = HandlerSlot<@Sendable (String, [Receipt]) -> Void>()
 
     /// - Parameters:
     ///   - store: where consent changes are committed.
     ///   - lookup: the active instance of a name, if any.
     ///   - logger: for opt-outs (numbers masked) and rejected callbacks.
+    ///   - receiptCounts: where kept and repeated receipts are counted (shared with the receipt poller).
     public init(
-        store: MessageStore, lookup: @escaping @Sendable (String) -> ChannelInstanceConfiguration?, logger: Logger
+        store: MessageStore, lookup: @escaping @Sendable (String) -> ChannelInstanceConfiguration?, logger: Logger,
+        receiptCounts: ReceiptCounts = ReceiptCounts()
     ) {
+        self.receiptCounts = receiptCounts
         self.store = store
         self.lookup = lookup
         self.logger = logger
@@ -111,13 +112,6 @@ public final class CallbackProcessor: Sendable {
         }
         replies.add(report.replies.count, ordering: .relaxed)
         receipts.add(report.receipts.count, ordering: .relaxed)
-        if !report.receipts.isEmpty {
-            events.withLock { table in
-                for receipt in report.receipts {
-                    table[instance, default: [:]][StoreWriter.name(of: receipt.event), default: 0] += 1
-                }
-            }
-        }
         if !report.receipts.isEmpty, let observer = receiptObserver.function {
             observer(instance, report.receipts)
         }
@@ -147,6 +141,7 @@ public final class CallbackProcessor: Sendable {
                     matched.add(tally.matched, ordering: .relaxed)
                     unmatched.add(tally.unmatched, ordering: .relaxed)
                     duplicateReceipts.add(tally.duplicates, ordering: .relaxed)
+                    receiptCounts.add(tally, channel: instance)
                     done(true)
                 case .failure(let error):
                     logger.error("cannot record receipts", metadata: ["channel": "\(instance)", "error": "\(error)"])

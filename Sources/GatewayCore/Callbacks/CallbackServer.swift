@@ -6,7 +6,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The HTTP listener for vendor callbacks at `/callbacks/<instance>` (put it behind the bank's reverse proxy).
+/// The HTTP listener for vendor callbacks at `/callbacks/<instance>` (put it behind the bank's reverse proxy),
+/// tracked links at `/t/<token>`, `/metrics`, and `/healthz` and `/readyz` for load balancers.
 public final class CallbackServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
@@ -30,9 +31,11 @@ public final class CallbackServer: Sendable {
     ///   - endpoint: where to listen.
     ///   - processor: what handles `/callbacks/<instance>`.
     ///   - metrics: the `/metrics` page.
+    ///   - health: what `/healthz` and `/readyz` answer (404 without).
     ///   - logger: for the bound address.
     public init(
-        endpoint: ListenEndpoint, processor: CallbackProcessor, metrics: MetricsPage?, logger: Logger
+        endpoint: ListenEndpoint, processor: CallbackProcessor, metrics: MetricsPage?, health: HealthProbe? = nil,
+        logger: Logger
     ) throws(StartupError) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let connections = ConnectionCount(limit: CallbackServer.maxConnections)
@@ -49,7 +52,7 @@ public final class CallbackServer: Sendable {
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                         try channel.pipeline.syncOperations.addHandler(
-                            CallbackHandler(processor: processor, metrics: metrics))
+                            CallbackHandler(processor: processor, metrics: metrics, health: health))
                     }
                 }
                 .bind(host: endpoint.host, port: endpoint.port)
@@ -83,6 +86,7 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private let processor: CallbackProcessor
     private let metrics: MetricsPage?
+    private let health: HealthProbe?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
@@ -90,9 +94,10 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
     private var waitingSince: NIODeadline? = .now()
     private var deadlineCheck: RepeatedTask?
 
-    init(processor: CallbackProcessor, metrics: MetricsPage?) {
+    init(processor: CallbackProcessor, metrics: MetricsPage?, health: HealthProbe?) {
         self.processor = processor
         self.metrics = metrics
+        self.health = health
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -152,6 +157,12 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
         let path = target.first.map(String.init) ?? ""
         if path == "/metrics", head.method == .GET, let metrics {
             answer(.init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.render()))
+            return
+        }
+        if path == "/healthz" || path == "/readyz", head.method == .GET, let health {
+            // Answered on the event loop itself: a liveness answer at all shows the listener's loop turns.
+            let verdict = path == "/healthz" ? health.liveness() : health.readiness()
+            answer(.init(status: verdict.passes ? 200 : 503, contentType: "text/plain", body: verdict.reason + "\n"))
             return
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)

@@ -4,15 +4,31 @@ import Foundation
 ///
 /// Counters count since the daemon started (Prometheus handles the reset at a restart); gauges are read live.
 /// Every label value is a channel instance name, a state or a bounded reason category, so series stay few.
+/// Every family prints its HELP and TYPE on every scrape, samples or not, so a dashboard or an alert can name it
+/// before its first event (the dashboard test checks each series it queries against a real page).
+///
+/// The page is written by hand rather than through swift-metrics: the hot path already keeps plain per-instance
+/// counters under the dispatcher's one lock and a few atomics, and a scrape only copies them.
 public struct MetricsPage: Sendable {
     private let service: ControlService
     private let dispatcher: Dispatcher
     private let store: MessageStore
     private let callbacks: CallbackProcessor
     private let extraCounts: @Sendable () -> [(String, Int)]
+    let reloads: ReloadCounter
+    let queueAges: QueueAgeProbe
 
+    /// - Parameters:
+    ///   - service: intake counters.
+    ///   - dispatcher: per-instance counters and vendor latency.
+    ///   - store: commits, receipt latency and the queued index (oldest queued age).
+    ///   - callbacks: the listener's counters and kept receipts.
+    ///   - reloads: configuration reload outcomes.
+    ///   - wallClock: for ages.
+    ///   - extraCounts: more `(name, value)` counters (webhook, receipt poller).
     public init(
         service: ControlService, dispatcher: Dispatcher, store: MessageStore, callbacks: CallbackProcessor,
+        reloads: ReloadCounter = ReloadCounter(startedAtSeconds: 0), wallClock: any WallClock = SystemWallClock(),
         extraCounts: @escaping @Sendable () -> [(String, Int)] = { [] }
     ) {
         self.extraCounts = extraCounts
@@ -20,30 +36,51 @@ public struct MetricsPage: Sendable {
         self.dispatcher = dispatcher
         self.store = store
         self.callbacks = callbacks
+        self.reloads = reloads
+        queueAges = QueueAgeProbe(store: store, clock: wallClock)
     }
+
+    /// Every family's name prefix (the standard `process_*` families go without it).
+    static let prefix = "channel_gateway_"
 
     /// The whole page.
     public func render() -> String {
-        var page = ""
-        var families: Set<String> = []
-        func family(_ name: String, _ type: String, _ help: String) {
-            families.insert(name)
-            page += "# HELP channel_gateway_\(name) \(help)\n# TYPE channel_gateway_\(name) \(type)\n"
-        }
-        func sample(_ name: String, _ labels: [(String, String)] = [], _ value: some Numeric) {
-            page += "channel_gateway_" + name
-            if !labels.isEmpty {
-                page += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
-            }
-            page += " \(value)\n"
-        }
-
-        for (name, value) in service.intakeCounts {
-            family("messages_\(name)_total", "counter", "Sends answered \(name) on the control socket.")
-            sample("messages_\(name)_total", [], value)
-        }
-
+        var page = PrometheusText()
         let channels = dispatcher.snapshot().sorted { $0.key < $1.key }
+        writeIntake(into: &page)
+        writeOutcomes(channels, into: &page)
+        writeInstanceGauges(channels, into: &page)
+        writeReceipts(into: &page)
+        writeListener(into: &page)
+        page.family(Self.prefix + "store_commits_total", .counter, "Store transactions committed.")
+        page.sample(Self.prefix + "store_commits_total", store.commitCount)
+        page.histogram(
+            Self.prefix + "receipt_latency_seconds", "Sent to delivered, by the vendor's clock where it gives one.",
+            store.receiptLatency)
+        page.histogram(
+            Self.prefix + "vendor_request_seconds", "Vendor request latency, connection and TLS included.",
+            dispatcher.vendorLatency)
+        writeDaemon(into: &page)
+        writeProcess(into: &page)
+        return page.text
+    }
+
+    private func writeIntake(into page: inout PrometheusText) {
+        for (name, value) in service.intakeCounts {
+            let family = Self.prefix + "messages_\(name)_total"
+            page.family(family, .counter, "Sends answered \(name) on the control socket.")
+            page.sample(family, value)
+        }
+    }
+
+    /// Per-instance outcome counters, one sample per instance (or per instance and state, reason, result).
+    private func writeOutcomes(_ channels: [(key: String, value: ChannelCounters)], into page: inout PrometheusText) {
+        func family(_ name: String, _ type: String, _ help: String) {
+            page.family(Self.prefix + name, PrometheusText.Kind(rawValue: type)!, help)
+        }
+        func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Int) {
+            page.sample(Self.prefix + name, labels: labels.map { (key: $0.0, value: $0.1) }, Double(value))
+        }
         family("messages_total", "counter", "Messages that reached a final send outcome, by channel and state.")
         for (channel, counters) in channels {
             for (state, value) in [
@@ -59,10 +96,6 @@ public struct MetricsPage: Sendable {
                 sample("failures_total", [("channel", channel), ("reason", reason)], value)
             }
         }
-        family("queue_depth", "gauge", "Messages queued (deferred included), by channel.")
-        for (channel, counters) in channels { sample("queue_depth", [("channel", channel)], counters.queued) }
-        family("in_flight", "gauge", "Messages in vendor requests now, by channel.")
-        for (channel, counters) in channels { sample("in_flight", [("channel", channel)], counters.inFlight) }
         family("retries_total", "counter", "Attempts that will be retried, by channel.")
         for (channel, counters) in channels { sample("retries_total", [("channel", channel)], counters.retried) }
         family(
@@ -90,50 +123,51 @@ public struct MetricsPage: Sendable {
         for (channel, counters) in channels {
             sample("token_failures_total", [("channel", channel)], counters.tokenFailures)
         }
+    }
 
-        family("receipts_total", "counter", "Vendor receipts received, by channel and event.")
-        for (channel, events) in callbacks.receiptsByChannel.sorted(by: { $0.key < $1.key }) {
+    /// Receipts the store kept (pushed and polled), by instance and event; repeats apart, by instance.
+    private func writeReceipts(into page: inout PrometheusText) {
+        let kept = Self.prefix + "receipts_total"
+        page.family(kept, .counter, "Vendor receipts kept (pushed or polled; repeats excluded), by channel and event.")
+        for (channel, events) in callbacks.receiptCounts.kept.sorted(by: { $0.key < $1.key }) {
             for (event, value) in events.sorted(by: { $0.key < $1.key }) {
-                sample("receipts_total", [("channel", channel), ("event", event)], value)
+                page.sample(kept, ["channel": channel, "event": event], value)
             }
         }
-        for (count, value) in callbacks.counts + extraCounts() {
-            // A second HELP for a family makes Prometheus reject the whole page: the listener's `receipts` total
-            // goes under callback_receipts_total, apart from the labelled receipts_total above.
-            let name = families.contains("\(count)_total") ? "callback_\(count)" : count
-            family("\(name)_total", "counter", "Callback listener: \(count.replacingOccurrences(of: "_", with: " ")).")
-            sample("\(name)_total", [], value)
+        let duplicates = Self.prefix + "receipts_duplicate_total"
+        page.family(
+            duplicates, .counter, "Vendor receipts seen before (retried pushes; they change nothing), by channel.")
+        for (channel, value) in callbacks.receiptCounts.duplicates.sorted(by: { $0.key < $1.key }) {
+            page.sample(duplicates, ["channel": channel], value)
         }
-        family("store_commits_total", "counter", "Store transactions committed.")
-        sample("store_commits_total", [], store.commitCount)
-
-        histogram(
-            "receipt_latency_seconds", "Sent to delivered, by the vendor's clock where it gives one.",
-            store.receiptLatency, into: &page)
-        histogram(
-            "vendor_request_seconds", "Vendor request latency, connection and TLS included.", dispatcher.vendorLatency,
-            into: &page)
-        return page
     }
 
-    private func histogram(_ name: String, _ help: String, _ histogram: LatencyHistogram, into page: inout String) {
-        let snapshot = histogram.snapshot()
-        page += "# HELP channel_gateway_\(name) \(help)\n# TYPE channel_gateway_\(name) histogram\n"
-        for (bound, count) in zip(histogram.bounds, snapshot.cumulative) {
-            page += "channel_gateway_\(name)_bucket{le=\"\(Self.format(bound))\"} \(count)\n"
+    /// The listener's and the background senders' totals, each always printed (0 when unused or unconfigured).
+    private func writeListener(into page: inout PrometheusText) {
+        let known: KeyValuePairs<String, String> = [
+            "callbacks": "Vendor callbacks received on the listener.",
+            "callbacks_rejected": "Callbacks refused (unknown instance, malformed, bad signature).",
+            "callbacks_bad_signature": "Callbacks refused for a missing or forged signature.",
+            "replies": "Customer replies received in callbacks.",
+            "reply_optouts": "Opt-outs recorded from customer replies and refused calls.",
+            "receipts_matched": "Pushed receipts matched to a message.",
+            "receipts_unmatched": "Pushed receipts kept without a message (unknown or not yet replied ids).",
+            "receipt_queries": "Pull-receipt queries sent to vendors without push.",
+            "webhook_delivered": "State changes delivered to the webhook.",
+            "webhook_failures": "Webhook POSTs that failed (retried).",
+        ]
+        // `receipts` and `receipts_duplicate` are `stats` totals; the page labels them by channel above.
+        var values: [String: Int] = [:]
+        for (name, value) in callbacks.counts + extraCounts() where name != "receipts" && name != "receipts_duplicate" {
+            values[name] = value
         }
-        page += "channel_gateway_\(name)_bucket{le=\"+Inf\"} \(snapshot.count)\n"
-        page += "channel_gateway_\(name)_sum \(snapshot.sumSeconds)\n"
-        page += "channel_gateway_\(name)_count \(snapshot.count)\n"
-    }
-
-    private static func format(_ bound: Double) -> String {
-        bound == bound.rounded() ? String(Int(bound)) : String(bound)
-    }
-
-    /// Label values escape backslash, quote and newline.
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        for (name, help) in known {
+            page.family(Self.prefix + name + "_total", .counter, help)
+            page.sample(Self.prefix + name + "_total", values.removeValue(forKey: name) ?? 0)
+        }
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            page.family(Self.prefix + name + "_total", .counter, name.replacingOccurrences(of: "_", with: " ") + ".")
+            page.sample(Self.prefix + name + "_total", value)
+        }
     }
 }

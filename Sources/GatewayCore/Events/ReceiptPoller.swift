@@ -19,11 +19,14 @@ public final class ReceiptPoller: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var started = false
     private let queries = Atomic<Int>(0)
+    private let receiptCounts: ReceiptCounts
 
     public init(
         channels: [ChannelInstanceConfiguration], store: MessageStore, transport: CurlTransport,
-        wallClock: any WallClock, monotonicClock: any MonotonicClock, logger: Logger
+        wallClock: any WallClock, monotonicClock: any MonotonicClock, logger: Logger,
+        receiptCounts: ReceiptCounts = ReceiptCounts()
     ) {
+        self.receiptCounts = receiptCounts
         self.channels = Mutex(channels.filter { $0.pollReceipts != nil })
         self.store = store
         self.transport = transport
@@ -110,11 +113,15 @@ public final class ReceiptPoller: @unchecked Sendable {
         }
         queries.add(1, ordering: .relaxed)
         let store = store
+        let counts = receiptCounts
         let name = channel.name
         transport.submit(request, timeout: channel.timeout) { result in
             guard case .response(let response, _) = result else { return }
             let receipts = adapter.receipts(fromPoll: response, for: targets)
-            if !receipts.isEmpty { store.recordReceipts(channel: name, receipts) { _ in } }
+            guard !receipts.isEmpty else { return }
+            store.recordReceipts(channel: name, receipts) { result in
+                if case .success(let tally) = result { counts.add(tally, channel: name) }
+            }
         }
     }
 }

@@ -7,6 +7,8 @@ public struct ReceiptTally: Sendable, Hashable {
     public var unmatched = 0
     /// Receipts seen before (vendors retry their pushes): they change nothing.
     public var duplicates = 0
+    /// Receipts kept (matched or not, repeats excluded), by event name (`delivered`, `failed`, …), for `/metrics`.
+    public var keptByEvent: [String: Int] = [:]
 
     public init() {}
 }

@@ -106,6 +106,7 @@ extension StoreWriter {
                 continue
             }
             let receiptSequence = database.lastInsertRowID
+            tally.keptByEvent[Self.name(of: receipt.event), default: 0] += 1
             guard let target = try findMessage(for: receipt, channel: channel) else {
                 tally.unmatched += 1
                 unmatchedReceipts += 1

@@ -17,6 +17,8 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 MANDIR      ?= $(PREFIX)/share/man
 DOCDIR      ?= $(PREFIX)/share/doc/channel-gateway
+# Read-only data: the Grafana dashboard.
+DATADIR     ?= $(PREFIX)/share/channel-gateway
 SYSCONFDIR  ?= /etc
 CONFDIR      = $(SYSCONFDIR)/channel-gateway
 
@@ -60,6 +62,8 @@ install: build
 		else $(INSTALL) -m 0644 etc/channel-gateway/$$file $(DESTDIR)$(CONFDIR)/$$file; fi; \
 	done; \
 	$(INSTALL) -m 0644 README.md docs/protocol.md $(DESTDIR)$(DOCDIR)/; \
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/grafana; \
+	$(INSTALL) -m 0644 packaging/grafana/channel-gateway.json $(DESTDIR)$(DATADIR)/grafana/; \
 	for plugin in $(PLUGINS); do \
 		name=$$(echo $$plugin | tr 'A-Z' 'a-z'); \
 		$(INSTALL) -d $(DESTDIR)$(DOCDIR)/$$name; \

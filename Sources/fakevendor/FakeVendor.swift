@@ -12,7 +12,8 @@ import NIOPosix
 ///
 /// Routes: `POST /sms/send` (accept), `POST /flaky/send` (503 on a ref's first request), `POST /error/send`
 /// (vendor-level rejection), `POST /hang/send` (reads the request, never answers), `POST /late/send` (accepts,
-/// answers after 3 s), `POST /big/send` and `POST /big-chunked/send` (accept with a 200 whose body is 2 MiB, over
+/// answers after 3 s), `POST /sometimes-late/send` (accepts, answering one request in a hundred a second late),
+/// `POST /big/send` and `POST /big-chunked/send` (accept with a 200 whose body is 2 MiB, over
 /// the gateway's limit, with or without `Content-Length`) and `GET /stats` (ref counters).
 @main
 struct FakeVendor: ParsableCommand {

@@ -49,6 +49,7 @@ final class VendorHandler: ChannelInboundHandler {
         if handleTokenVendors(path: path, head: head, body: body, context: context) { return }
         let routes: Set<String> = [
             "/sms/send", "/flaky/send", "/error/send", "/hang/send", "/late/send", "/big/send", "/big-chunked/send",
+            "/sometimes-late/send",
         ]
         guard routes.contains(path) else {
             respond(.notFound, #"{"code":"NOT_FOUND","message":"no such route"}"#, head: head, context: context)
@@ -72,6 +73,13 @@ final class VendorHandler: ChannelInboundHandler {
         switch path {
         case "/hang/send":
             return  // Held forever: the gateway's timeout is what is under test.
+        case "/sometimes-late/send" where ledger.isEveryHundredth():
+            // A vendor slow under load: one request in a hundred is accepted and answered a second late.
+            let reply = #"{"code":"OK","msgid":"\#(ledger.nextMessageID())"}"#
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .seconds(1)) {
+                bound.value.0.respond(.ok, reply, head: head, context: bound.value.1)
+            }
         case "/late/send":
             // Accepted, but answered only after any test timeout: the vendor has it, the gateway cannot know.
             let reply = #"{"code":"OK","msgid":"\#(ledger.nextMessageID())"}"#

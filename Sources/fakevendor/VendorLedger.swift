@@ -14,6 +14,7 @@ final class VendorLedger: Sendable {
         var sends: [String: (number: String, outID: String)] = [:]
         var lostSends = Set<String>()
         var sendChecks = 0
+        var sometimesLate = 0
     }
 
     private let state = Mutex(State())
@@ -68,6 +69,14 @@ final class VendorLedger: Sendable {
         state.withLock { state in
             state.sendChecks += 1
             return state.sends.values.filter { $0.number == number }.map(\.outID).sorted()
+        }
+    }
+
+    /// Whether this `/sometimes-late/send` request is the hundredth since the last late one.
+    func isEveryHundredth() -> Bool {
+        state.withLock { state in
+            state.sometimesLate += 1
+            return state.sometimesLate % 100 == 0
         }
     }
 

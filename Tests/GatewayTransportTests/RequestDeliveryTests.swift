@@ -15,18 +15,19 @@ struct RequestDeliveryTests {
     }
 
     private static func result(
-        _ transport: CurlTransport, _ url: String, timeout: Duration = .seconds(5)
+        _ transport: CurlTransport, _ url: String, timeout: Duration = .seconds(5), http2: Bool = false
     ) async -> TransportResult {
-        let request = VendorRequest(method: "POST", url: url, body: Array(#"{"to":"x"}"#.utf8))
+        let request = VendorRequest(
+            method: "POST", url: url, body: Array(#"{"to":"x"}"#.utf8), requiresHTTP2: http2)
         return await withCheckedContinuation { continuation in
             transport.submit(request, timeout: timeout) { continuation.resume(returning: $0) }
         }
     }
 
     private static func failure(
-        _ transport: CurlTransport, _ url: String, timeout: Duration = .seconds(5)
+        _ transport: CurlTransport, _ url: String, timeout: Duration = .seconds(5), http2: Bool = false
     ) async -> TransportError? {
-        let result = await result(transport, url, timeout: timeout)
+        let result = await result(transport, url, timeout: timeout, http2: http2)
         guard case .failure(let error, _) = result else {
             Issue.record("expected a failure from \(url), got \(result)")
             return nil
@@ -135,6 +136,30 @@ struct RequestDeliveryTests {
         #expect(error.isUnreadableSuccess)
         #expect(!error.isAmbiguous)
         try await server.stop()
+    }
+
+    @Test func overHTTP2AFailedHandshakeSentNothingAndATimeoutAfterTheRequestIsAmbiguous() async throws {
+        let backend = try await TestHTTPServer.start()
+        let stub = try TLSStub(hangingBackendPort: backend.port)
+        defer { stub.stop() }
+        // No CA for the stub's self-signed certificate: the handshake fails before any byte of the request.
+        let untrusting = Self.transport()
+        defer { untrusting.shutdown() }
+        let refused = try #require(await Self.failure(untrusting, stub.baseURL + "/slow", http2: true))
+        #expect(refused == .tls)
+        #expect(!refused.requestSent)
+        #expect(!refused.isAmbiguous)
+        let trusting = CurlTransport(
+            configuration: TransportConfiguration(caFile: stub.certificate), logger: Logger(label: "delivery-test"))
+        trusting.start()
+        defer { trusting.shutdown() }
+        let late = try #require(
+            await Self.failure(trusting, stub.baseURL + "/slow", timeout: .milliseconds(500), http2: true))
+        #expect(late.isTimeout)
+        #expect(late.requestSent)
+        #expect(late.isAmbiguous)
+        #expect(backend.stats.requests == 1)
+        try await backend.stop()
     }
 
     @Test func aLoopbackTimeoutIsAmbiguousAndAnOversizedEchoIsAnUnreadableSuccess() async throws {

@@ -4,14 +4,15 @@ import Foundation
 /// HTTP/2 vendors (this libcurl breaks cleartext h2c on reused connections, so h2 is only tested over TLS).
 ///
 /// `/3/device/<token>` answers like APNs: 200 with an `apns-id` header, or 410 `Unregistered` for the token
-/// `gone`. Every answer carries `X-Proto: $server_protocol`, so a test sees which HTTP version was spoken.
+/// `gone`; `/slow` goes to a backend that never answers, when one is given. Every answer carries `X-Proto: $server_protocol`, so a test sees which HTTP version was spoken.
 final class TLSStub {
     let directory: String
     let port: Int
     let certificate: String
     private let pid: pid_t
 
-    init() throws {
+    /// - Parameter hangingBackendPort: where `/slow` is passed on to (a server that never answers it), if anywhere.
+    init(hangingBackendPort: Int? = nil) throws {
         directory = NSTemporaryDirectory() + "cg-tls-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         certificate = directory + "/cert.pem"
@@ -48,6 +49,7 @@ final class TLSStub {
                     location / {
                         proxy_pass http://127.0.0.1:\(backPort);
                     }
+                    \(hangingBackendPort.map { "location = /slow { proxy_pass http://127.0.0.1:\($0); }" } ?? "")
                 }
                 server {
                     listen 127.0.0.1:\(backPort);

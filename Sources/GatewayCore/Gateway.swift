@@ -111,6 +111,8 @@ public final class Gateway: @unchecked Sendable {
             wallClock: wallClock, monotonicClock: monotonicClock, logger: logger
         )
         store.onCommit { counts in dispatcher.messagesCommitted(counts) }
+        // Pauses outlive restarts: an instance paused before stays paused until `resume`.
+        for name in try store.pausedInstances() { dispatcher.setPaused(name, true) }
         try dispatcher.start()
         self.dispatcher = dispatcher
         let service = ControlService(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChannelKit
+import Foundation
 
 /// `gatewayctl consent`: a customer's or address's standing opt-outs and consent log; `export` for audits.
 struct ConsentCommand: ParsableCommand {
@@ -61,7 +62,8 @@ struct ConsentShowCommand: ParsableCommand {
     }
 }
 
-/// `gatewayctl consent export --customer ID --format json|csv`: the whole log for an audit, on stdout.
+/// `gatewayctl consent export --customer ID --format json|csv`: a subject's log for an audit, on stdout;
+/// `--all [--since T]`: the whole log, streamed page by page (progress on stderr when it is a terminal).
 struct ConsentExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Export the consent log as JSON or CSV (RFC 4180).")
@@ -71,12 +73,37 @@ struct ConsentExportCommand: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var subject: ConsentSubjectOptions
+
+    @Option(name: .long, help: "The customer id (opaque, as the bank sends it).")
+    var customer: String?
+
+    @Option(name: .long, help: "The address: a phone number, open id, device token, user id.")
+    var to: String?
+
+    @Flag(name: .long, help: "Everyone's log, in the order it was written (for an auditor).")
+    var all = false
+
+    @Option(name: .long, help: "With --all: only entries since then: \(SinceHelp.grammar).")
+    var since: String?
 
     @Option(name: .long, help: "json (one document) or csv (a header row, then one row per change).")
     var format: Format = .json
 
+    func validate() throws {
+        guard [customer != nil, to != nil, all].filter({ $0 }).count == 1 else {
+            throw ValidationError("name exactly one of --customer, --to or --all")
+        }
+        if since != nil && !all { throw ValidationError("--since goes with --all") }
+    }
+
     func run() throws {
+        if all {
+            try exportAll()
+            return
+        }
+        var subject = ConsentSubjectOptions()
+        subject.customer = customer
+        subject.to = to
         let response = try ConsentCommand.fetch(global: global, subject: subject)
         let log = ConsentCommand.entries(response)
         switch format {
@@ -87,11 +114,46 @@ struct ConsentExportCommand: ParsableCommand {
             print(JSONValue.object(document).serialized)
         case .csv:
             print(ConsentCommand.columns.joined(separator: ","), terminator: "\r\n")
-            for entry in log {
-                let row = ConsentCommand.columns.map { Self.csvField(entry[$0]?.scalarText ?? "") }
-                print(row.joined(separator: ","), terminator: "\r\n")
-            }
+            for entry in log { print(Self.csvRow(entry), terminator: "\r\n") }
         }
+    }
+
+    /// Pages through `consent_export`, writing each page as it arrives: the daemon never builds the whole log.
+    private func exportAll() throws {
+        let client = try ControlClient(options: global)
+        let progress = isatty(2) == 1
+        var after: Int64 = 0
+        var written = 0
+        switch format {
+        case .json: print("{\"log\":[")
+        case .csv: print(ConsentCommand.columns.joined(separator: ","), terminator: "\r\n")
+        }
+        while true {
+            var request: [String: JSONValue] = [
+                "op": .string("consent_export"), "after": .number(String(after)), "limit": .number("5000"),
+            ]
+            if let since { request["since"] = .string(since) }
+            let response = try client.call(.object(request))
+            guard case .array(let entries)? = response.value["entries"] else { break }
+            for entry in entries {
+                switch format {
+                case .json: print((written > 0 ? "," : "") + entry.serialized)
+                case .csv: print(Self.csvRow(entry), terminator: "\r\n")
+                }
+                written += 1
+            }
+            if progress { FileHandle.standardError.write(Data("\rexported \(written) entries".utf8)) }
+            guard response.value["more"] == .bool(true), let next = response.value["next_after"]?.scalarText,
+                let value = Int64(next), value > after
+            else { break }
+            after = value
+        }
+        if format == .json { print("]}") }
+        if progress { FileHandle.standardError.write(Data("\rexported \(written) entries\n".utf8)) }
+    }
+
+    private static func csvRow(_ entry: JSONValue) -> String {
+        ConsentCommand.columns.map { csvField(entry[$0]?.scalarText ?? "") }.joined(separator: ",")
     }
 
     /// Quotes a field when it holds a comma, quote or line break (RFC 4180), doubling inner quotes.

@@ -16,7 +16,12 @@ struct HealthCommand: ParsableCommand {
             print(response.raw)
         } else {
             let version = response.value["version"]?.scalarText.map { " (version \($0))" } ?? ""
-            print(status + version)
+            var notes: [String] = []
+            for key in ["degraded", "paused"] {
+                guard case .array(let names)? = response.value[key], !names.isEmpty else { continue }
+                notes.append("\(key): " + names.compactMap(\.scalarText).joined(separator: ", "))
+            }
+            print(status + version + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
         }
         if status != "serving" { throw ExitCode.failure }
     }

@@ -21,7 +21,7 @@ public struct AccessPolicy: Sendable, Hashable {
     /// The operations a read-only peer may use; every other operation (`send`, `send_batch`, `reload`, and any
     /// added later) needs full access.
     public static let readOperations: Set<String> = [
-        "status", "stats", "subscribe", "channels", "health", "consent", "report",
+        "status", "stats", "subscribe", "channels", "health", "consent", "consent_export", "report",
     ]
 
     /// Everyone who can open the socket has full access (today's behaviour).

@@ -15,6 +15,8 @@ public struct ControlError: Error, Sendable, Hashable {
         case internalError = "internal"
         case forbidden
         case reloadFailed = "reload_failed"
+        case notCancellable = "not_cancellable"
+        case conflict
     }
 
     private let code: Code
@@ -57,7 +59,19 @@ public struct ControlError: Error, Sendable, Hashable {
     static func notFound(_ id: String) -> ControlError {
         ControlError(.notFound, "no message with id '\(id)'", field: "message_id")
     }
+    /// A lookup by another key than the message id found nothing.
+    static func notFound(_ key: String, field: String, what: String) -> ControlError {
+        ControlError(.notFound, "\(what) '\(key)'", field: field)
+    }
     static func internalError(_ message: String) -> ControlError { ControlError(.internalError, message) }
+    /// `cancel` of a message that is in flight or finished.
+    static func notCancellable(_ id: String, state: String, why: String) -> ControlError {
+        ControlError(.notCancellable, "message '\(id)' cannot be cancelled: \(state): \(why)")
+    }
+    /// An operator request that the current state of an instance does not allow.
+    static func conflict(_ message: String, field: String? = nil) -> ControlError {
+        ControlError(.conflict, message, field: field)
+    }
     /// The peer's credentials do not allow this request (docs/protocol.md, "Access").
     static func forbidden(_ message: String, field: String? = nil) -> ControlError {
         ControlError(.forbidden, message, field: field)

@@ -107,18 +107,7 @@ extension ControlService {
                 line += ",\"log\":["
                 for (offset, entry) in report.entries.enumerated() {
                     if offset > 0 { line += "," }
-                    let fields: [(String, String?)] = [
-                        ("subject_kind", entry.subjectKind), ("subject", entry.subject),
-                        ("channel", entry.channel == "*" ? "all" : entry.channel), ("action", entry.action),
-                        ("route", entry.route), ("evidence", entry.evidence), ("client", entry.client),
-                        ("at", Timestamp.format(entry.at)),
-                    ]
-                    line += "{\"seq\":\(entry.sequence)"
-                    for (name, value) in fields {
-                        line += ",\"\(name)\":"
-                        if let value { JSONValue.appendQuoted(value, to: &line) } else { line += "null" }
-                    }
-                    line += "}"
+                    ControlService.appendConsentEntry(entry, to: &line)
                 }
                 line += "]}"
                 respond(line)
@@ -126,5 +115,21 @@ extension ControlService {
                 respond(ControlService.errorLine(id: id, .internalError("cannot read consent: \(error)")))
             }
         }
+    }
+
+    /// One consent log entry as a JSON object (`consent` and `consent_export`).
+    static func appendConsentEntry(_ entry: ConsentReport.Entry, to line: inout String) {
+        let fields: [(String, String?)] = [
+            ("subject_kind", entry.subjectKind), ("subject", entry.subject),
+            ("channel", entry.channel == "*" ? "all" : entry.channel), ("action", entry.action),
+            ("route", entry.route), ("evidence", entry.evidence), ("client", entry.client),
+            ("at", Timestamp.format(entry.at)),
+        ]
+        line += "{\"seq\":\(entry.sequence)"
+        for (name, value) in fields {
+            line += ",\"\(name)\":"
+            if let value { JSONValue.appendQuoted(value, to: &line) } else { line += "null" }
+        }
+        line += "}"
     }
 }

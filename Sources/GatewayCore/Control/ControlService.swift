@@ -18,7 +18,7 @@ public final class ControlService: Sendable {
     let table: Mutex<ChannelTable>
     private let reloader = HandlerSlot<@Sendable () -> ReloadOutcome>()
     let store: MessageStore
-    private let dispatcher: Dispatcher
+    let dispatcher: Dispatcher
     let wallClock: any WallClock
     private let ids = MessageIDGenerator()
     private let startedAt: Int64
@@ -96,6 +96,12 @@ public final class ControlService: Sendable {
         table.withLock { $0.active.contains(name) ? $0.known[name] : nil }
     }
 
+    /// Whether an instance is configured now or was until a reload removed it (its queue is held).
+    func knowsInstance(_ name: String) -> Bool { table.withLock { $0.known[name] != nil } }
+
+    /// The channel type of a known instance.
+    func instanceKind(_ name: String) -> String? { table.withLock { $0.known[name]?.kind } }
+
     /// Adds counters (the callback listener's) to the `stats` answer.
     public func setExtraStats(_ provider: @escaping @Sendable () -> [(String, Int)]) {
         extraStats.set(provider)
@@ -156,6 +162,11 @@ public final class ControlService: Sendable {
         case .event: event(request, id: id, client: client, respond: respond)
         case .report: report(request, id: id, respond: respond)
         case .subscribe: subscribe(request, id: id, stream: stream, respond: respond)
+        case .cancel: cancel(request, id: id, client: client, respond: respond)
+        case .requeue: requeue(request, id: id, respond: respond)
+        case .pause: pause(request, paused: true, id: id, client: client, respond: respond)
+        case .resume: pause(request, paused: false, id: id, client: client, respond: respond)
+        case .consentExport: consentExport(request, id: id, respond: respond)
         }
     }
 
@@ -527,7 +538,9 @@ public final class ControlService: Sendable {
             line += ",\"in_flight\":\(counters.inFlight),\"sent\":\(counters.sent),\"failed\":\(counters.failed)"
             line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried),\"held\":\(counters.held)"
             line += ",\"token_refreshes\":\(counters.tokenRefreshes),\"token_failures\":\(counters.tokenFailures)"
-            line += ",\"failed_over\":\(counters.failedOver)}"
+            line += ",\"failed_over\":\(counters.failedOver),\"paused\":\(counters.paused)"
+            ControlService.appendVendorHealth(counters.vendor, to: &line)
+            line += "}"
         }
         line += "]}"
         return line
@@ -561,8 +574,21 @@ public final class ControlService: Sendable {
     private func health(id: JSONValue?) -> String {
         var line = "{\"ok\":true"
         ControlService.appendID(id, to: &line)
-        let state = isDraining.load(ordering: .relaxed) ? "draining" : "serving"
-        line += ",\"status\":\"\(state)\",\"version\":\"\(ControlService.version)\",\"listen\":"
+        // Degraded: some active, unpaused instance has only failed for a while (its vendor is down or refusing).
+        let snapshot = dispatcher.snapshot()
+        let active = table.withLock { $0.active }
+        let now = wallClock.nowMilliseconds
+        let degraded = active.filter { name in
+            guard let counters = snapshot[name], !counters.paused else { return false }
+            return counters.vendor.isDegraded(now: now)
+        }.sorted()
+        let paused = active.filter { snapshot[$0]?.paused == true }.sorted()
+        let state = isDraining.load(ordering: .relaxed) ? "draining" : degraded.isEmpty ? "serving" : "degraded"
+        line += ",\"status\":\"\(state)\",\"degraded\":"
+        JSONValue.array(degraded.map(JSONValue.string)).write(to: &line)
+        line += ",\"paused\":"
+        JSONValue.array(paused.map(JSONValue.string)).write(to: &line)
+        line += ",\"version\":\"\(ControlService.version)\",\"listen\":"
         if let address = listenAddress.withLock({ $0 }) {
             JSONValue.appendQuoted(address, to: &line)
         } else {

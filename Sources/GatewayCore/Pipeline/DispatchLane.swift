@@ -28,6 +28,10 @@ struct DispatchLane {
     var activeCalls: [String: Int64] = [:]
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
     var isHeld = false
+    /// Paused by an operator (`pause`, kept in the store): nothing starts until `resume`.
+    var isPaused = false
+    /// Its queue is being moved to another instance: nothing starts, nothing is loaded, until the move commits.
+    var isFrozen = false
     var bucket: TokenBucket
     /// The priority lanes, critical first; they share the bucket and the concurrency limit.
     var queues = [PriorityQueue(), PriorityQueue(), PriorityQueue()]

@@ -23,18 +23,23 @@ public final class Dispatcher: @unchecked Sendable {
     private var stopped = false
 
     // Owned by the dispatcher thread.
-    private var lanes: [DispatchLane]
-    private var laneIndex: [String: Int]
+    var lanes: [DispatchLane]
+    var laneIndex: [String: Int]
+    /// Messages whose transfer (or send check) is under way, which `cancel` must not withdraw.
+    var inFlightSequences: Set<Int64> = []
+    /// Messages withdrawn by `cancel` until the store has committed it: kept out of every queue meanwhile,
+    /// with the message itself if it was loaded, to put back if the cancellation does not commit.
+    var withdrawals: [Int64: (lane: Int, stored: StoredMessage?)] = [:]
     private var random = SystemRandomNumberGenerator()
     private var pendingRecords: [AttemptRecord] = []
     private var pendingFailovers: [FailoverMove] = []
 
-    private let counters: Mutex<[String: ChannelCounters]>
+    let counters: Mutex<[String: ChannelCounters]>
     /// Vendor request latency (seconds buckets, for `/metrics`).
     public let vendorLatency = LatencyHistogram(bounds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
     private let store: MessageStore
     private let transport: CurlTransport
-    private let wallClock: any WallClock
+    let wallClock: any WallClock
     private let monotonicClock: any MonotonicClock
     private let logger: Logger
     private var reader: MessageReader?
@@ -45,6 +50,7 @@ public final class Dispatcher: @unchecked Sendable {
         case token(lane: Int, adapter: any ChannelAdapter, context: RequestContext, result: TransportResult)
         case callsEnded(channel: String, vendorMessageIDs: [String])
         case sendCheck(lane: Int, stored: StoredMessage, adapter: any ChannelAdapter, result: TransportResult)
+        case control(OperatorCommand)
     }
 
     private struct SendCompletion {
@@ -240,7 +246,8 @@ public final class Dispatcher: @unchecked Sendable {
     /// - Returns: nanoseconds until the instance next needs attention (`Int64.max` if only an event can help).
     private func pump(_ index: Int) -> Int64 {
         var wake = Int64.max
-        guard !lanes[index].isHeld else { return wake }
+        // Held (removed by a reload), paused by an operator, or frozen while its queue moves: nothing starts.
+        guard !lanes[index].isHeld, !lanes[index].isPaused, !lanes[index].isFrozen else { return wake }
         let wallNow = wallClock.nowMilliseconds
         if lanes[index].needsRefill { refill(index, wallNow: wallNow) }
         if let lapse = lanes[index].expireCalls(now: wallNow) { wake = min(wake, max(0, lapse - wallNow) * 1_000_000) }
@@ -322,7 +329,11 @@ public final class Dispatcher: @unchecked Sendable {
                 let page = try reader.queued(
                     channel: lanes[index].name, priority: lane, after: lanes[index].queues[lane].cursor, limit: limit)
                 lanes[index].queues[lane].mayHaveMore = page.count == limit
-                lanes[index].queues[lane].append(page, wallNow: wallNow)
+                lanes[index].queues[lane].append(keepWithdrawn(page), wallNow: wallNow)
+                // Past withdrawn messages too, so they are not read again.
+                if let last = page.last {
+                    lanes[index].queues[lane].cursor = max(lanes[index].queues[lane].cursor, last.sequence)
+                }
             } catch {
                 logger.error(
                     "cannot read queued messages", metadata: ["channel": "\(lanes[index].name)", "error": "\(error)"])
@@ -370,6 +381,7 @@ public final class Dispatcher: @unchecked Sendable {
             return
         }
         lanes[index].inFlight += 1
+        for stored in group { inFlightSequences.insert(stored.sequence) }
         let name = lanes[index].name
         counters.withLock { $0[name]?.inFlight += group.count }
         transport.submit(request, timeout: lanes[index].timeout) { [self] result in
@@ -423,6 +435,9 @@ public final class Dispatcher: @unchecked Sendable {
             metadata: ["channel": "\(name)", "reason": "\(LogMask.text(String(describing: reason)))"])
     }
 
+    /// Hands an operator's command to the dispatcher thread.
+    func enqueue(_ command: OperatorCommand) { enqueue(.control(command)) }
+
     private func enqueue(_ completion: Completion) {
         condition.lock()
         completions.append(completion)
@@ -445,7 +460,10 @@ public final class Dispatcher: @unchecked Sendable {
             }
         case .send(let send):
             handle(send)
+        case .control(let command):
+            handle(command)
         case .sendCheck(let index, let stored, let adapter, let result):
+            inFlightSequences.remove(stored.sequence)
             lanes[index].inFlight -= 1
             let name = lanes[index].name
             counters.withLock { $0[name]?.inFlight -= 1 }
@@ -464,6 +482,7 @@ public final class Dispatcher: @unchecked Sendable {
     private func handle(_ completion: SendCompletion) {
         vendorLatency.observe(milliseconds: completion.result.elapsed.milliseconds)
         let index = completion.lane
+        for stored in completion.group { inFlightSequences.remove(stored.sequence) }
         lanes[index].inFlight -= 1
         let name = lanes[index].name
         counters.withLock { $0[name]?.inFlight -= completion.group.count }
@@ -566,6 +585,7 @@ public final class Dispatcher: @unchecked Sendable {
             return
         }
         lanes[index].inFlight += 1
+        inFlightSequences.insert(stored.sequence)
         let name = lanes[index].name
         counters.withLock { $0[name]?.inFlight += 1 }
         transport.submit(request, timeout: lanes[index].timeout) { [self] result in
@@ -670,6 +690,7 @@ public final class Dispatcher: @unchecked Sendable {
         ambiguous: Bool = false
     ) {
         let attempt = stored.attempts + 1
+        noteVendorOutcome(outcome, lane: index)
         switch outcome {
         case .accepted(let vendorMessageID):
             if lanes[index].maxConcurrentCalls != nil, let vendorMessageID {

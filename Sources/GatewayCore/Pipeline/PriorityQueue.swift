@@ -76,4 +76,20 @@ struct PriorityQueue {
     mutating func next(wallNow: Int64) -> StoredMessage? {
         popDue(wallNow: wallNow) ?? popReady()
     }
+
+    /// Takes a loaded message out (ready or waiting on a timer); `nil` if this lane does not hold it.
+    mutating func remove(sequence: Int64) -> StoredMessage? {
+        if let position = ready[readyHead...].firstIndex(where: { $0.sequence == sequence }) {
+            return ready.remove(at: position)
+        }
+        if let position = timers.firstIndex(where: { $0.sequence == sequence }) {
+            return timers.remove(at: position)
+        }
+        return nil
+    }
+
+    /// Forgets everything loaded; the next refill reads the store from the start.
+    mutating func reset() {
+        self = PriorityQueue()
+    }
 }

@@ -252,6 +252,30 @@ public final class MessageStore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Runs `body` inside the next batch's transaction and hands its result to `completion` after the commit
+    /// (or the error, if the statement or the commit failed: then nothing of it holds).
+    func perform<Value: Sendable>(
+        _ body: @escaping @Sendable (StoreWriter, Int64, inout [String: [Int]]) throws(StoreError) -> Value,
+        completion: @escaping @Sendable (Result<Value, StoreError>) -> Void
+    ) {
+        let box = WriterBox<Value>()
+        let operation = StoreOperation.transaction(
+            { writer, now, queued throws(StoreError) in box.value = try body(writer, now, &queued) },
+            { error in
+                if let error {
+                    completion(.failure(error))
+                } else if let value = box.value {
+                    completion(.success(value))
+                } else {
+                    completion(.failure(.statementFailed("no result")))
+                }
+            })
+        condition.lock()
+        operations.append(operation)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Calls `completion` once everything queued before it is committed.
     public func barrier(_ completion: @escaping @Sendable () -> Void) {
         condition.lock()
@@ -345,6 +369,8 @@ public final class MessageStore: @unchecked Sendable {
                     completion(outcome.consentReports[index] ?? .failure(.closed))
                 case .barrier(let completion):
                     completion()
+                case .transaction(_, let completion):
+                    completion(outcome.transactionsDone.contains(index) ? nil : .statementFailed("not committed"))
                 case .record, .failover, .acknowledgeOutbox, .polled:
                     break
                 }
@@ -387,6 +413,7 @@ public final class MessageStore: @unchecked Sendable {
             case .receipts(_, _, let completion): completion(.failure(error))
             case .consentQuery(_, let completion): completion(.failure(error))
             case .barrier(let completion): completion()
+            case .transaction(_, let completion): completion(error)
             case .record, .failover, .acknowledgeOutbox, .polled: break
             }
         }

@@ -14,4 +14,10 @@ enum StoreOperation {
     case acknowledgeOutbox(Int64)
     case polled([Int64], next: Int64, giveUpBefore: Int64)
     case barrier(@Sendable () -> Void)
+    /// Operator work (cancel, requeue, pause) run inside the batch's transaction; the completion hears after the
+    /// commit whether it held. The body may report messages it queued, by channel and priority lane.
+    case transaction(
+        @Sendable (StoreWriter, Int64, inout [String: [Int]]) throws(StoreError) -> Void,
+        @Sendable (StoreError?) -> Void)
 }
+

@@ -1,6 +1,6 @@
 /// The store's tables, created or upgraded when the store opens.
 enum StoreSchema {
-    static let version = 3
+    static let version = 4
 
     /// The dispatch priority of a category: lower goes first.
     static func priority(of category: String) -> Int {
@@ -171,6 +171,22 @@ enum StoreSchema {
                     created_at INTEGER NOT NULL
                 );
                 PRAGMA user_version = 3;
+                COMMIT;
+                """
+            )
+        }
+        if existing < 4 {
+            // Version 4: operator controls that outlive restarts and reloads (an instance's pause).
+            try database.execute(
+                """
+                BEGIN IMMEDIATE;
+                CREATE TABLE IF NOT EXISTS instance_controls (
+                    channel TEXT PRIMARY KEY,
+                    paused INTEGER NOT NULL,
+                    changed_at INTEGER NOT NULL,
+                    client TEXT NOT NULL
+                ) WITHOUT ROWID;
+                PRAGMA user_version = 4;
                 COMMIT;
                 """
             )

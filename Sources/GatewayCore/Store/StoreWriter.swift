@@ -13,6 +13,8 @@ final class StoreWriter: @unchecked Sendable {
         var receiptTallies: [Int: Result<ReceiptTally, StoreError>] = [:]
         var eventResults: [Int: Result<EventResult, StoreError>] = [:]
         var clickResults: [Int: Result<String?, StoreError>] = [:]
+        /// Operator transactions that ran without error, by operation index.
+        var transactionsDone: Set<Int> = []
         /// State changes committed, for subscribers (only collected while someone listens).
         var changes: [StateChange] = []
         /// Messages queued for sending, by channel and priority lane.
@@ -160,6 +162,13 @@ final class StoreWriter: @unchecked Sendable {
                     result.consentReports[index] = Result { () throws(StoreError) in try consent(of: subject) }
                 case .barrier:
                     break
+                case .transaction(let body, _):
+                    do {
+                        try body(self, now, &result.newMessages)
+                        result.transactionsDone.insert(index)
+                    } catch {
+                        logger.warning("operator transaction failed", metadata: ["error": "\(error)"])
+                    }
                 }
             }
             // The webhook outbox is written in the same transaction as the changes it reports.

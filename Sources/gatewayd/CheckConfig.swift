@@ -52,7 +52,8 @@ struct CheckConfig: ParsableCommand {
 
     /// `configuration OK: 2 channel(s): sms (sms/aliyun), push (app_push/apns)`.
     static func summaryLine(_ configuration: GatewayConfiguration) -> String {
-        "configuration OK: \(configuration.channels.count) channel(s): "
+        guard !configuration.channels.isEmpty else { return "configuration OK: no channels" }
+        return "configuration OK: \(configuration.channels.count) channel(s): "
             + configuration.channels.map { "\($0.name) (\($0.kind)\($0.vendor.map { "/" + $0 } ?? ""))" }
             .joined(separator: ", ")
     }

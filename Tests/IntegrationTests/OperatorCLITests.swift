@@ -25,7 +25,7 @@ struct OperatorCLITests {
         let tail = try ChildProcess(
             Self.gatewayctl, ["--socket", gateway.socketPath, "tail", "--state", "sent"],
             outputPath: gateway.directory + "/tail.out")
-        defer { tail.stop() }
+        defer { tail.stop(signal: SIGKILL) }  // under the test runner SIGTERM waited out the 30 s stop timeout
         Thread.sleep(forTimeInterval: 0.5)
         let client = try ControlClient(path: gateway.socketPath)
         let answer = client.request(#"{"op":"send","channel":"loop","to":"u1","content":"hi"}"#)

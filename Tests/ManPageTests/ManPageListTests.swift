@@ -55,12 +55,21 @@ struct ManPageListTests {
         }
     }
 
+    @Test func theConfigurationPageListsEveryChannelType() throws {
+        let lines = Self.section(".SH CHANNELS.D/NAME.YAML", in: try Self.page("channel-gateway.yaml.5"))
+        let start = try #require(lines.firstIndex { $0.hasPrefix(".BR type ") })
+        let types = lines[(start + 1)...].prefix { $0 != ".TP" }.compactMap(Self.word)
+        #expect(types == BuiltinChannels.kinds.map(\.name), "channel-gateway.yaml(5) type:")
+    }
+
     @Test func gatewayctlDocumentsEverySubcommand() throws {
         let lines = Self.section(".SH COMMANDS", in: try Self.page("gatewayctl.1"))
         var documented: Set<String> = []
+        // `.SS optout, optin`, `.SS status \fImessage-id\fP`, `.SS pause \fIname\fP, resume \fIname\fP`,
+        // `.SS tail [\-\-channel …]…`: the command names, without arguments and optional parts.
+        let argument = try Regex(#"\\fI.*?\\fP|\[[^\]]*\]"#)
         for line in lines where line.hasPrefix(".SS ") {
-            // `.SS optout, optin`, `.SS status \fImessage-id\fP`, `.SS consent export`: the command names.
-            let title = line.dropFirst(4).prefix { $0 != "[" && $0 != "\\" }
+            let title = String(line.dropFirst(4)).replacing(argument, with: "")
             for name in title.split(separator: ",") {
                 if let first = name.split(separator: " ").first { documented.insert(String(first)) }
             }

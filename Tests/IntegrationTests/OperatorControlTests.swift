@@ -81,6 +81,9 @@ struct OperatorControlTests {
         Thread.sleep(forTimeInterval: 0.5)
         #expect(Self.channel(client, "sms")?["paused"] == .bool(true))
         #expect(try gateway.vendorStats().received == 0, "a paused instance sent")
+        let port = try #require(gateway.callbackPort)
+        let page = try TestGateway.httpGetRaw(port: port, path: "/metrics")
+        #expect(page.contains(#"channel_gateway_instance_paused{channel="sms"} 1"#), "\(page)")
         #expect(client.request(#"{"op":"resume","channel":"sms"}"#)?["ok"] == .bool(true))
         for id in ids { #expect(FailureModeTests.waitForFinalState(client, id)?["state"]?.stringValue == "sent") }
         #expect(try gateway.vendorStats().unique == 5)

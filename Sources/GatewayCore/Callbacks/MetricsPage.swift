@@ -38,7 +38,10 @@ public struct MetricsPage: Sendable {
         self.callbacks = callbacks
         self.reloads = reloads
         queueAges = QueueAgeProbe(store: store, clock: wallClock)
+        self.wallClock = wallClock
     }
+
+    private let wallClock: any WallClock
 
     /// Every family's name prefix (the standard `process_*` families go without it).
     static let prefix = "channel_gateway_"
@@ -49,7 +52,7 @@ public struct MetricsPage: Sendable {
         let channels = dispatcher.snapshot().sorted { $0.key < $1.key }
         writeIntake(into: &page)
         writeOutcomes(channels, into: &page)
-        writeInstanceGauges(channels, into: &page)
+        writeInstanceGauges(channels, now: wallClock.nowMilliseconds, into: &page)
         writeReceipts(into: &page)
         writeListener(into: &page)
         page.family(Self.prefix + "store_commits_total", .counter, "Store transactions committed.")

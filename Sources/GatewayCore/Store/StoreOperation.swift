@@ -20,4 +20,3 @@ enum StoreOperation {
         @Sendable (StoreWriter, Int64, inout [String: [Int]]) throws(StoreError) -> Void,
         @Sendable (StoreError?) -> Void)
 }
-

@@ -35,5 +35,11 @@ struct PollReceiptTests {
         let queries = stats?["receipt_queries"]?.intValue ?? 0
         Thread.sleep(forTimeInterval: 1.5)
         #expect(client.request(#"{"op":"stats"}"#)?["stats"]?["receipt_queries"]?.intValue == queries)
+        // Polled receipts count in /metrics like pushed ones, each once.
+        let port = try #require(gateway.callbackPort)
+        let page = String(decoding: try TestGateway.httpGet(port: port, path: "/metrics"), as: UTF8.self)
+        let kept = #"channel_gateway_receipts_total{channel="sms-aliyun",event="#
+        #expect(MetricsTests.value(page, kept + #""delivered"}"#) == 2)
+        #expect(MetricsTests.value(page, kept + #""failed"}"#) == 1)
     }
 }

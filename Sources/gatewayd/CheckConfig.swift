@@ -42,9 +42,7 @@ struct CheckConfig: ParsableCommand {
         if json {
             print(Self.document(result).serialized)
         } else {
-            for issue in result.issues {
-                FileHandle.standardError.write(Data((issue.description + "\n").utf8))
-            }
+            ConfigIssue.report(result.issues)
             if let configuration = result.configuration { print(Self.summaryLine(configuration)) }
         }
         if result.configuration == nil { throw ExitCode(1) }

@@ -31,9 +31,7 @@ extension ConfigOptions {
     /// Loads and validates everything; prints every issue to stderr.
     func load() -> GatewayConfiguration? {
         let result = ConfigLoader(kinds: BuiltinChannels.kinds).load(path: config)
-        for issue in result.issues {
-            FileHandle.standardError.write(Data((issue.description + "\n").utf8))
-        }
+        ConfigIssue.report(result.issues)
         return result.configuration
     }
 }

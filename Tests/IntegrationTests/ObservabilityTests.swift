@@ -201,6 +201,31 @@ struct ObservabilityTests {
         #expect(daemon.stop(timeout: 20) == 0)
     }
 
+    @Test(.enabled(if: canUnshareMounts, "needs root and unshare -m to mount a small tmpfs"))
+    func readinessFailsWhileTheStoresFileSystemIsFullAndRecovers() throws {
+        let port = TestGateway.freePort()
+        let gateway = try TestGateway(
+            channels: ["sms": GatewayEndToEndTests.smsChannel()], gatewayExtra: "listen: 127.0.0.1:\(port)")
+        let state = gateway.directory + "/state"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let daemon = try StoreFaultTests.daemonInNamespace(
+            gateway, setup: "mount -t tmpfs -o size=3m tmpfs '\(state)'", name: "full-ready")
+        defer { daemon.stop() }
+        #expect(daemon.waitForOutput(containing: "gateway ready"), "\(daemon.output)")
+        #expect(try Self.get(port, "/readyz") == (200, "ready\n"))
+        // Fill the daemon's tmpfs (seen through its root) to the last block.
+        let filler = "/proc/\(daemon.pid)/root\(state)/filler"
+        FileManager.default.createFile(atPath: filler, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
+        while (try? handle.write(contentsOf: Data(repeating: 0x55, count: 64 * 1024))) != nil {}
+        try? handle.close()
+        let full = try Self.get(port, "/readyz")
+        #expect(full.status == 503 && full.body.hasPrefix("store: ") && full.body.contains("KiB free"), "\(full)")
+        #expect(try Self.get(port, "/healthz").status == 200, "a full disk is not a stuck daemon")
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(try Self.get(port, "/readyz") == (200, "ready\n"))
+    }
+
     @Test func everySeriesTheDashboardQueriesIsOnTheMetricsPage() throws {
         let data = try #require(FileManager.default.contents(atPath: Self.dashboardPath))
         let dashboard = try JSONParser.parse(Array(data))

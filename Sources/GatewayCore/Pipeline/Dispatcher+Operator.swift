@@ -17,7 +17,7 @@ extension Dispatcher {
 
     /// Pauses or resumes an instance (the caller has persisted it).
     public func setPaused(_ channel: String, _ paused: Bool) {
-        counters.withLock { $0[channel, default: ChannelCounters()].paused = paused }
+        counters.withLock { $0[channel]?.paused = paused }
         enqueue(.setPaused(channel: channel, paused: paused))
     }
 
@@ -71,6 +71,7 @@ extension Dispatcher {
                 lanes[withdrawal.lane].queues[queue].schedule(stored)
             }
         case .setPaused(let channel, let paused):
+            if paused { pausedNames.insert(channel) } else { pausedNames.remove(channel) }
             guard let index = laneIndex[channel] else { return }
             lanes[index].isPaused = paused
         case .freeze(let channel, let completion):

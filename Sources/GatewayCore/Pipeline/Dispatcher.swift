@@ -30,6 +30,8 @@ public final class Dispatcher: @unchecked Sendable {
     /// Messages withdrawn by `cancel` until the store has committed it: kept out of every queue meanwhile,
     /// with the message itself if it was loaded, to put back if the cancellation does not commit.
     var withdrawals: [Int64: (lane: Int, stored: StoredMessage?)] = [:]
+    /// Instances an operator paused, configured now or not (a reload may bring one back).
+    var pausedNames: Set<String> = []
     private var random = SystemRandomNumberGenerator()
     private var pendingRecords: [AttemptRecord] = []
     private var pendingFailovers: [FailoverMove] = []
@@ -235,6 +237,11 @@ public final class Dispatcher: @unchecked Sendable {
             } else {
                 laneIndex[configuration.name] = lanes.count
                 lanes.append(DispatchLane(configuration: configuration, now: now, timeZone: timeZone))
+                // An instance paused before it was removed (or before a restart) comes back paused.
+                if pausedNames.contains(configuration.name) {
+                    lanes[lanes.count - 1].isPaused = true
+                    counters.withLock { $0[configuration.name]?.paused = true }
+                }
             }
         }
         for index in lanes.indices where !names.contains(lanes[index].name) {

@@ -107,6 +107,7 @@ struct OperatorControlTests {
         let down = Self.channel(client, "down")
         #expect((down?["consecutive_failures"]?.intValue ?? 0) >= 6, "\(String(describing: down))")
         #expect(down?["last_error"]?.stringValue?.hasPrefix("vendor_unavailable") == true)
+        #expect(down?["ambiguous"]?.intValue == 0, "a refused connection sent nothing")
 
         let dry = client.request(#"{"op":"requeue","channel":"down","reason":"vendor_unavailable","dry_run":true}"#)
         #expect(dry?["matched"]?.intValue == 6, "\(String(describing: dry))")

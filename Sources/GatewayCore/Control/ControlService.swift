@@ -538,7 +538,8 @@ public final class ControlService: Sendable {
             line += ",\"in_flight\":\(counters.inFlight),\"sent\":\(counters.sent),\"failed\":\(counters.failed)"
             line += ",\"expired\":\(counters.expired),\"retried\":\(counters.retried),\"held\":\(counters.held)"
             line += ",\"token_refreshes\":\(counters.tokenRefreshes),\"token_failures\":\(counters.tokenFailures)"
-            line += ",\"failed_over\":\(counters.failedOver),\"paused\":\(counters.paused)"
+            line += ",\"failed_over\":\(counters.failedOver),\"ambiguous\":\(counters.ambiguous)"
+            line += ",\"unreadable_replies\":\(counters.unreadableReplies),\"paused\":\(counters.paused)"
             ControlService.appendVendorHealth(counters.vendor, to: &line)
             line += "}"
         }

@@ -34,12 +34,12 @@ struct ObservabilityTests {
         return types
     }
 
-    /// The page once `series` reads at least `minimum` (bounded wait); the last page read otherwise.
-    static func page(_ port: Int, until series: String, atLeast minimum: Double) throws -> String {
+    /// The page once every series reads at least its minimum (bounded wait); the last page read otherwise.
+    static func page(_ port: Int, until minimums: KeyValuePairs<String, Double>) throws -> String {
         var page = ""
         for _ in 0..<150 {
             page = try get(port, "/metrics").body
-            if let value = MetricsTests.value(page, series), value >= minimum { break }
+            if minimums.allSatisfy({ (MetricsTests.value(page, $0.key) ?? -1) >= $0.value }) { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
         return page
@@ -83,8 +83,14 @@ struct ObservabilityTests {
         }
         _ = client.request(#"{"op":"send","channel":"bad","to":"13800000009","template":"SMS_1"}"#)
         _ = client.request(#"{"op":"send","channel":"nowhere","to":"1","content":"x"}"#)
+        // Reports arrive in any order: wait for all of them.
         let page = try Self.page(
-            port, until: #"channel_gateway_receipts_duplicate_total{channel="sms-aliyun"}"#, atLeast: 1)
+            port,
+            until: [
+                #"channel_gateway_receipts_total{channel="sms-aliyun",event="delivered"}"#: 3,
+                #"channel_gateway_receipts_total{channel="sms-aliyun",event="failed"}"#: 1,
+                #"channel_gateway_receipts_duplicate_total{channel="sms-aliyun"}"#: 1,
+            ])
 
         // Four messages, four receipts kept (three delivered, one failed) and the repeated push apart.
         #expect(
@@ -122,8 +128,7 @@ struct ObservabilityTests {
             #expect(answer?["state"]?.stringValue == "queued")
         }
         let started = Date().timeIntervalSince1970
-        var page = try Self.page(
-            port, until: #"channel_gateway_queue_oldest_age_seconds{channel="parked"}"#, atLeast: 1)
+        var page = try Self.page(port, until: [#"channel_gateway_queue_oldest_age_seconds{channel="parked"}"#: 1])
         #expect(MetricsTests.value(page, #"channel_gateway_queue_depth{channel="parked"}"#) == 1)
         let age = try #require(MetricsTests.value(page, #"channel_gateway_queue_oldest_age_seconds{channel="parked"}"#))
         #expect(age >= 1 && age < 30)

@@ -1,6 +1,7 @@
 # Channel Gateway: build, install and Debian packaging.
 #   make                                  release build of gatewayd and gatewayctl (Swift stdlib linked statically)
-#   make install PREFIX=/usr DESTDIR=...  install binaries, unit, sysusers/tmpfiles, man pages, configs, docs
+#   make install PREFIX=/usr DESTDIR=...  install binaries, unit, sysusers/tmpfiles, man pages, shell completions,
+#                                         configs (channels as samples only), docs
 #   make deb                              dist/channel-gateway_<version>_<arch>.deb (dpkg-deb --root-owner-group)
 #   make check-deb                        build the .deb, inspect it and install it into a throwaway root
 #   make check-unit                       systemd-analyze verify + security (scripts/check-unit)
@@ -19,10 +20,13 @@ MANDIR      ?= $(PREFIX)/share/man
 DOCDIR      ?= $(PREFIX)/share/doc/channel-gateway
 # Read-only data: the Grafana dashboard.
 DATADIR     ?= $(PREFIX)/share/channel-gateway
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SYSCONFDIR  ?= /etc
 CONFDIR      = $(SYSCONFDIR)/channel-gateway
 
-VERSION     ?= $(shell sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/GatewayCore/Control/ControlService.swift)
+VERSION     ?= $(shell sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/GatewayRelease/GatewayRelease.swift)
 ARCH        ?= $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 DEB         := dist/channel-gateway_$(VERSION)_$(ARCH).deb
 DEBROOT     := $(SCRATCH)/debroot
@@ -46,8 +50,15 @@ install: build
 	bin=$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path); \
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR)/channels.d; \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR)/channels.d \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR); \
 	$(INSTALL) -m 0755 "$$bin/gatewayd" "$$bin/gatewayctl" $(DESTDIR)$(BINDIR)/; \
+	for tool in gatewayd gatewayctl; do \
+		"$$bin/$$tool" --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/$$tool; \
+		"$$bin/$$tool" --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_$$tool; \
+		"$$bin/$$tool" --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/$$tool.fish; \
+		chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/$$tool $(DESTDIR)$(ZSHCOMPDIR)/_$$tool $(DESTDIR)$(FISHCOMPDIR)/$$tool.fish; \
+	done; \
 	sed 's|/usr/bin/gatewayd|$(BINDIR)/gatewayd|g' systemd/channel-gateway.service > $(DESTDIR)$(UNITDIR)/channel-gateway.service; \
 	chmod 0644 $(DESTDIR)$(UNITDIR)/channel-gateway.service; \
 	$(INSTALL) -m 0644 systemd/channel-gateway.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/channel-gateway.conf; \
@@ -57,7 +68,7 @@ install: build
 		gzip -9n -c $$page > $(DESTDIR)$(MANDIR)/man$$section/$${page##*/}.gz; \
 		chmod 0644 $(DESTDIR)$(MANDIR)/man$$section/$${page##*/}.gz; \
 	done; \
-	for file in gateway.yaml channels.d/loopback.yaml channels.d/sms-vendor.yaml.sample; do \
+	for file in gateway.yaml channels.d/loopback.yaml.sample channels.d/sms-vendor.yaml.sample; do \
 		if [ -e $(DESTDIR)$(CONFDIR)/$$file ]; then echo "keeping existing $(DESTDIR)$(CONFDIR)/$$file"; \
 		else $(INSTALL) -m 0644 etc/channel-gateway/$$file $(DESTDIR)$(CONFDIR)/$$file; fi; \
 	done; \
@@ -74,7 +85,7 @@ install: build
 # Stages a fresh root, strips the binaries, adds DEBIAN/ (control, conffiles, maintainer scripts) and packs it.
 deb: build
 	@set -e; umask 022; \
-	test -n "$(VERSION)" || { echo "make deb: no version in ControlService.swift" >&2; exit 1; }; \
+	test -n "$(VERSION)" || { echo "make deb: no version in GatewayRelease.swift" >&2; exit 1; }; \
 	rm -rf $(DEBROOT); mkdir -p $(DEBROOT)/DEBIAN dist; \
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEBROOT)) PREFIX=/usr SYSCONFDIR=/etc \
 		UNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d TMPFILESDIR=/usr/lib/tmpfiles.d >/dev/null; \

@@ -18,6 +18,8 @@ public enum MessageState: String, CaseIterable, Sendable {
     case failedOver = "failed_over"
     /// Its `not_after` passed before it could be sent.
     case expired
+    /// An operator's `cancel` took it out before it reached the vendor.
+    case cancelled
     // Receipts.
     case delivered, answered
     case noAnswer = "no_answer"

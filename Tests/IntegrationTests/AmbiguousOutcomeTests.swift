@@ -39,20 +39,8 @@ struct AmbiguousOutcomeTests {
     static func promtoolProblems(_ page: String) throws -> String? {
         let promtool = "/usr/bin/promtool"
         guard FileManager.default.isExecutableFile(atPath: promtool) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(page.utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? nil : text
+        let check = try ObservabilityTests.promtoolCheck(promtool, page)
+        return check.status == 0 ? nil : check.output
     }
 
     @Test(arguments: ["/big/send", "/big-chunked/send"])

@@ -6,24 +6,6 @@ import Testing
 /// socket, the store and vendor transfers need (issue 11: 1,100 slow connections broke callbacks and the socket).
 @Suite(.serialized)
 struct ListenerLimitTests {
-    static func connectTCP(port: Int) -> Int32? {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(descriptor)
-            return nil
-        }
-        return descriptor
-    }
-
     /// Whether the peer has closed the connection (a read sees end of stream without waiting).
     static func closedByPeer(_ descriptor: Int32) -> Bool {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
@@ -49,7 +31,7 @@ struct ListenerLimitTests {
         var silent: [Int32] = []
         defer { for descriptor in silent { close(descriptor) } }
         for _ in 0..<300 {
-            if let descriptor = Self.connectTCP(port: port) { silent.append(descriptor) }
+            if let descriptor = LoopbackTCP.connect(port: port) { silent.append(descriptor) }
         }
         Thread.sleep(forTimeInterval: 1)
         let held = silent.filter { !Self.closedByPeer($0) }.count

@@ -52,9 +52,7 @@ final class TestGateway {
     static func freePort() -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var address = LoopbackTCP.address(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -164,18 +162,10 @@ final class TestGateway {
     }
 
     private static func exchange(port: Int, request: [UInt8]) throws -> [UInt8] {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let descriptor = LoopbackTCP.connect(port: port) else {
+            throw TestFailure("cannot connect to port \(port)")
         }
-        guard connected == 0 else { throw TestFailure("cannot connect to port \(port)") }
+        defer { close(descriptor) }
         _ = request.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)

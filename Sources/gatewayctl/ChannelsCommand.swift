@@ -20,7 +20,8 @@ struct ChannelsCommand: ParsableCommand {
         let columns: [(title: String, key: String)] = [
             ("NAME", "name"), ("TYPE", "type"), ("VENDOR", "vendor"), ("RATE/S", "rate_per_second"),
             ("BURST", "burst"), ("CONC", "concurrency"), ("QUEUED", "queued"), ("IN_FLIGHT", "in_flight"),
-            ("SENT", "sent"), ("FAILED", "failed"), ("HELD", "held"),
+            ("SENT", "sent"), ("FAILED", "failed"), ("HELD", "held"), ("PAUSED", "paused"),
+            ("FAILS_IN_ROW", "consecutive_failures"),
         ]
         var table = TextTable(columns.map(\.title))
         for channel in channels {

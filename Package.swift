@@ -47,7 +47,12 @@ let package = Package(
         ),
 
         // The adapter SDK: values and protocols, no I/O.
-        .target(name: "ChannelKit", swiftSettings: swiftSettings),
+        .target(name: "ChannelKit", dependencies: ["GatewayJSON"], swiftSettings: swiftSettings),
+        // The JSON value, parser and path: shared by the adapter SDK, the control protocol and the CLI.
+        .target(name: "GatewayJSON", swiftSettings: swiftSettings),
+        // The control socket's wire protocol: typed requests, answers, states and error codes, shared by the core,
+        // GatewayClient, gatewayctl and gatewaybench.
+        .target(name: "ControlProtocol", dependencies: ["GatewayJSON"], swiftSettings: swiftSettings),
         // The release version, one constant for both binaries, `health` and the Debian package (Makefile).
         .target(name: "GatewayRelease", swiftSettings: swiftSettings),
 
@@ -120,7 +125,7 @@ let package = Package(
         .target(
             name: "GatewayCore",
             dependencies: [
-                "ChannelKit", "GatewayConfig", "GatewayTransport", "GatewayRelease", "CSQLite",
+                "ChannelKit", "ControlProtocol", "GatewayConfig", "GatewayTransport", "GatewayRelease", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -154,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
-                "ChannelKit", "GatewayClient", "GatewayRelease",
+                "GatewayJSON", "ControlProtocol", "GatewayClient", "GatewayRelease",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -174,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "gatewaybench",
             dependencies: [
-                "ChannelKit", "GatewayClient",
+                "GatewayJSON", "ControlProtocol", "GatewayClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/GatewayBench",
@@ -240,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
-                "GatewayCore", "ChannelKit", "ChannelLoopback", "ChannelSMS",
+                "GatewayCore", "ChannelKit", "ControlProtocol", "ChannelLoopback", "ChannelSMS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -258,7 +263,7 @@ let package = Package(
         .testTarget(
             name: "ManPageTests",
             dependencies: [
-                "gatewayctl", "BuiltinChannels", "GatewayCore", "ChannelKit",
+                "gatewayctl", "BuiltinChannels", "GatewayCore", "ChannelKit", "ControlProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,4 @@
-import ChannelKit
+import GatewayJSON
 import Dispatch
 import GatewayClient
 import Synchronization

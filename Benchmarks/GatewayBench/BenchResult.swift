@@ -1,4 +1,4 @@
-import ChannelKit
+import GatewayJSON
 
 /// The benchmark's measurements and their two renderings.
 struct BenchResult {

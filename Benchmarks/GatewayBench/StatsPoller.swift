@@ -1,4 +1,4 @@
-import ChannelKit
+import GatewayJSON
 import GatewayClient
 
 /// Asks the daemon for `{"op":"stats"}` over its own connection.

@@ -1,4 +1,4 @@
-import ChannelKit
+import GatewayJSON
 import GatewayClient
 
 /// What a bulk send has seen so far; shared by the writer, the reader and the progress timer under a lock.

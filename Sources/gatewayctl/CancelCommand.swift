@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl cancel ID` or `--dedup-key KEY`: a message still waiting never reaches the vendor.
 struct CancelCommand: ParsableCommand {

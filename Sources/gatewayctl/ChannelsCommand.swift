@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl channels`: the configured channel instances as a table.
 struct ChannelsCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 import Foundation
 
 /// `gatewayctl consent`: a customer's or address's standing opt-outs and consent log; `export` for audits.

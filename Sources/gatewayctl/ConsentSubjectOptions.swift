@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// Whom a consent command is about: `--customer ID` or `--to ADDRESS`, exactly one.
 struct ConsentSubjectOptions: ParsableArguments {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl health`: whether the daemon is serving; exits 1 while it drains.
 struct HealthCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl optout`: records that a customer or address said no to marketing on a channel (or all).
 struct OptOutCommand: ParsableCommand {

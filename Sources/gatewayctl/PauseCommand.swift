@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl pause NAME` / `resume NAME`: an instance stops (or starts again) sending; kept across restarts.
 struct PauseCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl reload`: load the configuration again and swap it in only if all of it is valid.
 struct ReloadCommand: ParsableCommand {

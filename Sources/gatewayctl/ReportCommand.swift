@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl report --since 24h`: per channel, what happened to the messages accepted in a period.
 struct ReportCommand: ParsableCommand {

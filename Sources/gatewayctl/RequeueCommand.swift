@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl requeue NAME [--reason R] [--since T] [--until T] [--to-channel OTHER] [--queued] [--dry-run]`.
 struct RequeueCommand: ParsableCommand {

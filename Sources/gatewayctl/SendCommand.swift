@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl send`: one message from options, or a JSON-lines file streamed with pipelining.
 struct SendCommand: ParsableCommand {

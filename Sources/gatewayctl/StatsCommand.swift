@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl stats`: the daemon's counters, one per line.
 struct StatsCommand: ParsableCommand {

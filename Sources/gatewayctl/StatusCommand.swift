@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChannelKit
+import GatewayJSON
 
 /// `gatewayctl status ID`: a message's state and its attempt timeline.
 struct StatusCommand: ParsableCommand {

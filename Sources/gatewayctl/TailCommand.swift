@@ -1,5 +1,6 @@
 import ArgumentParser
-import ChannelKit
+import ControlProtocol
+import GatewayJSON
 import GatewayClient
 
 #if canImport(Glibc)

@@ -7,12 +7,12 @@ import Testing
 
 /// How an instance's priority lanes share its vendor budget.
 struct PriorityLaneTests {
-    static func lane() -> DispatchLane {
+    static func lane() -> InstanceDispatchState {
         let adapter = LoopbackChannel.kind.make(
             ChannelKind.Setup(
                 instance: "loop", vendor: nil, settings: nil, mark: ConfigMark(file: "t", line: 1, column: 1)),
             ConfigIssueCollector())!
-        return DispatchLane(
+        return InstanceDispatchState(
             configuration: ChannelInstanceConfiguration(name: "loop", kind: "loopback", adapter: adapter, file: "t"),
             now: 0, timeZone: "Asia/Shanghai")
     }
@@ -27,7 +27,7 @@ struct PriorityLaneTests {
     }
 
     /// The lanes chosen for the next `count` starts.
-    static func picks(_ lane: inout DispatchLane, _ count: Int) -> [Int] {
+    static func picks(_ lane: inout InstanceDispatchState, _ count: Int) -> [Int] {
         (0..<count).compactMap { _ in
             guard let chosen = lane.nextLane(wallNow: 0) else { return nil }
             _ = lane.queues[chosen].next(wallNow: 0)

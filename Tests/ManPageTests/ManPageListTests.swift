@@ -1,6 +1,7 @@
 import ArgumentParser
 import BuiltinChannels
 import ChannelKit
+import ControlProtocol
 import Foundation
 import GatewayCore
 import Testing

@@ -5,7 +5,7 @@ import GatewayConfig
 ///
 /// Owned by the dispatcher thread only. The store is the queue; each priority lane holds a bounded window of it,
 /// read in commit order from a cursor, so a backlog of millions costs disk, not memory.
-struct DispatchLane {
+struct InstanceDispatchState {
     let name: String
     // Settings below are swapped by a reload; the window, timers and transfers in flight carry on.
     var adapter: any ChannelAdapter
@@ -40,7 +40,7 @@ struct DispatchLane {
     var inFlight = 0
     /// Whether the adapter needs an access token, and the instance's token.
     var needsToken: Bool
-    var tokens = TokenCache()
+    var tokens = AccessTokenCache()
 
     /// Shares of the vendor budget when several lanes have work: critical always goes first; transactional and
     /// marketing share what is left 4:1, so a marketing blast still moves but never delays a notice much.

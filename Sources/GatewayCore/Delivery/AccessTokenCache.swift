@@ -3,7 +3,7 @@ import ChannelKit
 /// One instance's access token, kept by the dispatcher thread: fetched once however many sends wait for it
 /// (single flight), refreshed before it expires, dropped when the vendor calls it expired, and retried with
 /// backoff after a failed fetch. The token value is never logged.
-struct TokenCache {
+struct AccessTokenCache {
     /// What a send can do now.
     enum Availability: Equatable {
         /// Use this token.
@@ -77,6 +77,6 @@ struct TokenCache {
 
     /// Forgets everything (a reload changed the instance's credentials).
     mutating func reset() {
-        self = TokenCache()
+        self = AccessTokenCache()
     }
 }

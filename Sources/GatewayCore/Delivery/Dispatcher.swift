@@ -23,7 +23,7 @@ public final class Dispatcher: @unchecked Sendable {
     private var stopped = false
 
     // Owned by the dispatcher thread.
-    var lanes: [DispatchLane]
+    var lanes: [InstanceDispatchState]
     var laneIndex: [String: Int]
     /// Messages whose transfer (or send check) is under way, which `cancel` must not withdraw.
     var inFlightSequences: Set<Int64> = []
@@ -88,7 +88,7 @@ public final class Dispatcher: @unchecked Sendable {
         logger: Logger
     ) {
         let now = monotonicClock.nowNanoseconds
-        lanes = channels.map { DispatchLane(configuration: $0, now: now, timeZone: timeZone) }
+        lanes = channels.map { InstanceDispatchState(configuration: $0, now: now, timeZone: timeZone) }
         laneIndex = Dictionary(uniqueKeysWithValues: lanes.enumerated().map { ($1.name, $0) })
         var initial: [String: ChannelCounters] = [:]
         for channel in channels {
@@ -236,7 +236,7 @@ public final class Dispatcher: @unchecked Sendable {
                 lanes[index].reconfigure(configuration, now: now, timeZone: timeZone)
             } else {
                 laneIndex[configuration.name] = lanes.count
-                lanes.append(DispatchLane(configuration: configuration, now: now, timeZone: timeZone))
+                lanes.append(InstanceDispatchState(configuration: configuration, now: now, timeZone: timeZone))
                 // An instance paused before it was removed (or before a restart) comes back paused.
                 if pausedNames.contains(configuration.name) {
                     lanes[lanes.count - 1].isPaused = true

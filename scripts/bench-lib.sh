@@ -1,0 +1,89 @@
+# Shared shell for the root bench scripts (bench, bench-priority): sourced, not run.
+#
+# The caller sets BENCH_NAME (the prefix of every message) before sourcing. Provides: die, ROOT, SCRATCH, BIN,
+# build_release PRODUCT…, bench_tempdir PREFIX (sets TMP and the cleanup trap), track_pid PID, free_port,
+# wait_for, and start_gatewayd [EXTRA_GATEWAY_YAML] with the instance's YAML on stdin (sets GATEWAYD_PID).
+#
+# Environment honoured: BENCH_SCRATCH_PATH (SwiftPM scratch dir, default .build), BENCH_BUILD=0 to skip building,
+# BENCH_KEEP=1 to keep the temp dir (configs and logs) for inspection.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRATCH=${BENCH_SCRATCH_PATH:-$ROOT/.build}
+BIN=$SCRATCH/release
+TRACKED_PIDS=()
+TMP=""
+
+die() { echo "$BENCH_NAME: $*" >&2; exit 1; }
+
+# Builds each product in release mode (unless BENCH_BUILD=0) and checks the binaries are there.
+build_release() {
+    if [[ ${BENCH_BUILD:-1} != 0 ]]; then
+        echo "$BENCH_NAME: building release binaries…" >&2
+        local product
+        for product in "$@"; do
+            (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product "$product") >&2
+        done
+    fi
+    local binary
+    for binary in "$@"; do [[ -x $BIN/$binary ]] || die "missing $BIN/$binary"; done
+}
+
+# Everything a bench starts is stopped by PID on exit, newest first.
+track_pid() { TRACKED_PIDS=("$1" "${TRACKED_PIDS[@]}"); }
+
+bench_cleanup() {
+    local pid
+    for pid in "${TRACKED_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    done
+    [[ -n $TMP ]] || return 0
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then echo "$BENCH_NAME: kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+
+# A short temp dir (the control socket must fit in sockaddr_un's 108 bytes), removed on exit.
+bench_tempdir() {
+    TMP=$(mktemp -d "/tmp/$1.XXXXXX")
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+# A free port: ask the kernel for one, falling back to a random high port that nothing answers on.
+free_port() {
+    if command -v python3 >/dev/null; then
+        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+        return
+    fi
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+
+wait_for() {  # wait_for <description> <seconds> <command…>
+    local what=$1 seconds=$2; shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@" 2>/dev/null; do
+        ((SECONDS < deadline)) || die "timed out waiting for $what"
+        sleep 0.05
+    done
+}
+
+# start_gatewayd [extra gateway.yaml lines] <<<channel-yaml: one `sms` instance (its YAML on stdin) in $TMP, quiet
+# logs, no HTTP listener; waits for the control socket at $TMP/gateway.sock.
+start_gatewayd() {
+    mkdir -p "$TMP/state" "$TMP/channels.d"
+    {
+        echo "socket: $TMP/gateway.sock"
+        echo "state_dir: $TMP/state"
+        echo "channels_dir: $TMP/channels.d"
+        echo "log_level: warning"
+        echo 'listen: "off"'
+        [[ -z ${1:-} ]] || echo "$1"
+    } > "$TMP/gateway.yaml"
+    cat > "$TMP/channels.d/sms.yaml"
+    "$BIN/gatewayd" run --config "$TMP/gateway.yaml" >"$TMP/gatewayd.log" 2>&1 &
+    GATEWAYD_PID=$!
+    track_pid "$GATEWAYD_PID"
+    wait_for "gatewayd's socket $TMP/gateway.sock (log: $TMP/gatewayd.log)" 30 test -S "$TMP/gateway.sock"
+}

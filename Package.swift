@@ -71,9 +71,30 @@ let package = Package(
             path: "Plugins/AlibabaCloud",
             swiftSettings: swiftSettings
         ),
+        // WeChat's callback signatures and message encryption, shared by the WeCom and WeChat Official Account
+        // channels.
+        .target(
+            name: "ChannelWeChatCrypto",
+            dependencies: [
+                "ChannelKit", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Plugins/WeChatCrypto",
+            swiftSettings: swiftSettings
+        ),
+        // The generic template-driven `http` vendor, shared by the SMS channel and the call queue.
+        .target(
+            name: "ChannelHTTPTemplate",
+            dependencies: ["ChannelKit"],
+            path: "Plugins/HTTPTemplate",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ChannelSMS",
-            dependencies: ["ChannelKit", "ChannelAlibabaCloud", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ChannelKit", "ChannelAlibabaCloud", "ChannelHTTPTemplate",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Plugins/SMS",
             exclude: ["README.md", "sample.yaml"],
             swiftSettings: swiftSettings
@@ -90,14 +111,14 @@ let package = Package(
         ),
         .target(
             name: "ChannelWeCom",
-            dependencies: ["ChannelKit", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ChannelKit", "ChannelWeChatCrypto", .product(name: "Crypto", package: "swift-crypto")],
             path: "Plugins/WeCom",
             exclude: ["README.md", "sample.yaml"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ChannelWeChatOA",
-            dependencies: ["ChannelKit", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ChannelKit", "ChannelWeChatCrypto", .product(name: "Crypto", package: "swift-crypto")],
             path: "Plugins/WeChatOA",
             exclude: ["README.md", "sample.yaml"],
             swiftSettings: swiftSettings
@@ -105,7 +126,8 @@ let package = Package(
         .target(
             name: "ChannelCallQueue",
             dependencies: [
-                "ChannelKit", "ChannelAlibabaCloud", "ChannelSMS", .product(name: "Crypto", package: "swift-crypto"),
+                "ChannelKit", "ChannelAlibabaCloud", "ChannelHTTPTemplate",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Plugins/CallQueue",
             exclude: ["README.md", "sample.yaml"],
@@ -121,13 +143,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The message store behind backend-neutral protocols, with SQLite as the embedded default: intake and
+        // admission, dispatch pages, completions, receipts, operator transactions and reports.
+        .target(
+            name: "GatewayStore",
+            dependencies: [
+                "ChannelKit", "ControlProtocol", "GatewayConfig", "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The core: every side effect lives here.
         .target(
             name: "GatewayCore",
             dependencies: [
-                "ChannelKit", "ControlProtocol", "GatewayConfig", "GatewayTransport", "GatewayRelease", "CSQLite",
+                "ChannelKit", "ControlProtocol", "GatewayStore", "GatewayConfig", "GatewayTransport", "GatewayRelease",
+                "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -155,7 +188,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The control-socket client shared by gatewayctl and gatewaybench.
-        .target(name: "GatewayClient", swiftSettings: swiftSettings),
+        .target(name: "GatewayClient", dependencies: ["ControlProtocol", "GatewayJSON"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "gatewayctl",
             dependencies: [
@@ -193,7 +226,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit"], swiftSettings: swiftSettings),
+        // The channel test kit: fixture folders, JSON settings, golden cases and the conformance suite, shared by
+        // every channel's tests (a plain target, so test targets can depend on it).
+        .target(
+            name: "ChannelTesting",
+            dependencies: ["ChannelKit", "GatewayConfig"],
+            path: "Tests/ChannelTesting",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChannelKitTests",
+            dependencies: ["ChannelKit", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GatewayConfigTests",
             dependencies: ["GatewayConfig", "ChannelKit"],
@@ -213,39 +258,45 @@ let package = Package(
         .testTarget(
             name: "ChannelTests",
             dependencies: [
-                "ChannelKit", "ChannelSMS", "ChannelLoopback", "ChannelAlibabaCloud", "GatewayConfig", "BuiltinChannels",
+                "ChannelKit", "ChannelSMS", "ChannelLoopback", "ChannelAlibabaCloud", "GatewayConfig",
+                "BuiltinChannels", "ChannelTesting",
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AppPushTests",
-            dependencies: ["ChannelKit", "ChannelAppPush", "GatewayConfig"],
+            dependencies: ["ChannelKit", "ChannelAppPush", "GatewayConfig", "ChannelTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WeComTests",
-            dependencies: ["ChannelKit", "ChannelWeCom", "GatewayConfig"],
+            dependencies: ["ChannelKit", "ChannelWeCom", "ChannelWeChatCrypto", "GatewayConfig", "ChannelTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "WeChatCryptoTests",
+            dependencies: ["ChannelKit", "ChannelWeChatCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "WeChatOATests",
-            dependencies: ["ChannelKit", "ChannelWeChatOA", "GatewayConfig"],
+            dependencies: ["ChannelKit", "ChannelWeChatOA", "ChannelWeChatCrypto", "GatewayConfig", "ChannelTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CallQueueTests",
-            dependencies: ["ChannelKit", "ChannelCallQueue", "GatewayConfig"],
+            dependencies: ["ChannelKit", "ChannelCallQueue", "GatewayConfig", "ChannelTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
-                "GatewayCore", "ChannelKit", "ControlProtocol", "ChannelLoopback", "ChannelSMS",
+                "GatewayCore", "GatewayStore", "ChannelKit", "ControlProtocol", "ChannelLoopback", "ChannelSMS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

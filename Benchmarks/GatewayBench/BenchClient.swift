@@ -1,6 +1,7 @@
-import GatewayJSON
+import ControlProtocol
 import Dispatch
 import GatewayClient
+import GatewayJSON
 import Synchronization
 
 #if canImport(Glibc)
@@ -102,13 +103,14 @@ final class BenchClient: @unchecked Sendable {
             credits.signal()
             let answer = try? JSONParser.parse(line)
             if answer?["ok"] == .bool(true) {
-                if answer?["state"]?.stringValue == "duplicate" {
+                if answer.flatMap(SendAnswer.init(json:))?.outcome == .duplicate {
                     result.duplicates += 1
                 } else {
                     result.accepted += 1
                 }
             } else {
-                result.errors[answer?["error"]?["code"]?.scalarText ?? "unreadable", default: 0] += 1
+                let error = answer?["error"].flatMap(ControlError.init(json:))
+                result.errors[error?.codeName ?? answer?["error"]?["code"]?.scalarText ?? "unreadable", default: 0] += 1
             }
         }
     }

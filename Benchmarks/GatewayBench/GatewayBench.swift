@@ -1,6 +1,7 @@
 import ArgumentParser
-import GatewayJSON
+import ControlProtocol
 import GatewayClient
+import GatewayJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -123,16 +124,11 @@ struct GatewayBench: ParsableCommand {
         let code = String(100_000 + index % 900_000)
         let suffix = String(index % 10_000)
         let to = "1380013" + String(repeating: "0", count: 4 - suffix.count) + suffix
-        let request: JSONValue = .object([
-            "op": .string("send"),
-            "channel": .string(channel),
-            "to": .string(to),
-            "template": .string(template),
-            "params": .object(["code": .string(code)]),
-            "content": .string("Your code is \(code)"),
-            "dedup_key": .string("bench-\(runTag)-\(index)"),
-        ])
-        return Array(request.serialized.utf8)
+        let request = ControlRequest.send(
+            SendRequest(
+                channel: channel, to: to, template: template, params: ["code": code], content: "Your code is \(code)",
+                dedupKey: "bench-\(runTag)-\(index)"))
+        return Array(request.line().utf8)
     }
 
     /// The value at `fraction` of a sorted array of nanoseconds, in milliseconds.

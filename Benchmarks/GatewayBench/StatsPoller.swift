@@ -1,5 +1,6 @@
-import GatewayJSON
+import ControlProtocol
 import GatewayClient
+import GatewayJSON
 
 /// Asks the daemon for `{"op":"stats"}` over its own connection.
 struct StatsPoller {
@@ -17,7 +18,7 @@ struct StatsPoller {
 
     /// One stats round trip.
     func poll() throws(ConnectionError) -> Counters {
-        try connection.send(line: #"{"op":"stats"}"#)
+        try connection.send(line: ControlRequest.stats.line())
         guard let line = try connection.readLine() else {
             throw ConnectionError(path: connection.path, reason: "the daemon closed the stats connection")
         }

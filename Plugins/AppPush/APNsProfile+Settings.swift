@@ -16,7 +16,7 @@ extension APNsProfile {
         guard let settings = ConfigMap(node, context: "settings", keys: Self.settingsKeys, issues: issues) else {
             return nil
         }
-        let endpoint = Self.endpoint(settings, "endpoint", default: Self.defaultEndpoint)
+        let endpoint = PushSettings.endpoint(settings, "endpoint", default: Self.defaultEndpoint)
         // Team and key ids are 10-character identifiers from the developer account.
         let teamID = Self.identifier(settings, "team_id")
         let keyID = Self.identifier(settings, "key_id")
@@ -66,17 +66,5 @@ extension APNsProfile {
             return nil
         }
         return text
-    }
-
-    /// A base URL (`http://` or `https://`), without a trailing slash; the default when absent.
-    static func endpoint(_ settings: ConfigMap, _ key: String, default value: String) -> String? {
-        guard let text = settings.string(key) else { return value }
-        guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(where: { $0 == " " }) else {
-            settings.error(key, "'\(key)' must be a URL starting with https:// or http://")
-            return nil
-        }
-        var trimmed = Substring(text)
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        return String(trimmed)
     }
 }

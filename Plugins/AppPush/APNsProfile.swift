@@ -7,7 +7,7 @@ import ChannelKit
 /// APNs" (developer.apple.com/documentation/usernotifications); "Handling notification responses from APNs"
 /// (developer.apple.com/documentation/usernotifications/handling-notification-responses-from-apns);
 /// /work/shared/docs/vendors.md §5.4. Settings are read in `+Settings`, replies classified in `+Outcome`.
-struct APNsProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
+struct APNsProfile: AccessTokenProviding, CustomStringConvertible, CustomReflectable {
     /// Apple's production host; the development host is `https://api.sandbox.push.apple.com`.
     static let defaultEndpoint = "https://api.push.apple.com"
     /// The provider token is re-issued after 50 minutes: Apple refuses tokens older than one hour
@@ -16,10 +16,6 @@ struct APNsProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
     static let tokenLifetimeMilliseconds: Int64 = 50 * 60 * 1000
     /// Apple's limit on a regular (non-VoIP) notification payload, in bytes.
     static let maxPayloadBytes = 4096
-    /// The custom payload key carrying our message id, so the app can report opens against it.
-    static let messageIDKey = "gateway_message_id"
-    /// The custom payload key carrying the deep link (`message.url`).
-    static let linkKey = "url"
 
     /// Base URL without a trailing slash.
     let endpoint: String
@@ -72,10 +68,10 @@ struct APNsProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
         var alert: [String: JSONValue] = ["body": .string(body)]
         if let title = message.title, !title.isEmpty { alert["title"] = .string(title) }
         var aps: [String: JSONValue] = ["alert": .object(alert)]
-        if let badge = try Self.badge(message) { aps["badge"] = .number(String(badge)) }
+        if let badge = try PushSettings.badge(message) { aps["badge"] = .number(String(badge)) }
         if let sound { aps["sound"] = .string(sound) }
-        var root: [String: JSONValue] = ["aps": .object(aps), Self.messageIDKey: .string(message.id)]
-        if let url = message.url, !url.isEmpty { root[Self.linkKey] = .string(url) }
+        var root: [String: JSONValue] = ["aps": .object(aps), PushSettings.messageIDKey: .string(message.id)]
+        if let url = message.url, !url.isEmpty { root[PushSettings.linkKey] = .string(url) }
         let bytes = Array(JSONValue.object(root).serialized.utf8)
         guard bytes.count <= Self.maxPayloadBytes else {
             throw .badRequest(
@@ -110,7 +106,7 @@ struct APNsProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
     }
 
     /// The provider token: `{"alg":"ES256","kid":key_id}.{"iat":now,"iss":team_id}`, valid for 50 minutes.
-    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
+    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep {
         let issuedAt = context.nowMilliseconds / 1000
         let header = JSONValue.object(["alg": .string("ES256"), "kid": .string(keyID)])
         let claims = JSONValue.object(["iss": .string(teamID), "iat": .number(String(issuedAt))])
@@ -122,6 +118,11 @@ struct APNsProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
         }
         return .issued(
             AccessToken(value: Secret(jwt), expiresAtMilliseconds: issuedAt * 1000 + Self.tokenLifetimeMilliseconds))
+    }
+
+    /// Never called: the provider token is signed here (``tokenStep(context:)`` answers `.issued`), not fetched.
+    func token(from response: VendorResponse, context: RequestContext) -> TokenResult {
+        .failed(Reason(.unknown, detail: "APNs provider tokens are signed locally, not fetched"))
     }
 }
 
@@ -186,17 +187,5 @@ enum APNsID {
             text.append(digits[Int(byte & 15)])
         }
         return String(decoding: text, as: UTF8.self)
-    }
-}
-
-extension APNsProfile {
-    /// `params.badge`: the app icon badge, a whole number from 0 (clears it) to 99999 (FCM reads it here too).
-    static func badge(_ message: OutboundMessage) throws(MessageProblem) -> Int? {
-        guard let text = message.params["badge"] else { return nil }
-        guard let value = Int(text), (0...99_999).contains(value), text.utf8.allSatisfy({ $0 != UInt8(ascii: "+") })
-        else {
-            throw .badRequest("'badge' must be a whole number from 0 to 99999", field: "params.badge")
-        }
-        return value
     }
 }

@@ -6,28 +6,14 @@ public import ChannelKit
 ///
 /// The device token or registration id is the address; `title`, `content` (the body) and `url` (the deep link)
 /// come from the message, and `params.badge` sets the badge where the vendor has one.
-public struct AppPushChannel: VendorProfileChannel, CustomStringConvertible {
-    /// The `app_push` kind.
-    public static let kind = ChannelKind(name: "app_push", vendors: profiles.map(\.name)) { setup, issues in
-        guard let profile = VendorProfileSelection.make("app_push", profiles: profiles, setup: setup, issues: issues)
-        else { return nil }
-        return AppPushChannel(instance: setup.instance, vendor: setup.vendor ?? "", profile: profile)
-    }
-
-    /// The profiles `vendor:` may name, in documentation order. Adding a vendor is adding a line here.
-    static let profiles: [(name: String, make: VendorProfileSelection.Factory)] = [
-        ("apns", { APNsProfile(setup: $0, issues: $1) }),
-        ("fcm", { FCMProfile(setup: $0, issues: $1) }),
-        ("jpush", { JPushProfile(setup: $0, issues: $1) }),
-        ("huawei", { HuaweiPushProfile(setup: $0, issues: $1) }),
-    ]
-
-    /// The instance name.
-    public let instance: String
-    /// The `vendor:` value.
-    public let vendor: String
-    public let profile: any ChannelAdapter
-
-    // Settings never print: some of them are secrets.
-    public var description: String { "AppPushChannel(instance: \(instance), vendor: \(vendor))" }
+public enum AppPushChannel {
+    /// The `app_push` kind. Adding a vendor is adding a line here, in documentation order.
+    public static let kind = ChannelKind(
+        name: "app_push", label: "AppPushChannel",
+        profiles: [
+            .init("apns") { APNsProfile(setup: $0, issues: $1) },
+            .init("fcm") { FCMProfile(setup: $0, issues: $1) },
+            .init("jpush") { JPushProfile(setup: $0, issues: $1) },
+            .init("huawei") { HuaweiPushProfile(setup: $0, issues: $1) },
+        ])
 }

@@ -5,26 +5,26 @@ extension FCMProfile {
     /// Google API `status`, each with its verdict. Sources: firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode,
     /// firebase.google.com/docs/cloud-messaging/error-codes (cloud.google.com/apis/design/errors for `status`),
     /// vendors.md §5.5.
-    static let errorCodes: [String: (reject: Bool, category: ReasonCategory, detail: String)] = [
-        "UNREGISTERED": (true, .invalidRecipient, "the registration token is no longer valid"),
-        "SENDER_ID_MISMATCH": (true, .invalidRecipient, "the registration token belongs to another sender"),
-        "INVALID_ARGUMENT": (true, .contentRejected, "FCM refused a field of the message"),
-        "QUOTA_EXCEEDED": (false, .throttled, "the sending quota was exceeded"),
-        "UNAVAILABLE": (false, .vendorUnavailable, "FCM is overloaded"),
-        "INTERNAL": (false, .vendorUnavailable, "FCM internal error"),
+    static let errorCodes: VendorCodeTable = [
+        "UNREGISTERED": .reject(.invalidRecipient, "the registration token is no longer valid"),
+        "SENDER_ID_MISMATCH": .reject(.invalidRecipient, "the registration token belongs to another sender"),
+        "INVALID_ARGUMENT": .reject(.contentRejected, "FCM refused a field of the message"),
+        "QUOTA_EXCEEDED": .retry(.throttled, "the sending quota was exceeded"),
+        "UNAVAILABLE": .retry(.vendorUnavailable, "FCM is overloaded"),
+        "INTERNAL": .retry(.vendorUnavailable, "FCM internal error"),
         // APNs or web-push credentials uploaded to Firebase were refused: a new OAuth token cannot fix that.
-        "THIRD_PARTY_AUTH_ERROR": (true, .authExpired, "the APNs or web push credential in Firebase was refused"),
-        "UNSPECIFIED_ERROR": (false, .unknown, "FCM gave no detail"),
+        "THIRD_PARTY_AUTH_ERROR": .reject(.authExpired, "the APNs or web push credential in Firebase was refused"),
+        "UNSPECIFIED_ERROR": .retry(.unknown, "FCM gave no detail"),
     ]
 
-    static let statuses: [String: (reject: Bool, category: ReasonCategory, detail: String)] = [
-        "UNAUTHENTICATED": (false, .authExpired, "the access token was refused"),
-        "PERMISSION_DENIED": (true, .authExpired, "the service account may not send for this project"),
-        "NOT_FOUND": (true, .invalidRecipient, "the registration token was not found"),
-        "INVALID_ARGUMENT": (true, .contentRejected, "FCM refused a field of the message"),
-        "RESOURCE_EXHAUSTED": (false, .throttled, "the sending quota was exceeded"),
-        "UNAVAILABLE": (false, .vendorUnavailable, "FCM is overloaded"),
-        "INTERNAL": (false, .vendorUnavailable, "FCM internal error"),
+    static let statuses: VendorCodeTable = [
+        "UNAUTHENTICATED": .retry(.authExpired, "the access token was refused"),
+        "PERMISSION_DENIED": .reject(.authExpired, "the service account may not send for this project"),
+        "NOT_FOUND": .reject(.invalidRecipient, "the registration token was not found"),
+        "INVALID_ARGUMENT": .reject(.contentRejected, "FCM refused a field of the message"),
+        "RESOURCE_EXHAUSTED": .retry(.throttled, "the sending quota was exceeded"),
+        "UNAVAILABLE": .retry(.vendorUnavailable, "FCM is overloaded"),
+        "INTERNAL": .retry(.vendorUnavailable, "FCM internal error"),
     ]
 
     func outcome(of response: VendorResponse, to request: VendorRequest, message: OutboundMessage) -> SendOutcome {
@@ -58,7 +58,7 @@ extension FCMProfile {
         let known = errorCode.flatMap { Self.errorCodes[$0] } ?? status.flatMap { Self.statuses[$0] }
         if let known, let code = errorCode ?? status {
             let reason = Reason(known.category, vendorCode: code, detail: known.detail)
-            return known.reject ? .reject(reason) : .retry(reason, after: response.retryAfter)
+            return known.retries ? .retry(reason, after: response.retryAfter) : .reject(reason)
         }
         // An undocumented code or no JSON error at all: classify by the HTTP status (vendors.md §5.5).
         let code = errorCode ?? status ?? "HTTP \(response.status)"

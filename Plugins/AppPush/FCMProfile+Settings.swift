@@ -15,8 +15,8 @@ extension FCMProfile {
         guard let settings = ConfigMap(node, context: "settings", keys: Self.settingsKeys, issues: issues) else {
             return nil
         }
-        let endpoint = APNsProfile.endpoint(settings, "endpoint", default: Self.defaultEndpoint)
-        let tokenURI = APNsProfile.endpoint(settings, "token_uri", default: Self.defaultTokenURI)
+        let endpoint = PushSettings.endpoint(settings, "endpoint", default: Self.defaultEndpoint)
+        let tokenURI = PushSettings.endpoint(settings, "token_uri", default: Self.defaultTokenURI)
         // Project ids are 6 to 30 of lower-case letters, digits and hyphens (Google Cloud's rule).
         let projectID = settings.string("project_id", required: true)
         if let projectID,

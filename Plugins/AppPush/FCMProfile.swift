@@ -7,7 +7,7 @@ import ChannelKit
 /// (firebase.google.com/docs/reference/fcm/rest/v1/projects.messages); Google, "Using OAuth 2.0 for Server to
 /// Server Applications" (developers.google.com/identity/protocols/oauth2/service-account, "Preparing to make an
 /// authorized API call" / HTTP/REST); vendors.md §5.5. Settings are read in `+Settings`, replies in `+Outcome`.
-struct FCMProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
+struct FCMProfile: AccessTokenProviding, CustomStringConvertible, CustomReflectable {
     static let defaultEndpoint = "https://fcm.googleapis.com"
     static let defaultTokenURI = "https://oauth2.googleapis.com/token"
     /// The OAuth scope FCM's send method needs.
@@ -72,8 +72,8 @@ struct FCMProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
         }
         var notification: [String: JSONValue] = ["body": .string(text)]
         if let title = message.title, !title.isEmpty { notification["title"] = .string(title) }
-        var data: [String: JSONValue] = [APNsProfile.messageIDKey: .string(message.id)]
-        if let url = message.url, !url.isEmpty { data[APNsProfile.linkKey] = .string(url) }
+        var data: [String: JSONValue] = [PushSettings.messageIDKey: .string(message.id)]
+        if let url = message.url, !url.isEmpty { data[PushSettings.linkKey] = .string(url) }
         var android: [String: JSONValue] = ["priority": .string(androidPriority)]
         if let timeToLiveSeconds { android["ttl"] = .string("\(timeToLiveSeconds)s") }
         var fields: [String: JSONValue] = [
@@ -81,7 +81,7 @@ struct FCMProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
             "notification": .object(notification),
             "data": .object(data),
         ]
-        if let badge = try APNsProfile.badge(message) {
+        if let badge = try PushSettings.badge(message) {
             android["notification"] = .object(["notification_count": .number(String(badge))])
             fields["apns"] = .object(["payload": .object(["aps": .object(["badge": .number(String(badge))])])])
         }
@@ -126,7 +126,7 @@ struct FCMProfile: ChannelAdapter, CustomStringConvertible, CustomReflectable {
         }
     }
 
-    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
+    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep {
         let body = "grant_type=" + Self.grantType + "&assertion=" + (try assertion(context: context))
         return .fetch(
             VendorRequest(

@@ -5,18 +5,18 @@ extension HuaweiPushProfile {
     /// Sources: vendors.md §5.2, citing Huawei's own blog (https://blog.csdn.net/HUAWEI_HMSCore/article/details/125866284;
     /// also https://segmentfault.com/a/1190000042188975/en) for 80200001, 80200003, 80300007, 80300010 and
     /// 80100016. Push Kit's official reference table was not retrieved (vendors.md §9 item 7).
-    static let codeTable: [String: (category: ReasonCategory, retry: Bool)] = [
+    static let codeTable: VendorCodeTable = [
         // OAuth authentication error: the bearer token is missing, invalid or issued for another app. Retried
         // once with a fresh token by the core.
-        "80200001": (.authExpired, true),
+        "80200001": .retry(.authExpired),
         // OAuth token expired.
-        "80200003": (.authExpired, true),
+        "80200003": .retry(.authExpired),
         // All tokens are invalid (or belong to another app).
-        "80300007": (.invalidRecipient, false),
+        "80300007": .reject(.invalidRecipient),
         // Too many or no tokens in the message body: our request is wrong.
-        "80300010": (.unknown, false),
+        "80300010": .reject(.unknown),
         // The message contains sensitive content.
-        "80100016": (.contentRejected, false),
+        "80100016": .reject(.contentRejected),
     ]
 
     /// Success.
@@ -49,7 +49,7 @@ extension HuaweiPushProfile {
             }
             if let entry = Self.codeTable[code] {
                 let reason = Reason(entry.category, vendorCode: code, detail: detail)
-                return PushSettings.same(entry.retry ? .retry(reason) : .reject(reason), for: messages)
+                return PushSettings.same(entry.retries ? .retry(reason) : .reject(reason), for: messages)
             }
         }
         let vendorCode = code ?? "HTTP \(status)"

@@ -3,8 +3,8 @@ import ChannelKit
 /// HMS Push Kit receipt callbacks (vendors.md §5.2, from
 /// https://developer.huawei.com/consumer/en/doc/HMSCore-References-V5/https-send-receipt-api-0000001051066120-V5/):
 /// `{"statuses":[{"biTag","appid","token","status","timestamp","requestId"}]}`, at most 100 per push, already
-/// authenticated by the core (`X-HUAWEI-CALLBACK-ID`, see ``CallbackSecurity/huaweiCallbackID(key:username:)``).
-extension HuaweiPushProfile {
+/// authenticated before they get here (`X-HUAWEI-CALLBACK-ID`, see ``HuaweiCallbackCheck``).
+extension HuaweiPushProfile: CallbackParsing {
     /// Receipt status → event: 0 delivered; 2 app not installed and 5 token unknown (delete the token); 6
     /// notifications off and 10 device inactive 30 days; 102 dropped by Huawei's frequency control; 144 and 201
     /// held by Huawei's policy.

@@ -14,7 +14,7 @@ import ChannelKit
 /// Batches: up to ``maximumRecipients`` tokens share one request when their title, body, link and badge are
 /// equal; a partial-success reply (80100000) lists the illegal tokens, which are rejected, and the rest are
 /// accepted under the reply's `requestId`. Receipts (not parsed here) carry `requestId`, `token` and `biTag`.
-struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
+struct HuaweiPushProfile: AccessTokenProviding, Batching, CallbackVerifying, CustomStringConvertible {
     /// The keys `settings:` may hold.
     static let settingsKeys = [
         "endpoint", "token_endpoint", "app_id", "client_id", "client_secret", "ttl", "urgency", "badge_class",
@@ -47,8 +47,10 @@ struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
     let urgency: String?
     /// `android.notification.badge.class`: the app's launcher activity, needed to set a badge.
     let badgeClass: String?
-    /// How the core authenticates this instance's receipt callbacks, when configured.
-    let callbackSecurity: CallbackSecurity?
+    /// How this instance's receipt callbacks are authenticated, when configured.
+    let callbackSecurity: HuaweiCallbackCheck?
+
+    var callbackVerifier: (any CallbackVerifier)? { callbackSecurity }
 
     var description: String { "HuaweiPushProfile(url: \(sendURL))" }
 
@@ -96,7 +98,7 @@ struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
         self.urgency = urgency
         self.badgeClass = badgeClass
         self.callbackSecurity = callbackKey.flatMap { key in
-            callbackUsername.map { CallbackSecurity.huaweiCallbackID(key: key, username: $0) }
+            callbackUsername.map { HuaweiCallbackCheck(key: key, username: $0) }
         }
     }
 
@@ -130,7 +132,7 @@ struct HuaweiPushProfile: ChannelAdapter, CustomStringConvertible {
     // MARK: Token
 
     /// Asks the OAuth endpoint for a client-credentials token (form body, as vendors.md §5.2 shows).
-    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
+    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep {
         let body =
             "grant_type=client_credentials&client_id=\(PushSettings.formEncoded(clientID))"
             + "&client_secret=\(PushSettings.formEncoded(clientSecret.reveal()))"

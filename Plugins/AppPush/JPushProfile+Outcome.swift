@@ -4,23 +4,23 @@ extension JPushProfile {
     /// JPush's documented error codes (`error.code` in the reply body), each with its class.
     /// Sources: vendors.md §5.1.3 (1002–1011 from JPush's v3 docs and the JPush server SDK's ErrorCodeEnum as
     /// quoted in https://blog.csdn.net/A632189007/article/details/75213177; 2002/2003 marked not verified there).
-    static let codeTable: [String: (category: ReasonCategory, retry: Bool)] = [
+    static let codeTable: VendorCodeTable = [
         // Missing required parameter: our request or settings are wrong; alert operators.
-        "1002": (.unknown, false),
+        "1002": .reject(.unknown),
         // Invalid parameter value.
-        "1003": (.unknown, false),
+        "1003": .reject(.unknown),
         // Authentication failed: app_key/master_secret wrong. No token to refresh, so not retried.
-        "1004": (.authExpired, false),
+        "1004": .reject(.authExpired),
         // Message body too large.
-        "1005": (.contentRejected, false),
+        "1005": .reject(.contentRejected),
         // Invalid appKey.
-        "1008": (.authExpired, false),
+        "1008": .reject(.authExpired),
         // No push target: no registration id in the audience resolves (uninstalled, inactive over 255 days).
-        "1011": (.invalidRecipient, false),
+        "1011": .reject(.invalidRecipient),
         // Call frequency over the app's limit.
-        "2002": (.throttled, true),
+        "2002": .retry(.throttled),
         // The appKey is restricted from calling the API.
-        "2003": (.authExpired, false),
+        "2003": .reject(.authExpired),
     ]
 
     /// Classifies a reply to a single-message push.
@@ -44,7 +44,7 @@ extension JPushProfile {
         let detail = PushSettings.detail(reply?["error"]?["message"]?.scalarText)
         if let code, let entry = Self.codeTable[code] {
             let reason = Reason(entry.category, vendorCode: code, detail: detail)
-            return entry.retry ? .retry(reason, after: response.retryAfter) : .reject(reason)
+            return entry.retries ? .retry(reason, after: response.retryAfter) : .reject(reason)
         }
         let vendorCode = code ?? "HTTP \(status)"
         switch status {

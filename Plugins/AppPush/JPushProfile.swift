@@ -12,7 +12,7 @@ import ChannelKit
 /// badge are equal. JPush answers with one `msg_id` for the whole push, so each recipient gets that id; it
 /// drops unknown ids silently and fails the push (1011) only when none resolves, so per-device delivery is
 /// known only from JPush's report APIs, not from the send reply.
-struct JPushProfile: ChannelAdapter, CustomStringConvertible {
+struct JPushProfile: Batching, CustomStringConvertible {
     /// The keys `settings:` may hold.
     static let settingsKeys = ["endpoint", "app_key", "master_secret", "platforms", "apns_production", "time_to_live"]
     /// JPush's public API host (Beijing-hosted apps use `https://bjapi.push.jiguang.cn`).

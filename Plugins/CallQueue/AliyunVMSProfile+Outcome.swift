@@ -1,22 +1,6 @@
 import ChannelKit
 
 extension AliyunVMSProfile {
-    /// How one `Code` of a `SingleCallByTts` reply is classified.
-    struct CodeRule: Sendable {
-        let category: ReasonCategory
-        let retry: Bool
-        /// The least wait before a retry, when the vendor's window is known.
-        let after: Duration?
-
-        static func reject(_ category: ReasonCategory) -> CodeRule {
-            CodeRule(category: category, retry: false, after: nil)
-        }
-
-        static func retry(_ category: ReasonCategory, after: Duration? = nil) -> CodeRule {
-            CodeRule(category: category, retry: true, after: after)
-        }
-    }
-
     /// The longest vendor `Message` kept in a ``Reason``.
     static let maximumDetailLength = 200
 
@@ -24,7 +8,7 @@ extension AliyunVMSProfile {
     /// (https://help.aliyun.com/document_detail/178344.html, https://help.aliyun.com/en/vms/developer-reference/api-error-code,
     /// https://help.aliyun.com/zh/vms/developer-reference/api-dyvmsapi-2017-05-25-errorcodes) and the OpenAPI
     /// gateway's common codes (vendors.md §2.1.5, marked [n/v] there). The README carries the same table.
-    static let codeRules: [String: CodeRule] = [
+    static let codeRules: VendorCodeTable = [
         // Platform errors: the call was not placed; try again.
         "isp.SYSTEM_ERROR": .retry(.vendorUnavailable),
         "isp.GATEWAY_ERROR": .retry(.vendorUnavailable),
@@ -95,7 +79,7 @@ extension AliyunVMSProfile {
                 return .retry(Reason(.unknown, vendorCode: code, detail: detail), after: response.retryAfter)
             }
             let reason = Reason(rule.category, vendorCode: code, detail: detail)
-            return rule.retry ? .retry(reason, after: response.retryAfter ?? rule.after) : .reject(reason)
+            return rule.retries ? .retry(reason, after: response.retryAfter ?? rule.after) : .reject(reason)
         }
         let statusCode = "HTTP \(status)"
         switch status {

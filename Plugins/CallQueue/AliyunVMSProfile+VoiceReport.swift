@@ -1,6 +1,6 @@
 import ChannelKit
 
-extension AliyunVMSProfile {
+extension AliyunVMSProfile: CallbackParsing {
     /// Alibaba's answer to a pushed report: HTTP 200 with `{"code":0,"msg":"成功"}` (only `code` is checked). The
     /// VoiceReport page does not state it; it is the SmsReport/SmsUp contract (vendors.md §1 and §6.1.2, [n/v]).
     static let callbackAnswer = CallbackAnswer(

@@ -1,5 +1,5 @@
+import ChannelHTTPTemplate
 public import ChannelKit
-import ChannelSMS
 
 /// Outbound calls through one vendor, chosen by `vendor:`: `aliyun_vms` (Alibaba Cloud Voice Messaging Service,
 /// a text-to-speech notification call by approved template) or `http` (a call-centre task API described in
@@ -7,20 +7,14 @@ import ChannelSMS
 ///
 /// The address is a phone number. Per-instance limits on concurrent calls and call windows are core settings,
 /// not adapter ones (see `Plugins/CallQueue/README.md`).
-public struct CallQueueChannel: VendorProfileChannel, CustomStringConvertible {
-    /// The `call_queue` kind.
-    public static let kind = ChannelKind(name: "call_queue", vendors: profiles.map(\.name)) { setup, issues in
-        guard
-            let profile = VendorProfileSelection.make("call_queue", profiles: profiles, setup: setup, issues: issues)
-        else { return nil }
-        return CallQueueChannel(instance: setup.instance, vendor: setup.vendor ?? "", profile: profile)
-    }
-
-    /// The profiles `vendor:` may name, in documentation order. Adding a vendor is adding a line here.
-    static let profiles: [(name: String, make: VendorProfileSelection.Factory)] = [
-        ("aliyun_vms", { AliyunVMSProfile(setup: $0, issues: $1) }),
-        ("http", { makeHTTPProfile(setup: $0, issues: $1) }),
-    ]
+public enum CallQueueChannel {
+    /// The `call_queue` kind. Adding a vendor is adding a line here, in documentation order.
+    public static let kind = ChannelKind(
+        name: "call_queue", label: "CallQueueChannel",
+        profiles: [
+            .init("aliyun_vms") { AliyunVMSProfile(setup: $0, issues: $1) },
+            .init("http") { makeHTTPProfile(setup: $0, issues: $1) },
+        ])
 
     /// The SMS-only keys of the SMS `http` profile, refused here: a call carries no 【signature】 nor opt-out
     /// text, and customer replies (`mo:`) are SMS. Refusing them keeps a copied SMS file from misbehaving.
@@ -28,7 +22,7 @@ public struct CallQueueChannel: VendorProfileChannel, CustomStringConvertible {
 
     /// The `http` vendor: the SMS `http` profile (its settings, placeholders and reply rules), minus the SMS-only
     /// keys.
-    static func makeHTTPProfile(setup: ChannelKind.Setup, issues: ConfigIssueCollector) -> (any ChannelAdapter)? {
+    static func makeHTTPProfile(setup: ChannelKind.Setup, issues: ConfigIssueCollector) -> HTTPVendorProfile? {
         var refused = false
         if case .mapping(let entries, _)? = setup.settings {
             for entry in entries where smsOnlyKeys.contains(entry.key.text) {
@@ -43,13 +37,4 @@ public struct CallQueueChannel: VendorProfileChannel, CustomStringConvertible {
         let profile = HTTPVendorProfile(setup: setup, issues: issues)
         return refused ? nil : profile
     }
-
-    /// The instance name.
-    public let instance: String
-    /// The `vendor:` value.
-    public let vendor: String
-    public let profile: any ChannelAdapter
-
-    // Settings never print: some of them are secrets.
-    public var description: String { "CallQueueChannel(instance: \(instance), vendor: \(vendor))" }
 }

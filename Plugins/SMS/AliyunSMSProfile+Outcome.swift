@@ -2,25 +2,11 @@ import ChannelAlibabaCloud
 import ChannelKit
 
 extension AliyunSMSProfile {
-    /// How one vendor code is treated.
-    struct CodeRule: Sendable {
-        var category: ReasonCategory
-        var retry: Bool
-        /// The least wait before retrying, when the code names a window.
-        var after: Duration? = nil
-
-        static func retry(_ category: ReasonCategory, after: Duration? = nil) -> CodeRule {
-            CodeRule(category: category, retry: true, after: after)
-        }
-
-        static func reject(_ category: ReasonCategory) -> CodeRule { CodeRule(category: category, retry: false) }
-    }
-
     /// Every documented `SendSms`/`SendBatchSms` code (vendors.md 2.1.6, from
     /// https://help.aliyun.com/document_detail/101346.html and
     /// https://help.aliyun.com/en/sms/developer-reference/api-error-codes), and the OpenAPI gateway's common codes
     /// (vendors.md 2.1.5, marked not verified there). The same table is in the README.
-    static let codeRules: [String: CodeRule] = [
+    static let codeRules: VendorCodeTable = [
         "isp.SYSTEM_ERROR": .retry(.vendorUnavailable),
         // Per-number flow control: 验证码 1/min, 5/hour, 10/day by default; the shortest window is a minute.
         "isv.BUSINESS_LIMIT_CONTROL": .retry(.throttled, after: .seconds(60)),
@@ -74,7 +60,8 @@ extension AliyunSMSProfile {
             if let rule = Self.codeRules[code] {
                 let reason = Reason(rule.category, vendorCode: code, detail: detail)
                 return .failed(
-                    rule.retry ? .retry(reason, after: rule.after ?? response.retryAfter) : .reject(reason), code: code)
+                    rule.retries ? .retry(reason, after: rule.after ?? response.retryAfter) : .reject(reason),
+                    code: code)
             }
             if status == 429 || status >= 500 || code.hasPrefix("isp.") {
                 return .failed(.retry(Reason(.vendorUnavailable, vendorCode: code, detail: detail)), code: code)

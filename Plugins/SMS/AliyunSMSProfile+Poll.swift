@@ -4,7 +4,7 @@ import ChannelKit
 /// Pull receipts: `QuerySendDetails` (dysmsapi 2017-05-25; vendors.md 2.1.7 "Pull", from
 /// https://help.aliyun.com/document_detail/419277.html): one number, one send date (`yyyyMMdd`, Beijing) and the
 /// `BizId` per query. `SmsSendDetailDTOs.SmsSendDetailDTO[].SendStatus` is 1 waiting, 2 failed, 3 delivered.
-extension AliyunSMSProfile {
+extension AliyunSMSProfile: ReceiptPolling {
     /// One message per query: Alibaba asks for the number and the BizId.
     var pollBatchSize: Int { 1 }
 
@@ -37,14 +37,14 @@ extension AliyunSMSProfile {
             let event: Receipt.Event
             switch status {
             case "3": event = .delivered
-            case "2": event = .failed(Self.deliveryFailure(code: code, vendorDetail: nil))
+            case "2": event = .failed(CarrierReports.deliveryFailure(code: code, vendorDetail: nil))
             default: continue  // 1: still waiting for the carrier
             }
             receipts.append(
                 Receipt(
                     vendorMessageID: target.vendorMessageID, messageID: detail["OutId"]?.stringValue,
                     recipient: detail["PhoneNum"]?.scalarText ?? target.recipient, event: event,
-                    occurredAtMilliseconds: detail["ReceiveDate"]?.stringValue.flatMap(Self.beijingMilliseconds),
+                    occurredAtMilliseconds: detail["ReceiveDate"]?.stringValue.flatMap(BeijingTime.milliseconds),
                     vendorStatus: code))
         }
         return receipts

@@ -4,12 +4,12 @@ import ChannelKit
 /// Asking Alibaba whether it took a send that got no answer: `QuerySendDetails` by number and send date without a
 /// `BizId` (which the lost reply would have carried) lists that day's sends to the number, each with the `OutId`
 /// our `SendSms` set to the message id. Any status (1 waiting, 2 failed, 3 delivered) means Alibaba accepted it.
-extension AliyunSMSProfile {
+extension AliyunSMSProfile: SendChecking {
     /// The most sends to one number on one day a check looks through; more and it cannot tell.
     static let sendCheckPageSize = 50
 
     func sendCheckRequest(for message: OutboundMessage, sentAtMilliseconds: Int64, context: RequestContext)
-        throws(MessageProblem) -> VendorRequest?
+        throws(MessageProblem) -> VendorRequest
     {
         // The send date is the day in Beijing (UTC+8).
         let beijing = AlibabaRPCSignature.timestamp(milliseconds: sentAtMilliseconds + 8 * 3_600_000)

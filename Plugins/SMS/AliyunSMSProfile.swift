@@ -7,7 +7,7 @@ import ChannelKit
 /// `TemplateParamJson` carries each message's own parameters. Requests are form `POST`s signed with the RPC v1
 /// signature (``AlibabaRPCSignature``). Replies are classified by `Code` (`+Outcome`); every key, its type and
 /// default, and the code table are in `Plugins/SMS/README.md`.
-struct AliyunSMSProfile: ChannelAdapter, CustomStringConvertible {
+struct AliyunSMSProfile: Batching, DefaultTemplateProviding, CustomStringConvertible {
     /// The keys `settings:` may hold.
     static let settingsKeys = [
         "access_key_id", "access_key_secret", "sign_name", "template_code", "endpoint", "region_id",
@@ -37,13 +37,13 @@ struct AliyunSMSProfile: ChannelAdapter, CustomStringConvertible {
         }
         let accessKeyID = settings.secret("access_key_id", required: true)
         let accessKeySecret = settings.secret("access_key_secret", required: true)
-        let signName = Self.plainText(settings, "sign_name", required: true, issues: issues)
+        let signName = settings.plainText("sign_name", required: true)
         if let signName, signName.contains(where: { $0 == "【" || $0 == "】" }) {
             settings.error("sign_name", "'sign_name' is the name inside 【】: write it without the brackets")
         }
-        let templateCode = Self.plainText(settings, "template_code", issues: issues)
-        let endpoint = Self.endpoint(settings, default: Self.defaultEndpoint, issues: issues)
-        let regionID = Self.plainText(settings, "region_id", issues: issues) ?? Self.defaultRegion
+        let templateCode = settings.plainText("template_code")
+        let endpoint = settings.endpoint(default: Self.defaultEndpoint)
+        let regionID = settings.plainText("region_id") ?? Self.defaultRegion
         guard issues.errorCount == errorsBefore, let accessKeyID, let accessKeySecret, let signName, let endpoint
         else { return nil }
         self.accessKeyID = accessKeyID
@@ -54,47 +54,15 @@ struct AliyunSMSProfile: ChannelAdapter, CustomStringConvertible {
         self.regionID = regionID
     }
 
-    /// A plain text setting: not a secret reference, not blank, no control characters.
-    static func plainText(
-        _ settings: ConfigMap, _ key: String, required: Bool = false, issues: ConfigIssueCollector
-    ) -> String? {
-        guard let scalar = settings.scalar(key, required: required) else { return nil }
-        if scalar.secret != nil {
-            issues.error(scalar.mark, "'\(key)' cannot be a secret reference: it is sent as written")
-        } else if scalar.text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            issues.error(scalar.mark, "'\(key)' must not contain control characters")
-        } else if scalar.text.allSatisfy({ $0 == " " }) {
-            issues.error(scalar.mark, "'\(key)' must not be blank")
-        } else {
-            return scalar.text
-        }
-        return nil
-    }
-
-    /// `endpoint`: an absolute `http://` or `https://` URL without query or fragment.
-    static func endpoint(_ settings: ConfigMap, default fallback: String, issues: ConfigIssueCollector) -> String? {
-        guard let text = plainText(settings, "endpoint", issues: issues) else {
-            return settings.contains("endpoint") ? nil : fallback
-        }
-        guard text.hasPrefix("http://") || text.hasPrefix("https://"), !text.contains("?"), !text.contains("#"),
-            !text.contains(" ")
-        else {
-            settings.error(
-                "endpoint", "'endpoint' must be an http:// or https:// URL without query, such as \(fallback)")
-            return nil
-        }
-        return text
-    }
-
     // MARK: Messages
 
     /// The number as Alibaba takes it: mainland numbers as 11 digits, others as country code and number without
     /// `+` (https://help.aliyun.com/document_detail/55284.html: "国际/港澳台消息…国际区号+号码").
     static func vendorNumber(_ recipient: String) -> String? {
-        if HTTPVendorProfile.RecipientPattern.isCNMobile(recipient) {
+        if PhoneNumber.isCNMobile(recipient) {
             return recipient.hasPrefix("+86") ? String(recipient.dropFirst(3)) : recipient
         }
-        if HTTPVendorProfile.RecipientPattern.isE164(recipient) { return String(recipient.dropFirst()) }
+        if PhoneNumber.isE164(recipient) { return String(recipient.dropFirst()) }
         return nil
     }
 

@@ -1,6 +1,6 @@
 import ChannelKit
 
-extension TencentSMSProfile {
+extension TencentSMSProfile: CallbackParsing {
     /// Tencent's answer to a status-report or reply callback: `{"result":0,"errmsg":"OK"}` (vendors.md 2.2.6;
     /// https://cloud.tencent.com/document/api/382/5807 and https://cloud.tencent.com/document/api/382/5809).
     static let callbackAnswer = CallbackAnswer(
@@ -21,7 +21,7 @@ extension TencentSMSProfile {
     /// message id: the core matches it by `sid`. A body in another shape is refused whole (the gateway answers 400);
     /// problems name positions and fields, never numbers or text. An unreadable time drops the time only.
     func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {
-        let items = try AliyunSMSProfile.callbackItems(callback.body, name: "status report/reply")
+        let items = try CarrierReports.items(callback.body, name: "status report/reply")
         var receipts: [Receipt] = []
         var replies: [InboundReply] = []
         for (index, item) in items.enumerated() {
@@ -39,7 +39,7 @@ extension TencentSMSProfile {
     }
 
     /// One status-report item as a receipt: `SUCCESS` is delivered, `FAIL` a failure classified by its carrier
-    /// status `errmsg` (``AliyunSMSProfile/carrierStatuses``), with `description` as detail.
+    /// status `errmsg` (``CarrierReports/statuses``), with `description` as detail.
     func receipt(_ item: JSONValue, position: String) throws(MessageProblem) -> Receipt {
         let delivered: Bool
         switch item["report_status"] {
@@ -47,21 +47,21 @@ extension TencentSMSProfile {
         case .string("FAIL")?: delivered = false
         default: throw .badRequest("status report \(position) has a 'report_status' other than SUCCESS or FAIL")
         }
-        guard let sid = AliyunSMSProfile.text(item["sid"]) else {
+        guard let sid = CarrierReports.text(item["sid"]) else {
             throw .badRequest("status report \(position) has no 'sid' (a string or number)")
         }
         guard let number = Self.number(item) else {
             throw .badRequest("status report \(position) has no 'mobile' (a string or number)")
         }
-        let status = AliyunSMSProfile.text(item["errmsg"])
-        let detail = AliyunSMSProfile.text(item["description"]).map(redacted)
+        let status = CarrierReports.text(item["errmsg"])
+        let detail = CarrierReports.text(item["description"]).map(redacted)
         return Receipt(
             vendorMessageID: sid,
             recipient: number,
             event: delivered
-                ? .delivered : .failed(AliyunSMSProfile.deliveryFailure(code: status, vendorDetail: detail)),
-            occurredAtMilliseconds: AliyunSMSProfile.text(item["user_receive_time"]).flatMap(
-                AliyunSMSProfile.beijingMilliseconds),
+                ? .delivered : .failed(CarrierReports.deliveryFailure(code: status, vendorDetail: detail)),
+            occurredAtMilliseconds: CarrierReports.text(item["user_receive_time"]).flatMap(
+                BeijingTime.milliseconds),
             vendorStatus: status
         )
     }
@@ -72,18 +72,18 @@ extension TencentSMSProfile {
         guard let number = number(item) else {
             throw .badRequest("reply \(position) has no 'mobile' (a string or number)")
         }
-        guard let text = HTTPVendorProfile.ReplyRules.text(item["text"]) else {
+        guard let text = JSONScalarText.of(item["text"]) else {
             throw .badRequest("reply \(position) has a 'text' that is not a string")
         }
-        let time = item["time"].flatMap(HTTPVendorProfile.ReplyRules.epochMilliseconds)
+        let time = item["time"].flatMap(CallbackTime.epochMilliseconds)
         return InboundReply(from: number, text: text, receivedAtMilliseconds: time)
     }
 
     /// `+<nationcode><mobile>` when `nationcode` is digits; `mobile` alone when it is absent or already has a `+`.
     static func number(_ item: JSONValue) -> String? {
-        guard let mobile = AliyunSMSProfile.text(item["mobile"]) else { return nil }
-        guard !mobile.hasPrefix("+"), let code = AliyunSMSProfile.text(item["nationcode"]),
-            code.utf8.allSatisfy(HTTPVendorProfile.RecipientPattern.isDigit)
+        guard let mobile = CarrierReports.text(item["mobile"]) else { return nil }
+        guard !mobile.hasPrefix("+"), let code = CarrierReports.text(item["nationcode"]),
+            code.utf8.allSatisfy(PhoneNumber.isDigit)
         else { return mobile }
         return "+" + code + mobile
     }

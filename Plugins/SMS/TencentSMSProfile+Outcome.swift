@@ -1,36 +1,26 @@
 import ChannelKit
 
 extension TencentSMSProfile {
-    /// How one vendor code is treated.
-    enum CodeRule: Sendable {
-        case reject(ReasonCategory)
-        case retry(ReasonCategory)
-        /// Retry after a fixed number of seconds.
-        case retryAfter(ReasonCategory, seconds: Int64)
-        /// Retry at the next Beijing (UTC+8) time of day, given in seconds after midnight.
-        case retryAtBeijing(ReasonCategory, secondOfDay: Int64)
-    }
-
     /// Every code of vendors.md 2.2.5 (from `TencentCloud/tencentcloud-sdk-python
     /// tencentcloud/sms/v20210111/errorcodes.py` and https://cloud.tencent.com/document/api/382/59177; the
     /// `LimitExceeded.PhoneNumber*` names as in `TencentCloud/tencentcloud-sdk-java-intl-en
     /// src/main/java/com/tencentcloudapi/sms/v20210111/SmsErrorCode.java`), whether it comes in `SendStatusSet[].Code`
     /// or in `Response.Error.Code`. The same table is in the README.
-    static let codeRules: [String: CodeRule] = [
+    static let codeRules: VendorCodeTable = [
         "FailedOperation.SignatureIncorrectOrUnapproved": .reject(.contentRejected),
         "FailedOperation.TemplateIncorrectOrUnapproved": .reject(.contentRejected),
         "FailedOperation.PhoneNumberInBlacklist": .reject(.invalidRecipient),
         "FailedOperation.ContainSensitiveWord": .reject(.contentRejected),
         "FailedOperation.InsufficientBalanceInSmsPackage": .reject(.quotaExceeded),
         // Marketing texts go out 08:00–22:00 Beijing time only: wait for the morning.
-        "FailedOperation.MarketingSendTimeConstraint": .retryAtBeijing(.throttled, secondOfDay: 8 * 3600),
+        "FailedOperation.MarketingSendTimeConstraint": .retryAtBeijingTime(.throttled, secondOfDay: 8 * 3600),
         "InvalidParameterValue.IncorrectPhoneNumber": .reject(.invalidRecipient),
         "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter": .reject(.contentRejected),
         "InvalidParameterValue.TemplateParameterFormatError": .reject(.contentRejected),
-        "LimitExceeded.PhoneNumberThirtySecondLimit": .retryAfter(.throttled, seconds: 30),
-        "LimitExceeded.PhoneNumberOneHourLimit": .retryAfter(.throttled, seconds: 3600),
-        "LimitExceeded.PhoneNumberDailyLimit": .retryAtBeijing(.throttled, secondOfDay: 0),
-        "LimitExceeded.PhoneNumberSameContentDailyLimit": .retryAtBeijing(.throttled, secondOfDay: 0),
+        "LimitExceeded.PhoneNumberThirtySecondLimit": .retry(.throttled, after: .seconds(30)),
+        "LimitExceeded.PhoneNumberOneHourLimit": .retry(.throttled, after: .seconds(3600)),
+        "LimitExceeded.PhoneNumberDailyLimit": .retryAtBeijingTime(.throttled, secondOfDay: 0),
+        "LimitExceeded.PhoneNumberSameContentDailyLimit": .retryAtBeijingTime(.throttled, secondOfDay: 0),
         "LimitExceeded.AppDailyLimit": .reject(.quotaExceeded),
         "LimitExceeded.DeliveryFrequencyLimit": .retry(.throttled),
         "LimitExceeded.PhoneNumberCountLimit": .reject(.unknown),
@@ -47,7 +37,7 @@ extension TencentSMSProfile {
 
     /// The rule for a code not in ``codeRules``, by its family: `AuthFailure.*` refuses the credentials,
     /// `InternalError.*` is Tencent's, `LimitExceeded.*` is a rate limit; anything else is rejected as `unknown`.
-    static func rule(for code: String) -> CodeRule {
+    static func rule(for code: String) -> VendorCodeRule {
         if let rule = codeRules[code] { return rule }
         if code.hasPrefix("AuthFailure.") { return .reject(.authExpired) }
         if code.hasPrefix("InternalError.") { return .retry(.vendorUnavailable) }
@@ -62,14 +52,14 @@ extension TencentSMSProfile {
     func outcome(code: String, message: String?, timestamp: Int64?) -> SendOutcome {
         if code == "Ok" { return .accepted(vendorMessageID: nil) }
         let detail = message.map(redacted)
-        switch Self.rule(for: code) {
-        case .reject(let category): return .reject(Reason(category, vendorCode: code, detail: detail))
-        case .retry(let category): return .retry(Reason(category, vendorCode: code, detail: detail))
-        case .retryAfter(let category, let seconds):
-            return .retry(Reason(category, vendorCode: code, detail: detail), after: .seconds(seconds))
-        case .retryAtBeijing(let category, let secondOfDay):
+        let rule = Self.rule(for: code)
+        let reason = Reason(rule.category, vendorCode: code, detail: detail)
+        switch rule.verdict {
+        case .reject: return .reject(reason)
+        case .retry(let after): return .retry(reason, after: after)
+        case .retryAtBeijingTime(let secondOfDay):
             let wait = timestamp.map { Self.secondsUntilBeijing(secondOfDay: secondOfDay, from: $0) }
-            return .retry(Reason(category, vendorCode: code, detail: detail), after: wait.map { .seconds($0) })
+            return .retry(reason, after: wait.map { .seconds($0) })
         }
     }
 

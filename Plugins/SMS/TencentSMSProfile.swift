@@ -6,7 +6,7 @@ import ChannelKit
 /// share a template and its parameters (`PhoneNumberSet`, one `TemplateParamSet`); the reply's `SendStatusSet`
 /// gives one outcome per number (`+Outcome`). Every key, its type and default, and the code table are in
 /// `Plugins/SMS/README.md`.
-struct TencentSMSProfile: ChannelAdapter, CustomStringConvertible {
+struct TencentSMSProfile: Batching, CustomStringConvertible {
     /// The keys `settings:` may hold.
     static let settingsKeys = [
         "secret_id", "secret_key", "sms_sdk_app_id", "sign_name", "template_id", "region", "endpoint",
@@ -45,17 +45,17 @@ struct TencentSMSProfile: ChannelAdapter, CustomStringConvertible {
         }
         let secretID = settings.secret("secret_id", required: true)
         let secretKey = settings.secret("secret_key", required: true)
-        let sdkAppID = AliyunSMSProfile.plainText(settings, "sms_sdk_app_id", required: true, issues: issues)
-        if let sdkAppID, !sdkAppID.utf8.allSatisfy(HTTPVendorProfile.RecipientPattern.isDigit) {
+        let sdkAppID = settings.plainText("sms_sdk_app_id", required: true)
+        if let sdkAppID, !sdkAppID.utf8.allSatisfy(PhoneNumber.isDigit) {
             settings.error("sms_sdk_app_id", "'sms_sdk_app_id' is the digits of the SDK AppID, such as 1400006666")
         }
-        let signName = AliyunSMSProfile.plainText(settings, "sign_name", issues: issues)
+        let signName = settings.plainText("sign_name")
         if let signName, signName.contains(where: { $0 == "【" || $0 == "】" }) {
             settings.error("sign_name", "'sign_name' is the name inside 【】: write it without the brackets")
         }
-        let templateID = AliyunSMSProfile.plainText(settings, "template_id", issues: issues)
-        let region = AliyunSMSProfile.plainText(settings, "region", issues: issues) ?? Self.defaultRegion
-        let endpoint = AliyunSMSProfile.endpoint(settings, default: Self.defaultEndpoint, issues: issues)
+        let templateID = settings.plainText("template_id")
+        let region = settings.plainText("region") ?? Self.defaultRegion
+        let endpoint = settings.endpoint(default: Self.defaultEndpoint)
         guard issues.errorCount == errorsBefore, let secretID, let secretKey, let sdkAppID, let endpoint else {
             return nil
         }
@@ -81,10 +81,10 @@ struct TencentSMSProfile: ChannelAdapter, CustomStringConvertible {
 
     /// The number in E.164, as `PhoneNumberSet` wants it: an 11-digit mainland number gets `+86`.
     static func vendorNumber(_ recipient: String) -> String? {
-        if HTTPVendorProfile.RecipientPattern.isCNMobile(recipient) {
+        if PhoneNumber.isCNMobile(recipient) {
             return recipient.hasPrefix("+86") ? recipient : "+86" + recipient
         }
-        return HTTPVendorProfile.RecipientPattern.isE164(recipient) ? recipient : nil
+        return PhoneNumber.isE164(recipient) ? recipient : nil
     }
 
     func template(of message: OutboundMessage) -> String? { message.template ?? templateID }

@@ -18,7 +18,7 @@ public enum TencentTC3Signature {
 
     /// Lower-case hex SHA-256 of some bytes.
     public static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String {
-        hex(Crypto.SHA256.hash(data: Array(bytes)))
+        HexEncoding.lowercase(SHA256.hash(data: Array(bytes)))
     }
 
     /// The canonical request of a `POST` without a query string.
@@ -54,7 +54,7 @@ public enum TencentTC3Signature {
         let secretDate = hmac(Array(date.utf8), key: Array(("TC3" + secretKey.reveal()).utf8))
         let secretService = hmac(Array(service.utf8), key: secretDate)
         let secretSigning = hmac(Array("tc3_request".utf8), key: secretService)
-        return hex(hmac(Array(stringToSign.utf8), key: secretSigning))
+        return HexEncoding.lowercase(hmac(Array(stringToSign.utf8), key: secretSigning))
     }
 
     /// The `Authorization` header value:
@@ -74,16 +74,6 @@ public enum TencentTC3Signature {
     }
 
     static func hmac(_ message: [UInt8], key: [UInt8]) -> [UInt8] {
-        Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = ""
-        for byte in bytes {
-            text.unicodeScalars.append(Unicode.Scalar(digits[Int(byte >> 4)]))
-            text.unicodeScalars.append(Unicode.Scalar(digits[Int(byte & 0x0F)]))
-        }
-        return text
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 }

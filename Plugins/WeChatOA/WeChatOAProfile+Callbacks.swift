@@ -1,18 +1,19 @@
 import ChannelKit
+import ChannelWeChatCrypto
 
-extension WeChatOAProfile {
+extension WeChatOAProfile: CallbackParsing {
     /// The answer WeChat expects to every push: `success` (vendors.md §4.3, the callback contract).
     static let callbackAnswer = CallbackAnswer(contentType: "text/plain; charset=utf-8", body: "success")
 
     /// Reads `callback_token` and `callback_aes_key` (vendors.md §4.5): none takes no callbacks, a token alone is
     /// plain mode (`signature`), both are safe mode (`msg_signature` and AES, with the app id as receiver id).
-    static func callbackSecurity(_ settings: ConfigMap, appID: String?) -> CallbackSecurity? {
+    static func callbackSecurity(_ settings: ConfigMap, appID: String?) -> WeChatCallbackSecurity? {
         let token = settings.secret("callback_token")
         let key = settings.secret("callback_aes_key")
         if let token, token.reveal().isEmpty {
             settings.error("callback_token", "'callback_token' must not be empty")
         }
-        if let key, !CallbackSecurity.isEncodingAESKey(key.reveal()) {
+        if let key, !WeChatCallbackCrypto.isEncodingAESKey(key.reveal()) {
             // Never the value: it is a secret.
             settings.error(
                 "callback_aes_key",
@@ -22,11 +23,11 @@ extension WeChatOAProfile {
             settings.error("callback_aes_key", "'callback_aes_key' needs 'callback_token' (safe mode signs too)")
         }
         guard let token, let appID else { return nil }
-        guard let key else { return .weChatSigned(token: token) }
-        return .weChatEncrypted(token: token, encodingAESKey: key, receiverID: appID)
+        guard let key else { return .signed(token: token) }
+        return .encrypted(token: token, encodingAESKey: key, receiverID: appID)
     }
 
-    /// Parses a push the core has verified (and decrypted): `TEMPLATESENDJOBFINISH` becomes a receipt for its
+    /// Parses a push the profile's verifier has checked (and decrypted): `TEMPLATESENDJOBFINISH` becomes a receipt for its
     /// `MsgID` (the template send's `msgid`); any other event or message is answered and carries nothing.
     /// Without `callback_token` the instance takes no callbacks (the core answers 404).
     func parseCallback(_ callback: InboundCallback) throws(MessageProblem) -> CallbackReport? {

@@ -1,52 +1,43 @@
 import ChannelKit
 
 extension WeChatOAProfile {
-    /// What one `errcode` means for the message: its category, and whether (and after how long) to retry.
-    struct ErrorClass: Sendable, Hashable {
-        var category: ReasonCategory
-        var retry: Bool
-        var after: Duration?
-        /// Said in the reason when WeChat's own `errmsg` is missing.
-        var meaning: String
-    }
-
     /// The longest vendor `errmsg` kept in a ``Reason``.
     static let maximumDetailLength = 200
 
     /// Every documented `errcode` (vendors.md §4.6; WeChat's global code list,
     /// https://developers.weixin.qq.com/doc/oplatform/developers/errCode/errCode.html). The README has this table.
-    /// A code not listed here is retried as `unknown`: unsure, so not given up on.
-    static let errorClasses: [String: ErrorClass] = [
-        "-1": ErrorClass(category: .vendorUnavailable, retry: true, meaning: "system busy"),
+    /// A code not listed here is retried as `unknown`: unsure, so not given up on. A row's detail is said in the
+    /// reason when WeChat's own `errmsg` is missing.
+    static let errorClasses: VendorCodeTable = [
+        "-1": .retry(.vendorUnavailable, "system busy"),
         // Token refused: the core drops it, fetches a fresh one and retries once.
-        "40001": ErrorClass(category: .authExpired, retry: true, meaning: "invalid credential"),
-        "40014": ErrorClass(category: .authExpired, retry: true, meaning: "invalid access_token"),
-        "42001": ErrorClass(category: .authExpired, retry: true, meaning: "access_token expired"),
-        "41001": ErrorClass(category: .authExpired, retry: true, meaning: "access_token missing"),
+        "40001": .retry(.authExpired, "invalid credential"),
+        "40014": .retry(.authExpired, "invalid access_token"),
+        "42001": .retry(.authExpired, "access_token expired"),
+        "41001": .retry(.authExpired, "access_token missing"),
         // The account itself is refused: an operator must act (app id, IP whitelist, API permission).
-        "40013": ErrorClass(category: .authExpired, retry: false, meaning: "invalid appid"),
-        "40164": ErrorClass(category: .authExpired, retry: false, meaning: "caller IP not in the whitelist"),
-        "61004": ErrorClass(category: .authExpired, retry: false, meaning: "caller IP not registered"),
-        "48001": ErrorClass(category: .authExpired, retry: false, meaning: "API not authorized for the account"),
-        "48004": ErrorClass(category: .authExpired, retry: false, meaning: "API banned for the account"),
+        "40013": .reject(.authExpired, "invalid appid"),
+        "40164": .reject(.authExpired, "caller IP not in the whitelist"),
+        "61004": .reject(.authExpired, "caller IP not registered"),
+        "48001": .reject(.authExpired, "API not authorized for the account"),
+        "48004": .reject(.authExpired, "API banned for the account"),
         // The recipient cannot receive it.
-        "40003": ErrorClass(category: .invalidRecipient, retry: false, meaning: "invalid openid"),
-        "43004": ErrorClass(category: .invalidRecipient, retry: false, meaning: "user does not follow the account"),
-        "43101": ErrorClass(category: .invalidRecipient, retry: false, meaning: "user refused the subscription"),
-        "45015": ErrorClass(category: .invalidRecipient, retry: false, meaning: "reply window closed"),
-        "50002": ErrorClass(category: .invalidRecipient, retry: false, meaning: "user limited"),
+        "40003": .reject(.invalidRecipient, "invalid openid"),
+        "43004": .reject(.invalidRecipient, "user does not follow the account"),
+        "43101": .reject(.invalidRecipient, "user refused the subscription"),
+        "45015": .reject(.invalidRecipient, "reply window closed"),
+        "50002": .reject(.invalidRecipient, "user limited"),
         // Quotas and rates. The daily quota resets at midnight, so there is no point in trying again soon.
-        "45009": ErrorClass(
-            category: .quotaExceeded, retry: true, after: .seconds(3600), meaning: "daily API quota used up"),
-        "45011": ErrorClass(category: .throttled, retry: true, after: .seconds(60), meaning: "per-minute API quota"),
-        "45047": ErrorClass(category: .throttled, retry: true, meaning: "out of response count limit"),
+        "45009": .retry(.quotaExceeded, after: .seconds(3600), "daily API quota used up"),
+        "45011": .retry(.throttled, after: .seconds(60), "per-minute API quota"),
+        "45047": .retry(.throttled, "out of response count limit"),
         // The template or its data.
-        "40036": ErrorClass(category: .contentRejected, retry: false, meaning: "invalid template_id size"),
-        "40037": ErrorClass(category: .contentRejected, retry: false, meaning: "invalid template_id"),
-        "47003": ErrorClass(category: .contentRejected, retry: false, meaning: "template data invalid"),
-        "47001": ErrorClass(category: .contentRejected, retry: false, meaning: "data format error"),
-        "45002": ErrorClass(category: .contentRejected, retry: false, meaning: "content size out of limit"),
-        "40066": ErrorClass(category: .contentRejected, retry: false, meaning: "invalid url"),
+        "40036": .reject(.contentRejected, "invalid template_id size"),
+        "40037": .reject(.contentRejected, "invalid template_id"),
+        "47003": .reject(.contentRejected, "template data invalid"),
+        "47001": .reject(.contentRejected, "data format error"),
+        "45002": .reject(.contentRejected, "content size out of limit"),
+        "40066": .reject(.contentRejected, "invalid url"),
     ]
 
     /// The reason for a failed reply: WeChat's `errmsg` (bounded, never one echoing the app secret) as detail.
@@ -83,8 +74,8 @@ extension WeChatOAProfile {
         guard let known = Self.errorClasses[code] else {
             return .retry(reason(.unknown, code: code, reply: reply, fallback: "undocumented errcode"))
         }
-        let why = reason(known.category, code: code, reply: reply, fallback: known.meaning)
-        return known.retry ? .retry(why, after: known.after) : .reject(why)
+        let why = reason(known.category, code: code, reply: reply, fallback: known.detail)
+        return known.retries ? .retry(why, after: known.after) : .reject(why)
     }
 
     /// Reads a `stable_token` reply: `{"access_token":"…","expires_in":7200}`, or `errcode`/`errmsg`.
@@ -99,7 +90,7 @@ extension WeChatOAProfile {
         if let code = reply["errcode"]?.scalarText, code != "0" {
             // On the token call 40001 means a wrong app secret (vendors.md §4.6): auth_expired, for an operator.
             let category = Self.errorClasses[code]?.category ?? .unknown
-            return .failed(reason(category, code: code, reply: reply, fallback: Self.errorClasses[code]?.meaning))
+            return .failed(reason(category, code: code, reply: reply, fallback: Self.errorClasses[code]?.detail))
         }
         let lifetime = reply["expires_in"].flatMap { $0.intValue ?? $0.stringValue.flatMap { Int($0) } }
         guard let value = reply["access_token"]?.stringValue, !value.isEmpty, let lifetime, lifetime > 0,

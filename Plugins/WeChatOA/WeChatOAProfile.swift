@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelWeChatCrypto
 
 /// One WeChat Official Account send API (`template` or `subscribe`) with the account's credentials.
 ///
@@ -12,7 +13,7 @@ import ChannelKit
 ///   minutes, so a retry after a lost reply is not delivered twice.
 ///
 /// Replies are classified in `+Replies`; the access token comes from `cgi-bin/stable_token` (see ``tokenStep(context:)``).
-struct WeChatOAProfile: ChannelAdapter {
+struct WeChatOAProfile: AccessTokenProviding, CallbackVerifying {
     /// The send API `vendor:` picks.
     enum API: String, Sendable {
         /// Template message, `POST /cgi-bin/message/template/send` (vendors.md §4.2).
@@ -59,9 +60,11 @@ struct WeChatOAProfile: ChannelAdapter {
     let endpoint: String
     let miniprogramAppID: String?
     let miniprogramPagePath: String?
-    /// How the core verifies the account's server-URL pushes (`callback_token`, `callback_aes_key`); `nil` takes
-    /// no callbacks.
-    let callbackSecurity: CallbackSecurity?
+    /// How the account's server-URL pushes are verified (`callback_token`, `callback_aes_key`); `nil` takes no
+    /// callbacks.
+    let callbackSecurity: WeChatCallbackSecurity?
+
+    var callbackVerifier: (any CallbackVerifier)? { callbackSecurity }
 
     /// Reads `settings:` (every key is listed in `Plugins/WeChatOA/README.md`), reporting every problem; `nil` if
     /// there was any.
@@ -209,7 +212,7 @@ struct WeChatOAProfile: ChannelAdapter {
     /// `GET /cgi-bin/token` because a classic fetch invalidates the token every other holder of the app id is
     /// using (a second gateway, a standby, the bank's other systems), while the stable token is shared: each
     /// caller gets the same token until the platform renews it. It also keeps the app secret out of the URL.
-    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
+    func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep {
         let body: JSONValue = .object([
             "grant_type": .string("client_credential"),
             "appid": .string(appID),

@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelWeChatCrypto
 
 extension WeComAPI {
     /// The keys every callback-taking profile adds to its settings.
@@ -12,13 +13,13 @@ extension WeComAPI {
 
     /// Reads `callback_token` and `callback_aes_key` (vendors.md §3.5): both or neither, since WeCom always
     /// encrypts callbacks; the receiver id the plaintext ends with is the corp id.
-    static func callbackSecurity(_ settings: ConfigMap, corpID: String?) -> CallbackSecurity? {
+    static func callbackSecurity(_ settings: ConfigMap, corpID: String?) -> WeChatCallbackSecurity? {
         let token = settings.secret("callback_token")
         let key = settings.secret("callback_aes_key")
         if let token, token.reveal().isEmpty {
             settings.error("callback_token", "'callback_token' must not be empty")
         }
-        if let key, !CallbackSecurity.isEncodingAESKey(key.reveal()) {
+        if let key, !WeChatCallbackCrypto.isEncodingAESKey(key.reveal()) {
             // Never the value: it is a secret.
             settings.error(
                 "callback_aes_key",
@@ -30,14 +31,14 @@ extension WeComAPI {
                 "WeCom callbacks need both 'callback_token' and 'callback_aes_key' (they are always encrypted)")
         }
         guard let token, let key, let corpID else { return nil }
-        return .weChatEncrypted(token: token, encodingAESKey: key, receiverID: corpID)
+        return .encrypted(token: token, encodingAESKey: key, receiverID: corpID)
     }
 
-    /// Parses a callback the core has verified and decrypted. WeCom documents no delivery event for app messages
+    /// Parses a callback the profile's verifier has checked and decrypted. WeCom documents no delivery event for app messages
     /// or customer group sends (the group-send results are pulled with `get_groupmsg_send_result`; the customer
     /// contact events of https://developer.work.weixin.qq.com/document/path/96361 say operations made through the
     /// API raise no callback), so every event is answered and carries no receipt. `nil` without callback settings.
-    static func parseCallback(_ callback: InboundCallback, security: CallbackSecurity?) throws(MessageProblem)
+    static func parseCallback(_ callback: InboundCallback, security: WeChatCallbackSecurity?) throws(MessageProblem)
         -> CallbackReport?
     {
         guard security != nil else { return nil }

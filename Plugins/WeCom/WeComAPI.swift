@@ -126,23 +126,14 @@ enum WeComAPI {
     static func failure(_ code: String, reply: JSONValue) -> SendOutcome {
         let reason = Reason(codes[code]?.category ?? .unknown, vendorCode: code, detail: detail(of: reply))
         guard let rule = codes[code] else { return .retry(reason) }
-        return rule.retried ? .retry(reason) : .reject(reason)
-    }
-
-    /// How one error code is classified.
-    struct CodeRule: Sendable {
-        var category: ReasonCategory
-        var retried: Bool
-
-        static func retry(_ category: ReasonCategory) -> CodeRule { CodeRule(category: category, retried: true) }
-        static func reject(_ category: ReasonCategory) -> CodeRule { CodeRule(category: category, retried: false) }
+        return rule.retries ? .retry(reason) : .reject(reason)
     }
 
     /// The WeCom error codes the profiles classify, shown as a table in `Plugins/WeCom/README.md` (a test reads
     /// the table and checks every row against this). Meanings from the global code list
     /// (https://developer.work.weixin.qq.com/document/path/90455, mirrored in `binarywang/WxJava`
     /// `weixin-java-common/.../error/WxCpErrorMsgEnum.java`); retry classes from vendors.md §3.6.
-    static let codes: [String: CodeRule] = [
+    static let codes: VendorCodeTable = [
         // System busy: the doc suggests at most 3 retries.
         "-1": .retry(.vendorUnavailable),
         // Token problems: the core drops its token, fetches a new one and retries once.

@@ -1,4 +1,6 @@
 import ChannelKit
+import ChannelWeChatCrypto
+import Crypto
 
 /// `vendor: app`: an app message to members, `POST {endpoint}/cgi-bin/message/send?access_token=…`
 /// (vendors.md §3.2; https://developer.work.weixin.qq.com/document/path/90236).
@@ -32,8 +34,8 @@ struct WeComAppProfile: WeComCorpProfile {
     let endpoint: String
     let corpID: String
     let corpSecret: Secret
-    /// How the core verifies the app's callbacks (`callback_token`, `callback_aes_key`); `nil` takes none.
-    let callbackSecurity: CallbackSecurity?
+    /// How the app's callbacks are verified (`callback_token`, `callback_aes_key`); `nil` takes none.
+    let callbackSecurity: WeChatCallbackSecurity?
     let agentID: Int
     let messageType: MessageType
     let buttonText: String?
@@ -175,7 +177,7 @@ struct WeComAppProfile: WeComCorpProfile {
     var maxBatchSize: Int { Self.maximumRecipients }
 
     func batchKey(for message: OutboundMessage) -> String? {
-        "app:" + SHA256.hex(SHA256.hash(JSONValue.object(content(of: message)).serialized.utf8))
+        "app:" + HexEncoding.lowercase(SHA256.hash(data: Array(JSONValue.object(content(of: message)).serialized.utf8)))
     }
 
     func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest {

@@ -1,4 +1,6 @@
 import ChannelKit
+import ChannelWeChatCrypto
+import Crypto
 
 /// `vendor: external_contact`: a group-send task to customers (external contacts),
 /// `POST {endpoint}/cgi-bin/externalcontact/add_msg_template?access_token=…` (vendors.md §3.3;
@@ -23,8 +25,8 @@ struct WeComExternalContactProfile: WeComCorpProfile {
     let endpoint: String
     let corpID: String
     let corpSecret: Secret
-    /// How the core verifies the app's callbacks (`callback_token`, `callback_aes_key`); `nil` takes none.
-    let callbackSecurity: CallbackSecurity?
+    /// How the app's callbacks are verified (`callback_token`, `callback_aes_key`); `nil` takes none.
+    let callbackSecurity: WeChatCallbackSecurity?
     let sender: String?
     let allowSelect: Bool
 
@@ -110,7 +112,8 @@ struct WeComExternalContactProfile: WeComCorpProfile {
     var maxBatchSize: Int { Self.maximumRecipients }
 
     func batchKey(for message: OutboundMessage) -> String? {
-        "external_contact:" + SHA256.hex(SHA256.hash(JSONValue.object(content(of: message)).serialized.utf8))
+        "external_contact:"
+            + HexEncoding.lowercase(SHA256.hash(data: Array(JSONValue.object(content(of: message)).serialized.utf8)))
     }
 
     func request(for message: OutboundMessage, context: RequestContext) throws(MessageProblem) -> VendorRequest {

@@ -46,7 +46,11 @@ public struct ChannelInstanceConfiguration: Sendable {
     /// Vendor requests in flight at once.
     public var concurrency: Int
     /// The adapter the kind's factory built from `settings:`.
-    public var adapter: any ChannelAdapter
+    public var adapter: any ChannelAdapter {
+        didSet { capabilities = AdapterCapabilities(adapter) }
+    }
+    /// The adapter's optional capabilities, looked up once here so the core never casts per message.
+    public private(set) var capabilities: AdapterCapabilities
     /// The path of the instance's YAML file.
     public var file: String
     /// The backup instance, if any.
@@ -93,6 +97,7 @@ public struct ChannelInstanceConfiguration: Sendable {
         self.timeout = timeout
         self.concurrency = concurrency
         self.adapter = adapter
+        self.capabilities = AdapterCapabilities(adapter)
         self.file = file
     }
 }

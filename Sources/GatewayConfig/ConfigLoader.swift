@@ -356,7 +356,7 @@ public struct ConfigLoader: Sendable {
         configuration.sendWindow = sendWindow
         configuration.maxConcurrentCalls = maxConcurrentCalls
         if let poll {
-            if adapter.pollBatchSize > 0 {
+            if configuration.capabilities.receiptPolling != nil {
                 configuration.pollReceipts = poll
             } else {
                 map.error(

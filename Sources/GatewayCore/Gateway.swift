@@ -1,4 +1,5 @@
 public import ChannelKit
+import Crypto
 import Foundation
 public import GatewayConfig
 import GatewayTransport
@@ -19,7 +20,7 @@ public final class Gateway: @unchecked Sendable {
     private let notifier: SystemdNotifier
     private let wallClock: any WallClock
     private let monotonicClock: any MonotonicClock
-    private var store: MessageStore?
+    private var store: (any MessageStoring)?
     private var transport: CurlTransport?
     private var dispatcher: Dispatcher?
     private var service: ControlService?
@@ -84,7 +85,7 @@ public final class Gateway: @unchecked Sendable {
     }
 
     private func startPipeline() throws {
-        let store = try MessageStore(
+        let store = try SQLiteMessageStore(
             directory: configuration.stateDirectory, dedupWindow: configuration.dedupWindow,
             retention: configuration.retention,
             encryptionKey: configuration.storeEncryptionKey.flatMap(GatewayConfiguration.decodeKey),
@@ -168,7 +169,7 @@ public final class Gateway: @unchecked Sendable {
             "gateway ready",
             metadata: [
                 "channels": "\(configuration.channels.map(\.name).joined(separator: ","))",
-                "resumed_messages": "\(resumed)", "store": "\(store.databasePath)",
+                "resumed_messages": "\(resumed)", "store": "\(store.location)",
             ]
         )
         notifier.notify("READY=1\nSTATUS=serving \(configuration.channels.count) channels")
@@ -266,7 +267,7 @@ public final class Gateway: @unchecked Sendable {
         var result: [String: String] = [:]
         for channel in channels {
             let bytes = FileManager.default.contents(atPath: channel.file).map(Array.init) ?? []
-            result[channel.name] = SHA256.hex(SHA256.hash(bytes))
+            result[channel.name] = HexEncoding.lowercase(SHA256.hash(data: bytes))
         }
         return result
     }

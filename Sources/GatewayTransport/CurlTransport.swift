@@ -24,7 +24,7 @@ import Synchronization
 /// block (hand the result to a queue or resume a continuation). A request submitted after ``shutdown()``
 /// completes at once, on the submitting thread, with ``TransportError/shuttingDown``.
 // @unchecked: mutable submission state is behind `state`; the loop's state is confined to the transport thread.
-public final class CurlTransport: @unchecked Sendable {
+public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private struct State {
         var pending: [Transfer] = []
         var accepting = true

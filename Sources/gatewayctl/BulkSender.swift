@@ -1,7 +1,8 @@
 import ArgumentParser
-import GatewayJSON
+import ControlProtocol
 import Dispatch
 import GatewayClient
+import GatewayJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -135,7 +136,8 @@ struct BulkSender {
                 }
                 continue
             case .success(.object(var members)):
-                members["op"] = .string("send")
+                // Passed through as written: the daemon decodes each line and answers a bad one in its slot.
+                members["op"] = .string(ControlOperation.send.rawValue)
                 members["id"] = .number(String(lineNumber))
                 request = .object(members)
             case .success(let other):

@@ -1,5 +1,6 @@
-import GatewayJSON
+import ControlProtocol
 import GatewayClient
+import GatewayJSON
 
 /// What a bulk send has seen so far; shared by the writer, the reader and the progress timer under a lock.
 struct BulkTally {
@@ -35,17 +36,19 @@ struct BulkTally {
             return
         }
         if answer["ok"] == .bool(true) {
-            switch answer["state"]?.stringValue {
-            case "duplicate": duplicates += 1
-            case "queued", nil: accepted += 1
-            case let state?: otherStates[state, default: 0] += 1
+            switch SendAnswer(json: answer)?.outcome {
+            case .duplicate?: duplicates += 1
+            case .queued?, nil: accepted += 1
+            case .deferred?: otherStates["deferred", default: 0] += 1
+            case .suppressed?: otherStates["suppressed", default: 0] += 1
             }
             return
         }
-        let code = answer["error"]?["code"]?.scalarText ?? "unknown"
+        let error = answer["error"].flatMap(ControlError.init(json:))
+        let code = error?.codeName ?? answer["error"]?["code"]?.scalarText ?? "unknown"
         rejectedByCode[code, default: 0] += 1
         let line = answer["id"]?.scalarText ?? "?"
-        let message = answer["error"]?["message"]?.scalarText ?? ""
+        let message = error?.message ?? answer["error"]?["message"]?.scalarText ?? ""
         addExample("line \(line): \(code): \(message)", to: &rejectedExamples)
     }
 

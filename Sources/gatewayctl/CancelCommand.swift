@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl cancel ID` or `--dedup-key KEY`: a message still waiting never reaches the vendor.
@@ -24,14 +25,12 @@ struct CancelCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request: [String: JSONValue] = ["op": .string("cancel")]
-        if let messageID { request["message_id"] = .string(messageID) }
-        if let dedupKey { request["dedup_key"] = .string(dedupKey) }
-        let response = try ControlClient(options: global).call(.object(request))
+        let target: CancelRequest.Target = messageID.map { .messageID($0) } ?? .dedupKey(dedupKey ?? "")
+        let response = try ControlClient(options: global).call(.cancel(CancelRequest(target)))
         if global.json {
             print(response.raw)
         } else {
-            print("\(response.value["message_id"]?.scalarText ?? messageID ?? "") cancelled")
+            print("\(CancelAnswer(json: response.value)?.messageID ?? messageID ?? "") cancelled")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl channels`: the configured channel instances as a table.
@@ -12,20 +13,21 @@ struct ChannelsCommand: ParsableCommand {
 
     func run() throws {
         let client = try ControlClient(options: global)
-        let response = try client.call(.object(["op": .string("channels")]))
-        guard !global.json, case .array(let channels)? = response.value["channels"] else {
+        let response = try client.call(.channels)
+        guard !global.json, let answer = ChannelsAnswer(json: response.value) else {
             print(response.raw)
             return
         }
-        let columns: [(title: String, key: String)] = [
-            ("NAME", "name"), ("TYPE", "type"), ("VENDOR", "vendor"), ("RATE/S", "rate_per_second"),
-            ("BURST", "burst"), ("CONC", "concurrency"), ("QUEUED", "queued"), ("IN_FLIGHT", "in_flight"),
-            ("SENT", "sent"), ("FAILED", "failed"), ("HELD", "held"), ("PAUSED", "paused"),
-            ("FAILS_IN_ROW", "consecutive_failures"),
-        ]
-        var table = TextTable(columns.map(\.title))
-        for channel in channels {
-            table.append(columns.map { channel[$0.key]?.scalarText ?? "-" })
+        var table = TextTable([
+            "NAME", "TYPE", "VENDOR", "RATE/S", "BURST", "CONC", "QUEUED", "IN_FLIGHT", "SENT", "FAILED", "HELD",
+            "PAUSED", "FAILS_IN_ROW",
+        ])
+        for row in answer.channels {
+            table.append([
+                row.name, row.type, row.vendor ?? "-", "\(row.ratePerSecond)", String(row.burst),
+                String(row.concurrency), String(row.queued), String(row.inFlight), String(row.sent), String(row.failed),
+                String(row.held), String(row.paused), String(row.consecutiveFailures),
+            ])
         }
         print(table.render(), terminator: "")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
-import GatewayJSON
+import ControlProtocol
 import Foundation
+import GatewayJSON
 
 /// `gatewayctl consent`: a customer's or address's standing opt-outs and consent log; `export` for audits.
 struct ConsentCommand: ParsableCommand {
@@ -16,9 +17,7 @@ struct ConsentCommand: ParsableCommand {
 
     /// Asks the daemon for the subject's consent.
     static func fetch(global: GlobalOptions, subject: ConsentSubjectOptions) throws -> ControlClient.Response {
-        var request = subject.fields
-        request["op"] = .string("consent")
-        return try ControlClient(options: global).call(.object(request))
+        try ControlClient(options: global).call(.consent(ConsentRequest(subject: subject.subject)))
     }
 
     /// The log entries of an answer.
@@ -41,20 +40,20 @@ struct ConsentShowCommand: ParsableCommand {
             print(response.raw)
             return
         }
-        var optedOut: [String] = []
-        if case .array(let list)? = response.value["opted_out"] { optedOut = list.compactMap(\.scalarText) }
-        print("opted out of: " + (optedOut.isEmpty ? "nothing" : optedOut.joined(separator: ", ")))
-        let log = ConsentCommand.entries(response)
-        guard !log.isEmpty else {
+        guard let answer = ConsentAnswer(json: response.value) else {
+            print(response.raw)
+            return
+        }
+        print("opted out of: " + (answer.optedOut.isEmpty ? "nothing" : answer.optedOut.joined(separator: ", ")))
+        guard !answer.log.isEmpty else {
             print("no consent changes recorded")
             return
         }
         var table = TextTable(["SEQ", "AT", "CHANNEL", "ACTION", "ROUTE", "EVIDENCE", "CLIENT"])
-        for entry in log {
-            func cell(_ key: String) -> String { entry[key]?.scalarText ?? "-" }
+        for entry in answer.log {
             table.append([
-                cell("seq"), cell("at"), cell("channel"), cell("action"), cell("route"), cell("evidence"),
-                cell("client"),
+                String(entry.seq), entry.at ?? "-", entry.channel ?? "-", entry.action ?? "-", entry.route ?? "-",
+                entry.evidence ?? "-", entry.client ?? "-",
             ])
         }
         print("", terminator: "\n")
@@ -108,7 +107,7 @@ struct ConsentExportCommand: ParsableCommand {
         let log = ConsentCommand.entries(response)
         switch format {
         case .json:
-            var document = subject.fields
+            var document = subject.subject.members
             document["opted_out"] = response.value["opted_out"] ?? .array([])
             document["log"] = .array(log)
             print(JSONValue.object(document).serialized)
@@ -129,11 +128,8 @@ struct ConsentExportCommand: ParsableCommand {
         case .csv: print(ConsentCommand.columns.joined(separator: ","), terminator: "\r\n")
         }
         while true {
-            var request: [String: JSONValue] = [
-                "op": .string("consent_export"), "after": .number(String(after)), "limit": .number("5000"),
-            ]
-            if let since { request["since"] = .string(since) }
-            let response = try client.call(.object(request))
+            let request = ConsentExportRequest(after: after, since: since.map(TimeInput.text), limit: 5000)
+            let response = try client.call(.consentExport(request))
             guard case .array(let entries)? = response.value["entries"] else { break }
             for entry in entries {
                 switch format {

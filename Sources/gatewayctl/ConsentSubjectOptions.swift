@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// Whom a consent command is about: `--customer ID` or `--to ADDRESS`, exactly one.
@@ -15,10 +16,10 @@ struct ConsentSubjectOptions: ParsableArguments {
         }
     }
 
-    /// The request fields naming the subject.
-    var fields: [String: JSONValue] {
-        if let customer { return ["customer": .string(customer)] }
-        return ["to": .string(to ?? "")]
+    /// The subject named.
+    var subject: ConsentSubject {
+        if let customer { return .customer(customer) }
+        return .address(to ?? "")
     }
 }
 
@@ -29,6 +30,15 @@ struct ConsentChangeOptions: ParsableArguments {
 
     @Option(name: .long, help: "How the decision arrived: api or import.")
     var route = "api"
+
+    func validate() throws {
+        guard ConsentChangeRequest.Route(rawValue: route) != nil else {
+            throw ValidationError("--route must be api or import, got '\(route)'.")
+        }
+    }
+
+    /// `--route` as the request takes it (checked by `validate`).
+    var routeValue: ConsentChangeRequest.Route { ConsentChangeRequest.Route(rawValue: route) ?? .api }
 
     @Option(name: .long, help: "Evidence to keep with it: a ticket number, a call id, a signed form's reference.")
     var evidence: String?

@@ -1,6 +1,7 @@
 import ArgumentParser
-import GatewayJSON
+import ControlProtocol
 import GatewayClient
+import GatewayJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -10,10 +11,7 @@ import GatewayClient
 /// connection problems print a message and exit 2, daemon errors print `error: <code>: <message>` and exit 1.
 struct ControlClient {
     /// A response: the line as received and its parsed value.
-    struct Response {
-        let raw: String
-        let value: JSONValue
-    }
+    typealias Response = ControlReply
 
     let connection: SocketConnection
     /// `--json`: error answers are printed raw on stdout too, so scripts see every answer.
@@ -30,10 +28,10 @@ struct ControlClient {
     }
 
     /// Sends `request` and returns the answer whatever its `ok`.
-    func exchange(_ request: JSONValue) throws(ExitCode) -> Response {
+    func exchange(_ request: ControlRequest) throws(ExitCode) -> Response {
         let line: [UInt8]
         do throws(ConnectionError) {
-            try connection.send(line: request.serialized)
+            try connection.send(request)
             guard let received = try connection.readLine() else {
                 let reason = "the daemon closed the connection before answering"
                 throw ConnectionError(path: connection.path, reason: reason)
@@ -42,18 +40,17 @@ struct ControlClient {
         } catch {
             throw Self.fail(error)
         }
-        let raw = String(decoding: line, as: UTF8.self)
-        guard let value = try? JSONParser.parse(line), case .object = value else {
-            Self.printError("gatewayctl: unreadable answer from gatewayd: \(raw)")
+        guard let reply = ControlReply(line: line) else {
+            Self.printError("gatewayctl: unreadable answer from gatewayd: \(String(decoding: line, as: UTF8.self))")
             throw ExitCode(2)
         }
-        return Response(raw: raw, value: value)
+        return reply
     }
 
     /// Sends `request` and returns the answer if it is `ok`; otherwise prints the daemon's error and exits 1.
-    func call(_ request: JSONValue) throws(ExitCode) -> Response {
+    func call(_ request: ControlRequest) throws(ExitCode) -> Response {
         let response = try exchange(request)
-        guard response.value["ok"] == .bool(true) else {
+        guard response.ok else {
             if printsRawErrors { print(response.raw) }
             Self.printError(Self.describeError(response.value))
             throw ExitCode.failure
@@ -63,6 +60,10 @@ struct ControlClient {
 
     /// `error: <code>: <message>` for an error answer.
     static func describeError(_ response: JSONValue) -> String {
+        if let error = response["error"].flatMap(ControlError.init(json:)) {
+            return "error: \(error.codeName): \(error.message)"
+        }
+        // A code this gatewayctl does not know (a newer daemon): shown as it came.
         let error = response["error"]
         let code = error?["code"]?.scalarText ?? "unknown"
         let message = error?["message"]?.scalarText ?? "(no message)"

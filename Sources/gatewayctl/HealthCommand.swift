@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl health`: whether the daemon is serving; exits 1 while it drains.
@@ -10,16 +11,17 @@ struct HealthCommand: ParsableCommand {
 
     func run() throws {
         let client = try ControlClient(options: global)
-        let response = try client.call(.object(["op": .string("health")]))
-        let status = response.value["status"]?.scalarText ?? "unknown"
+        let response = try client.call(.health)
+        let health = HealthAnswer(json: response.value)
+        let status = health?.status ?? "unknown"
         if global.json {
             print(response.raw)
         } else {
-            let version = response.value["version"]?.scalarText.map { " (version \($0))" } ?? ""
+            let version = health.map { " (version \($0.version))" } ?? ""
             var notes: [String] = []
-            for key in ["degraded", "paused"] {
-                guard case .array(let names)? = response.value[key], !names.isEmpty else { continue }
-                notes.append("\(key): " + names.compactMap(\.scalarText).joined(separator: ", "))
+            for (key, names) in [("degraded", health?.degraded ?? []), ("paused", health?.paused ?? [])]
+            where !names.isEmpty {
+                notes.append("\(key): " + names.joined(separator: ", "))
             }
             print(status + version + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl optout`: records that a customer or address said no to marketing on a channel (or all).
@@ -21,20 +22,18 @@ struct OptOutCommand: ParsableCommand {
         optOut: Bool, global: GlobalOptions, subject: ConsentSubjectOptions, options: ConsentChangeOptions
     ) throws {
         let channel = options.channel
-        var request = subject.fields
-        request["op"] = .string(optOut ? "optout" : "optin")
-        request["channel"] = .string(channel)
-        request["route"] = .string(options.route)
-        if let evidence = options.evidence { request["evidence"] = .string(evidence) }
-        let response = try ControlClient(options: global).call(.object(request))
+        let request = ConsentChangeRequest(
+            subject: subject.subject, channel: channel, route: options.routeValue, evidence: options.evidence)
+        let response = try ControlClient(options: global).call(optOut ? .optout(request) : .optin(request))
         if global.json {
             print(response.raw)
             return
         }
+        let answer = ConsentChangeAnswer(json: response.value)
         let who =
-            response.value["customer"]?.scalarText.map { "customer \($0)" }
-            ?? "address \(response.value["to"]?.scalarText ?? subject.to ?? "-")"
-        let scope = response.value["channel"]?.scalarText ?? channel
+            answer?.subjectKind == "customer"
+            ? "customer \(answer?.subject ?? "-")" : "address \(response.value["to"]?.scalarText ?? subject.to ?? "-")"
+        let scope = answer?.channel ?? channel
         print(
             "\(who): \(optOut ? "opted out of" : "opted in to") marketing on \(scope == "all" ? "all channels" : scope)"
         )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl pause NAME` / `resume NAME`: an instance stops (or starts again) sending; kept across restarts.
@@ -16,8 +17,8 @@ struct PauseCommand: ParsableCommand {
     func run() throws { try Self.change(channel, paused: true, global: global) }
 
     static func change(_ channel: String, paused: Bool, global: GlobalOptions) throws {
-        let request: JSONValue = .object(["op": .string(paused ? "pause" : "resume"), "channel": .string(channel)])
-        let response = try ControlClient(options: global).call(request)
+        let request = PauseRequest(channel: channel)
+        let response = try ControlClient(options: global).call(paused ? .pause(request) : .resume(request))
         print(global.json ? response.raw : "\(channel) \(paused ? "paused" : "resumed")")
     }
 }

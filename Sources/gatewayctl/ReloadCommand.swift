@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl reload`: load the configuration again and swap it in only if all of it is valid.
@@ -12,21 +13,16 @@ struct ReloadCommand: ParsableCommand {
 
     func run() throws {
         let client = try ControlClient(options: global)
-        let response = try client.call(.object(["op": .string("reload")]))
-        if global.json {
+        let response = try client.call(.reload)
+        guard !global.json, let answer = ReloadAnswer(json: response.value) else {
             print(response.raw)
             return
         }
-        func names(_ key: String) -> String {
-            guard case .array(let items)? = response.value[key], !items.isEmpty else { return "-" }
-            return items.compactMap(\.scalarText).joined(separator: ", ")
-        }
+        func names(_ list: [String]) -> String { list.isEmpty ? "-" : list.joined(separator: ", ") }
         print("reloaded")
-        print("added:   \(names("added"))")
-        print("changed: \(names("changed"))")
-        print("removed: \(names("removed")) (queued messages held)")
-        if case .array(let warnings)? = response.value["warnings"] {
-            for warning in warnings.compactMap(\.scalarText) { print("warning: \(warning)") }
-        }
+        print("added:   \(names(answer.added))")
+        print("changed: \(names(answer.changed))")
+        print("removed: \(names(answer.removed)) (queued messages held)")
+        for warning in answer.warnings { print("warning: \(warning)") }
     }
 }

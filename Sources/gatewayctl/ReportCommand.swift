@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl report --since 24h`: per channel, what happened to the messages accepted in a period.
@@ -14,40 +15,33 @@ struct ReportCommand: ParsableCommand {
     var since = "24h"
 
     func run() throws {
-        let response = try ControlClient(options: global).call(
-            .object(["op": .string("report"), "since": .string(since)]))
+        let response = try ControlClient(options: global).call(.report(ReportRequest(since: .text(since))))
         if global.json {
             print(response.raw)
             return
         }
-        guard case .array(let channels)? = response.value["channels"], !channels.isEmpty else {
+        guard let answer = ReportAnswer(json: response.value), !answer.channels.isEmpty else {
             print("no messages since \(response.value["since"]?.scalarText ?? since)")
             return
         }
-        print("since \(response.value["since"]?.scalarText ?? since)\n")
+        print("since \(answer.since)\n")
         var table = TextTable([
             "CHANNEL", "ACCEPTED", "SENT", "DELIVERED", "OPENED", "CLICKED", "FAILED", "EXPIRED", "SUPPRESSED",
             "QUEUED",
         ])
         var reasons: [String] = []
-        for channel in channels {
-            func count(_ key: String) -> Int { channel[key]?.intValue ?? 0 }
-            let sent = count("sent")
-            func share(_ key: String) -> String {
-                sent == 0 ? "-" : "\(count(key)) (\(Self.percent(count(key), of: sent)))"
+        for row in answer.channels {
+            func share(_ count: Int) -> String {
+                row.sent == 0 ? "-" : "\(count) (\(Self.percent(count, of: row.sent)))"
             }
             var failed = 0
-            if case .object(let byReason)? = channel["failed"] {
-                for (reason, value) in byReason.sorted(by: { $0.key < $1.key }) {
-                    failed += value.intValue ?? 0
-                    reasons.append("  \(channel["channel"]?.scalarText ?? "?"): \(reason) \(value.intValue ?? 0)")
-                }
+            for (reason, value) in row.failed.sorted(by: { $0.key < $1.key }) {
+                failed += value
+                reasons.append("  \(row.channel): \(reason) \(value)")
             }
             table.append([
-                channel["channel"]?.scalarText ?? "?", String(count("accepted")), String(sent), share("delivered"),
-                share("opened"), share("clicked"), String(failed), String(count("expired")),
-                String(count("suppressed")),
-                String(count("queued")),
+                row.channel, String(row.accepted), String(row.sent), share(row.delivered), share(row.opened),
+                share(row.clicked), String(failed), String(row.expired), String(row.suppressed), String(row.queued),
             ])
         }
         print(table.render(), terminator: "")

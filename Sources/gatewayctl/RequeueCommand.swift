@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl requeue NAME [--reason R] [--since T] [--until T] [--to-channel OTHER] [--queued] [--dry-run]`.
@@ -37,20 +38,17 @@ struct RequeueCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        var request: [String: JSONValue] = ["op": .string("requeue"), "channel": .string(channel)]
-        if let reason { request["reason"] = .string(reason) }
-        if let since { request["since"] = .string(since) }
-        if let until { request["until"] = .string(until) }
-        if let toChannel { request["to_channel"] = .string(toChannel) }
-        if queued { request["queued"] = .bool(true) }
-        if dryRun { request["dry_run"] = .bool(true) }
-        let response = try ControlClient(options: global).call(.object(request))
+        let request = RequeueRequest(
+            channel: channel, reason: reason, since: since.map(TimeInput.text), until: until.map(TimeInput.text),
+            toChannel: toChannel, queued: queued, dryRun: dryRun)
+        let response = try ControlClient(options: global).call(.requeue(request))
+        let count = RequeueAnswer(json: response.value)?.count ?? 0
         if global.json {
             print(response.raw)
         } else if dryRun {
-            print("\(response.value["matched"]?.scalarText ?? "0") message(s) would be requeued")
+            print("\(count) message(s) would be requeued")
         } else {
-            print("\(response.value["requeued"]?.scalarText ?? "0") message(s) requeued")
+            print("\(count) message(s) requeued")
         }
     }
 }

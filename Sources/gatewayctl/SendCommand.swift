@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl send`: one message from options, or a JSON-lines file streamed with pipelining.
@@ -60,6 +61,9 @@ struct SendCommand: ParsableCommand {
         } else {
             guard channel != nil, to != nil else { throw ValidationError("send needs --channel and --to (or --file).") }
         }
+        if let onCap, SendRequest.CapAction(rawValue: onCap) == nil {
+            throw ValidationError("--on-cap must be suppress or defer, got '\(onCap)'.")
+        }
         for param in params where !param.contains("=") {
             throw ValidationError("--param expects key=value, got '\(param)'.")
         }
@@ -76,44 +80,31 @@ struct SendCommand: ParsableCommand {
             print(response.raw)
             return
         }
-        let id = response.value["message_id"]?.scalarText ?? "?"
-        switch response.value["state"]?.stringValue {
-        case "queued": print("queued \(id)")
-        case "duplicate": print("duplicate of \(id)")
-        case "deferred": print("deferred \(id) until \(response.value["until"]?.scalarText ?? "?")")
-        case "suppressed":
-            let cap = response.value["cap"]?.scalarText.map { " (\($0))" } ?? ""
-            print("suppressed \(id): \(response.value["reason"]?.scalarText ?? "?")\(cap)")
-        case let state?: print("\(state) \(id)")
-        case nil: print(response.raw)
+        guard let answer = SendAnswer(json: response.value) else {
+            print(response.raw)
+            return
+        }
+        let id = answer.messageID
+        switch answer.outcome {
+        case .queued: print("queued \(id)")
+        case .duplicate: print("duplicate of \(id)")
+        case .deferred(let until): print("deferred \(id) until \(until)")
+        case .suppressed(let reason, let cap): print("suppressed \(id): \(reason)\(cap.map { " (\($0))" } ?? "")")
         }
     }
 
     /// The `send` request built from the options.
-    private func request() -> JSONValue {
-        var members: [String: JSONValue] = ["op": .string("send")]
-        members["channel"] = channel.map(JSONValue.string)
-        members["to"] = to.map(JSONValue.string)
-        members["template"] = template.map(JSONValue.string)
-        members["content"] = content.map(JSONValue.string)
-        members["dedup_key"] = dedupKey.map(JSONValue.string)
-        members["category"] = category.map(JSONValue.string)
-        members["customer"] = customer.map(JSONValue.string)
-        members["on_cap"] = onCap.map(JSONValue.string)
-        for (key, value) in [("not_after", notAfter), ("not_before", notBefore)] {
-            guard let value else { continue }
-            // All digits is epoch milliseconds, which the protocol takes as a number.
-            let isEpoch = !value.isEmpty && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-            members[key] = isEpoch ? .number(value) : .string(value)
+    private func request() -> ControlRequest {
+        var params: [String: String] = [:]
+        for param in self.params {
+            let parts = param.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            params[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        if !params.isEmpty {
-            var object: [String: JSONValue] = [:]
-            for param in params {
-                let parts = param.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                object[String(parts[0])] = .string(parts.count > 1 ? String(parts[1]) : "")
-            }
-            members["params"] = .object(object)
-        }
-        return .object(members)
+        return .send(
+            SendRequest(
+                channel: channel ?? "", to: to ?? "", template: template, params: params, content: content,
+                dedupKey: dedupKey, category: category, customer: customer,
+                onCap: onCap.flatMap(SendRequest.CapAction.init(rawValue:)), notAfter: notAfter.map(TimeInput.init),
+                notBefore: notBefore.map(TimeInput.init)))
     }
 }

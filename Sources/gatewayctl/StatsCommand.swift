@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl stats`: the daemon's counters, one per line.
@@ -15,7 +16,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let client = try ControlClient(options: global)
-        let response = try client.call(.object(["op": .string("stats")]))
+        let response = try client.call(.stats)
         guard !global.json, case .object(let stats)? = response.value["stats"] else {
             print(response.raw)
             return

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 import GatewayJSON
 
 /// `gatewayctl status ID`: a message's state and its attempt timeline.
@@ -15,12 +16,12 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let client = try ControlClient(options: global)
-        let response = try client.call(.object(["op": .string("status"), "message_id": .string(messageID)]))
+        let response = try client.call(.status(StatusRequest(messageID: messageID)))
         if global.json {
             print(response.raw)
             return
         }
-        guard let message = response.value["message"] else {
+        guard let message = StatusAnswer(json: response.value) else {
             print(response.raw)
             return
         }
@@ -28,40 +29,37 @@ struct StatusCommand: ParsableCommand {
     }
 
     /// The summary block followed by one row per history entry.
-    static func render(_ message: JSONValue) -> String {
-        func text(_ key: String) -> String { message[key]?.scalarText ?? "-" }
-        let fields: [(String, String)] = [
-            ("message", text("message_id")), ("channel", text("channel")), ("to", text("to")),
-            ("category", text("category")), ("customer", text("customer")), ("state", text("state")),
-            ("attempts", text("attempts")),
-            ("vendor id", text("vendor_message_id")), ("reason", text("reason")),
-            ("created", text("created_at")), ("updated", text("updated_at")), ("not after", text("not_after")),
+    static func render(_ message: StatusAnswer) -> String {
+        let fields: [(String, String?)] = [
+            ("message", message.messageID), ("channel", message.channel), ("to", message.to),
+            ("category", message.category), ("customer", message.customer), ("state", message.state),
+            ("attempts", String(message.attempts)), ("vendor id", message.vendorMessageID),
+            ("reason", message.reason), ("created", message.createdAt), ("updated", message.updatedAt),
+            ("not after", message.notAfter),
         ]
         var output = ""
-        for (label, value) in fields where !(value == "-" && ["reason", "not after", "customer"].contains(label)) {
-            output += (label + ":").padding(to: 11) + value + "\n"
+        for (label, value) in fields where !(value == nil && ["reason", "not after", "customer"].contains(label)) {
+            output += (label + ":").padding(to: 11) + (value ?? "-") + "\n"
         }
         var receipts = ""
-        if case .array(let entries)? = message["receipts"], !entries.isEmpty {
+        if !message.receipts.isEmpty {
             var table = TextTable(["RECEIPT", "OCCURRED", "RECEIVED", "VENDOR STATUS", "REASON"])
-            for entry in entries {
-                func cell(_ key: String) -> String { entry[key]?.scalarText ?? "-" }
+            for entry in message.receipts {
                 table.append([
-                    cell("event"), cell("occurred_at"), cell("received_at"), cell("vendor_status"), cell("reason"),
+                    entry.event, entry.occurredAt ?? "-", entry.receivedAt, entry.vendorStatus ?? "-",
+                    entry.reason ?? "-",
                 ])
             }
             receipts = "\n" + table.render()
         }
-        guard case .array(let history)? = message["history"], !history.isEmpty else {
+        guard !message.history.isEmpty else {
             return output + "\nno attempts yet\n" + receipts
         }
         var table = TextTable(["ATTEMPT", "AT", "OUTCOME", "HTTP", "TIME", "REASON", "DETAIL"])
-        for entry in history {
-            func cell(_ key: String) -> String { entry[key]?.scalarText ?? "-" }
-            let duration = entry["duration_ms"]?.scalarText.map { "\($0) ms" } ?? "-"
+        for entry in message.history {
             table.append([
-                cell("attempt"), cell("at"), cell("outcome"), cell("http_status"), duration, cell("reason"),
-                cell("detail"),
+                String(entry.number), entry.at, entry.outcome ?? "-", entry.httpStatus.map(String.init) ?? "-",
+                "\(entry.durationMilliseconds) ms", entry.reason ?? "-", entry.detail ?? "-",
             ])
         }
         return output + "\n" + table.render() + receipts

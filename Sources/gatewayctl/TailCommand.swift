@@ -1,7 +1,7 @@
 import ArgumentParser
 import ControlProtocol
-import GatewayJSON
 import GatewayClient
+import GatewayJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -40,13 +40,12 @@ struct TailCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request: [String: JSONValue] = ["op": .string("subscribe")]
-        if !channels.isEmpty { request["channels"] = .array(channels.map(JSONValue.string)) }
-        if !categories.isEmpty { request["categories"] = .array(categories.map(JSONValue.string)) }
-        if !states.isEmpty { request["states"] = .array(states.map(JSONValue.string)) }
-        if let since { request["since"] = .string(since) }
+        let request = SubscribeRequest(
+            channels: channels.isEmpty ? nil : Set(channels), categories: categories.isEmpty ? nil : Set(categories),
+            states: states.isEmpty ? nil : Set(states.compactMap(MessageState.init(rawValue:))),
+            since: since.map(TimeInput.text))
         let client = try ControlClient(options: global)
-        _ = try client.call(.object(request))
+        _ = try client.call(.subscribe(request))
         while true {
             let received: [UInt8]?
             do {

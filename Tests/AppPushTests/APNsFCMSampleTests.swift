@@ -1,7 +1,7 @@
 import ChannelAppPush
 import ChannelKit
+import ChannelTesting
 import Foundation
-import GatewayConfig
 import Testing
 
 /// The `apns` and `fcm` instance examples of the README load cleanly through the real YAML parser and secret
@@ -42,51 +42,36 @@ struct APNsFCMSampleTests {
         """
 
     static func load(_ yaml: String, credentials: [String: String]) throws -> (any ChannelAdapter)? {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "push2-sample-\(getpid())-\(yaml.count)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        for (name, value) in credentials {
-            try value.write(to: folder.appending(path: name), atomically: true, encoding: .utf8)
-        }
-        let issues = ConfigIssueCollector()
-        let parsed = try YAMLParser.parse(Array(yaml.utf8), file: "sample.yaml")
-        let root = SecretResolver(environment: [:], credentialsDirectory: folder.path(percentEncoded: false))
-            .resolve(parsed, issues: issues)
-        guard case .mapping(let entries, _) = root else { return nil }
-        let value = { (key: String) in entries.first { $0.key.text == key }?.value }
-        guard case .scalar(let type)? = value("type"), case .scalar(let vendor)? = value("vendor") else { return nil }
-        #expect(type.text == AppPushChannel.kind.name)
-        let setup = ChannelKind.Setup(
-            instance: "sample", vendor: vendor.text, settings: value("settings"),
-            mark: ConfigMark(file: "sample.yaml", line: 1, column: 1))
-        let adapter = AppPushChannel.kind.make(setup, issues)
-        #expect(issues.issues.isEmpty, "\(issues.issues)")
-        return adapter
+        let loaded = try YAMLInstance(
+            yaml, kind: AppPushChannel.kind, instance: "sample", file: "sample.yaml", credentials: credentials)
+        #expect(loaded.type == AppPushChannel.kind.name)
+        #expect(loaded.issues.isEmpty, "\(loaded.issues)")
+        return loaded.adapter
     }
 
     @Test func apnsExampleLoads() throws {
-        let key = try PushGolden.file("apns", "test-key.p8")
+        let key = try fixtures.file("apns", "test-key.p8")
         let adapter = try #require(try Self.load(Self.apnsExample, credentials: ["apns_auth_key": key]))
         let message = OutboundMessage(
             id: "m01JDQ7Z8X4N5R2T6V8W0Y3A5C7", channel: "sample", recipient: String(repeating: "ab", count: 32),
             content: "入账 100.00 元", title: "示例银行")
         #expect(adapter.check(message) == nil)
-        let request = try adapter.request(for: message, context: pushGoldenContext)
+        let request = try adapter.request(for: message, context: goldenContext)
         #expect(request.url == "https://api.push.apple.com/3/device/" + String(repeating: "ab", count: 32))
         #expect(request.headers.value(named: "apns-expiration") == "1764086400")
     }
 
     @Test func fcmExampleLoads() throws {
-        let key = try PushGolden.file("fcm", "test-key.pem")
+        let key = try fixtures.file("fcm", "test-key.pem")
         let adapter = try #require(try Self.load(Self.fcmExample, credentials: ["fcm_private_key": key]))
-        guard case .fetch(let request)? = try adapter.tokenStep(context: pushGoldenContext) else {
+        guard case .fetch(let request)? = try adapter.tokenStep(context: goldenContext) else {
             Issue.record("expected a token fetch")
             return
         }
         #expect(request.url == "https://oauth2.googleapis.com/token")
         let message = OutboundMessage(
             id: "m01JDQ7Z8X4N5R2T6V8W0Y3A5C7", channel: "sample", recipient: FCMProfileTests.token, content: "入账")
-        let send = try adapter.request(for: message, context: pushGoldenContext)
+        let send = try adapter.request(for: message, context: goldenContext)
         #expect(send.url == "https://fcm.googleapis.com/v1/projects/example-bank-app/messages:send")
         #expect(String(decoding: send.body, as: UTF8.self).contains(#""ttl":"86400s""#))
     }

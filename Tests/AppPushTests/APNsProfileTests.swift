@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import Crypto
 import Foundation
 import Testing
@@ -14,7 +15,7 @@ struct APNsProfileTests {
     static let token = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
 
     static func adapter(_ settings: JSONValue = settings) throws -> any ChannelAdapter {
-        let built = PushGolden.make("apns", settings: settings)
+        let built = TestSettings.push("apns", settings: settings)
         #expect(built.issues.isEmpty, "\(built.issues)")
         return try #require(built.adapter)
     }
@@ -50,7 +51,7 @@ struct APNsProfileTests {
         #expect(JWT.base64URLDecode(parts[1]) == Array(#"{"iat":1764000000,"iss":"TEAM123456"}"#.utf8))
         let signature = try #require(JWT.base64URLDecode(parts[2]))
         #expect(signature.count == 64)
-        let publicKey = try P256.Signing.PublicKey(pemRepresentation: try PushGolden.file("apns", "test-key.pub.pem"))
+        let publicKey = try P256.Signing.PublicKey(pemRepresentation: try fixtures.file("apns", "test-key.pub.pem"))
         let ecdsa = try P256.Signing.ECDSASignature(rawRepresentation: signature)
         #expect(publicKey.isValidSignature(ecdsa, for: Array((parts[0] + "." + parts[1]).utf8)))
         #expect(!publicKey.isValidSignature(ecdsa, for: Array((parts[0] + "." + parts[1] + "x").utf8)))
@@ -65,25 +66,25 @@ struct APNsProfileTests {
     @Test func sameInputTwiceGivesByteIdenticalRequests() throws {
         let adapter = try Self.adapter()
         let message = Self.message(params: ["badge": "2"])
-        let first = try adapter.request(for: message, context: pushGoldenContext)
-        let second = try adapter.request(for: message, context: pushGoldenContext)
+        let first = try adapter.request(for: message, context: goldenContext)
+        let second = try adapter.request(for: message, context: goldenContext)
         #expect(first == second)
         #expect(first.requiresHTTP2)
     }
 
     @Test func unknownSettingsKeyIsRejected() {
-        let built = PushGolden.make("apns", settings: Self.with("topic", .string("com.example.bank")))
+        let built = TestSettings.push("apns", settings: Self.with("topic", .string("com.example.bank")))
         #expect(built.adapter == nil)
         #expect(built.issues.contains { $0.message.contains("unknown key 'topic'") })
     }
 
     @Test func missingAndMalformedSettingsAreEachReported() {
-        let missing = PushGolden.make("apns", settings: .object([:]))
+        let missing = TestSettings.push("apns", settings: .object([:]))
         #expect(missing.adapter == nil)
         for key in ["team_id", "key_id", "private_key", "bundle_id"] {
             #expect(missing.issues.contains { $0.message.contains("missing required key '\(key)'") }, "\(key)")
         }
-        let bad = PushGolden.make(
+        let bad = TestSettings.push(
             "apns",
             settings: .object([
                 "team_id": .string("team"), "key_id": .string("KEY12345678"),
@@ -99,21 +100,18 @@ struct APNsProfileTests {
 
     @Test func secretsNeverAppearInIssuesOrDescriptions() throws {
         // A wrong key: the error names the setting, never its value.
-        let wrong = PushGolden.make("apns", settings: Self.with("private_key", .string("credential:sentinel")))
+        let wrong = TestSettings.push("apns", settings: Self.with("private_key", .string("credential:sentinel")))
         #expect(wrong.adapter == nil)
         for issue in wrong.issues { #expect(!issue.description.contains("test-secret-sentinel")) }
         // A good key and a token: neither shows in the adapter's or the token's descriptions.
-        let pem = try PushGolden.file("apns", "test-key.p8")
+        let pem = try fixtures.file("apns", "test-key.p8")
         let body = String(pem.split(separator: "\n")[1])
         let adapter = try Self.adapter()
-        guard case .issued(let token)? = try adapter.tokenStep(context: pushGoldenContext) else {
+        guard case .issued(let token)? = try adapter.tokenStep(context: goldenContext) else {
             Issue.record("no token")
             return
         }
-        var texts = [String(describing: adapter), String(reflecting: adapter), String(describing: token)]
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        texts.append(dumped)
+        var texts = visibleTexts(of: adapter) + [String(describing: token)]
         for text in texts {
             #expect(!text.contains(body), "\(text)")
             #expect(!text.contains(token.value.reveal()), "\(text)")
@@ -140,7 +138,7 @@ struct APNsProfileTests {
         #expect(adapter.check(Self.message(content: String(repeating: "x", count: 4100)))?.field == "content")
         // request() refuses what check() refuses, even if the core did not check.
         #expect(throws: MessageProblem.self) {
-            try adapter.request(for: Self.message(to: "zz"), context: pushGoldenContext)
+            try adapter.request(for: Self.message(to: "zz"), context: goldenContext)
         }
     }
 

@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import Foundation
 import Testing
 import _CryptoExtras
@@ -15,7 +16,7 @@ struct FCMProfileTests {
     static let token = "cT8sV3kQ_0eR:APA91bH7dQ2lX9zK4mN6pR8tV0wY2aC4eG6iK8mO0qS2uW4yA6cE8gI0kM2oQ4sU6wY8aC0eG2iK4m"
 
     static func adapter(_ settings: JSONValue = settings) throws -> any ChannelAdapter {
-        let built = PushGolden.make("fcm", settings: settings)
+        let built = TestSettings.push("fcm", settings: settings)
         #expect(built.issues.isEmpty, "\(built.issues)")
         return try #require(built.adapter)
     }
@@ -56,7 +57,7 @@ struct FCMProfileTests {
         #expect(claims["aud"]?.stringValue == "https://oauth2.example.test/token")
         #expect(claims["iat"]?.intValue == 1_764_000_000)
         #expect(claims["exp"]?.intValue == 1_764_003_600)
-        let publicKey = try _RSA.Signing.PublicKey(pemRepresentation: try PushGolden.file("fcm", "test-key.pub.pem"))
+        let publicKey = try _RSA.Signing.PublicKey(pemRepresentation: try fixtures.file("fcm", "test-key.pub.pem"))
         let signature = _RSA.Signing.RSASignature(rawRepresentation: try #require(JWT.base64URLDecode(parts[2])))
         let input = Array((parts[0] + "." + parts[1]).utf8)
         #expect(publicKey.isValidSignature(signature, for: input, padding: .insecurePKCS1v1_5))
@@ -74,24 +75,24 @@ struct FCMProfileTests {
     @Test func sameInputTwiceGivesByteIdenticalRequests() throws {
         let adapter = try Self.adapter()
         let message = Self.message(params: ["badge": "2"])
-        let first = try adapter.request(for: message, context: pushGoldenContext)
-        #expect(first == (try adapter.request(for: message, context: pushGoldenContext)))
+        let first = try adapter.request(for: message, context: goldenContext)
+        #expect(first == (try adapter.request(for: message, context: goldenContext)))
         #expect(!first.requiresHTTP2)
     }
 
     @Test func unknownSettingsKeyIsRejected() {
-        let built = PushGolden.make("fcm", settings: Self.with("type", .string("service_account")))
+        let built = TestSettings.push("fcm", settings: Self.with("type", .string("service_account")))
         #expect(built.adapter == nil)
         #expect(built.issues.contains { $0.message.contains("unknown key 'type'") })
     }
 
     @Test func missingAndMalformedSettingsAreEachReported() {
-        let missing = PushGolden.make("fcm", settings: .object([:]))
+        let missing = TestSettings.push("fcm", settings: .object([:]))
         #expect(missing.adapter == nil)
         for key in ["project_id", "client_email", "private_key"] {
             #expect(missing.issues.contains { $0.message.contains("missing required key '\(key)'") }, "\(key)")
         }
-        let bad = PushGolden.make(
+        let bad = TestSettings.push(
             "fcm",
             settings: .object([
                 "project_id": .string("Bad Project"), "client_email": .string("nobody"),
@@ -105,18 +106,15 @@ struct FCMProfileTests {
     }
 
     @Test func secretsNeverAppearInIssuesOrDescriptions() throws {
-        let wrong = PushGolden.make("fcm", settings: Self.with("private_key", .string("credential:sentinel")))
+        let wrong = TestSettings.push("fcm", settings: Self.with("private_key", .string("credential:sentinel")))
         #expect(wrong.adapter == nil)
         for issue in wrong.issues { #expect(!issue.description.contains("test-secret-sentinel")) }
-        let pem = try PushGolden.file("fcm", "test-key.pem")
+        let pem = try fixtures.file("fcm", "test-key.pem")
         let body = String(pem.split(separator: "\n")[1])
         let adapter = try Self.adapter()
         let reply = VendorResponse(status: 200, body: Array(#"{"access_token":"ya29.secret","expires_in":3599}"#.utf8))
-        let result = adapter.token(from: reply, context: pushGoldenContext)
-        var texts = [String(describing: adapter), String(reflecting: adapter), String(describing: result)]
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        texts.append(dumped)
+        let result = adapter.token(from: reply, context: goldenContext)
+        var texts = visibleTexts(of: adapter) + [String(describing: result)]
         for text in texts {
             #expect(!text.contains(body), "\(text)")
             #expect(!text.contains("ya29.secret"), "\(text)")
@@ -132,7 +130,7 @@ struct FCMProfileTests {
         #expect(adapter.check(Self.message(content: nil))?.field == "content")
         #expect(adapter.check(Self.message(params: ["badge": "many"]))?.field == "params.badge")
         #expect(throws: MessageProblem.self) {
-            try adapter.request(for: Self.message(content: nil), context: pushGoldenContext)
+            try adapter.request(for: Self.message(content: nil), context: goldenContext)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import Testing
 
 @testable import ChannelAppPush
@@ -8,63 +9,23 @@ import Testing
 struct HuaweiPushFixtureTests {
     static let vendor = "huawei"
 
-    static func adapter(_ name: String) throws -> any ChannelAdapter {
-        let settings = PushTestKit.node(try PushTestKit.json(vendor, name, "settings.json"))
-        let built = PushTestKit.make(vendor: vendor, settings: settings)
-        #expect(built.issues.isEmpty, "\(built.issues)")
-        return try #require(built.adapter)
-    }
-
-    @Test("huawei send golden case", arguments: PushTestKit.cases(vendor, having: "messages.json"))
+    @Test("huawei send golden case", arguments: fixtures.cases(vendor, having: "messages.json"))
     func sendCase(_ name: String) throws {
-        let adapter = try Self.adapter(name)
-        let messages = PushTestKit.messages(try PushTestKit.json(Self.vendor, name, "messages.json"))
-        let first = try #require(messages.first)
-        for message in messages {
-            #expect(adapter.check(message) == nil)
-            #expect(adapter.batchKey(for: message) == adapter.batchKey(for: first))
-        }
-        let request =
-            messages.count == 1
-            ? try adapter.request(for: first, context: PushTestKit.context)
-            : try adapter.request(for: messages, context: PushTestKit.context)
-        let expectedRequest = try PushTestKit.json(Self.vendor, name, "request.expected.json")
-        #expect(PushTestKit.json(request) == expectedRequest, "got \(PushTestKit.json(request).serialized)")
-
-        guard PushTestKit.exists(Self.vendor, name, "response.json") else { return }
-        let response = PushTestKit.response(try PushTestKit.json(Self.vendor, name, "response.json"))
-        let outcome =
-            messages.count == 1
-            ? adapter.outcome(of: response, to: request, message: first)
-            : adapter.outcome(of: response, to: request, messages: messages)
-        let expectedOutcome = try PushTestKit.json(Self.vendor, name, "outcome.expected.json")
-        #expect(PushTestKit.json(outcome) == expectedOutcome, "got \(PushTestKit.json(outcome).serialized)")
+        try batchGoldenCases.send(Self.vendor, name, vendor: Self.vendor)
     }
 
-    @Test("huawei token golden case", arguments: PushTestKit.cases(vendor, having: "token-request.expected.json"))
+    @Test("huawei token golden case", arguments: fixtures.cases(vendor, having: "token-request.expected.json"))
     func tokenCase(_ name: String) throws {
-        let adapter = try Self.adapter(name)
-        var context = PushTestKit.context
-        context.accessToken = nil
-        let step = try adapter.tokenStep(context: context)
-        guard case .fetch(let request)? = step else {
-            Issue.record("expected a fetch step, got \(String(describing: step))")
-            return
-        }
-        let expectedRequest = try PushTestKit.json(Self.vendor, name, "token-request.expected.json")
-        #expect(PushTestKit.json(request) == expectedRequest, "got \(PushTestKit.json(request).serialized)")
-
-        let response = PushTestKit.response(try PushTestKit.json(Self.vendor, name, "token-response.json"))
-        let result = adapter.token(from: response, context: context)
-        let expected = try PushTestKit.json(Self.vendor, name, "token.expected.json")
-        #expect(PushTestKit.json(result) == expected, "got \(PushTestKit.json(result).serialized)")
+        try batchGoldenCases.token(
+            Self.vendor, name, vendor: Self.vendor, requestFile: "token-request.expected.json",
+            responseFile: "token-response.json")
     }
 
     @Test func everyCaseRecordsItsSource() throws {
-        let names = PushTestKit.cases(Self.vendor, having: "settings.json")
+        let names = fixtures.cases(Self.vendor, having: "settings.json")
         #expect(names.count >= 20)
         for name in names {
-            let source = try PushTestKit.text(Self.vendor, name, "SOURCE")
+            let source = try fixtures.text(Self.vendor, name, "SOURCE")
             #expect(source.contains("vendors.md") || source.contains("huawei.com"), "\(name)/SOURCE")
         }
     }
@@ -72,20 +33,10 @@ struct HuaweiPushFixtureTests {
     /// Every code in the table has a case whose reply carries it and whose outcome has the table's category
     /// and retry class.
     @Test func everyMappedCodeHasAFixture() throws {
-        var seen: [String: (category: String?, outcome: String?)] = [:]
-        for name in PushTestKit.cases(Self.vendor, having: "outcome.expected.json") {
-            let outcome = try PushTestKit.json(Self.vendor, name, "outcome.expected.json")
-            var items = [outcome]
-            if case .array(let recipients)? = outcome["recipients"] { items = recipients }
-            for item in items {
-                if let code = item["vendor_code"]?.stringValue {
-                    seen[code] = (item["category"]?.stringValue, item["outcome"]?.stringValue)
-                }
-            }
-        }
+        let seen = try fixtures.outcomesByVendorCode(Self.vendor)
         for (code, entry) in HuaweiPushProfile.codeTable {
-            #expect(seen[code]?.category == entry.category.name, "code \(code)")
-            #expect(seen[code]?.outcome == (entry.retry ? "retry" : "reject"), "code \(code)")
+            #expect(seen[code]?["category"]?.stringValue == entry.category.name, "code \(code)")
+            #expect(seen[code]?["outcome"]?.stringValue == (entry.retries ? "retry" : "reject"), "code \(code)")
         }
         #expect(seen[HuaweiPushProfile.partialCode] != nil)
     }
@@ -94,7 +45,7 @@ struct HuaweiPushFixtureTests {
 /// Settings, checks, tokens, batching and secrecy of `vendor: huawei`.
 struct HuaweiPushProfileTests {
     static let settings = #"{"app_id": "101234567", "client_secret": "credential:hms_secret"}"#
-    static let secret = PushTestKit.secretValue("hms_secret")
+    static let secret = TestSettings.secretValue("hms_secret")
 
     static func message(_ id: String = "m-1", to: String = "tok1") -> OutboundMessage {
         OutboundMessage(id: id, channel: "push", recipient: to, content: "Body", title: "Title")
@@ -107,8 +58,8 @@ struct HuaweiPushProfileTests {
 
     /// 80200003 must make the core drop its token and retry once: `.retry` with `auth_expired`.
     @Test func expiredTokenReplyAsksForANewToken() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
-        let request = try adapter.request(for: Self.message(), context: PushTestKit.context)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+        let request = try adapter.request(for: Self.message(), context: goldenContext)
         let outcome = adapter.outcome(
             of: Self.reply(401, #"{"code":"80200003","msg":"Oauth token expired","requestId":"1"}"#), to: request,
             message: Self.message())
@@ -117,22 +68,22 @@ struct HuaweiPushProfileTests {
     }
 
     @Test func sendsWithoutATokenFail() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
-        var context = PushTestKit.context
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+        var context = goldenContext
         context.accessToken = nil
         #expect(throws: MessageProblem.self) { try adapter.request(for: Self.message(), context: context) }
     }
 
     @Test func accessTokenGoesInTheBearerHeader() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
-        var context = PushTestKit.context
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+        var context = goldenContext
         context.accessToken = Secret("fresh-token")
         let request = try adapter.request(for: Self.message(), context: context)
         #expect(request.headers.value(named: "Authorization") == "Bearer fresh-token")
     }
 
     @Test func tokenExpiryFollowsTheContextClock() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
         let context = RequestContext(nowMilliseconds: 5_000, nonce: 1, attempt: 1)
         let result = adapter.token(
             from: Self.reply(200, #"{"access_token":"abc","expires_in":60,"token_type":"Bearer"}"#), context: context)
@@ -147,13 +98,14 @@ struct HuaweiPushProfileTests {
     }
 
     @Test func unknownSettingsKeyIsRejected() throws {
-        let issues = try PushTestKit.issues(
-            vendor: "huawei", json: #"{"app_id": "1", "client_secret": "credential:s", "appid": "1"}"#)
+        let issues = try TestSettings.issues(
+            AppPushChannel.kind, vendor: "huawei",
+            json: #"{"app_id": "1", "client_secret": "credential:s", "appid": "1"}"#)
         #expect(issues.contains { $0.severity == .error && $0.message.hasPrefix("unknown key 'appid'") }, "\(issues)")
     }
 
     @Test func missingKeysAreNamed() throws {
-        let issues = try PushTestKit.issues(vendor: "huawei", json: "{}")
+        let issues = try TestSettings.issues(AppPushChannel.kind, vendor: "huawei", json: "{}")
         #expect(issues.contains { $0.message == "missing required key 'app_id' in 'settings'" })
         #expect(issues.contains { $0.message == "missing required key 'client_secret' in 'settings'" })
     }
@@ -169,58 +121,59 @@ struct HuaweiPushProfileTests {
     func badValuesAreReported(extra: String, fragment: String) throws {
         // JSONParser keeps the last of repeated keys, so `extra` may override app_id.
         let json = #"{"app_id": "101", "client_secret": "credential:s", "# + extra + "}"
-        let issues = try PushTestKit.issues(vendor: "huawei", json: json)
+        let issues = try TestSettings.issues(AppPushChannel.kind, vendor: "huawei", json: json)
         #expect(issues.contains { $0.severity == .error && $0.message.contains(fragment) }, "\(issues)")
     }
 
     @Test func sameInputTwiceGivesIdenticalRequests() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
-        var other = PushTestKit.context
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+        var other = goldenContext
         other.nowMilliseconds = 1
         other.nonce = 7
         other.attempt = 2
         let messages = (1...3).map { Self.message("m-\($0)", to: "tok\($0)") }
         #expect(
-            try adapter.request(for: messages, context: PushTestKit.context)
+            try adapter.request(for: messages, context: goldenContext)
                 == adapter.request(for: messages, context: other))
-        #expect(try adapter.tokenStep(context: PushTestKit.context) == adapter.tokenStep(context: other))
+        #expect(try adapter.tokenStep(context: goldenContext) == adapter.tokenStep(context: other))
     }
 
     @Test func secretsNeverShow() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
-        var texts = PushTestKit.visibleTexts(of: adapter)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+        var texts = visibleTexts(of: adapter)
         let bad = OutboundMessage(id: "m", channel: "push", recipient: "", content: nil)
         texts.append(String(describing: adapter.check(bad)))
         do {
-            _ = try adapter.request(for: bad, context: PushTestKit.context)
+            _ = try adapter.request(for: bad, context: goldenContext)
         } catch {
             texts.append(error.description)
         }
-        if case .fetch(let request)? = try adapter.tokenStep(context: PushTestKit.context) {
+        if case .fetch(let request)? = try adapter.tokenStep(context: goldenContext) {
             texts.append(String(describing: TokenStep.fetch(VendorRequest(method: request.method, url: request.url))))
         }
         let issued = adapter.token(
             from: Self.reply(200, #"{"access_token":"issued-token-value","expires_in":3600}"#),
-            context: PushTestKit.context)
+            context: goldenContext)
         texts.append(String(describing: issued))
-        for name in PushTestKit.cases("huawei", having: "response.json") {
-            let response = PushTestKit.response(try PushTestKit.json("huawei", name, "response.json"))
-            let request = try adapter.request(for: Self.message(), context: PushTestKit.context)
+        for name in fixtures.cases("huawei", having: "response.json") {
+            let response = VendorResponse(fixture: try fixtures.json("huawei", name, "response.json"))
+            let request = try adapter.request(for: Self.message(), context: goldenContext)
             texts.append(String(describing: adapter.outcome(of: response, to: request, message: Self.message())))
         }
-        let issues = try PushTestKit.issues(
-            vendor: "huawei", json: #"{"app_id": "1", "client_secret": "inline-secret-value", "x": 1}"#)
+        let issues = try TestSettings.issues(
+            AppPushChannel.kind, vendor: "huawei",
+            json: #"{"app_id": "1", "client_secret": "inline-secret-value", "x": 1}"#)
         texts += issues.map(\.description)
         #expect(texts.count > 10)
         for text in texts {
-            for hidden in [Self.secret, PushTestKit.accessToken, "issued-token-value", "inline-secret-value"] {
+            for hidden in [Self.secret, goldenAccessToken, "issued-token-value", "inline-secret-value"] {
                 #expect(!text.contains(hidden), "\(text)")
             }
         }
     }
 
     @Test func checkRejectsUnsendableMessages() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
         #expect(adapter.check(Self.message(to: ""))?.codeName == "invalid_recipient")
         #expect(adapter.check(Self.message(to: "tok en"))?.codeName == "invalid_recipient")
         #expect(adapter.check(Self.message(to: String(repeating: "t", count: 513)))?.codeName == "invalid_recipient")
@@ -234,35 +187,35 @@ struct HuaweiPushProfileTests {
         var badge = Self.message()
         badge.params["badge"] = "3"
         #expect(adapter.check(badge)?.field == "params.badge")
-        #expect(throws: MessageProblem.self) { try adapter.request(for: badge, context: PushTestKit.context) }
-        let withClass = try PushTestKit.adapter(
-            vendor: "huawei",
+        #expect(throws: MessageProblem.self) { try adapter.request(for: badge, context: goldenContext) }
+        let withClass = try TestSettings.adapter(
+            AppPushChannel.kind, vendor: "huawei",
             json: #"{"app_id": "101234567", "client_secret": "credential:s", "badge_class": "com.example.Main"}"#)
         #expect(withClass.check(badge) == nil)
     }
 
     @Test func batchesShareOneNotificationAndOnlySinglesCarryTheID() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
         #expect(adapter.maxBatchSize == 1000)
         let a = Self.message("m-1", to: "t1")
         var b = Self.message("m-2", to: "t2")
         #expect(adapter.batchKey(for: a) == adapter.batchKey(for: b))
-        let single = try adapter.request(for: a, context: PushTestKit.context)
+        let single = try adapter.request(for: a, context: goldenContext)
         #expect(String(decoding: single.body, as: UTF8.self).contains(#""bi_tag":"m-1""#))
-        let pair = try adapter.request(for: [a, b], context: PushTestKit.context)
+        let pair = try adapter.request(for: [a, b], context: goldenContext)
         #expect(!String(decoding: pair.body, as: UTF8.self).contains("bi_tag"))
         b.title = "Other"
         #expect(adapter.batchKey(for: a) != adapter.batchKey(for: b))
-        #expect(throws: MessageProblem.self) { try adapter.request(for: [a, b], context: PushTestKit.context) }
+        #expect(throws: MessageProblem.self) { try adapter.request(for: [a, b], context: goldenContext) }
         let tooMany = (0...1000).map { Self.message("m-\($0)", to: "t\($0)") }
-        #expect(throws: MessageProblem.self) { try adapter.request(for: tooMany, context: PushTestKit.context) }
+        #expect(throws: MessageProblem.self) { try adapter.request(for: tooMany, context: goldenContext) }
     }
 
     /// A batch reply that names a token not in the batch still gives one outcome per recipient.
     @Test func partialReplyGivesOneOutcomePerRecipient() throws {
-        let adapter = try PushTestKit.adapter(vendor: "huawei", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
         let messages = (1...2).map { Self.message("m-\($0)", to: "t\($0)") }
-        let request = try adapter.request(for: messages, context: PushTestKit.context)
+        let request = try adapter.request(for: messages, context: goldenContext)
         let body =
             #"{"code":"80100000","msg":"{\"success\":1,\"failure\":1,\"illegal_tokens\":[\"t2\",\"zz\"]}","requestId":"9"}"#
         guard case .partial(let outcomes) = adapter.outcome(of: Self.reply(200, body), to: request, messages: messages)

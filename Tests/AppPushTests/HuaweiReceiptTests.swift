@@ -1,5 +1,6 @@
 import ChannelAppPush
 import ChannelKit
+import ChannelTesting
 import Testing
 
 /// HMS receipt callbacks (vendors.md §5.2; https://developer.huawei.com/consumer/en/doc/HMSCore-References-V5/
@@ -7,15 +8,16 @@ import Testing
 struct HuaweiReceiptTests {
     static func adapter(callbacks: Bool) throws -> any ChannelAdapter {
         let extra = callbacks ? #","callback_key":"credential:hms_cb","callback_username":"gateway""# : ""
-        return try PushTestKit.adapter(
-            vendor: "huawei", json: #"{"app_id":"104567890","client_secret":"credential:hms"\#(extra)}"#)
+        return try TestSettings.adapter(
+            AppPushChannel.kind, vendor: "huawei",
+            json: #"{"app_id":"104567890","client_secret":"credential:hms"\#(extra)}"#)
     }
 
     @Test func statusesBecomeReceiptsAndTheCoreIsToldHowToCheckThem() throws {
         let adapter = try Self.adapter(callbacks: true)
         #expect(
-            adapter.callbackSecurity
-                == .huaweiCallbackID(key: Secret(PushTestKit.secretValue("hms_cb")), username: "gateway"))
+            ((adapter as? any CallbackVerifying)?.callbackVerifier as? HuaweiCallbackCheck)
+                == HuaweiCallbackCheck(key: Secret(TestSettings.secretValue("hms_cb")), username: "gateway"))
         let body = #"""
             {"statuses":[
               {"biTag":"m-1","appid":"104567890","token":"tokA","status":0,"timestamp":1557131316413,"requestId":"r1"},

@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import Testing
 
 @testable import ChannelAppPush
@@ -7,58 +8,25 @@ import Testing
 struct JPushFixtureTests {
     static let vendor = "jpush"
 
-    @Test("jpush golden case", arguments: PushTestKit.cases(vendor, having: "request.expected.json"))
+    @Test("jpush golden case", arguments: fixtures.cases(vendor, having: "request.expected.json"))
     func goldenCase(_ name: String) throws {
-        let settings = PushTestKit.node(try PushTestKit.json(Self.vendor, name, "settings.json"))
-        let built = PushTestKit.make(vendor: Self.vendor, settings: settings)
-        #expect(built.issues.isEmpty, "\(built.issues)")
-        let adapter = try #require(built.adapter)
-        let messages = PushTestKit.messages(try PushTestKit.json(Self.vendor, name, "messages.json"))
-        let first = try #require(messages.first)
-        for message in messages {
-            #expect(adapter.check(message) == nil)
-            #expect(adapter.batchKey(for: message) == adapter.batchKey(for: first))
-        }
-
-        let request =
-            messages.count == 1
-            ? try adapter.request(for: first, context: PushTestKit.context)
-            : try adapter.request(for: messages, context: PushTestKit.context)
-        let expectedRequest = try PushTestKit.json(Self.vendor, name, "request.expected.json")
-        #expect(PushTestKit.json(request) == expectedRequest, "got \(PushTestKit.json(request).serialized)")
-
-        guard PushTestKit.exists(Self.vendor, name, "response.json") else { return }
-        let response = PushTestKit.response(try PushTestKit.json(Self.vendor, name, "response.json"))
-        let outcome =
-            messages.count == 1
-            ? adapter.outcome(of: response, to: request, message: first)
-            : adapter.outcome(of: response, to: request, messages: messages)
-        let expectedOutcome = try PushTestKit.json(Self.vendor, name, "outcome.expected.json")
-        #expect(PushTestKit.json(outcome) == expectedOutcome, "got \(PushTestKit.json(outcome).serialized)")
+        try batchGoldenCases.send(Self.vendor, name, vendor: Self.vendor)
     }
 
     @Test func everyCaseRecordsItsSource() throws {
-        let names = PushTestKit.cases(Self.vendor, having: "settings.json")
+        let names = fixtures.cases(Self.vendor, having: "settings.json")
         #expect(names.count >= 20)
         for name in names {
-            let source = try PushTestKit.text(Self.vendor, name, "SOURCE")
+            let source = try fixtures.text(Self.vendor, name, "SOURCE")
             #expect(source.contains("jiguang.cn") || source.contains("vendors.md"), "\(name)/SOURCE")
         }
     }
 
     /// Every code in the table has a case whose reply carries it and whose outcome has the table's category.
     @Test func everyMappedCodeHasAFixture() throws {
-        var seen: [String: String] = [:]
-        for name in PushTestKit.cases(Self.vendor, having: "outcome.expected.json") {
-            let outcome = try PushTestKit.json(Self.vendor, name, "outcome.expected.json")
-            var items = [outcome]
-            if case .array(let recipients)? = outcome["recipients"] { items = recipients }
-            for item in items {
-                if let code = item["vendor_code"]?.stringValue { seen[code] = item["category"]?.stringValue }
-            }
-        }
+        let seen = try fixtures.outcomesByVendorCode(Self.vendor)
         for (code, entry) in JPushProfile.codeTable {
-            #expect(seen[code] == entry.category.name, "code \(code)")
+            #expect(seen[code]?["category"]?.stringValue == entry.category.name, "code \(code)")
         }
     }
 }
@@ -66,7 +34,7 @@ struct JPushFixtureTests {
 /// Settings, checks, batching and secrecy of `vendor: jpush`.
 struct JPushProfileTests {
     static let settings = #"{"app_key": "0123456789abcdef01234567", "master_secret": "credential:jpush_master"}"#
-    static let secret = PushTestKit.secretValue("jpush_master")
+    static let secret = TestSettings.secretValue("jpush_master")
 
     static func message(_ id: String = "m-1", to: String = "1a0018970a9a2c5d") -> OutboundMessage {
         OutboundMessage(
@@ -76,10 +44,10 @@ struct JPushProfileTests {
 
     /// vendors.md §5.1.1 / §10 V7: appKey `7d431e42dfa6a6d693ac2d04`, masterSecret `5e987ac6d2e04d95a9d8f0d1`.
     @Test func basicAuthMatchesTheVendorsWorkedExample() throws {
-        let adapter = try PushTestKit.adapter(
-            vendor: "jpush",
+        let adapter = try TestSettings.adapter(
+            AppPushChannel.kind, vendor: "jpush",
             json: #"{"app_key": "7d431e42dfa6a6d693ac2d04", "master_secret": "secret:5e987ac6d2e04d95a9d8f0d1"}"#)
-        let request = try adapter.request(for: Self.message(), context: PushTestKit.context)
+        let request = try adapter.request(for: Self.message(), context: goldenContext)
         #expect(
             request.headers.value(named: "Authorization")
                 == "Basic N2Q0MzFlNDJkZmE2YTZkNjkzYWMyZDA0OjVlOTg3YWM2ZDJlMDRkOTVhOWQ4ZjBkMQ==")
@@ -95,13 +63,14 @@ struct JPushProfileTests {
     }
 
     @Test func unknownSettingsKeyIsRejected() throws {
-        let issues = try PushTestKit.issues(
-            vendor: "jpush", json: #"{"app_key": "k", "master_secret": "credential:s", "appkey": "k"}"#)
+        let issues = try TestSettings.issues(
+            AppPushChannel.kind, vendor: "jpush",
+            json: #"{"app_key": "k", "master_secret": "credential:s", "appkey": "k"}"#)
         #expect(issues.contains { $0.severity == .error && $0.message.hasPrefix("unknown key 'appkey'") }, "\(issues)")
     }
 
     @Test func missingKeysAreNamed() throws {
-        let issues = try PushTestKit.issues(vendor: "jpush", json: "{}")
+        let issues = try TestSettings.issues(AppPushChannel.kind, vendor: "jpush", json: "{}")
         #expect(issues.contains { $0.message == "missing required key 'app_key' in 'settings'" })
         #expect(issues.contains { $0.message == "missing required key 'master_secret' in 'settings'" })
     }
@@ -116,40 +85,41 @@ struct JPushProfileTests {
     ])
     func badValuesAreReported(extra: String, fragment: String) throws {
         let json = #"{"app_key": "k", "master_secret": "credential:s", "# + extra + "}"
-        let issues = try PushTestKit.issues(vendor: "jpush", json: json)
+        let issues = try TestSettings.issues(AppPushChannel.kind, vendor: "jpush", json: json)
         #expect(issues.contains { $0.severity == .error && $0.message.contains(fragment) }, "\(issues)")
     }
 
     @Test func sameInputTwiceGivesIdenticalRequests() throws {
-        let adapter = try PushTestKit.adapter(vendor: "jpush", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "jpush", json: Self.settings)
         let other = RequestContext(nowMilliseconds: 1, nonce: 7, attempt: 3)
         let messages = (1...3).map { Self.message("m-\($0)", to: "reg\($0)") }
-        let one = try adapter.request(for: messages, context: PushTestKit.context)
+        let one = try adapter.request(for: messages, context: goldenContext)
         let two = try adapter.request(for: messages, context: other)
         #expect(one == two)
         #expect(
             try adapter.request(for: messages[0], context: other)
-                == adapter.request(for: [messages[0]], context: PushTestKit.context))
+                == adapter.request(for: [messages[0]], context: goldenContext))
     }
 
     @Test func secretNeverShows() throws {
-        let adapter = try PushTestKit.adapter(vendor: "jpush", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "jpush", json: Self.settings)
         let authorization = PushSettings.base64(Array("0123456789abcdef01234567:\(Self.secret)".utf8))
-        var texts = PushTestKit.visibleTexts(of: adapter)
+        var texts = visibleTexts(of: adapter)
         let bad = OutboundMessage(id: "m", channel: "push", recipient: "a b", content: nil)
         texts.append(String(describing: adapter.check(bad)))
         do {
-            _ = try adapter.request(for: bad, context: PushTestKit.context)
+            _ = try adapter.request(for: bad, context: goldenContext)
         } catch {
             texts.append(error.description)
         }
-        for name in PushTestKit.cases("jpush", having: "response.json") {
-            let response = PushTestKit.response(try PushTestKit.json("jpush", name, "response.json"))
-            let request = try adapter.request(for: Self.message(), context: PushTestKit.context)
+        for name in fixtures.cases("jpush", having: "response.json") {
+            let response = VendorResponse(fixture: try fixtures.json("jpush", name, "response.json"))
+            let request = try adapter.request(for: Self.message(), context: goldenContext)
             texts.append(String(describing: adapter.outcome(of: response, to: request, message: Self.message())))
         }
-        let issues = try PushTestKit.issues(
-            vendor: "jpush", json: #"{"app_key": "k:", "master_secret": "inline-secret-value", "x": 1}"#)
+        let issues = try TestSettings.issues(
+            AppPushChannel.kind, vendor: "jpush",
+            json: #"{"app_key": "k:", "master_secret": "inline-secret-value", "x": 1}"#)
         texts += issues.map(\.description)
         #expect(texts.count > 10)
         for text in texts {
@@ -162,14 +132,14 @@ struct JPushProfileTests {
         ("", "to"), ("reg id", "to"), (String(repeating: "a", count: 129), "to"), ("reg\u{7F}", "to"),
     ])
     func checkRejectsBadRegistrationIDs(recipient: String, field: String) throws {
-        let adapter = try PushTestKit.adapter(vendor: "jpush", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "jpush", json: Self.settings)
         let problem = adapter.check(Self.message(to: recipient))
         #expect(problem?.codeName == "invalid_recipient")
         #expect(problem?.field == field)
     }
 
     @Test func checkRejectsUnsendableContent() throws {
-        let adapter = try PushTestKit.adapter(vendor: "jpush", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "jpush", json: Self.settings)
         var noBody = Self.message()
         noBody.content = nil
         #expect(adapter.check(noBody)?.field == "content")
@@ -180,7 +150,7 @@ struct JPushProfileTests {
             var message = Self.message()
             message.params["badge"] = badge
             #expect(adapter.check(message)?.field == "params.badge", "badge \(badge)")
-            #expect(throws: MessageProblem.self) { try adapter.request(for: message, context: PushTestKit.context) }
+            #expect(throws: MessageProblem.self) { try adapter.request(for: message, context: goldenContext) }
         }
         var badLink = Self.message()
         badLink.url = "examplebank://a b"
@@ -191,7 +161,7 @@ struct JPushProfileTests {
     }
 
     @Test func batchesShareOneNotification() throws {
-        let adapter = try PushTestKit.adapter(vendor: "jpush", json: Self.settings)
+        let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "jpush", json: Self.settings)
         #expect(adapter.maxBatchSize == 1000)
         let a = Self.message("m-1", to: "r1")
         let b = Self.message("m-2", to: "r2")
@@ -201,15 +171,15 @@ struct JPushProfileTests {
             var c = b
             c[keyPath: change] = "other"
             #expect(adapter.batchKey(for: a) != adapter.batchKey(for: c))
-            #expect(throws: MessageProblem.self) { try adapter.request(for: [a, c], context: PushTestKit.context) }
+            #expect(throws: MessageProblem.self) { try adapter.request(for: [a, c], context: goldenContext) }
         }
         var d = b
         d.params["badge"] = "9"
         #expect(adapter.batchKey(for: a) != adapter.batchKey(for: d))
         let tooMany = (0...1000).map { Self.message("m-\($0)", to: "r\($0)") }
-        #expect(throws: MessageProblem.self) { try adapter.request(for: tooMany, context: PushTestKit.context) }
-        #expect(throws: MessageProblem.self) { try adapter.request(for: [], context: PushTestKit.context) }
+        #expect(throws: MessageProblem.self) { try adapter.request(for: tooMany, context: goldenContext) }
+        #expect(throws: MessageProblem.self) { try adapter.request(for: [], context: goldenContext) }
         let full = Array(tooMany.prefix(1000))
-        #expect(try adapter.request(for: full, context: PushTestKit.context).body.count > 1000)
+        #expect(try adapter.request(for: full, context: goldenContext).body.count > 1000)
     }
 }

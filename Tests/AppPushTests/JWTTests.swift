@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import Crypto
 import Foundation
 import Testing
@@ -115,7 +116,7 @@ struct JWTTests {
     }
 
     @Test func keysNeverPrintAndPEMEscapesAreAccepted() throws {
-        let pem = try PushGolden.file("apns", "test-key.p8")
+        let pem = try fixtures.file("apns", "test-key.p8")
         let key = try #require(ES256Key(pem: Secret(pem)))
         let body = pem.split(separator: "\n")[1]
         for text in [String(describing: key), String(reflecting: key)] { #expect(!text.contains(body)) }
@@ -128,7 +129,7 @@ struct JWTTests {
         #expect(ES256Key(pem: Secret(String(pem.dropLast()))) != nil)
         #expect(ES256Key(pem: Secret("not a key")) == nil)
         #expect(RS256Key(pem: Secret(pem)) == nil)
-        let rsaPEM = try PushGolden.file("fcm", "test-key.pem")
+        let rsaPEM = try fixtures.file("fcm", "test-key.pem")
         #expect(RS256Key(pem: Secret(rsaPEM)) != nil)
         #expect(RS256Key(pem: Secret(String(rsaPEM.dropLast()))) != nil)
         // Google's JSON key file escapes the PEM's line breaks; a value copied from it still reads.

@@ -1,5 +1,6 @@
 import ChannelAlibabaCloud
 import ChannelKit
+import ChannelTesting
 import Testing
 
 @testable import ChannelCallQueue
@@ -13,7 +14,7 @@ struct AliyunVMSProfileTests {
     ]
 
     static func build(_ settings: [String: JSONValue]) -> (adapter: (any ChannelAdapter)?, issues: [ConfigIssue]) {
-        TestConfig.make(CallQueueChannel.kind, vendor: "aliyun_vms", settings: TestConfig.node(.object(settings)))
+        TestSettings.make(CallQueueChannel.kind, vendor: "aliyun_vms", settings: TestSettings.node(.object(settings)))
     }
 
     static func adapter(_ changes: [String: JSONValue] = [:]) throws -> any ChannelAdapter {
@@ -65,8 +66,8 @@ struct AliyunVMSProfileTests {
     }
 
     @Test func vendorMustBeNamed() {
-        let built = TestConfig.make(
-            CallQueueChannel.kind, vendor: nil, settings: TestConfig.node(.object(Self.settings)))
+        let built = TestSettings.make(
+            CallQueueChannel.kind, vendor: nil, settings: TestSettings.node(.object(Self.settings)))
         #expect(built.adapter == nil)
         #expect(built.issues.contains { $0.message.contains("one of: aliyun_vms, http") }, "\(built.issues)")
         #expect(CallQueueChannel.kind.name == "call_queue")
@@ -171,10 +172,7 @@ struct AliyunVMSProfileTests {
 
     @Test func secretsNeverAppearInErrorsOrDescriptions() throws {
         let adapter = try Self.adapter()
-        var texts = [String(describing: adapter), String(reflecting: adapter)]
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        texts.append(dumped)
+        var texts = visibleTexts(of: adapter)
         var bad = Self.message
         bad.recipient = "x"
         texts.append(String(describing: adapter.check(bad)))
@@ -235,7 +233,7 @@ struct AliyunVMSProfileTests {
         let adapter = try Self.adapter()
         let request = try adapter.request(for: Self.message, context: fixedContext)
         #expect(Set(Self.documentedCodes.map(\.code)) == Set(AliyunVMSProfile.codeRules.keys))
-        let readme = try Fixtures.plugin("README.md")
+        let readme = try fixtures.plugin("README.md")
         for (code, category, retry) in Self.documentedCodes {
             #expect(readme.contains("`\(code)`"), "\(code) is missing from the README's table")
             let body = #"{"Code":"\#(code)","Message":"detail","RequestId":"r"}"#

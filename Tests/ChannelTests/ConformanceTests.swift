@@ -1,31 +1,37 @@
 import BuiltinChannels
 import ChannelKit
-import Foundation
-import GatewayConfig
+import ChannelTesting
 import Testing
 
-/// Every registered channel kind, held to the adapter contract: unique names, a documented sample that loads
-/// through the real loader, unknown settings refused, deterministic requests, and secrets that never surface
-/// in errors, reasons or descriptions.
+/// Every registered channel kind and every vendor profile, held to the adapter contract (``ChannelConformance``):
+/// unique names, a documented sample that loads through the real loader, unknown settings refused, deterministic
+/// requests, and secrets that never surface in errors, reasons or descriptions.
 struct ConformanceTests {
     /// A registered kind, its plugin folder and a message its sample instance can send.
-    struct Subject: CustomTestStringConvertible, Sendable {
+    struct Sample: CustomTestStringConvertible, Sendable {
         let kind: String
         let plugin: String
         let message: OutboundMessage
         var testDescription: String { kind }
+
+        /// The plugin's `sample.yaml` as a conformance subject.
+        var subject: ConformanceSubject? {
+            (try? fixtures.plugin(plugin, "sample.yaml")).map {
+                ConformanceSubject(kind: kind, vendor: nil, yaml: $0, message: message)
+            }
+        }
     }
 
-    static let subjects: [Subject] = [
-        Subject(kind: "loopback", plugin: "Loopback", message: message("u-1", content: "hello")),
-        Subject(
+    static let samples: [Sample] = [
+        Sample(kind: "loopback", plugin: "Loopback", message: message("u-1", content: "hello")),
+        Sample(
             kind: "sms", plugin: "SMS", message: message("+8613800138000", template: "SMS_1", content: "验证码1234")),
-        Subject(kind: "app_push", plugin: "AppPush", message: message("1a0018970a8c3a2f6b1", content: "您有一笔入账")),
-        Subject(kind: "wecom", plugin: "WeCom", message: message("zhangsan", content: "客户经理提醒")),
-        Subject(
+        Sample(kind: "app_push", plugin: "AppPush", message: message("1a0018970a8c3a2f6b1", content: "您有一笔入账")),
+        Sample(kind: "wecom", plugin: "WeCom", message: message("zhangsan", content: "客户经理提醒")),
+        Sample(
             kind: "wechat_oa", plugin: "WeChatOA",
             message: message("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", template: "TM0001", params: ["amount": "100.00"])),
-        Subject(
+        Sample(
             kind: "call_queue", plugin: "CallQueue",
             message: message("+8613800138000", template: "TTS_10001", params: ["code": "1234"])),
     ]
@@ -39,122 +45,78 @@ struct ConformanceTests {
             params: params, content: content)
     }
 
-    /// A sample instance written into a fresh configuration, with a credential file per `credential:NAME` it
-    /// names, holding a value that is easy to search for.
-    struct LoadedSample {
-        let root: String
-        let result: ConfigLoadResult
-        let secrets: [String]
+    /// Where each vendor profile's golden cases live (`Tests/<target>/Fixtures/<group>/`): the first send case of
+    /// the group is the profile's instance and message.
+    static let profileFixtures: [String: (target: String, group: String)] = [
+        "sms/http": ("ChannelTests", "sms-http"), "sms/aliyun": ("ChannelTests", "sms-aliyun"),
+        "sms/tencent": ("ChannelTests", "sms-tencent"),
+        "app_push/apns": ("AppPushTests", "apns"), "app_push/fcm": ("AppPushTests", "fcm"),
+        "app_push/jpush": ("AppPushTests", "jpush"), "app_push/huawei": ("AppPushTests", "huawei"),
+        "wecom/app": ("WeComTests", "app"), "wecom/external_contact": ("WeComTests", "external_contact"),
+        "wecom/robot": ("WeComTests", "robot"),
+        "wechat_oa/template": ("WeChatOATests", "template"), "wechat_oa/subscribe": ("WeChatOATests", "subscribe"),
+        "call_queue/aliyun_vms": ("CallQueueTests", "aliyun_vms"), "call_queue/http": ("CallQueueTests", "http"),
+    ]
 
-        init(_ subject: Subject, extraSettings: String = "") throws {
-            root = NSTemporaryDirectory() + "cg-conformance-" + UUID().uuidString
-            let credentials = root + "/credentials"
-            try FileManager.default.createDirectory(atPath: root + "/channels.d", withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
-            var sample = try Fixtures.plugin(subject.plugin, "sample.yaml")
-            if !extraSettings.isEmpty { sample += (sample.hasSuffix("\n") ? "" : "\n") + extraSettings }
-            var secrets: [String] = []
-            for match in sample.matches(of: #/credential:([A-Za-z0-9_.-]+)/#) {
-                let value = "S3CRET-\(match.1)-\(UUID().uuidString.prefix(8))"
-                try value.write(toFile: credentials + "/" + match.1, atomically: true, encoding: .utf8)
-                secrets.append(value)
-            }
-            self.secrets = secrets
-            try "log_level: info\n".write(toFile: root + "/gateway.yaml", atomically: true, encoding: .utf8)
-            try sample.write(toFile: root + "/channels.d/sample.yaml", atomically: true, encoding: .utf8)
-            result = ConfigLoader(kinds: BuiltinChannels.kinds, environment: [:], credentialsDirectory: credentials)
-                .load(path: root + "/gateway.yaml")
+    /// Every vendor profile of every kind, set up from its golden cases.
+    static let profiles: [ConformanceSubject] = BuiltinChannels.kinds.flatMap { kind in
+        kind.vendors.compactMap { vendor -> ConformanceSubject? in
+            guard let place = profileFixtures["\(kind.name)/\(vendor)"] else { return nil }
+            let folder = fixtures.sibling(place.target)
+            return (try? ConformanceSubject(kind: kind.name, vendor: vendor, fixtures: folder, group: place.group))
+                ?? nil
         }
-
-        var adapter: (any ChannelAdapter)? { result.configuration?.channels.first?.adapter }
-
-        func remove() { try? FileManager.default.removeItem(atPath: root) }
     }
+
+    /// Each kind's documented sample, then every vendor profile.
+    static let subjects: [ConformanceSubject] = samples.compactMap(\.subject) + profiles
+
+    /// The subjects with no credential to leak: the loopback kind and the generic `http` profiles.
+    static let credentialFree: Set<String> = ["loopback", "sms", "sms/http", "call_queue/http"]
+
+    static let conformance = ChannelConformance(kinds: BuiltinChannels.kinds)
 
     @Test func kindNamesAreUniqueAndEachHasAPluginFolder() throws {
         let names = BuiltinChannels.kinds.map(\.name)
         #expect(Set(names).count == names.count)
-        #expect(Set(names) == Set(Self.subjects.map(\.kind)))
-        for subject in Self.subjects {
-            #expect(!(try Fixtures.plugin(subject.plugin, "README.md")).isEmpty)
+        #expect(Set(names) == Set(Self.samples.map(\.kind)))
+        for sample in Self.samples {
+            #expect(!(try fixtures.plugin(sample.plugin, "README.md")).isEmpty)
         }
+        #expect(Self.samples.allSatisfy { $0.subject != nil })
+    }
+
+    /// No profile escapes the suite: each one `vendor:` may name has a subject.
+    @Test func everyVendorProfileIsASubject() {
+        let all = BuiltinChannels.kinds.flatMap { kind in kind.vendors.map { "\(kind.name)/\($0)" } }
+        #expect(Set(Self.profiles.map(\.testDescription)) == Set(all))
+        #expect(Self.profiles.count == all.count)
+    }
+
+    @Test(arguments: samples)
+    func readmeYAMLBlockIsTheSample(_ sample: Sample) throws {
+        let readme = try fixtures.plugin(sample.plugin, "README.md")
+        let yaml = try fixtures.plugin(sample.plugin, "sample.yaml")
+        #expect(Markdown.fencedBlock(in: readme) == yaml)
     }
 
     @Test(arguments: subjects)
-    func readmeYAMLBlockIsTheSample(_ subject: Subject) throws {
-        let readme = try Fixtures.plugin(subject.plugin, "README.md")
-        let sample = try Fixtures.plugin(subject.plugin, "sample.yaml")
-        #expect(yamlBlock(in: readme) == sample)
+    func sampleLoadsThroughTheRealLoaderWithoutIssues(_ subject: ConformanceSubject) throws {
+        try Self.conformance.loadsWithoutIssues(subject)
     }
 
     @Test(arguments: subjects)
-    func sampleLoadsThroughTheRealLoaderWithoutIssues(_ subject: Subject) throws {
-        let loaded = try LoadedSample(subject)
-        defer { loaded.remove() }
-        #expect(loaded.result.issues.isEmpty, "\(loaded.result.issues.map(\.description))")
-        #expect(loaded.result.configuration?.channels.first?.kind == subject.kind)
+    func unknownSettingsKeyIsRejected(_ subject: ConformanceSubject) throws {
+        try Self.conformance.unknownSettingsKeyIsRejected(subject)
     }
 
     @Test(arguments: subjects)
-    func unknownSettingsKeyIsRejected(_ subject: Subject) throws {
-        let loaded = try LoadedSample(subject, extraSettings: "  zz_not_a_setting: 1\n")
-        defer { loaded.remove() }
-        #expect(loaded.result.configuration == nil)
-        #expect(loaded.result.issues.contains { $0.message.contains("zz_not_a_setting") })
+    func sameInputGivesByteIdenticalRequests(_ subject: ConformanceSubject) throws {
+        try Self.conformance.sameInputGivesByteIdenticalRequests(subject)
     }
 
     @Test(arguments: subjects)
-    func sameInputGivesByteIdenticalRequests(_ subject: Subject) throws {
-        let loaded = try LoadedSample(subject)
-        defer { loaded.remove() }
-        let adapter = try #require(loaded.adapter)
-        #expect(adapter.check(subject.message) == nil, "\(String(describing: adapter.check(subject.message)))")
-        let context = RequestContext(
-            nowMilliseconds: 1_795_449_600_000, nonce: 0x5EED, attempt: 1, accessToken: Secret("ACCESS-TOKEN-1"))
-        let first = try adapter.request(for: subject.message, context: context)
-        let second = try adapter.request(for: subject.message, context: context)
-        #expect(first == second)
-        let tokenRequest = try adapter.tokenStep(context: context)
-        #expect(tokenRequest == (try adapter.tokenStep(context: context)))
-    }
-
-    @Test(arguments: subjects)
-    func secretsNeverSurfaceInDescriptionsProblemsOrReasons(_ subject: Subject) throws {
-        let loaded = try LoadedSample(subject)
-        defer { loaded.remove() }
-        let adapter = try #require(loaded.adapter)
-        // Every sample with credentials exercises this check (loopback and the http sample have none).
-        #expect(!loaded.secrets.isEmpty || ["loopback", "sms"].contains(subject.kind))
-        var texts = [String(describing: adapter), String(reflecting: adapter)]
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        texts.append(dumped)
-        var broken = subject.message
-        broken.recipient = "!"
-        broken.template = nil
-        broken.content = nil
-        if let problem = adapter.check(broken) { texts.append(problem.message) }
-        let context = RequestContext(nowMilliseconds: 1_795_449_600_000, nonce: 7, attempt: 1, accessToken: nil)
-        do {
-            _ = try adapter.request(for: broken, context: context)
-        } catch {
-            texts.append(error.message)
-        }
-        let request = VendorRequest(method: "POST", url: "https://vendor.invalid/")
-        for reply in [
-            VendorResponse(status: 500, body: Array("{}".utf8)),
-            VendorResponse(status: 200, body: Array("nonsense".utf8)),
-            VendorResponse(status: 401, body: Array(#"{"code":"AUTH","errcode":40001,"message":"bad"}"#.utf8)),
-        ] {
-            texts.append(String(describing: adapter.outcome(of: reply, to: request, message: subject.message)))
-            texts.append(String(describing: adapter.token(from: reply, context: context)))
-        }
-        // A broken setting next to the secrets: the issues name the setting, never a secret's value.
-        let misconfigured = try LoadedSample(subject, extraSettings: "  zz_not_a_setting: 1\n")
-        defer { misconfigured.remove() }
-        texts += misconfigured.result.issues.map(\.description)
-        for secret in loaded.secrets + misconfigured.secrets {
-            for text in texts { #expect(!text.contains(secret), "\(secret) leaked in: \(text)") }
-        }
+    func secretsNeverSurfaceInDescriptionsProblemsOrReasons(_ subject: ConformanceSubject) throws {
+        try Self.conformance.secretsNeverSurface(subject, credentialFree: Self.credentialFree)
     }
 }

@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelLoopback
+import ChannelTesting
 import Testing
 
 /// The loopback test channel: request shape, echo classification and deterministic failure injection.
@@ -7,8 +8,8 @@ struct LoopbackChannelTests {
     static let message = OutboundMessage(id: "m-7", channel: "lb", recipient: "anyone")
 
     static func adapter(_ settings: String?) throws -> any ChannelAdapter {
-        let node = try settings.map { try TestConfig.node(json: $0) }
-        let built = TestConfig.make(LoopbackChannel.kind, settings: node, instance: "lb")
+        let node = try settings.map { try TestSettings.node(json: $0) }
+        let built = TestSettings.make(LoopbackChannel.kind, settings: node, instance: "lb")
         #expect(built.issues.isEmpty, "\(built.issues)")
         return try #require(built.adapter)
     }
@@ -106,7 +107,7 @@ struct LoopbackChannelTests {
         (#"{"latency_ms": 5}"#, "unknown key 'latency_ms' in 'settings'"),
     ])
     func badSettingsAreReported(settings: String, fragment: String) throws {
-        let built = TestConfig.make(LoopbackChannel.kind, settings: try TestConfig.node(json: settings))
+        let built = TestSettings.make(LoopbackChannel.kind, settings: try TestSettings.node(json: settings))
         #expect(built.adapter == nil)
         #expect(built.issues.contains { $0.message.contains(fragment) }, "\(built.issues)")
     }

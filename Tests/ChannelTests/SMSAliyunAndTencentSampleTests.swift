@@ -1,7 +1,7 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Foundation
-import GatewayConfig
 import Testing
 
 /// The `aliyun` and `tencent` files shown (commented) at the end of `Plugins/SMS/sample.yaml` load through the real
@@ -9,7 +9,7 @@ import Testing
 struct SMSAliyunAndTencentSampleTests {
     /// The lines after `# ---- channels.d/<file> ----` up to the next bare `#`, without their `# `.
     static func section(_ file: String) throws -> String {
-        let lines = try Fixtures.plugin("SMS", "sample.yaml").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try fixtures.plugin("SMS", "sample.yaml").split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex { $0 == "# ---- channels.d/\(file) ----" }, "no section \(file)")
         var text = ""
         for line in lines[(start + 1)...] {
@@ -24,31 +24,13 @@ struct SMSAliyunAndTencentSampleTests {
         ("sms-tencent.yaml", ["tencent_secret_id", "tencent_secret_key"], "https://sms.tencentcloudapi.com/"),
     ])
     func sampleLoadsAndSends(file: String, credentials: [String], url: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "sms-sample-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for name in credentials {
-            try Data("value-of-\(name)\n".utf8).write(to: directory.appending(path: name))
-        }
-
-        let root = try YAMLParser.parse(Array(try Self.section(file).utf8), file: file)
-        guard case .mapping(let entries, _) = root else {
-            Issue.record("\(file) is not a mapping")
-            return
-        }
-        func text(_ key: String) -> String? {
-            guard case .scalar(let scalar)? = entries.first(where: { $0.key.text == key })?.value else { return nil }
-            return scalar.text
-        }
-        #expect(text("type") == "sms")
-        let vendor = try #require(text("vendor"))
-        let issues = ConfigIssueCollector()
-        let settings = SecretResolver(environment: [:], credentialsDirectory: directory.path(percentEncoded: false))
-            .resolve(try #require(entries.first { $0.key.text == "settings" }?.value), issues: issues)
-        #expect(issues.issues.isEmpty, "\(issues.issues)")
-        let built = TestConfig.make(SMSChannel.kind, vendor: vendor, settings: settings, instance: "sms-sample")
-        #expect(built.issues.isEmpty, "\(built.issues)")
-        let adapter = try #require(built.adapter)
+        let loaded = try YAMLInstance(
+            try Self.section(file), kind: SMSChannel.kind, instance: "sms-sample", file: file,
+            credentials: Dictionary(uniqueKeysWithValues: credentials.map { ($0, "value-of-\($0)\n") }))
+        #expect(loaded.type == "sms")
+        let vendor = try #require(loaded.vendor)
+        #expect(loaded.issues.isEmpty, "\(loaded.issues)")
+        let adapter = try #require(loaded.adapter)
 
         let message = OutboundMessage(
             id: "m-1", channel: "sms-sample", recipient: "13800138000",

@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Foundation
 import Testing
 
@@ -9,40 +10,24 @@ import Testing
 /// `Fixtures/generate-sms-callbacks.py`, with Python as the oracle.
 enum SMSCallbackCase {
     static func adapter(kind: String, vendor: String, name: String) throws -> any ChannelAdapter {
-        let settings = TestConfig.node(try Fixtures.json(kind, name, "settings.json"))
-        let built = TestConfig.make(SMSChannel.kind, vendor: vendor, settings: settings, instance: kind)
-        #expect(built.issues.isEmpty, "\(built.issues)")
-        return try #require(built.adapter)
+        try smsGoldenCases.adapter(kind, name, vendor: vendor)
     }
 
     static func callback(kind: String, name: String) throws -> InboundCallback {
-        InboundCallback(fixture: try Fixtures.json(kind, name, "callback.json"))
+        InboundCallback(fixture: try fixtures.json(kind, name, "callback.json"))
     }
 
-    static func isRefusal(kind: String, name: String) -> Bool { Fixtures.exists(kind, name, "problem.expected.json") }
+    static func isRefusal(kind: String, name: String) -> Bool { fixtures.exists(kind, name, "problem.expected.json") }
 
     static func run(kind: String, vendor: String, name: String) throws {
-        let adapter = try adapter(kind: kind, vendor: vendor, name: name)
-        let callback = try callback(kind: kind, name: name)
-        if isRefusal(kind: kind, name: name) {
-            let expected = try Fixtures.json(kind, name, "problem.expected.json")
-            let problem = #expect(throws: MessageProblem.self) { try adapter.parseCallback(callback) }
-            #expect(problem?.codeName == expected["code"]?.stringValue)
-            #expect(problem?.message == expected["message"]?.stringValue, "got \(String(describing: problem))")
-            return
-        }
-        let report = try #require(try adapter.parseCallback(callback))
-        let expected = try Fixtures.json(kind, name, "report.expected.json")
-        #expect(report.smsCallbackJSON == expected, "got \(report.smsCallbackJSON.serialized)")
-        // Pure: the same callback again reads the same.
-        #expect(try adapter.parseCallback(callback) == report)
+        try smsGoldenCases.callback(kind, name, vendor: vendor, shape: .receiptsAndReplies)
     }
 
     /// The refused cases' problems quote no string from the body (numbers, text, ids): checked against every string
     /// leaf of the body, or, for a body that is not JSON, every run of five or more digits.
     static func checkProblemsQuoteNothing(kind: String, vendor: String) throws {
         var refused = 0
-        for name in Fixtures.cases(kind) where isRefusal(kind: kind, name: name) {
+        for name in fixtures.cases(kind) where isRefusal(kind: kind, name: name) {
             refused += 1
             let adapter = try adapter(kind: kind, vendor: vendor, name: name)
             let callback = try callback(kind: kind, name: name)
@@ -73,8 +58,8 @@ enum SMSCallbackCase {
     /// Every receipt of every report the cases of `kind` expect.
     static func expectedReceipts(kind: String) throws -> [JSONValue] {
         var receipts: [JSONValue] = []
-        for name in Fixtures.cases(kind) where !isRefusal(kind: kind, name: name) {
-            if case .array(let items)? = try Fixtures.json(kind, name, "report.expected.json")["receipts"] {
+        for name in fixtures.cases(kind) where !isRefusal(kind: kind, name: name) {
+            if case .array(let items)? = try fixtures.json(kind, name, "report.expected.json")["receipts"] {
                 receipts += items
             }
         }
@@ -83,7 +68,7 @@ enum SMSCallbackCase {
 
     /// The README's carrier-status table: `(status, category)` rows under `#### Carrier statuses in receipts`.
     static func readmeCarrierStatuses() throws -> [(status: String, category: String)] {
-        let readme = try Fixtures.plugin("SMS", "README.md")
+        let readme = try fixtures.plugin("SMS", "README.md")
         guard let start = readme.firstRange(of: "#### Carrier statuses in receipts") else { return [] }
         var rows: [(String, String)] = []
         for line in readme[start.upperBound...].split(separator: "\n").dropFirst() {
@@ -95,42 +80,6 @@ enum SMSCallbackCase {
             rows.append((cells[0].trimmingCharacters(in: ["`"]), cells[2].trimmingCharacters(in: ["`"])))
         }
         return rows
-    }
-}
-
-extension CallbackReport {
-    /// `{receipts: [{event, vendor_message_id, message_id, recipient, occurred_at_ms, vendor_status, reason}],
-    /// replies: [{from, text, vendor_reply_id, received_at_ms}], answer}`, absent fields omitted, as in the SMS
-    /// callback cases' `report.expected.json`.
-    var smsCallbackJSON: JSONValue {
-        guard case .object(var members) = fixtureJSON else { return .null }
-        members["receipts"] = .array(
-            receipts.map { receipt in
-                var item: [String: JSONValue] = [:]
-                switch receipt.event {
-                case .delivered: item["event"] = .string("delivered")
-                case .opened: item["event"] = .string("opened")
-                case .clicked: item["event"] = .string("clicked")
-                case .answered: item["event"] = .string("answered")
-                case .unanswered: item["event"] = .string("unanswered")
-                case .refused: item["event"] = .string("refused")
-                case .busy: item["event"] = .string("busy")
-                case .invalidNumber: item["event"] = .string("invalid_number")
-                case .failed(let reason):
-                    item["event"] = .string("failed")
-                    var fields: [String: JSONValue] = ["category": .string(reason.category.name)]
-                    if let code = reason.vendorCode { fields["vendor_code"] = .string(code) }
-                    if let detail = reason.detail { fields["detail"] = .string(detail) }
-                    item["reason"] = .object(fields)
-                }
-                if let id = receipt.vendorMessageID { item["vendor_message_id"] = .string(id) }
-                if let id = receipt.messageID { item["message_id"] = .string(id) }
-                if let recipient = receipt.recipient { item["recipient"] = .string(recipient) }
-                if let time = receipt.occurredAtMilliseconds { item["occurred_at_ms"] = .number(String(time)) }
-                if let status = receipt.vendorStatus { item["vendor_status"] = .string(status) }
-                return .object(item)
-            })
-        return .object(members)
     }
 }
 
@@ -149,16 +98,16 @@ struct SMSAliyunCallbackTests {
             body: Array(body.utf8))
     }
 
-    @Test("sms-aliyun-callbacks golden case", arguments: Fixtures.cases(kind))
+    @Test("sms-aliyun-callbacks golden case", arguments: fixtures.cases(kind))
     func goldenCase(_ name: String) throws {
         try SMSCallbackCase.run(kind: Self.kind, vendor: "aliyun", name: name)
     }
 
     @Test func everyCaseRecordsItsSource() throws {
-        let names = Fixtures.cases(Self.kind)
+        let names = fixtures.cases(Self.kind)
         #expect(names.count >= 12)
         for name in names {
-            let source = try Fixtures.text(Self.kind, name, "SOURCE")
+            let source = try fixtures.text(Self.kind, name, "SOURCE")
             #expect(source.contains("vendors.md 2.1.7") && source.contains("https://help.aliyun.com/"), "\(name)")
             #expect(source.contains("not by the code under test"), "\(name)")
         }
@@ -229,8 +178,8 @@ struct SMSAliyunCallbackTests {
 
     /// Should Alibaba ever echo the AccessKey in `err_msg`, it is redacted like a send reply's `Message`.
     @Test func aSecretInAReceiptIsRedacted() throws {
-        let secretID = TestConfig.secretValue("aliyun_access_key_id")
-        let secret = TestConfig.secretValue("aliyun_access_key_secret")
+        let secretID = TestSettings.secretValue("aliyun_access_key_id")
+        let secret = TestSettings.secretValue("aliyun_access_key_secret")
         let body =
             #"[{"phone_number":"13800138000","success":false,"biz_id":"1","err_code":"MK:0001","#
             + #""err_msg":"\#(secretID) \#(secret)"}]"#

@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import Testing
 
 /// `template_code` is the template of messages without their own, so the adapter says it has a default (and the

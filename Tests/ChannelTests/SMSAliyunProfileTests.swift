@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Foundation
 import GatewayConfig
 import Testing
@@ -16,7 +17,7 @@ struct SMSAliyunProfileTests {
     {
         var members = settings
         for (key, value) in changes { members[key] = value }
-        return TestConfig.make(SMSChannel.kind, vendor: "aliyun", settings: TestConfig.node(.object(members)))
+        return TestSettings.make(SMSChannel.kind, vendor: "aliyun", settings: TestSettings.node(.object(members)))
     }
 
     static func adapter(_ changes: [String: JSONValue?] = [:]) throws -> any ChannelAdapter {
@@ -42,7 +43,7 @@ struct SMSAliyunProfileTests {
     }
 
     @Test func requiredKeysAreNamed() {
-        let built = TestConfig.make(SMSChannel.kind, vendor: "aliyun", settings: nil)
+        let built = TestSettings.make(SMSChannel.kind, vendor: "aliyun", settings: nil)
         #expect(built.adapter == nil)
         for key in ["access_key_id", "access_key_secret", "sign_name"] {
             #expect(built.issues.contains { $0.message == "missing required key '\(key)' in 'settings'" }, "\(key)")
@@ -123,13 +124,10 @@ struct SMSAliyunProfileTests {
     @Test func secretsNeverAppearInDescriptionsProblemsOrReasons() throws {
         // A key id with characters Alibaba percent-encodes, so its encoded forms are distinct.
         let adapter = try Self.adapter(["access_key_id": .string("credential:aliyun/id+x")])
-        let keyID = TestConfig.secretValue("aliyun/id+x")
-        let keySecret = TestConfig.secretValue("aliyun_secret")
+        let keyID = TestSettings.secretValue("aliyun/id+x")
+        let keySecret = TestSettings.secretValue("aliyun_secret")
         let forbidden = [keyID, AlibabaQuote.once(keyID), AlibabaQuote.twice(keyID), keySecret]
-        var texts = [String(describing: adapter), String(reflecting: adapter)]
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        texts.append(dumped)
+        var texts = visibleTexts(of: adapter)
         var bad = Self.message
         bad.recipient = "x"
         texts.append(String(describing: adapter.check(bad)))
@@ -197,7 +195,7 @@ struct SMSAliyunProfileTests {
     }
 
     @Test func readmeDocumentsEveryCode() throws {
-        let readme = try Fixtures.plugin("SMS", "README.md")
+        let readme = try fixtures.plugin("SMS", "README.md")
         for (code, expected) in Self.codes where !code.contains("SOMETHING_NEW") {
             let category = expected.split(separator: "/")[1]
             #expect(

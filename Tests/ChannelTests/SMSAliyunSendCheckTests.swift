@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Testing
 
 /// Asking Alibaba whether it took a send that got no answer: `QuerySendDetails` by number and Beijing send date,

@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Testing
 
 /// The http profile's China content rules: `sign_name`, `unsubscribe_suffix` and `suffix_templates`.
@@ -261,7 +262,7 @@ struct SMSHTTPContentRulesTests {
             "body": .string(Self.textBody), "unsubscribe_suffix": .string(Self.suffix),
             "suffix_templates": .array([.string("SMS_900001")]),
         ])
-        let built = TestConfig.make(SMSChannel.kind, vendor: "http", settings: settings)
+        let built = TestSettings.make(SMSChannel.kind, vendor: "http", settings: settings)
         #expect(built.adapter != nil)
         #expect(built.issues.map(\.severity) == [.warning])
         #expect(built.issues.first?.message.hasPrefix("'suffix_templates' is unused") == true)

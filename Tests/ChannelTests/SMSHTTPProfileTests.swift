@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Testing
 
 /// Settings, checks and secrecy of the generic `http` SMS profile.
@@ -32,17 +33,17 @@ struct SMSHTTPProfileTests {
         guard case .object(var members) = try JSONParser.parse(settingsJSON) else { fatalError("bad test JSON") }
         members["body"] = .string(body)
         for (key, value) in changes { members[key] = value }
-        return TestConfig.node(.object(members))
+        return TestSettings.node(.object(members))
     }
 
     static func adapter(_ changes: [String: JSONValue?] = [:]) throws -> any ChannelAdapter {
-        let built = TestConfig.make(SMSChannel.kind, vendor: "http", settings: try settings(changes))
+        let built = TestSettings.make(SMSChannel.kind, vendor: "http", settings: try settings(changes))
         #expect(built.issues.isEmpty, "\(built.issues)")
         return try #require(built.adapter)
     }
 
     static func issues(_ changes: [String: JSONValue?]) throws -> [ConfigIssue] {
-        let built = TestConfig.make(SMSChannel.kind, vendor: "http", settings: try settings(changes))
+        let built = TestSettings.make(SMSChannel.kind, vendor: "http", settings: try settings(changes))
         #expect(built.adapter == nil)
         return built.issues
     }
@@ -55,7 +56,7 @@ struct SMSHTTPProfileTests {
     }
 
     @Test func missingVendorIsReported() throws {
-        let built = TestConfig.make(SMSChannel.kind, vendor: nil, settings: try Self.settings())
+        let built = TestSettings.make(SMSChannel.kind, vendor: nil, settings: try Self.settings())
         #expect(built.adapter == nil)
         #expect(built.issues.contains { $0.message.contains("'vendor'") })
     }
@@ -63,17 +64,17 @@ struct SMSHTTPProfileTests {
     @Test func unknownPlaceholderIsReportedAtTheTemplate() {
         let bodyMark = ConfigMark(file: "sms.yaml", line: 7, column: 9)
         func entry(_ key: String, _ value: ConfigNode, line: Int) -> ConfigEntry {
-            ConfigEntry(key: TestConfig.scalar(key, line: line), value: value)
+            ConfigEntry(key: TestSettings.scalar(key, line: line), value: value)
         }
         let settings = ConfigNode.mapping(
             [
-                entry("url", .scalar(TestConfig.scalar("http://vendor.example/send", line: 2, column: 8)), line: 2),
+                entry("url", .scalar(TestSettings.scalar("http://vendor.example/send", line: 2, column: 8)), line: 2),
                 entry(
                     "success",
                     .mapping(
                         [
-                            entry("json_path", .scalar(TestConfig.scalar("$.code", line: 4, column: 16)), line: 4),
-                            entry("equals", .scalar(TestConfig.scalar("OK", line: 5, column: 13)), line: 5),
+                            entry("json_path", .scalar(TestSettings.scalar("$.code", line: 4, column: 16)), line: 4),
+                            entry("equals", .scalar(TestSettings.scalar("OK", line: 5, column: 13)), line: 5),
                         ],
                         ConfigMark(file: "sms.yaml", line: 4, column: 3)
                     ),
@@ -83,7 +84,7 @@ struct SMSHTTPProfileTests {
             ],
             ConfigMark(file: "sms.yaml", line: 2, column: 3)
         )
-        let built = TestConfig.make(SMSChannel.kind, vendor: "http", settings: settings)
+        let built = TestSettings.make(SMSChannel.kind, vendor: "http", settings: settings)
         #expect(built.adapter == nil)
         #expect(built.issues.count == 1)
         let issue = try? #require(built.issues.first)
@@ -114,7 +115,7 @@ struct SMSHTTPProfileTests {
     }
 
     @Test func absentSettingsNameEveryRequiredKey() {
-        let built = TestConfig.make(SMSChannel.kind, vendor: "http", settings: nil)
+        let built = TestSettings.make(SMSChannel.kind, vendor: "http", settings: nil)
         #expect(built.adapter == nil)
         let messages = built.issues.map(\.message)
         #expect(messages.contains("missing required key 'url' in 'settings'"))
@@ -241,13 +242,11 @@ struct SMSHTTPProfileTests {
 
     @Test func secretHeaderNeverPrintsOrReachesAReason() throws {
         let adapter = try Self.adapter()
-        let secret = TestConfig.secretValue("sms_token")
+        let secret = TestSettings.secretValue("sms_token")
         let request = try adapter.request(for: Self.message, context: fixedContext)
         #expect(request.headers.value(named: "Authorization") == secret)
 
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        for text in [String(describing: adapter), String(reflecting: adapter), dumped] {
+        for text in visibleTexts(of: adapter) {
             #expect(!text.contains(secret), "\(text)")
         }
 

@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Testing
 
 /// Golden customer-reply (MO) callbacks for the generic `http` SMS profile's `mo:` settings: one folder per case
@@ -7,25 +8,17 @@ import Testing
 struct SMSHTTPReplyFixtureTests {
     static let kind = "sms-http-mo"
 
-    @Test("sms-http-mo golden case", arguments: Fixtures.cases(kind))
+    @Test("sms-http-mo golden case", arguments: fixtures.cases(kind))
     func goldenCase(_ name: String) throws {
-        let settings = TestConfig.node(try Fixtures.json(Self.kind, name, "settings.json"))
-        let built = TestConfig.make(SMSChannel.kind, vendor: "http", settings: settings, instance: "sms-golden")
-        #expect(built.issues.isEmpty, "\(built.issues)")
-        let adapter = try #require(built.adapter)
-        let callback = InboundCallback(fixture: try Fixtures.json(Self.kind, name, "callback.json"))
-
-        let report = try #require(try adapter.parseCallback(callback))
-        #expect(report.receipts.isEmpty)
-        let expected = try Fixtures.json(Self.kind, name, "report.expected.json")
-        #expect(report.fixtureJSON == expected, "got \(report.fixtureJSON.serialized)")
+        let report = try smsGoldenCases.callback(Self.kind, name, vendor: "http", shape: .replies)
+        #expect(report?.receipts.isEmpty == true)
     }
 
     @Test func everyCaseRecordsItsVendorSource() throws {
-        let names = Fixtures.cases(Self.kind)
+        let names = fixtures.cases(Self.kind)
         #expect(names.count >= 2)
         for name in names {
-            let source = try Fixtures.text(Self.kind, name, "SOURCE")
+            let source = try fixtures.text(Self.kind, name, "SOURCE")
             #expect(source.contains("https://"), "\(name)/SOURCE names no vendor document")
             #expect(source.contains("not by the code under test"), "\(name)/SOURCE names no oracle")
         }
@@ -33,9 +26,9 @@ struct SMSHTTPReplyFixtureTests {
 
     /// The Alibaba case is what opt-out handling is built on: a documented SmsUp push carrying a `TD`.
     @Test func aliyunCaseIsTheDocumentedSmsUpPushWithAnOptOut() throws {
-        let source = try Fixtures.text(Self.kind, "aliyun-smsup", "SOURCE")
+        let source = try fixtures.text(Self.kind, "aliyun-smsup", "SOURCE")
         #expect(source.contains("https://help.aliyun.com/zh/sms/developer-reference/smsup-http"))
-        let callback = try Fixtures.json(Self.kind, "aliyun-smsup", "callback.json")
+        let callback = try fixtures.json(Self.kind, "aliyun-smsup", "callback.json")
         let body = try JSONParser.parse(try #require(callback["body"]?.stringValue))
         guard case .array(let items) = body else {
             Issue.record("the SmsUp push is a JSON array")
@@ -46,7 +39,7 @@ struct SMSHTTPReplyFixtureTests {
         let texts = items.compactMap { $0["content"]?.stringValue }
         #expect(texts.contains("TD"))
 
-        let expected = try Fixtures.json(Self.kind, "aliyun-smsup", "report.expected.json")
+        let expected = try fixtures.json(Self.kind, "aliyun-smsup", "report.expected.json")
         #expect(expected["answer"]?["body"]?.stringValue == #"{"code":0,"msg":"接收成功"}"#)
     }
 }

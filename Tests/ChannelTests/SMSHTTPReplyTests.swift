@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import GatewayConfig
 import Testing
 
@@ -93,7 +94,7 @@ struct SMSHTTPReplyTests {
         #expect(problem?.message.contains(fragment) == true, "\(String(describing: problem))")
         // Problems are logged and answered: they name positions and paths, never the customer's data or a secret.
         #expect(problem?.message.contains("13800138000") == false)
-        #expect(problem?.message.contains(TestConfig.secretValue("sms_token")) == false)
+        #expect(problem?.message.contains(TestSettings.secretValue("sms_token")) == false)
     }
 
     @Test func itemsPathFindsTheReplies() throws {
@@ -214,18 +215,18 @@ struct SMSHTTPReplyTests {
     /// `sample.yaml`, through the real YAML parser: its `mo:` takes an Alibaba SmsUp push and its content rules
     /// sign the text.
     @Test func sampleTakesRepliesAndSignsText() throws {
-        let yaml = try Fixtures.plugin("SMS", "sample.yaml")
+        let yaml = try fixtures.plugin("SMS", "sample.yaml")
         let root = try YAMLParser.parse(Array(yaml.utf8), file: "sample.yaml")
         guard case .mapping(let entries, _) = root else {
             Issue.record("sample.yaml is not a mapping")
             return
         }
         let settings = try #require(entries.first { $0.key.text == "settings" }?.value)
-        let built = TestConfig.make(SMSChannel.kind, vendor: "http", settings: settings, instance: "sms-fake")
+        let built = TestSettings.make(SMSChannel.kind, vendor: "http", settings: settings, instance: "sms-fake")
         #expect(built.issues.isEmpty, "\(built.issues)")
         let adapter = try #require(built.adapter)
 
-        let callback = try Fixtures.json("sms-http-mo", "aliyun-smsup", "callback.json")
+        let callback = try fixtures.json("sms-http-mo", "aliyun-smsup", "callback.json")
         let body = try #require(callback["body"]?.stringValue)
         let report = try #require(try adapter.parseCallback(Self.callback(body)))
         #expect(report.replies.map(\.text) == ["内容", "TD"])

@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Testing
 
 /// Status reports and customer replies pushed by Tencent Cloud SMS to the `tencent` profile:
@@ -15,16 +16,16 @@ struct SMSTencentCallbackTests {
         InboundCallback(method: "POST", path: "", body: Array(body.utf8))
     }
 
-    @Test("sms-tencent-callbacks golden case", arguments: Fixtures.cases(kind))
+    @Test("sms-tencent-callbacks golden case", arguments: fixtures.cases(kind))
     func goldenCase(_ name: String) throws {
         try SMSCallbackCase.run(kind: Self.kind, vendor: "tencent", name: name)
     }
 
     @Test func everyCaseRecordsItsSource() throws {
-        let names = Fixtures.cases(Self.kind)
+        let names = fixtures.cases(Self.kind)
         #expect(names.count >= 10)
         for name in names {
-            let source = try Fixtures.text(Self.kind, name, "SOURCE")
+            let source = try fixtures.text(Self.kind, name, "SOURCE")
             #expect(source.contains("vendors.md 2.2.6") && source.contains("https://cloud.tencent.com/"), "\(name)")
             #expect(source.contains("not by the code under test"), "\(name)")
         }
@@ -97,8 +98,8 @@ struct SMSTencentCallbackTests {
 
     /// Should Tencent ever echo the SecretId in `description`, it is redacted like a send reply's `Message`.
     @Test func aSecretInAReceiptIsRedacted() throws {
-        let secretID = TestConfig.secretValue("tencent_secret_id")
-        let secretKey = TestConfig.secretValue("tencent_secret_key")
+        let secretID = TestSettings.secretValue("tencent_secret_id")
+        let secretKey = TestSettings.secretValue("tencent_secret_key")
         let body =
             #"[{"mobile":"13800138000","nationcode":"86","report_status":"FAIL","errmsg":"UNDELIV","#
             + #""description":"\#(secretID)/\#(secretKey)","sid":"1"}]"#

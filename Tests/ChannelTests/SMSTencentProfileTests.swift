@@ -1,5 +1,6 @@
 import ChannelKit
 import ChannelSMS
+import ChannelTesting
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ struct SMSTencentProfileTests {
     {
         var members = settings
         for (key, value) in changes { members[key] = value }
-        return TestConfig.make(SMSChannel.kind, vendor: "tencent", settings: TestConfig.node(.object(members)))
+        return TestSettings.make(SMSChannel.kind, vendor: "tencent", settings: TestSettings.node(.object(members)))
     }
 
     static func adapter(_ changes: [String: JSONValue?] = [:]) throws -> any ChannelAdapter {
@@ -51,7 +52,7 @@ struct SMSTencentProfileTests {
     }
 
     @Test func requiredKeysAreNamed() {
-        let built = TestConfig.make(SMSChannel.kind, vendor: "tencent", settings: nil)
+        let built = TestSettings.make(SMSChannel.kind, vendor: "tencent", settings: nil)
         #expect(built.adapter == nil)
         for key in ["secret_id", "secret_key", "sms_sdk_app_id"] {
             #expect(built.issues.contains { $0.message == "missing required key '\(key)' in 'settings'" }, "\(key)")
@@ -126,12 +127,9 @@ struct SMSTencentProfileTests {
 
     @Test func secretsNeverAppearInDescriptionsProblemsOrReasons() throws {
         let adapter = try Self.adapter()
-        let secretID = TestConfig.secretValue("tencent_id")
-        let secretKey = TestConfig.secretValue("tencent_key")
-        var texts = [String(describing: adapter), String(reflecting: adapter)]
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        texts.append(dumped)
+        let secretID = TestSettings.secretValue("tencent_id")
+        let secretKey = TestSettings.secretValue("tencent_key")
+        var texts = visibleTexts(of: adapter)
         var bad = Self.message
         bad.params = ["x": "1"]
         texts.append(String(describing: adapter.check(bad)))
@@ -194,7 +192,7 @@ struct SMSTencentProfileTests {
     }
 
     @Test func readmeDocumentsEveryCode() throws {
-        let readme = try Fixtures.plugin("SMS", "README.md")
+        let readme = try fixtures.plugin("SMS", "README.md")
         for (code, expected) in Self.codes where !code.contains("SomethingNew") {
             let category = expected.split(separator: "/")[1]
             #expect(

@@ -1,13 +1,107 @@
+import ControlProtocol
+import Foundation
+import GatewayJSON
 import Testing
 
 @testable import GatewayCore
 
-/// `unknown_op` names the operations from the list the control service dispatches on.
+/// The operations and error codes of the protocol types against `unknown_op` answers and docs/protocol.md, so
+/// an operation or code cannot be added on one side only.
 struct ControlOperationTests {
+    static let protocolPage =
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/protocol.md").path
+
+    /// The backticked names in the first column of the table under `heading` (`| \`pause\`, \`resume\` | …`).
+    static func firstColumn(under heading: String) throws -> [String] {
+        let lines = try String(contentsOfFile: protocolPage, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex { $0 == heading }, "\(heading) in docs/protocol.md")
+        var names: [String] = []
+        for line in lines[(start + 1)...] {
+            if line.hasPrefix("#") { break }
+            guard line.hasPrefix("| `") else { continue }
+            let cell = line.dropFirst(2).prefix { $0 != "|" }
+            names += cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter {
+                $0.offset % 2 == 1
+            }.map { String($0.element) }
+        }
+        return names
+    }
+
     @Test func unknownOperationNamesEveryOperation() {
         let error = ControlError.unknownOperation("launch")
         #expect(error.codeName == "unknown_op")
         for operation in ControlOperation.allCases { #expect(error.message.contains(operation.rawValue)) }
         #expect(error.message.contains("subscribe") && error.message.contains("report"))
+    }
+
+    @Test func theProtocolPageListsExactlyTheOperations() throws {
+        // The header row's `op` is the column's name, not an operation.
+        let documented = try Self.firstColumn(under: "## Operations").filter { $0 != "op" }
+        #expect(documented.count == Set(documented).count, "an operation documented twice: \(documented)")
+        #expect(Set(documented) == Set(ControlOperation.names), "docs/protocol.md Operations")
+    }
+
+    @Test func theProtocolPageListsExactlyTheErrorCodes() throws {
+        let documented = try Self.firstColumn(under: "## Errors")
+        #expect(documented == ControlErrorCode.names, "docs/protocol.md Errors, in the order of ControlErrorCode")
+    }
+
+    @Test func readOperationsAreThoseTheAccessSectionNames() throws {
+        let text = try String(contentsOfFile: Self.protocolPage, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("| `read_only_uids`") })
+        let listed =
+            line.split(separator: ":").last.map { $0.split(separator: "`", omittingEmptySubsequences: false) } ?? []
+        let names = listed.enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(Set(names) == AccessPolicy.readOperations, "docs/protocol.md Access: read operations")
+    }
+
+    /// What a client builds with the types decodes back to the same request: the CLI and the daemon agree.
+    @Test func requestsRoundTripThroughTheirLines() throws {
+        let requests: [ControlRequest] = [
+            .send(
+                SendRequest(
+                    channel: "sms-main", to: "13800138000", template: "otp", params: ["code": "123456"],
+                    dedupKey: "k1", category: "critical", customer: "C-1", onCap: .defer,
+                    notAfter: TimeInput("1795000000000"), notBefore: TimeInput("2026-11-18T11:06:40Z"),
+                    trackLinks: true)),
+            .sendBatch(SendBatchRequest(messages: [SendRequest(channel: "loop", to: "1", content: "hi")])),
+            .status(StatusRequest(messageID: "m1")), .stats, .channels, .health, .reload,
+            .optout(ConsentChangeRequest(subject: .customer("C-1"), channel: "sms", route: .import, evidence: "T-9")),
+            .optin(ConsentChangeRequest(subject: .address("138"))),
+            .consent(ConsentRequest(subject: .customer("C-1"))),
+            .event(EventRequest(eventID: "e1", messageID: "m1", type: "opened", value: .number("3"))),
+            .report(ReportRequest(since: .text("24h"))),
+            .subscribe(SubscribeRequest(channels: ["loop"], states: [.sent, .failedOver], since: .text("1h"))),
+            .cancel(CancelRequest(.dedupKey("k1"))),
+            .requeue(RequeueRequest(channel: "a", since: .text("2h"), toChannel: "b", queued: true, dryRun: true)),
+            .pause(PauseRequest(channel: "a")), .resume(PauseRequest(channel: "a")),
+            .consentExport(ConsentExportRequest(after: 7, since: .text("7d"), limit: 50)),
+        ]
+        #expect(Set(requests.map(\.operation)) == Set(ControlOperation.allCases))
+        for request in requests {
+            let line = request.line(id: .number("1"))
+            let decoded = Array(line.utf8).withUnsafeBufferPointer { ControlRequest.decode(line: $0, maxBatch: 10) }
+            #expect(decoded.id == .number("1"))
+            #expect(decoded.operation == request.operation)
+            #expect((try decoded.request.get()).line(id: .number("1")) == line, "\(line)")
+        }
+    }
+
+    /// A field error inside a batch names the message and the field, down to a parameter.
+    @Test func batchErrorsNameTheFieldPath() throws {
+        let line = #"{"op":"send_batch","messages":[{"channel":"a","to":"1","params":{"code":[]}},7]}"#
+        let decoded = Array(line.utf8).withUnsafeBufferPointer { ControlRequest.decode(line: $0, maxBatch: 10) }
+        guard case .sendBatch(let batch) = try decoded.request.get() else {
+            Issue.record("not a batch")
+            return
+        }
+        let errors = batch.messages.compactMap { result -> ControlError? in
+            guard case .failure(let error) = result else { return nil }
+            return error
+        }
+        #expect(errors.map(\.field) == ["messages[0].params.code", "messages[1]"])
+        #expect(errors.map(\.codeName) == ["bad_request", "bad_request"])
     }
 }

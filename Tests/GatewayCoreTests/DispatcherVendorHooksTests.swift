@@ -1,6 +1,8 @@
 import ChannelKit
+import ControlProtocol
 import Foundation
 import GatewayConfig
+import GatewayStore
 import GatewayTransport
 import Logging
 import Synchronization
@@ -12,33 +14,17 @@ import Testing
 /// vendor (which echoes each request body as its reply).
 @Suite(.serialized)
 struct DispatcherVendorHooksTests {
-    /// A test vendor that needs a token: every fetch is counted and gets `tok-N`; the vendor refuses `tok-1` as
-    /// expired. With `batch > 1` it takes that many recipients per request and refuses the recipient `bad`.
-    final class TestVendor: ChannelAdapter, @unchecked Sendable {
+    /// A test vendor: with `batch > 1` it takes that many recipients per request and refuses the recipient `bad`.
+    /// As a ``TokenVendor`` it needs a token.
+    class TestVendor: Batching, @unchecked Sendable {
         let tokenFetches = Atomic<Int>(0)
         let requests = Atomic<Int>(0)
         let batch: Int
         let usesToken: Bool
 
-        init(batch: Int = 1, usesToken: Bool = true) {
+        init(batch: Int = 1, usesToken: Bool = false) {
             self.batch = batch
             self.usesToken = usesToken
-        }
-
-        func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep? {
-            guard usesToken, context.nowMilliseconds > 0 else { return usesToken ? .fetch(Self.probe) : nil }
-            let number = tokenFetches.add(1, ordering: .relaxed).newValue
-            return .fetch(
-                VendorRequest(method: "POST", url: "loopback:token?latency_ms=20", body: Array("tok-\(number)".utf8)))
-        }
-
-        static let probe = VendorRequest(method: "POST", url: "loopback:token")
-
-        func token(from response: VendorResponse, context: RequestContext) -> TokenResult {
-            .issued(
-                AccessToken(
-                    value: Secret(String(decoding: response.body, as: UTF8.self)),
-                    expiresAtMilliseconds: context.nowMilliseconds + 3_600_000))
         }
 
         var maxBatchSize: Int { batch }
@@ -75,14 +61,33 @@ struct DispatcherVendorHooksTests {
         }
     }
 
+    /// A test vendor that needs a token: every fetch is counted and gets `tok-N`; the vendor refuses `tok-1` as
+    /// expired.
+    final class TokenVendor: TestVendor, AccessTokenProviding, @unchecked Sendable {
+        init() { super.init(usesToken: true) }
+
+        func tokenStep(context: RequestContext) throws(MessageProblem) -> TokenStep {
+            let number = tokenFetches.add(1, ordering: .relaxed).newValue
+            return .fetch(
+                VendorRequest(method: "POST", url: "loopback:token?latency_ms=20", body: Array("tok-\(number)".utf8)))
+        }
+
+        func token(from response: VendorResponse, context: RequestContext) -> TokenResult {
+            .issued(
+                AccessToken(
+                    value: Secret(String(decoding: response.body, as: UTF8.self)),
+                    expiresAtMilliseconds: context.nowMilliseconds + 3_600_000))
+        }
+    }
+
     final class Harness {
         let directory = NSTemporaryDirectory() + "cg-hooks-" + UUID().uuidString
-        let store: MessageStore
+        let store: SQLiteMessageStore
         let transport: CurlTransport
         let dispatcher: Dispatcher
 
         init(_ vendor: TestVendor) throws {
-            store = try MessageStore(
+            store = try SQLiteMessageStore(
                 directory: directory, dedupWindow: .seconds(3600), maxPendingAccepts: 10_000,
                 clock: SystemWallClock(), logger: Logger(label: "test"))
             transport = CurlTransport(configuration: TransportConfiguration(), logger: Logger(label: "test"))
@@ -140,7 +145,7 @@ struct DispatcherVendorHooksTests {
     }
 
     @Test func oneTokenFetchServesEverySendAndARefusedTokenIsReplacedWithoutCountingAnAttempt() throws {
-        let vendor = TestVendor()
+        let vendor = TokenVendor()
         let harness = try Harness(vendor)
         harness.send((0..<50).map { "u\($0)" })
         let counters = harness.finish(50)
@@ -151,7 +156,7 @@ struct DispatcherVendorHooksTests {
         #expect(counters.tokenRefreshes == 2)
         #expect(counters.retried == 0)
         let status = try #require(harness.status("m7"))
-        #expect(status.state == "sent")
+        #expect(status.state == .sent)
         #expect(status.history.count == 1)
         #expect(status.history.first?.number == 1)
     }
@@ -166,6 +171,6 @@ struct DispatcherVendorHooksTests {
         #expect(vendor.requests.load(ordering: .relaxed) <= 10)
         #expect(vendor.requests.load(ordering: .relaxed) >= 5)
         #expect(harness.status("m17")?.reason == "invalid_recipient")
-        #expect(harness.status("m18")?.state == "sent")
+        #expect(harness.status("m18")?.state == .sent)
     }
 }

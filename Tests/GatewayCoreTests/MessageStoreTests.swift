@@ -1,4 +1,5 @@
 import ChannelKit
+import ControlProtocol
 import Foundation
 import GatewayCore
 import Logging
@@ -14,16 +15,16 @@ final class ManualWallClock: WallClock, Sendable {
 }
 
 struct MessageStoreTests {
-    static func makeStore(window: Duration, clock: ManualWallClock) throws -> (MessageStore, String) {
+    static func makeStore(window: Duration, clock: ManualWallClock) throws -> (SQLiteMessageStore, String) {
         let directory = NSTemporaryDirectory() + "cg-store-" + UUID().uuidString
-        let store = try MessageStore(
+        let store = try SQLiteMessageStore(
             directory: directory, dedupWindow: window, maxPendingAccepts: 1000, clock: clock,
             logger: Logger(label: "test")
         )
         return (store, directory)
     }
 
-    static func accept(_ store: MessageStore, id: String, key: String) -> AcceptResult? {
+    static func accept(_ store: SQLiteMessageStore, id: String, key: String) -> AcceptResult? {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<AcceptResult?>(nil)
         let message = OutboundMessage(id: id, channel: "sms", recipient: "13800138000", template: "T")
@@ -66,7 +67,7 @@ struct MessageStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = Self.accept(store, id: "m1", key: "k:event-9")
         store.close()
-        let reopened = try MessageStore(
+        let reopened = try SQLiteMessageStore(
             directory: directory, dedupWindow: .seconds(86_400 * 7), maxPendingAccepts: 10, clock: clock,
             logger: Logger(label: "test")
         )
@@ -82,7 +83,7 @@ struct MessageStoreTests {
         let clock = ManualWallClock(0)
         let directory = NSTemporaryDirectory() + "cg-store-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try MessageStore(
+        let store = try SQLiteMessageStore(
             directory: directory, dedupWindow: .seconds(60), maxPendingAccepts: 2, clock: clock,
             logger: Logger(label: "test")
         )
@@ -99,7 +100,7 @@ struct MessageStoreTests {
 }
 
 struct MessageRetentionTests {
-    static func status(_ store: MessageStore, _ id: String) -> MessageStatus? {
+    static func status(_ store: SQLiteMessageStore, _ id: String) -> MessageStatus? {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<MessageStatus?>(nil)
         store.status(of: id) { status in
@@ -114,7 +115,7 @@ struct MessageRetentionTests {
         let clock = ManualWallClock(1_700_000_000_000)
         let directory = NSTemporaryDirectory() + "cg-store-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try MessageStore(
+        let store = try SQLiteMessageStore(
             directory: directory, dedupWindow: .seconds(60), retention: .seconds(3600), maxPendingAccepts: 100,
             clock: clock, logger: Logger(label: "test")
         )
@@ -125,13 +126,35 @@ struct MessageRetentionTests {
             finishedAt: clock.nowMilliseconds, outcome: .sent, state: .sent
         )
         store.record([sent])
-        #expect(Self.status(store, "done")?.state == "sent")
+        #expect(Self.status(store, "done")?.state == .sent)
         #expect(Self.status(store, "done")?.history.count == 1)
         clock.advance(milliseconds: 3_000_000)
         #expect(Self.status(store, "done") != nil, "inside retention")
         clock.advance(milliseconds: 700_000)
         #expect(Self.status(store, "done") == nil, "past retention")
-        #expect(Self.status(store, "waiting")?.state == "queued", "queued messages are never pruned")
+        #expect(Self.status(store, "waiting")?.state == .queued, "queued messages are never pruned")
         store.close()
+    }
+}
+
+/// Priority lanes as the store assigns them and as a commit counts them for the dispatcher.
+struct LaneCountTests {
+    @Test func aCategoryWaitsInItsLane() {
+        // The same mapping as the schema's version 2 migration (`CASE category WHEN 'critical' THEN 0 …`).
+        #expect(PriorityLane(.critical) == .critical && PriorityLane.critical.rawValue == 0)
+        #expect(PriorityLane(.transactional) == .transactional && PriorityLane.transactional.rawValue == 1)
+        #expect(PriorityLane(.marketing) == .marketing && PriorityLane.marketing.rawValue == 2)
+        #expect(PriorityLane(clamping: -3) == .critical && PriorityLane(clamping: 9) == .marketing)
+        #expect(PriorityLane.allCases.sorted() == [.critical, .transactional, .marketing])
+    }
+
+    @Test func countsAddLaneByLane() {
+        var counts = LaneCounts.zero
+        counts[.marketing] += 2
+        counts[.critical] += 1
+        var more = LaneCounts(repeating: 1)
+        more += counts
+        #expect(more[.critical] == 2 && more[.transactional] == 1 && more[.marketing] == 3)
+        #expect(more.total == 6 && counts.total == 3)
     }
 }

@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 
 @testable import GatewayCore
+@testable import GatewayStore
 
 /// The exposition writer and the oldest-queued probe behind `/metrics`, without a daemon.
 struct MetricsPageUnitTests {
@@ -72,7 +73,7 @@ struct MetricsPageUnitTests {
 
         // One index seek per lane: the plan must search messages_lane, never scan the table.
         let database = try store.readConnection()
-        let plan = try database.prepare("EXPLAIN QUERY PLAN " + QueueAgeProbe.sql)
+        let plan = try database.prepare("EXPLAIN QUERY PLAN " + SQLiteStoreReader.oldestQueuedSQL)
         plan.bind(1, "sms")
         plan.bind(2, 0)
         var steps: [String] = []

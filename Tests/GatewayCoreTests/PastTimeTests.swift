@@ -1,4 +1,5 @@
 import ChannelKit
+import ControlProtocol
 import Testing
 
 @testable import GatewayCore

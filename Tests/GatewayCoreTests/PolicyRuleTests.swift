@@ -3,6 +3,7 @@ import GatewayConfig
 import Testing
 
 @testable import GatewayCore
+@testable import GatewayStore
 
 /// The pure policy arithmetic: quiet-hour windows, cap windows and opt-out keyword matching.
 struct PolicyRuleTests {

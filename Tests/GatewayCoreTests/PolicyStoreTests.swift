@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 
 @testable import GatewayCore
+@testable import GatewayStore
 
 /// Policies as the store applies them inside the accepting transaction, with an injected clock.
 struct PolicyStoreTests {
@@ -15,13 +16,13 @@ struct PolicyStoreTests {
     final class Fixture {
         let clock = ManualWallClock(PolicyStoreTests.start)
         let directory = NSTemporaryDirectory() + "cg-policy-" + UUID().uuidString
-        var store: MessageStore
+        var store: SQLiteMessageStore
         let policy: PolicyConfiguration
         private var counter = 0
 
         init(_ policy: PolicyConfiguration) throws {
             self.policy = policy
-            store = try MessageStore(
+            store = try SQLiteMessageStore(
                 directory: directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000, clock: clock,
                 logger: Logger(label: "test"))
             store.setPolicy(policy)
@@ -29,7 +30,7 @@ struct PolicyStoreTests {
 
         func reopen() throws {
             store.close()
-            store = try MessageStore(
+            store = try SQLiteMessageStore(
                 directory: directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000, clock: clock,
                 logger: Logger(label: "test"))
             store.setPolicy(policy)

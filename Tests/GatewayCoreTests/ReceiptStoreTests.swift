@@ -1,10 +1,12 @@
 import ChannelKit
+import ControlProtocol
 import Foundation
 import Logging
 import Synchronization
 import Testing
 
 @testable import GatewayCore
+@testable import GatewayStore
 
 /// Receipts in the store: kept once, matched by our id or the vendor's, applied only forward, and matched late
 /// when they beat their send's reply.
@@ -12,11 +14,11 @@ struct ReceiptStoreTests {
     final class Fixture {
         let clock = ManualWallClock(1_795_449_600_000)
         let directory = NSTemporaryDirectory() + "cg-receipts-" + UUID().uuidString
-        let store: MessageStore
+        let store: SQLiteMessageStore
         private var sequence: Int64 = 0
 
         init() throws {
-            store = try MessageStore(
+            store = try SQLiteMessageStore(
                 directory: directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000, clock: clock,
                 logger: Logger(label: "test"))
         }
@@ -80,7 +82,7 @@ struct ReceiptStoreTests {
         let delivered = Receipt(
             vendorMessageID: "biz-1", recipient: "13800138000", event: .delivered, vendorStatus: "DELIVERED")
         #expect(fixture.receipts([delivered]) == ReceiptTally.with(matched: 1, kept: ["delivered": 1]))
-        #expect(fixture.status("m1")?.state == "delivered")
+        #expect(fixture.status("m1")?.state == .delivered)
         // The vendor pushes the same report again: nothing changes, it is counted as a duplicate.
         #expect(fixture.receipts([delivered]) == ReceiptTally.with(duplicates: 1))
         // A late failure report cannot move a delivered message back.
@@ -88,7 +90,7 @@ struct ReceiptStoreTests {
             vendorMessageID: "biz-1", event: .failed(Reason(.invalidRecipient)), vendorStatus: "MK:0001")
         #expect(fixture.receipts([failed]) == ReceiptTally.with(matched: 1, kept: ["failed": 1]))
         let status = try #require(fixture.status("m1"))
-        #expect(status.state == "delivered")
+        #expect(status.state == .delivered)
         #expect(status.receipts.map(\.event) == ["delivered", "failed"])
         #expect(fixture.store.receiptLatency.snapshot().count == 1)
         #expect(fixture.store.receiptLatency.snapshot().sumSeconds == 4.0)
@@ -100,10 +102,10 @@ struct ReceiptStoreTests {
         let early = Receipt(
             vendorMessageID: "biz-9", event: .failed(Reason(.invalidRecipient)), vendorStatus: "UNDELIV")
         #expect(fixture.receipts([early]) == ReceiptTally.with(unmatched: 1, kept: ["failed": 1]))
-        #expect(fixture.status("m1")?.state == "queued")
+        #expect(fixture.status("m1")?.state == .queued)
         fixture.sent(sequence, vendorID: "biz-9", recipient: "13800138000")
         let status = try #require(fixture.status("m1"))
-        #expect(status.state == "failed")
+        #expect(status.state == .failed)
         #expect(status.reason == "invalid_recipient")
         #expect(status.receipts.map(\.vendorStatus) == ["UNDELIV"])
     }
@@ -115,7 +117,7 @@ struct ReceiptStoreTests {
             fixture.receipts([Receipt(vendorMessageID: nil, messageID: "m1", event: .delivered)])
                 == ReceiptTally.with(matched: 1, kept: ["delivered": 1]))
         fixture.sent(sequence, vendorID: "biz-2", recipient: "13800138000")
-        #expect(fixture.status("m1")?.state == "delivered")
+        #expect(fixture.status("m1")?.state == .delivered)
     }
 
     @Test func aBatchSharingOneVendorIdIsToldApartByRecipient() throws {
@@ -126,8 +128,8 @@ struct ReceiptStoreTests {
         fixture.sent(second, vendorID: "batch-1", recipient: "+8613800000002")
         let receipt = Receipt(vendorMessageID: "batch-1", recipient: "13800000002", event: .delivered)
         #expect(fixture.receipts([receipt]) == ReceiptTally.with(matched: 1, kept: ["delivered": 1]))
-        #expect(fixture.status("m1")?.state == "sent")
-        #expect(fixture.status("m2")?.state == "delivered")
+        #expect(fixture.status("m1")?.state == .sent)
+        #expect(fixture.status("m2")?.state == .delivered)
         // Without a recipient the receipt cannot be placed: kept, not guessed.
         #expect(
             fixture.receipts([Receipt(vendorMessageID: "batch-1", event: .delivered, vendorStatus: "x")])
@@ -148,10 +150,10 @@ struct ReceiptStoreTests {
             Receipt(vendorMessageID: "call-1", event: .answered), Receipt(vendorMessageID: "call-2", event: .refused),
             Receipt(vendorMessageID: "call-3", event: .busy), Receipt(vendorMessageID: "call-4", event: .invalidNumber),
         ])
-        #expect(fixture.status("c1")?.state == "answered")
-        #expect(fixture.status("c2")?.state == "refused")
-        #expect(fixture.status("c3")?.state == "busy")
-        #expect(fixture.status("c4")?.state == "invalid_number")
+        #expect(fixture.status("c1")?.state == .answered)
+        #expect(fixture.status("c2")?.state == .refused)
+        #expect(fixture.status("c3")?.state == .busy)
+        #expect(fixture.status("c4")?.state == .invalidNumber)
         #expect(fixture.status("c4")?.reason == "invalid_recipient")
     }
 }

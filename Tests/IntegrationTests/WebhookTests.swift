@@ -30,7 +30,7 @@ struct WebhookTests {
             else { continue }
             let body = String(decoding: raw, as: UTF8.self)
             let payload = try JSONParser.parse(body)
-            let expected = HMAC<Crypto.SHA256>.authenticationCode(
+            let expected = HMAC<SHA256>.authenticationCode(
                 for: Array((timestamp + "." + body).utf8), using: SymmetricKey(data: Array(secret.utf8)))
             #expect(signature == "sha256=" + expected.map { String(format: "%02x", $0) }.joined())
             guard case .array(let list)? = payload["events"] else { continue }

@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import ChannelWeChatOA
 import Foundation
 import GatewayConfig
@@ -6,7 +7,7 @@ import Testing
 
 /// Settings, `check`, determinism, secrets and the documented sample of the `wechat_oa` channel.
 struct WeChatOAChannelTests {
-    static let secretValue = TestConfig.secretValue("wechat_oa_app_secret")
+    static let secretValue = TestSettings.secretValue("wechat_oa_app_secret")
 
     static let settings: [String: JSONValue] = [
         "app_id": .string("wx1234567890abcdef"),
@@ -20,14 +21,14 @@ struct WeChatOAChannelTests {
     )
 
     static func adapter(vendor: String = "template", _ extra: [String: JSONValue] = [:]) throws -> any ChannelAdapter {
-        let built = TestConfig.make(vendor: vendor, json: .object(settings.merging(extra) { $1 }))
+        let built = TestSettings.wechat(vendor: vendor, json: .object(settings.merging(extra) { $1 }))
         #expect(built.issues.isEmpty, "\(built.issues)")
         return try #require(built.adapter)
     }
 
     /// The error messages of building with these settings.
     static func errors(vendor: String? = "template", _ settings: [String: JSONValue]) -> [String] {
-        TestConfig.make(vendor: vendor, json: .object(settings)).issues.filter { $0.severity == .error }
+        TestSettings.wechat(vendor: vendor, json: .object(settings)).issues.filter { $0.severity == .error }
             .map(\.message)
     }
 
@@ -40,7 +41,7 @@ struct WeChatOAChannelTests {
 
     @Test(arguments: [nil, "sms"])
     func vendorMustNameAnAPI(vendor: String?) {
-        let built = TestConfig.make(vendor: vendor, json: .object(Self.settings))
+        let built = TestSettings.wechat(vendor: vendor, json: .object(Self.settings))
         #expect(built.adapter == nil)
         #expect(
             built.issues.map(\.message) == [
@@ -57,7 +58,8 @@ struct WeChatOAChannelTests {
     }
 
     @Test func missingSettingsAreNamed() {
-        let built = TestConfig.make(vendor: "template", settings: nil)
+        let built = TestSettings.make(
+            WeChatOAChannel.kind, vendor: "template", settings: nil, instance: "wechat-golden")
         #expect(built.adapter == nil)
         #expect(
             built.issues.map(\.message) == [
@@ -68,7 +70,7 @@ struct WeChatOAChannelTests {
     @Test func inlineSecretLoadsWithAWarning() {
         var settings = Self.settings
         settings["app_secret"] = .string("inline-secret-value")
-        let built = TestConfig.make(vendor: "subscribe", json: .object(settings))
+        let built = TestSettings.wechat(vendor: "subscribe", json: .object(settings))
         #expect(built.adapter != nil)
         #expect(built.issues.map(\.severity) == [.warning])
         #expect(!built.issues.description.contains("inline-secret-value"))
@@ -168,9 +170,7 @@ struct WeChatOAChannelTests {
     @Test(arguments: ["template", "subscribe"])
     func secretNeverPrints(vendor: String) throws {
         let adapter = try Self.adapter(vendor: vendor)
-        var dumped = ""
-        dump(adapter, to: &dumped)
-        for text in [String(describing: adapter), String(reflecting: adapter), dumped] {
+        for text in visibleTexts(of: adapter) {
             #expect(!text.contains(Self.secretValue), "\(text)")
             #expect(!text.contains(fixtureAccessToken), "\(text)")
         }
@@ -198,7 +198,7 @@ struct WeChatOAChannelTests {
         var settings = Self.settings
         settings["app_secret"] = .string("inline-\(Self.secretValue)")
         settings["endpoint"] = .string("nope")
-        let issues = TestConfig.make(vendor: vendor, json: .object(settings)).issues
+        let issues = TestSettings.wechat(vendor: vendor, json: .object(settings)).issues
         #expect(!issues.isEmpty)
         #expect(!issues.description.contains(Self.secretValue))
     }
@@ -217,28 +217,19 @@ struct WeChatOAChannelTests {
     // MARK: The documented sample
 
     @Test func readmeYAMLBlockIsTheSample() throws {
-        let sample = try Fixtures.plugin("sample.yaml")
+        let sample = try fixtures.plugin("sample.yaml")
         #expect(!sample.isEmpty)
-        #expect(yamlBlock(in: try Fixtures.plugin("README.md")) == sample)
+        #expect(Markdown.fencedBlock(in: try fixtures.plugin("README.md")) == sample)
     }
 
     /// `sample.yaml` loads through the real loader (YAML, secret resolution, the kind) and sends a template
     /// message whose tap opens its mini program page.
     @Test func sampleLoadsAndSends() throws {
-        let root = FileManager.default.temporaryDirectory.appending(path: "wechat-oa-sample-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let credentials = root.appending(path: "credentials")
-        try FileManager.default.createDirectory(
-            at: root.appending(path: "channels.d"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
-        try Data().write(to: root.appending(path: "gateway.yaml"))
-        try Data(try Fixtures.plugin("sample.yaml").utf8).write(to: root.appending(path: "channels.d/wechat-oa.yaml"))
-        try Data("sample-secret\n".utf8).write(to: credentials.appending(path: "wechat_oa_app_secret"))
-
-        let loader = ConfigLoader(
-            kinds: [WeChatOAChannel.kind], environment: [:],
-            credentialsDirectory: credentials.path(percentEncoded: false))
-        let result = loader.load(path: root.appending(path: "gateway.yaml").path(percentEncoded: false))
+        let loaded = try LoadedInstance(
+            yaml: try fixtures.plugin("sample.yaml"), kinds: [WeChatOAChannel.kind], instance: "wechat-oa", gateway: "",
+            keyFiles: ["wechat_oa_app_secret": "sample-secret\n"])
+        defer { loaded.remove() }
+        let result = loaded.result
         #expect(result.issues.isEmpty, "\(result.issues)")
         let channel = try #require(result.configuration?.channels.first)
         #expect(channel.kind == "wechat_oa" && channel.vendor == "template")

@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import ChannelWeChatOA
 import Foundation
 import Testing
@@ -8,59 +9,32 @@ import Testing
 struct WeChatOAFixtureTests {
     static let sendProfiles = ["template", "subscribe"]
 
-    @Test("template golden case", arguments: Fixtures.cases("template"))
+    static let golden = GoldenCases(
+        fixtures, kind: WeChatOAChannel.kind, instance: "wechat-golden", context: fixedContext)
+
+    @Test("template golden case", arguments: fixtures.cases("template"))
     func templateCase(_ name: String) throws {
-        try sendCase("template", name)
+        try Self.golden.send("template", name, vendor: "template")
     }
 
-    @Test("subscribe golden case", arguments: Fixtures.cases("subscribe"))
+    @Test("subscribe golden case", arguments: fixtures.cases("subscribe"))
     func subscribeCase(_ name: String) throws {
-        try sendCase("subscribe", name)
-    }
-
-    func sendCase(_ profile: String, _ name: String) throws {
-        let built = TestConfig.make(vendor: profile, json: try Fixtures.json(profile, name, "settings.json"))
-        #expect(built.issues.isEmpty, "\(built.issues)")
-        let adapter = try #require(built.adapter)
-        let message = OutboundMessage(fixture: try Fixtures.json(profile, name, "message.json"))
-
-        #expect(adapter.check(message) == nil)
-        let request = try adapter.request(for: message, context: try context(profile, name))
-        let expectedRequest = try Fixtures.json(profile, name, "request.expected.json")
-        #expect(request.fixtureJSON == expectedRequest, "got \(request.fixtureJSON.serialized)")
-
-        guard Fixtures.exists(profile, name, "response.json") else { return }
-        let response = VendorResponse(fixture: try Fixtures.json(profile, name, "response.json"))
-        let outcome = adapter.outcome(of: response, to: request, message: message)
-        let expectedOutcome = try Fixtures.json(profile, name, "outcome.expected.json")
-        #expect(outcome.fixtureJSON == expectedOutcome, "got \(outcome.fixtureJSON.serialized)")
+        try Self.golden.send("subscribe", name, vendor: "subscribe")
     }
 
     /// The token request (`stable_token`) and the reading of its reply.
-    @Test("stable-token golden case", arguments: Fixtures.cases("stable-token"))
+    @Test("stable-token golden case", arguments: fixtures.cases("stable-token"))
     func tokenCase(_ name: String) throws {
-        let built = TestConfig.make(json: try Fixtures.json("stable-token", name, "settings.json"))
-        #expect(built.issues.isEmpty, "\(built.issues)")
-        let adapter = try #require(built.adapter)
-        var context = fixedContext
-        context.accessToken = nil
-        let request = try #require(try adapter.tokenStep(context: context)?.fetchRequest)
-        let expectedRequest = try Fixtures.json("stable-token", name, "request.expected.json")
-        #expect(request.fixtureJSON == expectedRequest, "got \(request.fixtureJSON.serialized)")
-
-        let response = VendorResponse(fixture: try Fixtures.json("stable-token", name, "response.json"))
-        let result = adapter.token(from: response, context: context)
-        let expected = try Fixtures.json("stable-token", name, "token.expected.json")
-        #expect(result.fixtureJSON == expected, "got \(result.fixtureJSON.serialized)")
+        try Self.golden.token("stable-token", name, vendor: "template")
     }
 
     @Test func everyCaseRecordsItsSource() throws {
         var count = 0
         for profile in Self.sendProfiles + ["stable-token"] {
-            let names = Fixtures.cases(profile)
+            let names = fixtures.cases(profile)
             #expect(names.count >= 4, "\(profile)")
             for name in names {
-                let source = try Fixtures.text(profile, name, "SOURCE")
+                let source = try fixtures.text(profile, name, "SOURCE")
                 #expect(source.contains("vendors.md §4"), "\(profile)/\(name)/SOURCE")
                 #expect(source.contains("https://developers.weixin.qq.com/"), "\(profile)/\(name)/SOURCE")
                 count += 1
@@ -76,8 +50,8 @@ struct WeChatOAFixtureTests {
         #expect(rows.count >= 20)
         var seen: [String: String] = [:]
         for profile in Self.sendProfiles {
-            for name in Fixtures.cases(profile) where Fixtures.exists(profile, name, "outcome.expected.json") {
-                let outcome = try Fixtures.json(profile, name, "outcome.expected.json")
+            for name in fixtures.cases(profile) where fixtures.exists(profile, name, "outcome.expected.json") {
+                let outcome = try fixtures.json(profile, name, "outcome.expected.json")
                 guard let code = outcome["vendor_code"]?.stringValue, !code.hasPrefix("HTTP") else { continue }
                 let kind = outcome["outcome"]?.stringValue ?? ""
                 let category = outcome["category"]?.stringValue ?? ""
@@ -95,7 +69,7 @@ struct WeChatOAFixtureTests {
     /// The README's `| errcode | meaning | outcome | category | … |` rows: code → "outcome category".
     static func readmeErrorRows() throws -> [String: String] {
         var rows: [String: String] = [:]
-        for line in try Fixtures.plugin("README.md").split(separator: "\n") where line.hasPrefix("| ") {
+        for line in try fixtures.plugin("README.md").split(separator: "\n") where line.hasPrefix("| ") {
             let cells = line.split(separator: "|").map { String($0).trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 4 else { continue }
             for code in cells[0].split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) })
@@ -109,12 +83,7 @@ struct WeChatOAFixtureTests {
     @Test func fixturesCoverEveryOutcomeClass() throws {
         var seen: Set<String> = []
         for profile in Self.sendProfiles {
-            for name in Fixtures.cases(profile) where Fixtures.exists(profile, name, "outcome.expected.json") {
-                let outcome = try Fixtures.json(profile, name, "outcome.expected.json")
-                seen.insert(
-                    [outcome["outcome"]?.stringValue, outcome["category"]?.stringValue].compactMap { $0 }
-                        .joined(separator: "/"))
-            }
+            seen.formUnion(try fixtures.outcomeClasses(profile))
         }
         let expected: Set<String> = [
             "accepted", "retry/throttled", "retry/vendor_unavailable", "retry/unknown", "retry/auth_expired",

@@ -1,4 +1,6 @@
 import ChannelKit
+import ChannelTesting
+import ChannelWeChatCrypto
 import ChannelWeCom
 import Testing
 
@@ -24,16 +26,16 @@ struct WeComCallbackTests {
     func callbackSettingsGiveEncryptedSecurityWithTheCorpIDAsReceiver(vendor: String) throws {
         let adapter = try #require(Self.build(vendor, Self.callbackSettings).adapter)
         #expect(
-            adapter.callbackSecurity
-                == .weChatEncrypted(
-                    token: Secret(TestConfig.secretValue("cb_token")), encodingAESKey: Secret(Self.aesKey),
+            ((adapter as? any CallbackVerifying)?.callbackVerifier as? WeChatCallbackSecurity)
+                == .encrypted(
+                    token: Secret(TestSettings.secretValue("cb_token")), encodingAESKey: Secret(Self.aesKey),
                     receiverID: Self.corpID))
     }
 
     @Test(arguments: ["app", "external_contact", "robot"])
     func withoutCallbackSettingsThereAreNoCallbacks(vendor: String) throws {
         let adapter = try WeComProfileTests.adapter(vendor)
-        #expect(adapter.callbackSecurity == nil)
+        #expect((adapter as? any CallbackVerifying)?.callbackVerifier == nil)
         let callback = InboundCallback(method: "POST", path: "/", body: Array("<xml></xml>".utf8))
         #expect(try adapter.parseCallback(callback) == nil)
     }
@@ -67,7 +69,7 @@ struct WeComCallbackTests {
                 "'callback_aes_key' must be the app's 43-character EncodingAESKey (letters, digits, '+', '/')"
             ])
         #expect(!built.errors.joined().contains(String(key.dropLast())))
-        #expect(!built.errors.joined().contains(TestConfig.secretValue("cb_key")))
+        #expect(!built.errors.joined().contains(TestSettings.secretValue("cb_key")))
     }
 
     /// The decrypted message of the official sample (vendors.md §3.5 set 1): answered with an empty 200 (no passive
@@ -93,10 +95,10 @@ struct WeComCallbackTests {
         let adapter = try #require(Self.build("app", Self.callbackSettings).adapter)
         var dumped = ""
         dump(adapter, to: &dumped)
-        let security = try #require(adapter.callbackSecurity)
+        let security = try #require((adapter as? any CallbackVerifying)?.callbackVerifier)
         for text in ["\(adapter)", "\(security)", String(reflecting: security), dumped] {
             #expect(!text.contains(Self.aesKey))
-            #expect(!text.contains(TestConfig.secretValue("cb_token")))
+            #expect(!text.contains(TestSettings.secretValue("cb_token")))
         }
     }
 }

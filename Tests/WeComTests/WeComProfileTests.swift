@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import ChannelWeCom
 import Foundation
 import Testing
@@ -32,7 +33,7 @@ struct WeComProfileTests {
     static func build(_ vendor: String?, _ settings: JSONValue) -> (
         adapter: (any ChannelAdapter)?, issues: [ConfigIssue]
     ) {
-        TestConfig.make(WeComChannel.kind, vendor: vendor, settings: TestConfig.node(settings))
+        TestSettings.make(WeComChannel.kind, vendor: vendor, settings: TestSettings.node(settings))
     }
 
     static func adapter(_ vendor: String, _ changes: [String: JSONValue] = [:]) throws -> any ChannelAdapter {
@@ -88,8 +89,8 @@ struct WeComProfileTests {
     ])
     func requiredKeysAreNamed(vendor: String, keys: [String]) {
         for settings in [JSONValue.object([:]), .null] {
-            let built = TestConfig.make(
-                WeComChannel.kind, vendor: vendor, settings: settings == .null ? nil : TestConfig.node(settings))
+            let built = TestSettings.make(
+                WeComChannel.kind, vendor: vendor, settings: settings == .null ? nil : TestSettings.node(settings))
             #expect(built.adapter == nil)
             for key in keys {
                 #expect(built.issues.contains { $0.message == "missing required key '\(key)' in 'settings'" })
@@ -266,11 +267,7 @@ struct WeComProfileTests {
         var texts: [String] = []
         for vendor in ["app", "external_contact", "robot"] {
             let adapter = try Self.adapter(vendor)
-            texts.append(String(describing: adapter))
-            texts.append(String(reflecting: adapter))
-            var dumped = ""
-            dump(adapter, to: &dumped)
-            texts.append(dumped)
+            texts += visibleTexts(of: adapter)
             for recipient in ["@all", "bad user", "", Self.recipient(vendor)] {
                 for content: String? in [nil, "", String(repeating: "x", count: 5000)] {
                     if let problem = adapter.check(Self.message(to: recipient, content: content)) {
@@ -363,7 +360,7 @@ extension SendOutcome {
 /// The README's `| \`errcode\` | meaning | retry \`category\` |` rows.
 enum WeComErrorTable {
     static func rows() -> [(code: String, outcome: String)] {
-        guard let readme = try? Fixtures.plugin("README.md") else { return [] }
+        guard let readme = try? fixtures.plugin("README.md") else { return [] }
         var rows: [(code: String, outcome: String)] = []
         for line in readme.split(separator: "\n") where line.hasPrefix("| `") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }

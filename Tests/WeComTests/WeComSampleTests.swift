@@ -1,4 +1,5 @@
 import ChannelKit
+import ChannelTesting
 import ChannelWeCom
 import Foundation
 import GatewayConfig
@@ -8,27 +9,19 @@ import Testing
 /// loader (YAML parser, `credential:` resolution, the `wecom` kind) into a working `app` instance.
 struct WeComSampleTests {
     @Test func readmeYAMLBlockIsTheSample() throws {
-        let readme = try Fixtures.plugin("README.md")
-        let sample = try Fixtures.plugin("sample.yaml")
+        let readme = try fixtures.plugin("README.md")
+        let sample = try fixtures.plugin("sample.yaml")
         #expect(!sample.isEmpty)
-        #expect(yamlBlock(in: readme) == sample)
+        #expect(Markdown.fencedBlock(in: readme) == sample)
         #expect(readme.components(separatedBy: "```yaml").count == 2, "exactly one yaml block")
     }
 
     @Test func sampleLoadsAndSends() throws {
-        let root = FileManager.default.temporaryDirectory.appending(path: "wecom-sample-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let credentials = root.appending(path: "credentials")
-        try FileManager.default.createDirectory(
-            at: root.appending(path: "channels.d"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
-        try Data().write(to: root.appending(path: "gateway.yaml"))
-        try Data(try Fixtures.plugin("sample.yaml").utf8).write(to: root.appending(path: "channels.d/wecom-staff.yaml"))
-        try Data("sample-corp-secret\n".utf8).write(to: credentials.appending(path: "wecom_corp_secret"))
-
-        let loader = ConfigLoader(
-            kinds: [WeComChannel.kind], environment: [:], credentialsDirectory: credentials.path(percentEncoded: false))
-        let result = loader.load(path: root.appending(path: "gateway.yaml").path(percentEncoded: false))
+        let loaded = try LoadedInstance(
+            yaml: try fixtures.plugin("sample.yaml"), kinds: [WeComChannel.kind], instance: "wecom-staff", gateway: "",
+            keyFiles: ["wecom_corp_secret": "sample-corp-secret\n"])
+        defer { loaded.remove() }
+        let result = loaded.result
         #expect(result.issues.isEmpty, "\(result.issues)")
         let channel = try #require(result.configuration?.channels.first)
         #expect(channel.kind == "wecom")

@@ -21,7 +21,8 @@ public struct ChannelCounters: Sendable, Hashable {
     public var failuresByReason: [String: Int] = [:]
     /// The instance was removed by a reload; its queued messages are held in the store.
     public var held = false
-    /// Paused by an operator: it takes messages but starts no transfers until resumed.
+    /// Paused by an operator: it takes messages but starts no transfers until resumed. A published copy of the
+    /// dispatcher's own record (``Dispatcher/pausedNames``), set when the pause is applied.
     public var paused = false
     /// How its vendor has been answering.
     public var vendor = VendorHealth()

@@ -1,4 +1,5 @@
 import ChannelKit
+import GatewayStore
 import Synchronization
 
 /// Operator controls on the dispatcher thread: cancel's withdrawal, pause and resume, and freezing an instance
@@ -17,6 +18,7 @@ extension Dispatcher {
 
     /// Pauses or resumes an instance (the caller has persisted it).
     public func setPaused(_ channel: String, _ paused: Bool) {
+        // Published at once, so the operator's next `channels` shows it; the dispatcher thread follows.
         counters.withLock { $0[channel]?.paused = paused }
         enqueue(.setPaused(channel: channel, paused: paused))
     }
@@ -50,60 +52,41 @@ extension Dispatcher {
                 completion(false)
                 return
             }
-            guard let index = laneIndex[channel] else {
-                withdrawals[sequence] = (lane: -1, stored: nil)
+            guard let index = instanceIndex[channel] else {
+                withdrawals[sequence] = (instance: -1, stored: nil)
                 completion(true)
                 return
             }
             var found: StoredMessage?
-            for queue in lanes[index].queues.indices where found == nil {
-                found = lanes[index].queues[queue].remove(sequence: sequence)
+            for lane in PriorityLane.allCases where found == nil {
+                found = instances[index].queues[lane].remove(sequence: sequence)
             }
-            withdrawals[sequence] = (lane: index, stored: found)
+            withdrawals[sequence] = (instance: index, stored: found)
             completion(true)
         case .settleWithdrawal(let sequence, let cancelled):
             guard let withdrawal = withdrawals.removeValue(forKey: sequence) else { return }
             if cancelled {
-                let name = withdrawal.lane >= 0 ? lanes[withdrawal.lane].name : nil
+                let name = withdrawal.instance >= 0 ? instances[withdrawal.instance].name : nil
                 if let name { counters.withLock { $0[name]?.queued -= 1 } }
-            } else if let stored = withdrawal.stored, withdrawal.lane >= 0 {
-                let queue = min(max(StoreSchema.priority(of: stored.message.category.name), 0), 2)
-                lanes[withdrawal.lane].queues[queue].schedule(stored)
+            } else if let stored = withdrawal.stored, withdrawal.instance >= 0 {
+                instances[withdrawal.instance].queues[stored.lane].schedule(stored)
             }
         case .setPaused(let channel, let paused):
             if paused { pausedNames.insert(channel) } else { pausedNames.remove(channel) }
-            guard let index = laneIndex[channel] else { return }
-            lanes[index].isPaused = paused
         case .freeze(let channel, let completion):
-            guard let index = laneIndex[channel], lanes[index].isHeld || lanes[index].isPaused,
-                lanes[index].inFlight == 0
+            guard let index = instanceIndex[channel], instances[index].isHeld || isPaused(index),
+                instances[index].inFlight == 0
             else {
-                completion(laneIndex[channel] == nil)
+                completion(instanceIndex[channel] == nil)
                 return
             }
-            lanes[index].isFrozen = true
-            for queue in lanes[index].queues.indices { lanes[index].queues[queue].reset() }
+            instances[index].isFrozen = true
+            for lane in PriorityLane.allCases { instances[index].queues[lane].reset() }
             completion(true)
         case .thaw(let channel, let moved):
             counters.withLock { $0[channel]?.queued -= moved }
-            guard let index = laneIndex[channel] else { return }
-            lanes[index].isFrozen = false
-        }
-    }
-}
-
-extension Dispatcher {
-    /// Keeps the instance's vendor health (`channels`, `health`, `/metrics`) current with each outcome.
-    func noteVendorOutcome(_ outcome: SendOutcome, lane index: Int) {
-        let name = lanes[index].name
-        let now = wallClock.nowMilliseconds
-        switch outcome {
-        case .accepted:
-            counters.withLock { $0[name]?.vendor.succeeded(at: now) }
-        case .retry(let reason, _), .reject(let reason):
-            counters.withLock { $0[name]?.vendor.failed(reason, at: now) }
-        case .partial:
-            break  // split into one outcome per recipient, each noted on its own
+            guard let index = instanceIndex[channel] else { return }
+            instances[index].isFrozen = false
         }
     }
 }

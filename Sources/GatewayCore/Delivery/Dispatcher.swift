@@ -1,6 +1,7 @@
 import ChannelKit
 import Foundation
 public import GatewayConfig
+public import GatewayStore
 public import GatewayTransport
 public import Logging
 import Synchronization
@@ -9,13 +10,14 @@ import Synchronization
 /// retry timers and expiry, all on one thread; transfers run on the transport's own thread.
 ///
 /// The dispatcher thread never blocks on a vendor: it hands requests to the transport and is woken by their
-/// completions, by the store after a commit, or by its next timer. Attempt results are written to the store in
-/// one batch per loop turn.
+/// completions, by the store after a commit, or by its next timer. What follows a send (retry, backoff, token
+/// refresh, expiry, failover) is decided by the pure ``DeliveryDecision``; this thread only executes the
+/// ``DeliveryAction``s it returns. Attempt results are written to the store in one batch per loop turn.
 public final class Dispatcher: @unchecked Sendable {
     // Guarded by `condition`: the inbox and the lifecycle flags.
     private let condition = NSCondition()
     private var completions: [Completion] = []
-    private var newWork: [String: [Int]] = [:]
+    private var newWork: [String: LaneCounts] = [:]
     private var pendingChannels: (channels: [ChannelInstanceConfiguration], timeZone: String)?
     private let heartbeat = Atomic<Int64>(0)
     private var draining = false
@@ -23,48 +25,54 @@ public final class Dispatcher: @unchecked Sendable {
     private var stopped = false
 
     // Owned by the dispatcher thread.
-    var lanes: [InstanceDispatchState]
-    var laneIndex: [String: Int]
+    var instances: [InstanceDispatchState]
+    var instanceIndex: [String: Int]
     /// Messages whose transfer (or send check) is under way, which `cancel` must not withdraw.
     var inFlightSequences: Set<Int64> = []
     /// Messages withdrawn by `cancel` until the store has committed it: kept out of every queue meanwhile,
     /// with the message itself if it was loaded, to put back if the cancellation does not commit.
-    var withdrawals: [Int64: (lane: Int, stored: StoredMessage?)] = [:]
-    /// Instances an operator paused, configured now or not (a reload may bring one back).
+    var withdrawals: [Int64: (instance: Int, stored: StoredMessage?)] = [:]
+    /// Instances an operator paused, configured now or not (a reload may bring one back): the dispatcher's one
+    /// record of pauses. ``ChannelCounters/paused`` only publishes it to `channels`, `health` and `/metrics`.
     var pausedNames: Set<String> = []
     private var random = SystemRandomNumberGenerator()
     private var pendingRecords: [AttemptRecord] = []
     private var pendingFailovers: [FailoverMove] = []
+    /// The current decision's actions (reused: deciding allocates nothing on the success path).
+    private var actions: [DeliveryAction] = []
 
     let counters: Mutex<[String: ChannelCounters]>
     /// Vendor request latency (seconds buckets, for `/metrics`).
     public let vendorLatency = LatencyHistogram(bounds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
-    private let store: MessageStore
-    private let transport: CurlTransport
+    private let store: any MessageStoring
+    private let transport: any HTTPTransport
     let wallClock: any WallClock
     private let monotonicClock: any MonotonicClock
     private let logger: Logger
-    private var reader: MessageReader?
+    private var reader: (any StoreReading)?
 
     /// A finished transfer, handed from the transport thread to the dispatcher thread.
     private enum Completion {
         case send(SendCompletion)
-        case token(lane: Int, adapter: any ChannelAdapter, context: RequestContext, result: TransportResult)
+        case accessToken(
+            instance: Int, adapter: any AccessTokenProviding, context: RequestContext, result: TransportResult)
         case callsEnded(channel: String, vendorMessageIDs: [String])
-        case sendCheck(lane: Int, stored: StoredMessage, adapter: any ChannelAdapter, result: TransportResult)
+        case sendCheck(instance: Int, stored: StoredMessage, adapter: any SendChecking, result: TransportResult)
         case control(OperatorCommand)
     }
 
     private struct SendCompletion {
-        var lane: Int
+        var instance: Int
         /// The messages the request carried (one, or a batch with distinct recipients).
         var group: [StoredMessage]
         var startedAt: Int64
         var request: VendorRequest
         /// The adapter that built the request: a reload mid-transfer must not change who reads the reply.
         var adapter: any ChannelAdapter
+        /// The same adapter as a ``Batching`` when the request carried a batch (more than one message).
+        var batching: (any Batching)?
         /// The access token the request carried, to drop if the vendor calls it expired.
-        var token: Secret?
+        var accessToken: Secret?
         var result: TransportResult
     }
 
@@ -72,7 +80,7 @@ public final class Dispatcher: @unchecked Sendable {
     ///   - channels: the configured instances.
     ///   - queuedCounts: messages already queued per instance (from the store at start-up).
     ///   - store: where messages are read from and attempts written to.
-    ///   - transport: the libcurl transport.
+    ///   - transport: sends vendor requests (``CurlTransport`` in production).
     ///   - wallClock: time for records and expiry.
     ///   - monotonicClock: time for rate limits.
     ///   - logger: for failures (never content or secrets).
@@ -81,15 +89,15 @@ public final class Dispatcher: @unchecked Sendable {
         channels: [ChannelInstanceConfiguration],
         timeZone: String = "Asia/Shanghai",
         queuedCounts: [String: Int],
-        store: MessageStore,
-        transport: CurlTransport,
+        store: any MessageStoring,
+        transport: any HTTPTransport,
         wallClock: any WallClock,
         monotonicClock: any MonotonicClock,
         logger: Logger
     ) {
         let now = monotonicClock.nowNanoseconds
-        lanes = channels.map { InstanceDispatchState(configuration: $0, now: now, timeZone: timeZone) }
-        laneIndex = Dictionary(uniqueKeysWithValues: lanes.enumerated().map { ($1.name, $0) })
+        instances = channels.map { InstanceDispatchState(configuration: $0, now: now, timeZone: timeZone) }
+        instanceIndex = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1.name, $0) })
         var initial: [String: ChannelCounters] = [:]
         for channel in channels {
             var counter = ChannelCounters()
@@ -102,30 +110,26 @@ public final class Dispatcher: @unchecked Sendable {
         self.wallClock = wallClock
         self.monotonicClock = monotonicClock
         self.logger = logger
+        refreshBackups()
     }
 
     /// Starts the dispatcher thread.
     public func start() throws(StoreError) {
-        reader = try store.makeReader()
-        heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
+        try openReader()
         let thread = Thread { [self] in run() }
         thread.name = "dispatcher"
         thread.start()
     }
 
     /// Tells the dispatcher that the store committed new messages (counts by channel and priority lane).
-    public func messagesCommitted(_ counts: [String: [Int]]) {
+    public func messagesCommitted(_ counts: [String: LaneCounts]) {
         counters.withLock { table in
-            for (channel, lanes) in counts {
-                table[channel, default: ChannelCounters()].queued += lanes.reduce(0, +)
+            for (channel, added) in counts {
+                table[channel, default: ChannelCounters()].queued += added.total
             }
         }
         condition.lock()
-        for (channel, lanes) in counts {
-            var marked = newWork[channel] ?? [0, 0, 0]
-            for lane in lanes.indices where lane < marked.count { marked[lane] += lanes[lane] }
-            newWork[channel] = marked
-        }
+        for (channel, added) in counts { newWork[channel, default: .zero] += added }
         condition.signal()
         condition.unlock()
     }
@@ -181,40 +185,17 @@ public final class Dispatcher: @unchecked Sendable {
         return counters.withLock { $0.values.reduce(0) { $0 + $1.inFlight } }
     }
 
+    /// Opens the dispatcher's store reader; ``start()`` does this before its thread's first turn (tests that
+    /// drive ``turn()`` themselves call it alone).
+    func openReader() throws(StoreError) {
+        reader = try store.makeReader()
+        heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
+    }
+
     // MARK: - The dispatcher thread
 
     private func run() {
-        while true {
-            condition.lock()
-            let arrived = completions
-            completions.removeAll(keepingCapacity: true)
-            let work = newWork
-            newWork.removeAll(keepingCapacity: true)
-            let isDraining = draining
-            let reconfiguration = pendingChannels
-            pendingChannels = nil
-            if stopping {
-                stopped = true
-                condition.broadcast()
-                condition.unlock()
-                flushRecords()
-                return
-            }
-            condition.unlock()
-
-            heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
-            if let reconfiguration { apply(reconfiguration.channels, timeZone: reconfiguration.timeZone) }
-            for (name, counts) in work {
-                guard let index = laneIndex[name] else { continue }
-                for lane in counts.indices where counts[lane] > 0 { lanes[index].queues[lane].mayHaveMore = true }
-            }
-            for completion in arrived { handle(completion) }
-            var nextWake = Int64.max
-            if !isDraining {
-                for index in lanes.indices { nextWake = min(nextWake, pump(index)) }
-            }
-            flushRecords()
-
+        while let (nextWake, isDraining) = turn() {
             condition.lock()
             if completions.isEmpty && newWork.isEmpty && pendingChannels == nil && !stopping && draining == isDraining {
                 let waitNanoseconds = min(nextWake, 1_000_000_000)
@@ -226,27 +207,81 @@ public final class Dispatcher: @unchecked Sendable {
         }
     }
 
-    /// Applies a reload on the dispatcher thread. Lanes are never removed, so transfers in flight keep a valid
-    /// lane index and a re-added instance resumes where it stopped.
+    /// One turn of the loop: takes the inbox, handles completions and commands, starts what may start and hands
+    /// the turn's attempt records to the store.
+    /// - Returns: nanoseconds until an instance next needs attention and whether it was draining; `nil` once
+    ///   stopped.
+    func turn() -> (nextWake: Int64, draining: Bool)? {
+        condition.lock()
+        let arrived = completions
+        completions.removeAll(keepingCapacity: true)
+        let work = newWork
+        newWork.removeAll(keepingCapacity: true)
+        let isDraining = draining
+        let reconfiguration = pendingChannels
+        pendingChannels = nil
+        if stopping {
+            stopped = true
+            condition.broadcast()
+            condition.unlock()
+            flushRecords()
+            return nil
+        }
+        condition.unlock()
+
+        heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
+        if let reconfiguration { apply(reconfiguration.channels, timeZone: reconfiguration.timeZone) }
+        for (name, counts) in work {
+            guard let index = instanceIndex[name] else { continue }
+            for lane in PriorityLane.allCases where counts[lane] > 0 {
+                instances[index].queues[lane].mayHaveMore = true
+            }
+        }
+        for completion in arrived { handle(completion) }
+        var nextWake = Int64.max
+        if !isDraining {
+            for index in instances.indices { nextWake = min(nextWake, pump(index)) }
+        }
+        flushRecords()
+        return (nextWake, isDraining)
+    }
+
+    /// Applies a reload on the dispatcher thread. Instances' states are never removed, so transfers in flight keep
+    /// a valid instance index and a re-added instance resumes where it stopped.
     private func apply(_ channels: [ChannelInstanceConfiguration], timeZone: String) {
         let now = monotonicClock.nowNanoseconds
         let names = Set(channels.map(\.name))
         for configuration in channels {
-            if let index = laneIndex[configuration.name] {
-                lanes[index].reconfigure(configuration, now: now, timeZone: timeZone)
+            if let index = instanceIndex[configuration.name] {
+                instances[index].reconfigure(configuration, now: now, timeZone: timeZone)
             } else {
-                laneIndex[configuration.name] = lanes.count
-                lanes.append(InstanceDispatchState(configuration: configuration, now: now, timeZone: timeZone))
+                instanceIndex[configuration.name] = instances.count
+                instances.append(InstanceDispatchState(configuration: configuration, now: now, timeZone: timeZone))
                 // An instance paused before it was removed (or before a restart) comes back paused.
                 if pausedNames.contains(configuration.name) {
-                    lanes[lanes.count - 1].isPaused = true
                     counters.withLock { $0[configuration.name]?.paused = true }
                 }
             }
         }
-        for index in lanes.indices where !names.contains(lanes[index].name) {
-            lanes[index].isHeld = true
+        for index in instances.indices where !names.contains(instances[index].name) {
+            instances[index].isHeld = true
         }
+        refreshBackups()
+    }
+
+    /// Each instance's active backup for failover decisions: configured, and not held by a reload.
+    private func refreshBackups() {
+        for index in instances.indices {
+            let active = instances[index].failover.flatMap { backup in
+                instanceIndex[backup].flatMap { instances[$0].isHeld ? nil : backup }
+            }
+            instances[index].activeBackup = active
+        }
+    }
+
+    /// Whether an operator paused the instance (``pausedNames``).
+    func isPaused(_ index: Int) -> Bool {
+        !pausedNames.isEmpty && pausedNames.contains(instances[index].name)
     }
 
     /// Starts as many transfers as the instance's windows, rate and concurrency allow, critical lane first.
@@ -254,74 +289,83 @@ public final class Dispatcher: @unchecked Sendable {
     private func pump(_ index: Int) -> Int64 {
         var wake = Int64.max
         // Held (removed by a reload), paused by an operator, or frozen while its queue moves: nothing starts.
-        guard !lanes[index].isHeld, !lanes[index].isPaused, !lanes[index].isFrozen else { return wake }
+        guard !instances[index].isHeld, !instances[index].isFrozen, !isPaused(index) else { return wake }
         let wallNow = wallClock.nowMilliseconds
-        if lanes[index].needsRefill { refill(index, wallNow: wallNow) }
-        if let lapse = lanes[index].expireCalls(now: wallNow) { wake = min(wake, max(0, lapse - wallNow) * 1_000_000) }
-        while lanes[index].inFlight < lanes[index].concurrency, lanes[index].hasCallSlot,
-            lanes[index].hasWork(wallNow: wallNow)
+        if instances[index].needsRefill { refill(index, wallNow: wallNow) }
+        if let lapse = instances[index].expireCalls(now: wallNow) {
+            wake = min(wake, max(0, lapse - wallNow) * 1_000_000)
+        }
+        while instances[index].inFlight < instances[index].concurrency, instances[index].hasCallSlot,
+            instances[index].hasWork(wallNow: wallNow)
         {
             let monotonicNow = monotonicClock.nowNanoseconds
-            let untilToken = lanes[index].bucket.nanosecondsUntilToken(now: monotonicNow)
-            if untilToken > 0 {
-                wake = min(wake, untilToken)
+            let untilRateToken = instances[index].bucket.nanosecondsUntilToken(now: monotonicNow)
+            if untilRateToken > 0 {
+                wake = min(wake, untilRateToken)
                 break
             }
             // Sends wait while the instance's token is being fetched; after a failed fetch they fail their
             // attempt with its reason (and retry on their own schedule) rather than wait forever.
-            var token: Secret?
-            var tokenFailure: Reason?
-            if lanes[index].needsToken {
-                switch lanes[index].tokens.availability(now: wallNow) {
+            var accessToken: Secret?
+            var accessTokenFailure: Reason?
+            if instances[index].needsAccessToken {
+                switch instances[index].accessTokens.availability(now: wallNow) {
                 case .ready(let value):
-                    token = value
-                    if lanes[index].tokens.needsRefresh(now: wallNow) { fetchToken(index, wallNow: wallNow) }
+                    accessToken = value
+                    if instances[index].accessTokens.needsRefresh(now: wallNow) {
+                        fetchAccessToken(index, wallNow: wallNow)
+                    }
                 case .fetch:
-                    fetchToken(index, wallNow: wallNow)
+                    fetchAccessToken(index, wallNow: wallNow)
                     continue
                 case .waiting:
                     return wake
                 case .failed(let reason):
-                    tokenFailure = reason
+                    accessTokenFailure = reason
                 }
             }
-            guard let lane = lanes[index].nextLane(wallNow: wallNow),
-                let stored = lanes[index].queues[lane].next(wallNow: wallNow)
+            guard let lane = instances[index].nextLane(wallNow: wallNow),
+                let stored = instances[index].queues[lane].next(wallNow: wallNow)
             else { break }
             if let notAfter = stored.notAfter, wallNow > notAfter {
-                expire(stored, lane: index, at: wallNow)
+                let group = [stored]
+                decide(group, instance: index) { decision, actions, _ in decision.expired(group, into: &actions) }
                 continue
             }
-            if let window = lanes[index].sendWindow {
+            if let window = instances[index].sendWindow {
                 let opening = window.earliestAllowed(stored.message.category, channelType: "", from: wallNow)
                 if opening > wallNow {
                     // Outside the instance's window (calling hours): wait for it, no attempt spent.
                     var held = stored
                     held.nextAttemptAt = stored.notAfter.map { min(opening, $0 + 1) } ?? opening
-                    lanes[index].queues[lane].schedule(held)
+                    instances[index].queues[lane].schedule(held)
                     continue
                 }
             }
-            _ = lanes[index].bucket.take(now: monotonicNow)
+            _ = instances[index].bucket.take(now: monotonicNow)
             if stored.unansweredSendAt != nil {
                 // Its last send went out with no answer: ask the vendor whether it has it before any resend.
-                checkSend(stored, lane: index, wallNow: wallNow)
+                checkSend(stored, instance: index, wallNow: wallNow)
                 continue
             }
-            if let tokenFailure {
-                resolve(
-                    .retry(tokenFailure), group: [stored], lane: index, startedAt: wallNow, httpStatus: nil, token: nil)
+            if let accessTokenFailure {
+                let group = [stored]
+                decide(group, instance: index) { decision, actions, random in
+                    decision.resolve(
+                        .retry(accessTokenFailure), group: group, startedAt: wallNow, httpStatus: nil, accessToken: nil,
+                        random: &random, into: &actions)
+                }
                 continue
             }
             start(
-                batch(from: stored, lane: index, queue: lane, wallNow: wallNow), lane: index, wallNow: wallNow,
-                token: token)
-            if lanes[index].queues[lane].needsRefill { refill(index, wallNow: wallNow) }
+                batch(from: stored, instance: index, queue: lane, wallNow: wallNow), instance: index, wallNow: wallNow,
+                accessToken: accessToken)
+            if instances[index].queues[lane].needsRefill { refill(index, wallNow: wallNow) }
         }
-        if lanes[index].needsToken, let due = lanes[index].tokens.nextDue(now: wallNow) {
+        if instances[index].needsAccessToken, let due = instances[index].accessTokens.nextDue(now: wallNow) {
             wake = min(wake, max(0, due - wallNow) * 1_000_000)
         }
-        if let due = lanes[index].nextDueAt {
+        if let due = instances[index].nextDueAt {
             wake = min(wake, max(0, due - wallNow) * 1_000_000)
         }
         return wake
@@ -329,113 +373,108 @@ public final class Dispatcher: @unchecked Sendable {
 
     private func refill(_ index: Int, wallNow: Int64) {
         guard let reader else { return }
-        for lane in lanes[index].queues.indices where lanes[index].queues[lane].needsRefill {
-            let limit = PriorityQueue.window - lanes[index].queues[lane].readyCount
+        for lane in PriorityLane.allCases where instances[index].queues[lane].needsRefill {
+            let limit = PriorityQueue.window - instances[index].queues[lane].readyCount
             guard limit > 0 else { continue }
             do {
                 let page = try reader.queued(
-                    channel: lanes[index].name, priority: lane, after: lanes[index].queues[lane].cursor, limit: limit)
-                lanes[index].queues[lane].mayHaveMore = page.count == limit
-                lanes[index].queues[lane].append(keepWithdrawn(page), wallNow: wallNow)
+                    channel: instances[index].name, priority: lane, after: instances[index].queues[lane].cursor,
+                    limit: limit)
+                instances[index].queues[lane].mayHaveMore = page.count == limit
+                instances[index].queues[lane].append(keepWithdrawn(page), wallNow: wallNow)
                 // Past withdrawn messages too, so they are not read again.
                 if let last = page.last {
-                    lanes[index].queues[lane].cursor = max(lanes[index].queues[lane].cursor, last.sequence)
+                    instances[index].queues[lane].cursor = max(instances[index].queues[lane].cursor, last.sequence)
                 }
             } catch {
                 logger.error(
-                    "cannot read queued messages", metadata: ["channel": "\(lanes[index].name)", "error": "\(error)"])
+                    "cannot read queued messages",
+                    metadata: ["channel": "\(instances[index].name)", "error": "\(error)"])
             }
         }
     }
 
-    /// `first` plus the messages after it in the same lane that the adapter may send in the same request (equal
-    /// batch key, distinct recipients, not expired), up to its batch size.
-    private func batch(from first: StoredMessage, lane index: Int, queue: Int, wallNow: Int64) -> [StoredMessage] {
-        let adapter = lanes[index].adapter
-        let limit = adapter.maxBatchSize
-        guard limit > 1, let key = adapter.batchKey(for: first.message) else { return [first] }
-        var group = [first]
-        var recipients: Set<String> = [first.message.recipient]
-        while group.count < limit, let next = lanes[index].queues[queue].peekReady(),
-            !recipients.contains(next.message.recipient), next.notAfter.map({ wallNow <= $0 }) ?? true,
-            next.unansweredSendAt == nil, adapter.batchKey(for: next.message) == key
-        {
-            _ = lanes[index].queues[queue].popReady()
-            group.append(next)
-            recipients.insert(next.message.recipient)
-        }
-        return group
+    /// `first` plus the messages after it in the same priority lane that may share its request
+    /// (``DeliveryDecision/batch(from:queue:limit:now:key:)``).
+    private func batch(from first: StoredMessage, instance index: Int, queue: PriorityLane, wallNow: Int64)
+        -> [StoredMessage]
+    {
+        guard let batching = instances[index].capabilities.batching else { return [first] }
+        return DeliveryDecision.batch(
+            from: first, queue: &instances[index].queues[queue], limit: batching.maxBatchSize, now: wallNow,
+            key: { batching.batchKey(for: $0) })
     }
 
-    private func start(_ group: [StoredMessage], lane index: Int, wallNow: Int64, token: Secret?) {
+    private func start(_ group: [StoredMessage], instance index: Int, wallNow: Int64, accessToken: Secret?) {
         let attempt = (group.map(\.attempts).max() ?? 0) + 1
         let context = RequestContext(
-            nowMilliseconds: wallNow, nonce: random.next(), attempt: attempt, accessToken: token)
-        let adapter = lanes[index].adapter
+            nowMilliseconds: wallNow, nonce: random.next(), attempt: attempt, accessToken: accessToken)
+        let adapter = instances[index].adapter
+        // Only a batching adapter's ``batch(from:instance:queue:wallNow:)`` makes groups of more than one.
+        let batching = group.count > 1 ? instances[index].capabilities.batching : nil
         let request: VendorRequest
         do {
-            request =
-                group.count == 1
-                ? try adapter.request(for: group[0].message, context: context)
-                : try adapter.request(for: group.map(\.message), context: context)
+            if let batching {
+                request = try batching.request(for: group.map(\.message), context: context)
+            } else {
+                request = try adapter.request(for: group[0].message, context: context)
+            }
         } catch {
-            for stored in group {
-                finish(
-                    stored, lane: index, attempt: stored.attempts + 1, startedAt: wallNow, outcome: .failed,
-                    state: .failed, reason: Reason(.contentRejected, detail: error.message)
-                )
+            decide(group, instance: index) { decision, actions, _ in
+                decision.unbuildable(error.message, group: group, into: &actions)
             }
             return
         }
-        lanes[index].inFlight += 1
+        instances[index].inFlight += 1
         for stored in group { inFlightSequences.insert(stored.sequence) }
-        let name = lanes[index].name
+        let name = instances[index].name
         counters.withLock { $0[name]?.inFlight += group.count }
-        transport.submit(request, timeout: lanes[index].timeout) { [self] result in
+        transport.submit(request, timeout: instances[index].timeout) { [self] result in
             let completion = SendCompletion(
-                lane: index, group: group, startedAt: wallNow, request: request, adapter: adapter, token: token,
-                result: result
+                instance: index, group: group, startedAt: wallNow, request: request, adapter: adapter,
+                batching: batching, accessToken: accessToken, result: result
             )
             enqueue(.send(completion))
         }
     }
 
     /// Starts the single token fetch of an instance (or stores a token the adapter made itself).
-    private func fetchToken(_ index: Int, wallNow: Int64) {
-        let adapter = lanes[index].adapter
+    private func fetchAccessToken(_ index: Int, wallNow: Int64) {
+        guard let adapter = instances[index].capabilities.accessTokenProviding else {
+            instances[index].needsAccessToken = false
+            return
+        }
         let context = RequestContext(nowMilliseconds: wallNow, nonce: random.next(), attempt: 1)
-        let step: TokenStep?
+        let step: TokenStep
         do {
             step = try adapter.tokenStep(context: context)
         } catch {
-            tokenFailed(index, Reason(.authExpired, detail: error.message), wallNow: wallNow)
+            accessTokenFailed(index, Reason(.authExpired, detail: error.message), wallNow: wallNow)
             return
         }
         switch step {
-        case .issued(let token)?:
-            tokenIssued(index, token, wallNow: wallNow)
-        case .fetch(let request)?:
-            lanes[index].tokens.beginFetch()
-            transport.submit(request, timeout: lanes[index].timeout) { [self] result in
-                enqueue(.token(lane: index, adapter: adapter, context: context, result: result))
+        case .issued(let token):
+            accessTokenIssued(index, token, wallNow: wallNow)
+        case .fetch(let request):
+            instances[index].accessTokens.beginFetch()
+            transport.submit(request, timeout: instances[index].timeout) { [self] result in
+                enqueue(.accessToken(instance: index, adapter: adapter, context: context, result: result))
             }
-        case nil:
-            lanes[index].needsToken = false
         }
     }
 
-    private func tokenIssued(_ index: Int, _ token: AccessToken, wallNow: Int64) {
-        lanes[index].tokens.store(token, now: wallNow)
-        let name = lanes[index].name
+    private func accessTokenIssued(_ index: Int, _ token: AccessToken, wallNow: Int64) {
+        instances[index].accessTokens.store(token, now: wallNow)
+        let name = instances[index].name
         counters.withLock { $0[name]?.tokenRefreshes += 1 }
         logger.debug(
             "access token refreshed",
             metadata: ["channel": "\(name)", "expires_in_s": "\((token.expiresAtMilliseconds - wallNow) / 1000)"])
     }
 
-    private func tokenFailed(_ index: Int, _ reason: Reason, wallNow: Int64) {
-        lanes[index].tokens.fail(reason, now: wallNow)
-        let name = lanes[index].name
+    private func accessTokenFailed(_ index: Int, _ reason: Reason, wallNow: Int64) {
+        instances[index].accessTokens.fail(reason, now: wallNow)
+        let name = instances[index].name
         counters.withLock { $0[name]?.tokenFailures += 1 }
         logger.warning(
             "cannot get an access token",
@@ -454,16 +493,16 @@ public final class Dispatcher: @unchecked Sendable {
 
     private func handle(_ completion: Completion) {
         switch completion {
-        case .token(let index, let adapter, let context, let result):
+        case .accessToken(let index, let adapter, let context, let result):
             let now = wallClock.nowMilliseconds
             switch result {
             case .response(let response, _):
                 switch adapter.token(from: response, context: context) {
-                case .issued(let token): tokenIssued(index, token, wallNow: now)
-                case .failed(let reason): tokenFailed(index, reason, wallNow: now)
+                case .issued(let token): accessTokenIssued(index, token, wallNow: now)
+                case .failed(let reason): accessTokenFailed(index, reason, wallNow: now)
                 }
             case .failure(let error, _):
-                tokenFailed(index, error.reason, wallNow: now)
+                accessTokenFailed(index, error.reason, wallNow: now)
             }
         case .send(let send):
             handle(send)
@@ -471,114 +510,59 @@ public final class Dispatcher: @unchecked Sendable {
             handle(command)
         case .sendCheck(let index, let stored, let adapter, let result):
             inFlightSequences.remove(stored.sequence)
-            lanes[index].inFlight -= 1
-            let name = lanes[index].name
-            counters.withLock { $0[name]?.inFlight -= 1 }
+            instances[index].inFlight -= 1
             let check: SendCheck
             switch result {
             case .response(let response, _): check = adapter.sendCheck(from: response, message: stored.message)
             case .failure(let error, _): check = .unknown(error.reason)
             }
-            settle(check, stored: stored, lane: index)
+            let group = [stored]
+            decide(group, instance: index, releasing: 1) { decision, actions, _ in
+                decision.sendChecked(check, group: group, into: &actions)
+            }
         case .callsEnded(let channel, let vendorMessageIDs):
-            guard let index = laneIndex[channel] else { return }
-            for id in vendorMessageIDs { lanes[index].activeCalls[id] = nil }
+            guard let index = instanceIndex[channel] else { return }
+            for id in vendorMessageIDs { instances[index].activeCalls[id] = nil }
         }
     }
 
     private func handle(_ completion: SendCompletion) {
         vendorLatency.observe(milliseconds: completion.result.elapsed.milliseconds)
-        let index = completion.lane
-        for stored in completion.group { inFlightSequences.remove(stored.sequence) }
-        lanes[index].inFlight -= 1
-        let name = lanes[index].name
-        counters.withLock { $0[name]?.inFlight -= completion.group.count }
-        let outcome: SendOutcome
-        var httpStatus: Int?
+        let index = completion.instance
+        let group = completion.group
+        for stored in group { inFlightSequences.remove(stored.sequence) }
+        instances[index].inFlight -= 1
         switch completion.result {
         case .response(let response, _):
-            httpStatus = response.status
-            outcome =
-                completion.group.count == 1
-                ? completion.adapter.outcome(
-                    of: response, to: completion.request, message: completion.group[0].message)
-                : completion.adapter.outcome(
-                    of: response, to: completion.request, messages: completion.group.map(\.message))
-        case .failure(let error, _):
-            settle(error, group: completion.group, lane: index, startedAt: completion.startedAt)
-            return
-        }
-        resolve(
-            outcome, group: completion.group, lane: index, startedAt: completion.startedAt, httpStatus: httpStatus,
-            token: completion.token)
-    }
-
-    /// Applies the verdict on a request that got no readable reply (``TransportFailureVerdict``) to every message
-    /// it carried.
-    private func settle(_ error: TransportError, group: [StoredMessage], lane index: Int, startedAt: Int64) {
-        let name = lanes[index].name
-        switch TransportFailureVerdict(error, onAmbiguous: lanes[index].onAmbiguous) {
-        case .acceptedUnreadable(let reason):
-            counters.withLock { $0[name]?.unreadableReplies += group.count }
-            logger.warning(
-                "vendor accepted a request with an unreadable reply; recorded as sent",
-                metadata: ["channel": "\(name)", "detail": "\(reason.detail ?? "")"])
-            for stored in group {
-                finish(
-                    stored, lane: index, attempt: stored.attempts + 1, startedAt: startedAt, outcome: .sent,
-                    state: .sent, httpStatus: error.responseStatus, reason: reason)
-            }
-        case .retry(let reason):
-            for stored in group {
-                resolveOne(
-                    .retry(reason), stored: stored, lane: index, startedAt: startedAt, httpStatus: error.responseStatus)
-            }
-        case .ambiguous(let reason, let resend):
-            counters.withLock { $0[name]?.ambiguous += group.count }
-            for stored in group {
-                // Only a single send carries the message's own id for the vendor to find it by.
-                if group.count == 1, lanes[index].checksUnansweredSends {
-                    askBeforeResending(stored, lane: index, startedAt: startedAt, cause: error.reason)
-                } else if resend {
-                    resolveOne(
-                        .retry(reason), stored: stored, lane: index, startedAt: startedAt, httpStatus: nil,
-                        ambiguous: true)
+            let outcome =
+                if let batching = completion.batching {
+                    batching.outcome(of: response, to: completion.request, messages: group.map(\.message))
                 } else {
-                    finish(
-                        stored, lane: index, attempt: stored.attempts + 1, startedAt: startedAt, outcome: .ambiguous,
-                        state: .failed, reason: reason, mayFailOver: false)
+                    completion.adapter.outcome(of: response, to: completion.request, message: group[0].message)
                 }
+            decide(group, instance: index, releasing: group.count) { decision, actions, random in
+                decision.resolve(
+                    outcome, group: group, startedAt: completion.startedAt, httpStatus: response.status,
+                    accessToken: completion.accessToken, random: &random, into: &actions)
+            }
+        case .failure(let error, _):
+            decide(group, instance: index, releasing: group.count) { decision, actions, random in
+                decision.transportFailed(
+                    error, group: group, startedAt: completion.startedAt, random: &random, into: &actions)
             }
         }
-    }
-
-    /// Records an unanswered send and holds the message until its next attempt time, when the vendor is asked
-    /// whether it took it (``checkSend(_:lane:wallNow:)``) instead of being sent it again.
-    private func askBeforeResending(_ stored: StoredMessage, lane index: Int, startedAt: Int64, cause: Reason) {
-        let attempt = stored.attempts + 1
-        let now = wallClock.nowMilliseconds
-        // At least a second: the vendor's records of a send may lag its acceptance.
-        let delay = max(
-            1_000,
-            lanes[index].retryPolicy.delayMilliseconds(
-                after: attempt, unitRandom: Double.random(in: 0..<1, using: &random)))
-        var next = stored
-        next.attempts = attempt
-        next.nextAttemptAt = now + delay
-        next.tokenRetried = false
-        next.unansweredSendAt = startedAt
-        lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
-        let detail = "sent, no answer (\(cause.detail ?? cause.category.name)): asking the vendor before any resend"
-        pendingRecords.append(
-            AttemptRecord(
-                sequence: stored.sequence, channel: lanes[index].name, attempt: attempt, startedAt: startedAt,
-                finishedAt: now, outcome: .ambiguous, state: .queued, reason: Reason(cause.category, detail: detail),
-                nextAttemptAt: next.nextAttemptAt))
     }
 
     /// Asks the vendor whether it took a message whose last send got no answer.
-    private func checkSend(_ stored: StoredMessage, lane index: Int, wallNow: Int64) {
-        let adapter = lanes[index].adapter
+    private func checkSend(_ stored: StoredMessage, instance index: Int, wallNow: Int64) {
+        let cannotAsk = SendCheck.unknown(Reason(.unknown, detail: "the vendor cannot be asked"))
+        guard let adapter = instances[index].capabilities.sendChecking else {
+            let group = [stored]
+            decide(group, instance: index) { decision, actions, _ in
+                decision.sendChecked(cannotAsk, group: group, into: &actions)
+            }
+            return
+        }
         let context = RequestContext(nowMilliseconds: wallNow, nonce: random.next(), attempt: stored.attempts)
         let request: VendorRequest?
         do {
@@ -588,256 +572,120 @@ public final class Dispatcher: @unchecked Sendable {
             request = nil
         }
         guard let request else {
-            settle(.unknown(Reason(.unknown, detail: "the vendor cannot be asked")), stored: stored, lane: index)
+            let group = [stored]
+            decide(group, instance: index) { decision, actions, _ in
+                decision.sendChecked(cannotAsk, group: group, into: &actions)
+            }
             return
         }
-        lanes[index].inFlight += 1
+        instances[index].inFlight += 1
         inFlightSequences.insert(stored.sequence)
-        let name = lanes[index].name
+        let name = instances[index].name
         counters.withLock { $0[name]?.inFlight += 1 }
-        transport.submit(request, timeout: lanes[index].timeout) { [self] result in
-            enqueue(.sendCheck(lane: index, stored: stored, adapter: adapter, result: result))
+        transport.submit(request, timeout: instances[index].timeout) { [self] result in
+            enqueue(.sendCheck(instance: index, stored: stored, adapter: adapter, result: result))
         }
     }
 
-    /// Acts on the vendor's answer about an unanswered send: it has it (sent, never resent), it has no record
-    /// (resend, as nothing can be duplicated), or it cannot say (the instance's `on_ambiguous`).
-    private func settle(_ check: SendCheck, stored: StoredMessage, lane index: Int) {
-        let name = lanes[index].name
-        let sentAt = stored.unansweredSendAt ?? stored.nextAttemptAt
-        var next = stored
-        next.unansweredSendAt = nil
-        next.nextAttemptAt = wallClock.nowMilliseconds
-        let policy = lanes[index].retryPolicy
-        switch check {
-        case .accepted(let vendorMessageID):
-            counters.withLock { $0[name]?.sendChecks["found", default: 0] += 1 }
-            finish(
-                stored, lane: index, attempt: stored.attempts, startedAt: sentAt, outcome: .sent, state: .sent,
-                reason: Reason(.unknown, detail: "sent, no answer; the vendor has it: not resent"),
-                vendorMessageID: vendorMessageID)
-        case .notFound:
-            counters.withLock { $0[name]?.sendChecks["not_found", default: 0] += 1 }
-            guard policy.allowsRetry(after: stored.attempts) else {
-                // The vendor has no record of it, so moving it to the backup cannot duplicate it.
-                finish(
-                    stored, lane: index, attempt: stored.attempts, startedAt: sentAt, outcome: .failed,
-                    state: .failed,
-                    reason: Reason(
-                        .vendorUnavailable,
-                        detail: "sent, no answer; the vendor has no record of it (after \(stored.attempts) attempts)"))
-                return
-            }
-            counters.withLock { $0[name]?.retried += 1 }
-            lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
-        case .unknown(let reason):
-            counters.withLock { $0[name]?.sendChecks["unknown", default: 0] += 1 }
-            let cause = reason.detail ?? reason.category.name
-            guard lanes[index].onAmbiguous == .retry, policy.allowsRetry(after: stored.attempts) else {
-                let ending =
-                    lanes[index].onAmbiguous == .retry
-                    ? "(after \(stored.attempts) attempts)" : "not resent (on_ambiguous: fail)"
-                finish(
-                    stored, lane: index, attempt: stored.attempts, startedAt: sentAt, outcome: .ambiguous,
-                    state: .failed,
-                    reason: Reason(
-                        .vendorUnavailable, detail: "sent, no answer; the vendor could not say (\(cause)): \(ending)"),
-                    mayFailOver: false)
-                return
-            }
-            counters.withLock { $0[name]?.retried += 1 }
-            lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
-        }
-    }
+    // MARK: - Executing delivery decisions
 
-    /// Applies an outcome to every message of a request: a `.partial` outcome per recipient (a recipient it
-    /// does not name is retried), any other outcome to all of them.
-    private func resolve(
-        _ outcome: SendOutcome, group: [StoredMessage], lane index: Int, startedAt: Int64, httpStatus: Int?,
-        token: Secret?
+    /// Asks the instance's ``DeliveryDecision`` about `group` (into the reused action buffer) and executes the
+    /// actions it returns.
+    /// - Parameter released: transfers' messages leaving the in-flight count, under the same lock as the rest.
+    private func decide(
+        _ group: [StoredMessage], instance index: Int, releasing released: Int = 0,
+        _ body: (DeliveryDecision, inout [DeliveryAction], inout SystemRandomNumberGenerator) -> Void
     ) {
-        if case .retry(let reason, _) = outcome, reason.category == .authExpired, token != nil {
-            // The vendor refused the token: drop it and send each message once more, at once, with a fresh one
-            // (no attempt counted). A message refused again takes the normal retry path.
-            lanes[index].tokens.invalidate(token)
-            let now = wallClock.nowMilliseconds
-            for stored in group {
-                if stored.tokenRetried {
-                    resolveOne(outcome, stored: stored, lane: index, startedAt: startedAt, httpStatus: httpStatus)
-                } else {
-                    var again = stored
-                    again.tokenRetried = true
-                    again.nextAttemptAt = now
-                    lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(again)
-                }
-            }
-            return
-        }
-        if case .partial(let outcomes) = outcome {
-            var byRecipient: [String: SendOutcome] = [:]
-            for entry in outcomes { byRecipient[entry.recipient] = entry.outcome }
-            for stored in group {
-                var mine = byRecipient[stored.message.recipient]
-                if mine == nil && group.count == 1 { mine = outcomes.first?.outcome }
-                if case .partial? = mine { mine = .retry(Reason(.unknown, detail: "nested partial outcome")) }
-                resolveOne(
-                    mine ?? .retry(Reason(.unknown, detail: "the vendor's reply did not name this recipient")),
-                    stored: stored, lane: index, startedAt: startedAt, httpStatus: httpStatus)
-            }
-            return
-        }
-        for stored in group {
-            resolveOne(outcome, stored: stored, lane: index, startedAt: startedAt, httpStatus: httpStatus)
-        }
+        let decision = instances[index].decision(now: wallClock.nowMilliseconds)
+        actions.removeAll(keepingCapacity: true)
+        body(decision, &actions, &random)
+        execute(group, instance: index, now: decision.now, releasing: released)
     }
 
-    /// - Parameter ambiguous: the attempt's request went out and got no answer; recorded as `ambiguous`.
-    private func resolveOne(
-        _ outcome: SendOutcome, stored: StoredMessage, lane index: Int, startedAt: Int64, httpStatus: Int?,
-        ambiguous: Bool = false
-    ) {
-        let attempt = stored.attempts + 1
-        noteVendorOutcome(outcome, lane: index)
-        switch outcome {
-        case .accepted(let vendorMessageID):
-            if lanes[index].maxConcurrentCalls != nil, let vendorMessageID {
-                // The call is placed, not over: its slot is held until its result arrives or lapses.
-                lanes[index].activeCalls[vendorMessageID] = wallClock.nowMilliseconds + lanes[index].callSlotTimeout
+    /// Applies the decided actions to the instance's queues, access token and call slots and to the pending
+    /// records, then counts them, taking the counters' lock once.
+    private func execute(_ group: [StoredMessage], instance index: Int, now: Int64, releasing released: Int) {
+        let name = instances[index].name
+        for action in actions {
+            switch action {
+            case .refreshToken(let token):
+                instances[index].accessTokens.invalidate(token)
+            case .resendWithFreshToken(let message):
+                var again = group[message]
+                again.tokenRetried = true
+                again.nextAttemptAt = now
+                instances[index].queues[again.lane].schedule(again)
+            case .complete(let message, let record):
+                logEnd(record, of: group[message], instance: name)
+                pendingRecords.append(record)
+            case .retry(let message, let record):
+                var next = group[message]
+                next.attempts = record.attempt
+                next.nextAttemptAt = record.nextAttemptAt
+                next.tokenRetried = false
+                instances[index].queues[next.lane].schedule(next)
+                pendingRecords.append(record)
+            case .askBeforeResending(let message, let record):
+                var next = group[message]
+                next.attempts = record.attempt
+                next.nextAttemptAt = record.nextAttemptAt
+                next.tokenRetried = false
+                next.unansweredSendAt = record.startedAt
+                instances[index].queues[next.lane].schedule(next)
+                pendingRecords.append(record)
+            case .reschedule(let message, let at):
+                var next = group[message]
+                next.unansweredSendAt = nil
+                next.nextAttemptAt = at
+                instances[index].queues[next.lane].schedule(next)
+            case .failOver(let message, let backup, let record):
+                let stored = group[message]
+                logger.warning(
+                    "message failed over",
+                    metadata: [
+                        "message_id": "\(stored.message.id)", "channel": "\(name)", "backup": "\(backup)",
+                        "reason": "\(record.reason?.category.name ?? "unknown")",
+                    ])
+                pendingRecords.append(record)
+                pendingFailovers.append(
+                    FailoverMove(sequence: stored.sequence, channel: backup, origin: name, priority: stored.lane))
+            case .holdCallSlot(let vendorMessageID, let until):
+                instances[index].activeCalls[vendorMessageID] = until
+            case .noteUnreadableReply(let reason, _):
+                logger.warning(
+                    "vendor accepted a request with an unreadable reply; recorded as sent",
+                    metadata: ["channel": "\(name)", "detail": "\(reason.detail ?? "")"])
+            case .vendorSucceeded, .vendorFailed, .countAmbiguous, .countSendCheck:
+                break  // counted below
             }
-            finish(
-                stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .sent, state: .sent,
-                httpStatus: httpStatus, vendorMessageID: vendorMessageID
-            )
-        case .reject(let reason):
-            finish(
-                stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .failed, state: .failed,
-                httpStatus: httpStatus, reason: reason
-            )
-        case .retry(let reason, let after):
-            let policy = lanes[index].retryPolicy
-            guard policy.allowsRetry(after: attempt) else {
-                finish(
-                    stored, lane: index, attempt: attempt, startedAt: startedAt,
-                    outcome: ambiguous ? .ambiguous : .failed, state: .failed,
-                    httpStatus: httpStatus,
-                    reason: Reason(
-                        reason.category, vendorCode: reason.vendorCode,
-                        detail: "\(reason.detail ?? reason.category.name) (after \(attempt) attempts)")
-                )
-                return
-            }
-            let now = wallClock.nowMilliseconds
-            let delay = policy.delayMilliseconds(
-                after: attempt, unitRandom: Double.random(in: 0..<1, using: &random), vendorFloor: after
-            )
-            if let notAfter = stored.notAfter, now + delay > notAfter {
-                // The next attempt would come too late: expire now rather than hold a timer for nothing.
-                finish(
-                    stored, lane: index, attempt: attempt, startedAt: startedAt, outcome: .expired, state: .expired,
-                    httpStatus: httpStatus,
-                    reason: Reason(
-                        reason.category, vendorCode: reason.vendorCode,
-                        detail:
-                            "not_after passes before the next attempt; last: \(reason.detail ?? reason.category.name)")
-                )
-                return
-            }
-            var next = stored
-            next.attempts = attempt
-            next.nextAttemptAt = now + delay
-            next.tokenRetried = false
-            lanes[index].queues[StoreSchema.priority(of: stored.message.category.name)].schedule(next)
-            let name = lanes[index].name
-            counters.withLock { $0[name]?.retried += 1 }
-            pendingRecords.append(
-                AttemptRecord(
-                    sequence: stored.sequence, channel: name, attempt: attempt, startedAt: startedAt,
-                    finishedAt: now, outcome: ambiguous ? .ambiguous : .retry, state: .queued, httpStatus: httpStatus,
-                    reason: reason,
-                    nextAttemptAt: next.nextAttemptAt
-                )
-            )
-        case .partial:
-            resolve(outcome, group: [stored], lane: index, startedAt: startedAt, httpStatus: httpStatus, token: nil)
-        }
-    }
-
-    private func expire(_ stored: StoredMessage, lane index: Int, at now: Int64) {
-        finish(
-            stored, lane: index, attempt: stored.attempts, startedAt: now, outcome: .expired, state: .expired,
-            reason: Reason(.unknown, detail: "not_after passed before it could be sent")
-        )
-    }
-
-    /// - Parameter mayFailOver: false when moving the message to the backup would resend what the vendor may have.
-    private func finish(
-        _ stored: StoredMessage, lane index: Int, attempt: Int, startedAt: Int64, outcome: AttemptRecord.Outcome,
-        state: AttemptRecord.State, httpStatus: Int? = nil, reason: Reason? = nil, vendorMessageID: String? = nil,
-        mayFailOver: Bool = true
-    ) {
-        let name = lanes[index].name
-        if state == .failed, mayFailOver, let reason,
-            let backup = failoverTarget(for: stored, lane: index, reason: reason)
-        {
-            counters.withLock { table in
-                table[name]?.queued -= 1
-                table[name]?.failedOver += 1
-            }
-            logger.warning(
-                "message failed over",
-                metadata: [
-                    "message_id": "\(stored.message.id)", "channel": "\(name)", "backup": "\(backup)",
-                    "reason": "\(reason.category.name)",
-                ])
-            pendingRecords.append(
-                AttemptRecord(
-                    sequence: stored.sequence, channel: name, attempt: attempt, startedAt: startedAt,
-                    finishedAt: wallClock.nowMilliseconds, outcome: .failedOver, state: .queued,
-                    httpStatus: httpStatus, reason: reason))
-            pendingFailovers.append(
-                FailoverMove(
-                    sequence: stored.sequence, channel: backup, origin: name,
-                    priority: StoreSchema.priority(of: stored.message.category.name)))
-            return
         }
         counters.withLock { table in
-            table[name]?.queued -= 1
-            switch state {
-            case .sent: table[name]?.sent += 1
-            case .failed:
-                table[name]?.failed += 1
-                table[name]?.failuresByReason[reason?.category.name ?? "unknown", default: 0] += 1
-            case .expired: table[name]?.expired += 1
-            case .queued: break
-            }
+            table[name]?.inFlight -= released
+            table[name]?.count(actions, now: now)
         }
-        if state == .failed {
+    }
+
+    /// Logs a message's last attempt: a failure as a warning, anything else at debug level.
+    private func logEnd(_ record: AttemptRecord, of stored: StoredMessage, instance name: String) {
+        if record.state == .failed {
             logger.warning(
                 "message failed",
                 metadata: [
                     "message_id": "\(stored.message.id)", "channel": "\(name)",
                     "to": "\(LogMask.address(stored.message.recipient))",
-                    "reason": "\(LogMask.text(reason.map { String(describing: $0) } ?? "unknown"))",
+                    "reason": "\(LogMask.text(record.reason.map { String(describing: $0) } ?? "unknown"))",
                 ]
             )
         } else {
             logger.debug(
-                "message \(state.rawValue)",
+                "message \(record.state.rawValue)",
                 metadata: [
                     "message_id": "\(stored.message.id)", "channel": "\(name)",
-                    "to": "\(LogMask.address(stored.message.recipient))", "attempt": "\(attempt)",
+                    "to": "\(LogMask.address(stored.message.recipient))", "attempt": "\(record.attempt)",
                 ]
             )
         }
-        pendingRecords.append(
-            AttemptRecord(
-                sequence: stored.sequence, channel: name, attempt: attempt, startedAt: startedAt,
-                finishedAt: wallClock.nowMilliseconds, outcome: outcome, state: state, httpStatus: httpStatus,
-                reason: reason, vendorMessageID: vendorMessageID, recipient: stored.message.recipient
-            )
-        )
     }
-
     private func flushRecords() {
         if !pendingRecords.isEmpty {
             store.record(pendingRecords)
@@ -848,17 +696,5 @@ public final class Dispatcher: @unchecked Sendable {
             store.failover(pendingFailovers)
             pendingFailovers.removeAll(keepingCapacity: true)
         }
-    }
-
-    /// Vendor-side reasons move a message to the backup; recipient- and content-side ones never do.
-    static let failoverCategories: Set<ReasonCategory> = [.throttled, .vendorUnavailable, .authExpired, .quotaExceeded]
-
-    /// The backup a failed message moves to, if its instance has an active one, the reason is the vendor's and
-    /// the message has not failed over before.
-    private func failoverTarget(for stored: StoredMessage, lane index: Int, reason: Reason) -> String? {
-        guard let backup = lanes[index].failover, stored.failedOverFrom == nil,
-            Self.failoverCategories.contains(reason.category), let target = laneIndex[backup], !lanes[target].isHeld
-        else { return nil }
-        return backup
     }
 }

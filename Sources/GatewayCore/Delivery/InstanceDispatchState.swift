@@ -1,5 +1,6 @@
 import ChannelKit
 import GatewayConfig
+import GatewayStore
 
 /// One channel instance's dispatch state: its priority lanes, rate and concurrency.
 ///
@@ -9,11 +10,15 @@ struct InstanceDispatchState {
     let name: String
     // Settings below are swapped by a reload; the window, timers and transfers in flight carry on.
     var adapter: any ChannelAdapter
+    /// The adapter's optional capabilities, looked up when the instance is configured (never per message).
+    var capabilities: AdapterCapabilities
     var retryPolicy: RetryPolicy
     var timeout: Duration
     var concurrency: Int
     /// The backup instance for vendor-side failures, if any.
     var failover: String?
+    /// `failover` while that instance is configured and not held (the dispatcher keeps it current on reloads).
+    var activeBackup: String?
     /// The daily window transactional and marketing messages are sent in, if the instance has one.
     var sendWindow: QuietHours?
     /// Calls in progress at once, if limited, and how long a call without a result holds its slot.
@@ -28,27 +33,32 @@ struct InstanceDispatchState {
     var activeCalls: [String: Int64] = [:]
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
     var isHeld = false
-    /// Paused by an operator (`pause`, kept in the store): nothing starts until `resume`.
-    var isPaused = false
     /// Its queue is being moved to another instance: nothing starts, nothing is loaded, until the move commits.
     var isFrozen = false
     var bucket: TokenBucket
-    /// The priority lanes, critical first; they share the bucket and the concurrency limit.
-    var queues = [PriorityQueue(), PriorityQueue(), PriorityQueue()]
-    /// Smooth weighted round-robin credit of transactional (1) and marketing (2).
-    var credit = [0, 0, 0]
+    /// The priority lanes' queues; they share the bucket and the concurrency limit.
+    var queues = PerLane(repeating: PriorityQueue())
+    /// Smooth weighted round-robin credit of the transactional and marketing lanes.
+    var credit = LaneCounts.zero
     var inFlight = 0
     /// Whether the adapter needs an access token, and the instance's token.
-    var needsToken: Bool
-    var tokens = AccessTokenCache()
+    var needsAccessToken: Bool
+    var accessTokens = AccessTokenCache()
 
     /// Shares of the vendor budget when several lanes have work: critical always goes first; transactional and
     /// marketing share what is left 4:1, so a marketing blast still moves but never delays a notice much.
-    static let weights = [0, 4, 1]
+    static let weights = PerLane { lane in
+        switch lane {
+        case .critical: 0
+        case .transactional: 4
+        case .marketing: 1
+        }
+    }
 
     init(configuration: ChannelInstanceConfiguration, now: Int64, timeZone: String) {
         name = configuration.name
         adapter = configuration.adapter
+        capabilities = configuration.capabilities
         retryPolicy = RetryPolicy(configuration.retry)
         timeout = configuration.timeout
         concurrency = configuration.concurrency
@@ -58,7 +68,7 @@ struct InstanceDispatchState {
         callSlotTimeout = configuration.callSlotTimeout.milliseconds
         onAmbiguous = configuration.onAmbiguous
         checksUnansweredSends = configuration.pollReceipts != nil
-        needsToken = Self.needsToken(configuration.adapter)
+        needsAccessToken = configuration.capabilities.accessTokenProviding != nil
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
             burst: configuration.rateLimit.burst,
@@ -74,21 +84,24 @@ struct InstanceDispatchState {
         onAmbiguous = configuration.onAmbiguous
         checksUnansweredSends = configuration.pollReceipts != nil
         adapter = configuration.adapter
+        capabilities = configuration.capabilities
         retryPolicy = RetryPolicy(configuration.retry)
         timeout = configuration.timeout
         concurrency = configuration.concurrency
         failover = configuration.failover
-        needsToken = Self.needsToken(configuration.adapter)
+        needsAccessToken = configuration.capabilities.accessTokenProviding != nil
         // New settings may mean new credentials: the next send fetches a fresh token.
-        tokens.reset()
+        accessTokens.reset()
         bucket.reconfigure(
             perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst, now: now
         )
         isHeld = false
-        for lane in queues.indices { queues[lane].mayHaveMore = true }
+        for lane in PriorityLane.allCases { queues[lane].mayHaveMore = true }
     }
 
-    var needsRefill: Bool { queues.contains(where: \.needsRefill) }
+    var needsRefill: Bool {
+        queues[.critical].needsRefill || queues[.transactional].needsRefill || queues[.marketing].needsRefill
+    }
 
     /// Whether another call may start: requests in flight plus calls awaiting their result stay under the cap.
     var hasCallSlot: Bool {
@@ -112,34 +125,44 @@ struct InstanceDispatchState {
         return QuietHours(rules: [rule], timeZone: timeZone)
     }
 
-    /// Whether an adapter's vendor needs an access token (asked once, with a neutral context).
-    static func needsToken(_ adapter: any ChannelAdapter) -> Bool {
-        do {
-            return try adapter.tokenStep(context: RequestContext(nowMilliseconds: 0, nonce: 0, attempt: 1)) != nil
-        } catch {
-            return true  // It needs one and cannot make it: sends will fail with the reason.
-        }
-    }
-
     /// Whether any lane has a message that can start now.
-    func hasWork(wallNow: Int64) -> Bool { queues.contains { $0.hasWork(wallNow: wallNow) } }
+    func hasWork(wallNow: Int64) -> Bool {
+        queues[.critical].hasWork(wallNow: wallNow) || queues[.transactional].hasWork(wallNow: wallNow)
+            || queues[.marketing].hasWork(wallNow: wallNow)
+    }
 
     /// Picks the lane of the next message to start: critical strictly first, then transactional and marketing by
     /// smooth weighted round-robin among those with work (no lane's budget is set aside while it is idle).
-    mutating func nextLane(wallNow: Int64) -> Int? {
-        if queues[0].hasWork(wallNow: wallNow) { return 0 }
-        let candidates = [1, 2].filter { queues[$0].hasWork(wallNow: wallNow) }
-        guard candidates.count > 1 else { return candidates.first }
-        let total = candidates.reduce(0) { $0 + Self.weights[$1] }
-        for lane in candidates { credit[lane] += Self.weights[lane] }
-        let chosen = candidates.max { credit[$0] < credit[$1] }!
-        credit[chosen] -= total
+    mutating func nextLane(wallNow: Int64) -> PriorityLane? {
+        if queues[.critical].hasWork(wallNow: wallNow) { return .critical }
+        let transactional = queues[.transactional].hasWork(wallNow: wallNow)
+        let marketing = queues[.marketing].hasWork(wallNow: wallNow)
+        guard transactional, marketing else { return transactional ? .transactional : marketing ? .marketing : nil }
+        credit[.transactional] += Self.weights[.transactional]
+        credit[.marketing] += Self.weights[.marketing]
+        // Ties go to transactional.
+        let chosen: PriorityLane = credit[.marketing] > credit[.transactional] ? .marketing : .transactional
+        credit[chosen] -= Self.weights[.transactional] + Self.weights[.marketing]
         return chosen
     }
 
     /// The earliest timer of any lane.
-    var nextDueAt: Int64? { queues.compactMap(\.nextDueAt).min() }
+    var nextDueAt: Int64? {
+        [queues[.critical].nextDueAt, queues[.transactional].nextDueAt, queues[.marketing].nextDueAt].compactMap {
+            $0
+        }.min()
+    }
 
     /// Messages loaded but not started, across lanes.
-    var loadedCount: Int { queues.reduce(0) { $0 + $1.readyCount + $1.timers.count } }
+    var loadedCount: Int {
+        PriorityLane.allCases.reduce(0) { $0 + queues[$1].readyCount + queues[$1].timers.count }
+    }
+
+    /// The instance's delivery policy at `now` (wall-clock epoch milliseconds), for one decision.
+    func decision(now: Int64) -> DeliveryDecision {
+        DeliveryDecision(
+            instance: name, retryPolicy: retryPolicy, onAmbiguous: onAmbiguous,
+            checksUnansweredSends: checksUnansweredSends, backup: activeBackup,
+            callSlotTimeout: maxConcurrentCalls == nil ? nil : callSlotTimeout, now: now)
+    }
 }

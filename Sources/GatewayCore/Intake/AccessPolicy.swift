@@ -1,3 +1,4 @@
+import ControlProtocol
 import Foundation
 public import GatewayConfig
 
@@ -20,9 +21,7 @@ public struct AccessPolicy: Sendable, Hashable {
 
     /// The operations a read-only peer may use; every other operation (`send`, `send_batch`, `reload`, and any
     /// added later) needs full access.
-    public static let readOperations: Set<String> = [
-        "status", "stats", "subscribe", "channels", "health", "consent", "consent_export", "report",
-    ]
+    public static let readOperations: Set<String> = Set(ControlOperation.allCases.filter(\.isRead).map(\.rawValue))
 
     /// Everyone who can open the socket has full access (today's behaviour).
     public static let unrestricted = AccessPolicy(

@@ -1,4 +1,5 @@
 import ChannelKit
+import ControlProtocol
 import Logging
 import NIOCore
 
@@ -197,7 +198,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
                 ]
             )
         }
-        respond(ControlService.errorLine(id: id, error))
+        respond(AnswerLine.error(id: id, error))
     }
 
     private func complete(slot: Int, line: String, context: ChannelHandlerContext) {

@@ -29,7 +29,7 @@ public final class HealthProbe: Sendable {
 
     private let phase = Atomic<UInt8>(Phase.starting.rawValue)
     private let dispatcher: Dispatcher
-    private let store: MessageStore
+    private let store: any MessageStoring
     private let stateDirectory: String
     private let wallClock: any WallClock
     private let monotonicClock: any MonotonicClock
@@ -41,7 +41,7 @@ public final class HealthProbe: Sendable {
     ///   - wallClock: the store writer's heartbeat clock.
     ///   - monotonicClock: the dispatcher's heartbeat clock.
     public init(
-        dispatcher: Dispatcher, store: MessageStore, stateDirectory: String, wallClock: any WallClock,
+        dispatcher: Dispatcher, store: any MessageStoring, stateDirectory: String, wallClock: any WallClock,
         monotonicClock: any MonotonicClock
     ) {
         self.dispatcher = dispatcher

@@ -12,7 +12,7 @@ import Foundation
 public struct MetricsPage: Sendable {
     private let service: ControlService
     private let dispatcher: Dispatcher
-    private let store: MessageStore
+    private let store: any MessageStoring
     private let callbacks: CallbackProcessor
     private let extraCounts: @Sendable () -> [(String, Int)]
     let reloads: ReloadCounter
@@ -27,7 +27,7 @@ public struct MetricsPage: Sendable {
     ///   - wallClock: for ages.
     ///   - extraCounts: more `(name, value)` counters (webhook, receipt poller).
     public init(
-        service: ControlService, dispatcher: Dispatcher, store: MessageStore, callbacks: CallbackProcessor,
+        service: ControlService, dispatcher: Dispatcher, store: any MessageStoring, callbacks: CallbackProcessor,
         reloads: ReloadCounter = ReloadCounter(startedAtSeconds: 0), wallClock: any WallClock = SystemWallClock(),
         extraCounts: @escaping @Sendable () -> [(String, Int)] = { [] }
     ) {

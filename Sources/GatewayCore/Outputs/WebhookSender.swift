@@ -12,8 +12,8 @@ import Synchronization
 /// until a 2xx, and only then removed from the store. Delivery is at least once: receivers deduplicate by `id`.
 public final class WebhookSender: @unchecked Sendable {
     private let configuration: WebhookConfiguration
-    private let store: MessageStore
-    private let transport: CurlTransport
+    private let store: any MessageStoring
+    private let transport: any HTTPTransport
     private let wallClock: any WallClock
     private let logger: Logger
     private let wakeUp = NSCondition()
@@ -25,7 +25,8 @@ public final class WebhookSender: @unchecked Sendable {
     private let failures = Atomic<Int>(0)
 
     public init(
-        configuration: WebhookConfiguration, store: MessageStore, transport: CurlTransport, wallClock: any WallClock,
+        configuration: WebhookConfiguration, store: any MessageStoring, transport: any HTTPTransport,
+        wallClock: any WallClock,
         logger: Logger
     ) {
         self.configuration = configuration
@@ -46,7 +47,7 @@ public final class WebhookSender: @unchecked Sendable {
     /// Turns the outbox on and starts the sender thread.
     public func start() throws(StoreError) {
         // The connection is opened here (so a failure is the caller's) and then used only by the sender thread.
-        let connection = ThreadHandoff(try store.readConnection())
+        let connection = ThreadHandoff(try store.makeReader())
         store.enableOutbox { [self] in wake() }
         let thread = Thread { [self] in run(connection.value) }
         thread.name = "webhook"
@@ -80,13 +81,13 @@ public final class WebhookSender: @unchecked Sendable {
         return !stopping
     }
 
-    private func run(_ database: SQLiteDatabase) {
+    private func run(_ reader: any StoreReading) {
         defer { finished.signal() }
         var failed = 0
         while true {
             let batch: [(Int64, String)]
             do {
-                batch = try store.outbox(from: database, limit: configuration.batchSize)
+                batch = try reader.outbox(limit: configuration.batchSize)
             } catch {
                 logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
                 guard pause(5, untilWoken: false) else { return }
@@ -134,7 +135,7 @@ public final class WebhookSender: @unchecked Sendable {
         body += "]}"
         let timestamp = String(wallClock.nowMilliseconds / 1000)
         let key = SymmetricKey(data: Array(configuration.secret.reveal().utf8))
-        let signature = HMAC<Crypto.SHA256>.authenticationCode(for: Array((timestamp + "." + body).utf8), using: key)
+        let signature = HMAC<SHA256>.authenticationCode(for: Array((timestamp + "." + body).utf8), using: key)
             .map { String(format: "%02x", $0) }.joined()
         let request = VendorRequest(
             method: "POST", url: configuration.url,

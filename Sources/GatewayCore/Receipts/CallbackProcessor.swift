@@ -18,7 +18,7 @@ public final class CallbackProcessor: Sendable {
         public var location: String? = nil
     }
 
-    private let store: MessageStore
+    private let store: any MessageStoring
     private let lookup: @Sendable (String) -> ChannelInstanceConfiguration?
     private let logger: Logger
     private let received = Atomic<Int>(0)
@@ -40,7 +40,8 @@ public final class CallbackProcessor: Sendable {
     ///   - logger: for opt-outs (numbers masked) and rejected callbacks.
     ///   - receiptCounts: where kept and repeated receipts are counted (shared with the receipt poller).
     public init(
-        store: MessageStore, lookup: @escaping @Sendable (String) -> ChannelInstanceConfiguration?, logger: Logger,
+        store: any MessageStoring, lookup: @escaping @Sendable (String) -> ChannelInstanceConfiguration?,
+        logger: Logger,
         receiptCounts: ReceiptCounts = ReceiptCounts()
     ) {
         self.receiptCounts = receiptCounts
@@ -77,13 +78,13 @@ public final class CallbackProcessor: Sendable {
             answer(Answer(status: 404, contentType: "text/plain", body: "unknown channel instance\n"))
             return
         }
-        // Vendors that sign or encrypt: the core checks first, answers their URL check itself and hands the
-        // adapter only verified plaintext (WeChatCallbackCrypto).
+        // Vendors that sign or encrypt: the adapter's verifier checks first (pure), the core answers the vendor's
+        // URL check itself and hands the parser only verified plaintext.
         var callback = callback
-        if let security = configuration.adapter.callbackSecurity {
-            switch WeChatCallbackCrypto.check(callback, security: security) {
-            case .answer(let status, let contentType, let body):
-                answer(Answer(status: status, contentType: contentType, body: body))
+        if let verifier = configuration.capabilities.callbackVerifier {
+            switch verifier.verify(callback) {
+            case .answer(let handshake):
+                answer(Answer(status: handshake.status, contentType: handshake.contentType, body: handshake.body))
                 return
             case .forward(let verified):
                 callback = verified
@@ -97,7 +98,7 @@ public final class CallbackProcessor: Sendable {
         }
         let report: CallbackReport
         do {
-            guard let parsed = try configuration.adapter.parseCallback(callback) else {
+            guard let parsed = try configuration.capabilities.callbackParsing?.parseCallback(callback) else {
                 rejected.add(1, ordering: .relaxed)
                 answer(Answer(status: 404, contentType: "text/plain", body: "this instance takes no callbacks\n"))
                 return

@@ -9,8 +9,8 @@ import Synchronization
 /// thread of its own with each instance's own query budget, so polling never takes from the send budget.
 /// Receipts found go through the store like pushed ones (kept once, matched, applied forward only).
 public final class ReceiptPoller: @unchecked Sendable {
-    private let store: MessageStore
-    private let transport: CurlTransport
+    private let store: any MessageStoring
+    private let transport: any HTTPTransport
     private let wallClock: any WallClock
     private let monotonicClock: any MonotonicClock
     private let logger: Logger
@@ -22,7 +22,7 @@ public final class ReceiptPoller: @unchecked Sendable {
     private let receiptCounts: ReceiptCounts
 
     public init(
-        channels: [ChannelInstanceConfiguration], store: MessageStore, transport: CurlTransport,
+        channels: [ChannelInstanceConfiguration], store: any MessageStoring, transport: any HTTPTransport,
         wallClock: any WallClock, monotonicClock: any MonotonicClock, logger: Logger,
         receiptCounts: ReceiptCounts = ReceiptCounts()
     ) {
@@ -44,8 +44,7 @@ public final class ReceiptPoller: @unchecked Sendable {
     }
 
     public func start() throws(StoreError) {
-        let database = try store.readConnection()
-        let box = ThreadHandoff(database)
+        let box = ThreadHandoff(try store.makeReader())
         started = true
         let thread = Thread { [self] in run(box.value) }
         thread.name = "receipt-poller"
@@ -57,7 +56,7 @@ public final class ReceiptPoller: @unchecked Sendable {
         if started { done.wait() }
     }
 
-    private func run(_ database: SQLiteDatabase) {
+    private func run(_ reader: any StoreReading) {
         defer { done.signal() }
         var buckets: [String: TokenBucket] = [:]
         while !stopping.load(ordering: .relaxed) {
@@ -68,8 +67,8 @@ public final class ReceiptPoller: @unchecked Sendable {
                 var bucket =
                     buckets[channel.name]
                     ?? TokenBucket(perSecond: poll.perSecond, burst: max(1, Int(poll.perSecond)), now: monotonic)
-                let adapter = channel.adapter
-                let size = max(1, adapter.pollBatchSize)
+                // `poll_receipts` is only accepted for adapters that poll (ConfigLoader).
+                let size = max(1, channel.capabilities.receiptPolling?.pollBatchSize ?? 1)
                 let allowed = Int(bucket.available(now: monotonic))
                 guard allowed > 0 else {
                     buckets[channel.name] = bucket
@@ -77,8 +76,7 @@ public final class ReceiptPoller: @unchecked Sendable {
                 }
                 let due: [(sequence: Int64, target: PollTarget)]
                 do {
-                    due = try store.pollTargets(
-                        from: database, channel: channel.name, dueBy: now, limit: allowed * size)
+                    due = try reader.pollTargets(channel: channel.name, dueBy: now, limit: allowed * size)
                 } catch {
                     logger.error(
                         "cannot read messages to poll", metadata: ["channel": "\(channel.name)", "error": "\(error)"])
@@ -100,7 +98,7 @@ public final class ReceiptPoller: @unchecked Sendable {
     }
 
     private func query(_ targets: [PollTarget], channel: ChannelInstanceConfiguration, now: Int64) {
-        let adapter = channel.adapter
+        guard let adapter = channel.capabilities.receiptPolling else { return }
         let request: VendorRequest
         do {
             request = try adapter.pollRequest(

@@ -1,0 +1,410 @@
+import ChannelKit
+import ControlProtocol
+import Crypto
+
+/// The writer's prepared statements for receipts.
+struct ReceiptStatements {
+    let insert: SQLiteStatement
+    let messageByID: SQLiteStatement
+    let messagesByVendorID: SQLiteStatement
+    let setState: SQLiteStatement
+    let match: SQLiteStatement
+    let unmatched: SQLiteStatement
+    let ofMessage: SQLiteStatement
+
+    init(_ database: SQLiteDatabase) throws(StoreError) {
+        insert = try database.prepare(
+            """
+            INSERT OR IGNORE INTO receipts (channel, vendor_message_id, message_id, recipient, event, reason,
+                vendor_status, occurred_at, received_at, fingerprint)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """)
+        messageByID = try database.prepare(
+            "SELECT seq, recipient, state, updated_at FROM messages WHERE id = ?1 AND channel = ?2")
+        messagesByVendorID = try database.prepare(
+            "SELECT seq, recipient, state, updated_at FROM messages WHERE channel = ?1 AND vendor_message_id = ?2")
+        // Receipts only move a message forward: a delivered (or answered…) message never goes back to sent, and a
+        // second receipt for a finished delivery changes nothing.
+        setState = try database.prepare(
+            """
+            UPDATE messages SET state = ?2, reason = COALESCE(?3, reason), reason_code = COALESCE(?4, reason_code),
+                reason_detail = COALESCE(?5, reason_detail), updated_at = ?6
+            WHERE seq = ?1 AND state IN ('queued', 'sent')
+            """)
+        match = try database.prepare("UPDATE receipts SET message_seq = ?2 WHERE seq = ?1")
+        unmatched = try database.prepare(
+            """
+            SELECT seq, recipient, event, reason, vendor_status, occurred_at, received_at FROM receipts
+            WHERE channel = ?1 AND vendor_message_id = ?2 AND message_seq IS NULL
+            """)
+        ofMessage = try database.prepare(
+            "SELECT event, reason, vendor_status, occurred_at, received_at FROM receipts WHERE message_seq = ?1 ORDER BY seq"
+        )
+    }
+}
+
+extension StoreWriter {
+    /// The message state a receipt event moves a sent message to, and its reason, if any.
+    static func transition(for event: Receipt.Event) -> (state: MessageState, reason: Reason?)? {
+        switch event {
+        case .delivered: (.delivered, nil)
+        case .failed(let reason): (.failed, reason)
+        case .answered: (.answered, nil)
+        case .unanswered: (.noAnswer, nil)
+        case .busy: (.busy, nil)
+        case .invalidNumber: (.invalidNumber, Reason(.invalidRecipient, detail: "the number does not exist"))
+        case .refused: (.refused, nil)
+        case .opened, .clicked: nil  // engagement: kept in the timeline, the delivery state stays
+        }
+    }
+
+    /// The state a receipt event is streamed as; its raw value is the event's stored name (`receipts.event`).
+    static func state(of event: Receipt.Event) -> MessageState {
+        switch event {
+        case .delivered: .delivered
+        case .failed: .failed
+        case .opened: .opened
+        case .clicked: .clicked
+        case .answered: .answered
+        case .unanswered: .noAnswer
+        case .busy: .busy
+        case .invalidNumber: .invalidNumber
+        case .refused: .refused
+        }
+    }
+
+    /// Keeps each receipt once, matches it to its message (by our id, else by the vendor's id and recipient) and
+    /// applies it to the message's state.
+    func record(_ receipts: [Receipt], channel: String, now: Int64) throws(StoreError) -> ReceiptTally {
+        var tally = ReceiptTally()
+        let statements = receiptStatements
+        for receipt in receipts {
+            let reason: Reason? = if case .failed(let reason) = receipt.event { reason } else { nil }
+            var hasher = SHA256()
+            for part in [
+                channel, receipt.vendorMessageID ?? "", receipt.messageID ?? "", receipt.recipient ?? "",
+                Self.state(of: receipt.event).rawValue, receipt.vendorStatus ?? "",
+                receipt.occurredAtMilliseconds.map(String.init) ?? "",
+            ] {
+                hasher.update(text: part)
+                hasher.update(byte: 0)
+            }
+            let insert = statements.insert
+            insert.reset()
+            insert.bind(1, channel)
+            insert.bind(2, receipt.vendorMessageID)
+            insert.bind(3, receipt.messageID)
+            insert.bind(4, try cipher.seal(receipt.recipient))
+            insert.bind(5, Self.state(of: receipt.event).rawValue)
+            insert.bind(6, reason?.category.name)
+            insert.bind(7, receipt.vendorStatus)
+            insert.bind(8, receipt.occurredAtMilliseconds)
+            insert.bind(9, now)
+            insert.bind(10, cipher.dedupKey("r:" + HexEncoding.lowercase(hasher.finalize())))
+            try insert.step()
+            insert.reset()
+            guard database.changes == 1 else {
+                tally.duplicates += 1
+                continue
+            }
+            let receiptSequence = database.lastInsertRowID
+            tally.keptByEvent[Self.state(of: receipt.event).rawValue, default: 0] += 1
+            guard let target = try findMessage(for: receipt, channel: channel) else {
+                tally.unmatched += 1
+                unmatchedReceipts += 1
+                continue
+            }
+            try apply(
+                receipt.event, receipt: receiptSequence, to: target, occurredAt: receipt.occurredAtMilliseconds,
+                now: now)
+            tally.matched += 1
+        }
+        return tally
+    }
+
+    /// Matches receipts that arrived before their send's reply, now that the reply gave the vendor's id.
+    func matchWaitingReceipts(
+        channel: String, vendorMessageID: String, message sequence: Int64, recipient: String, now: Int64
+    )
+        throws(StoreError)
+    {
+        let select = receiptStatements.unmatched
+        select.reset()
+        select.bind(1, channel)
+        select.bind(2, vendorMessageID)
+        var waiting: [(sequence: Int64, event: Receipt.Event, occurredAt: Int64?)] = []
+        while try select.step() {
+            // A batch shares one vendor id: a receipt naming another recipient is not this message's.
+            if let named = try cipher.open(select.string(1)),
+                PolicySubject.normalized(named) != PolicySubject.normalized(recipient)
+            {
+                continue
+            }
+            waiting.append(
+                (
+                    select.int64(0) ?? 0,
+                    Self.event(named: select.string(2) ?? "", reason: select.string(3), vendorStatus: select.string(4)),
+                    select.int64(5)
+                ))
+        }
+        select.reset()
+        unmatchedReceipts = max(0, unmatchedReceipts - waiting.count)
+        for entry in waiting {
+            try apply(
+                entry.event, receipt: entry.sequence, to: (sequence, .sent, now), occurredAt: entry.occurredAt,
+                now: now)
+        }
+    }
+
+    /// The receipts of a message, oldest first, for `status`.
+    func receipts(of sequence: Int64) throws(StoreError) -> [MessageStatus.ReceiptEntry] {
+        let select = receiptStatements.ofMessage
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, sequence)
+        var entries: [MessageStatus.ReceiptEntry] = []
+        while try select.step() {
+            entries.append(
+                MessageStatus.ReceiptEntry(
+                    event: select.string(0) ?? "", reason: select.string(1), vendorStatus: select.string(2),
+                    occurredAt: select.int64(3), receivedAt: select.int64(4) ?? 0))
+        }
+        return entries
+    }
+
+    private static func event(named name: String, reason: String?, vendorStatus: String?) -> Receipt.Event {
+        switch name {
+        case "delivered": .delivered
+        case "opened": .opened
+        case "clicked": .clicked
+        case "answered": .answered
+        case "no_answer": .unanswered
+        case "busy": .busy
+        case "invalid_number": .invalidNumber
+        case "refused": .refused
+        default:
+            .failed(Reason(ReasonCategory(name: reason ?? "") ?? .unknown, vendorCode: vendorStatus))
+        }
+    }
+
+    /// The message a receipt is about: by our id when the vendor echoed it, else by the vendor's id (and the
+    /// recipient, when one vendor id covers a batch).
+    private func findMessage(for receipt: Receipt, channel: String) throws(StoreError)
+        -> (sequence: Int64, state: MessageState, updatedAt: Int64)?
+    {
+        if let messageID = receipt.messageID {
+            let select = receiptStatements.messageByID
+            select.reset()
+            defer { select.reset() }
+            select.bind(1, messageID)
+            select.bind(2, channel)
+            if try select.step() {
+                return (select.int64(0) ?? 0, Self.state(select.string(2)), select.int64(3) ?? 0)
+            }
+        }
+        guard let vendorMessageID = receipt.vendorMessageID else { return nil }
+        let select = receiptStatements.messagesByVendorID
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, channel)
+        select.bind(2, vendorMessageID)
+        var candidates: [(sequence: Int64, recipient: String, state: MessageState, updatedAt: Int64)] = []
+        while try select.step() {
+            candidates.append(
+                (
+                    select.int64(0) ?? 0, try cipher.open(select.string(1)) ?? "", Self.state(select.string(2)),
+                    select.int64(3) ?? 0
+                ))
+        }
+        if candidates.count > 1, let recipient = receipt.recipient {
+            candidates = candidates.filter {
+                PolicySubject.normalized($0.recipient) == PolicySubject.normalized(recipient)
+            }
+        }
+        guard candidates.count == 1, let only = candidates.first else { return nil }
+        return (only.sequence, only.state, only.updatedAt)
+    }
+
+    private func apply(
+        _ event: Receipt.Event, receipt: Int64, to target: (sequence: Int64, state: MessageState, updatedAt: Int64),
+        occurredAt: Int64?, now: Int64
+    ) throws(StoreError) {
+        let match = receiptStatements.match
+        match.reset()
+        match.bind(1, receipt)
+        match.bind(2, target.sequence)
+        try match.step()
+        match.reset()
+        guard let transition = Self.transition(for: event) else {
+            try emit(target.sequence, state: Self.state(of: event), reason: nil, at: occurredAt ?? now)
+            return
+        }
+        let update = receiptStatements.setState
+        update.reset()
+        update.bind(1, target.sequence)
+        update.bind(2, transition.state.rawValue)
+        update.bind(3, transition.reason?.category.name)
+        update.bind(4, transition.reason?.vendorCode)
+        update.bind(5, transition.reason?.detail)
+        update.bind(6, now)
+        try update.step()
+        update.reset()
+        let changed = database.changes == 1
+        if changed, !pollDelays.isEmpty {
+            // A final outcome: nothing left to poll for.
+            let done = try cached("DELETE FROM poll_queue WHERE seq = ?1")
+            done.bind(1, target.sequence)
+            try done.step()
+        }
+        if changed {
+            try emit(target.sequence, state: transition.state, reason: transition.reason?.category.name, at: now)
+        }
+        if changed, transition.state == .delivered, target.state == .sent {
+            // Sent → delivered latency, by the vendor's clock when it gives one.
+            receiptLatency.observe(milliseconds: max(0, (occurredAt ?? now) - target.updatedAt))
+        }
+    }
+}
+
+extension StoreWriter {
+    /// Keeps an engagement event once per id; one about a message joins its timeline.
+    func record(_ event: EngagementEvent, now: Int64) throws(StoreError) -> EventResult {
+        var messageSequence: Int64?
+        if let messageID = event.messageID {
+            let select = try cached("SELECT seq FROM messages WHERE id = ?1")
+            select.bind(1, messageID)
+            guard try select.step() else { return .unknownMessage }
+            messageSequence = select.int64(0)
+        }
+        let insert = try cached(
+            """
+            INSERT OR IGNORE INTO engagement_events (event_id, message_seq, subject, type, value, occurred_at, client,
+                received_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+        insert.bind(1, cipher.dedupKey("e:" + event.eventID))
+        insert.bind(2, messageSequence)
+        insert.bind(3, event.customer.map { cipher.dedupKey(PolicySubject.customer($0)) })
+        insert.bind(4, event.type)
+        insert.bind(5, try cipher.seal(event.value))
+        insert.bind(6, event.occurredAt)
+        insert.bind(7, event.client)
+        insert.bind(8, now)
+        try insert.step()
+        return database.changes == 1 ? .recorded : .duplicate
+    }
+
+    /// The engagement events of a message, oldest first, for `status`.
+    func events(of sequence: Int64) throws(StoreError) -> [MessageStatus.ReceiptEntry] {
+        let select = try cached(
+            "SELECT type, value, occurred_at, received_at FROM engagement_events WHERE message_seq = ?1 ORDER BY occurred_at"
+        )
+        select.bind(1, sequence)
+        var entries: [MessageStatus.ReceiptEntry] = []
+        while try select.step() {
+            entries.append(
+                MessageStatus.ReceiptEntry(
+                    event: select.string(0) ?? "", reason: nil, vendorStatus: nil, occurredAt: select.int64(2),
+                    receivedAt: select.int64(3) ?? 0, value: try cipher.open(select.string(1))))
+        }
+        return entries
+    }
+}
+
+extension StoreWriter {
+    /// Keeps a message's tracked links (in the accepting transaction).
+    func storeLinks(_ links: [(token: String, url: String)], message sequence: Int64, channel: String)
+        throws(StoreError)
+    {
+        let insert = try cached(
+            "INSERT INTO tracked_links (token, message_seq, channel, url) VALUES (?1, ?2, ?3, ?4)")
+        for link in links {
+            insert.reset()
+            insert.bind(1, link.token)
+            insert.bind(2, sequence)
+            insert.bind(3, channel)
+            insert.bind(4, try cipher.seal(link.url))
+            try insert.step()
+        }
+    }
+
+    /// Counts a click; the first click of a link joins the message's timeline as `clicked`.
+    /// - Returns: the original URL, or `nil` for an unknown token.
+    func click(_ token: String, now: Int64) throws(StoreError) -> String? {
+        let update = try cached(
+            """
+            UPDATE tracked_links SET clicks = clicks + 1, first_click_at = COALESCE(first_click_at, ?2)
+            WHERE token = ?1 RETURNING url, message_seq, channel, clicks
+            """)
+        update.bind(1, token)
+        update.bind(2, now)
+        guard try update.step() else { return nil }
+        let url = try cipher.open(update.string(0))
+        let sequence = update.int64(1) ?? 0
+        let channel = update.string(2) ?? ""
+        let clicks = update.int(3)
+        update.reset()
+        if clicks == 1 {
+            let insert = try cached(
+                """
+                INSERT OR IGNORE INTO receipts (channel, message_seq, event, occurred_at, received_at, fingerprint)
+                VALUES (?1, ?2, 'clicked', ?3, ?3, ?4)
+                """)
+            insert.bind(1, channel)
+            insert.bind(2, sequence)
+            insert.bind(3, now)
+            insert.bind(4, "click:" + token)
+            try insert.step()
+            try emit(sequence, state: .clicked, reason: nil, at: now)
+        }
+        return url
+    }
+
+    /// A message's clicks on tracked links and the first click's time.
+    func clicks(of sequence: Int64) throws(StoreError) -> (count: Int, first: Int64?) {
+        let select = try cached(
+            "SELECT COALESCE(SUM(clicks), 0), MIN(first_click_at) FROM tracked_links WHERE message_seq = ?1")
+        select.bind(1, sequence)
+        guard try select.step() else { return (0, nil) }
+        return (select.int(0), select.int64(1))
+    }
+}
+
+extension StoreWriter {
+    /// Counts the receipts kept without a message (at start-up).
+    func countUnmatchedReceipts() throws(StoreError) {
+        let count = try database.prepare("SELECT COUNT(*) FROM receipts WHERE message_seq IS NULL")
+        unmatchedReceipts = try count.step() ? count.int(0) : 0
+    }
+
+    /// Queues a sent message of a polling channel for its first pull-receipt query.
+    func queueForPolling(_ sequence: Int64, channel: String, sentAt: Int64, delay: Int64) throws(StoreError) {
+        let insert = try cached(
+            "INSERT OR REPLACE INTO poll_queue (seq, channel, sent_at, due_at) VALUES (?1, ?2, ?3, ?4)")
+        insert.bind(1, sequence)
+        insert.bind(2, channel)
+        insert.bind(3, sentAt)
+        insert.bind(4, sentAt + delay)
+        try insert.step()
+    }
+
+    /// After a query: due again at `next`, or dropped when given up or no longer sent.
+    func polled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64) throws(StoreError) {
+        let drop = try cached(
+            """
+            DELETE FROM poll_queue WHERE seq = ?1 AND (sent_at < ?2
+                OR (SELECT state FROM messages WHERE seq = ?1) IS NOT 'sent')
+            """)
+        let reschedule = try cached("UPDATE poll_queue SET due_at = ?2 WHERE seq = ?1")
+        for sequence in sequences {
+            drop.reset()
+            drop.bind(1, sequence)
+            drop.bind(2, giveUpBefore)
+            try drop.step()
+            reschedule.reset()
+            reschedule.bind(1, sequence)
+            reschedule.bind(2, next)
+            try reschedule.step()
+        }
+    }
+}

@@ -1,0 +1,59 @@
+public import ChannelKit
+
+/// A message to make durable, as the control socket hands it to the store.
+public struct AcceptRequest: Sendable {
+    /// What to do with a send over a frequency cap.
+    public enum CapAction: String, Sendable {
+        /// Answer `suppressed` with `frequency_cap` (the default).
+        case suppress
+        /// Accept it and send it when the window allows.
+        case `defer`
+    }
+
+    /// The message, with its freshly generated id.
+    public var message: OutboundMessage
+    /// The channel type of the instance (`sms`, …): opt-outs and per-channel caps key on it.
+    public var channelType: String
+    /// The customer id the client named, if any: caps and opt-outs key on it.
+    public var customer: String?
+    /// The deduplication key (explicit `k:…` or content hash `h:…`).
+    public var dedupKey: String
+    /// The client's own dedup key, if given, kept for queries.
+    public var clientDedupKey: String?
+    /// Do not send before this time (epoch ms), if set.
+    public var notBefore: Int64?
+    /// Give up after this time (epoch ms), if set.
+    public var notAfter: Int64?
+    /// What to do over a cap.
+    public var onCap: CapAction
+    /// Tracked links in the message: token → original URL.
+    public var links: [(token: String, url: String)] = []
+
+    public init(
+        message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String,
+        clientDedupKey: String?, notBefore: Int64? = nil, notAfter: Int64?, onCap: CapAction = .suppress
+    ) {
+        self.message = message
+        self.channelType = channelType
+        self.customer = customer
+        self.dedupKey = dedupKey
+        self.clientDedupKey = clientDedupKey
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.onCap = onCap
+    }
+}
+
+/// What the store did with one accepted message.
+public enum AcceptResult: Sendable {
+    /// Committed for sending now; the message id.
+    case queued(String)
+    /// Committed, to be sent at `until` (quiet hours, a deferred cap, `not_before`).
+    case deferred(String, until: Int64)
+    /// Committed but never to be sent: `reason` is `opted_out` or `frequency_cap` (with the cap's name).
+    case suppressed(String, reason: String, cap: String?)
+    /// Seen within the dedup window; the original message id.
+    case duplicate(String)
+    /// Not committed.
+    case failed(StoreError)
+}

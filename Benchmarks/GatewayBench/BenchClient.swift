@@ -101,16 +101,15 @@ final class BenchClient: @unchecked Sendable {
             result.lastAnswerAt = now
             answered += 1
             credits.signal()
-            let answer = try? JSONParser.parse(line)
-            if answer?["ok"] == .bool(true) {
-                if answer.flatMap(SendAnswer.init(json:))?.outcome == .duplicate {
+            let answer = ControlReply(line: line)
+            if let answer, answer.ok {
+                if SendAnswer(json: answer.value)?.outcome == .duplicate {
                     result.duplicates += 1
                 } else {
                     result.accepted += 1
                 }
             } else {
-                let error = answer?["error"].flatMap(ControlError.init(json:))
-                result.errors[error?.codeName ?? answer?["error"]?["code"]?.scalarText ?? "unreadable", default: 0] += 1
+                result.errors[answer?.errorCode ?? "unreadable", default: 0] += 1
             }
         }
     }

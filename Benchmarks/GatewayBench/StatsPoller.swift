@@ -2,7 +2,7 @@ import ControlProtocol
 import GatewayClient
 import GatewayJSON
 
-/// Asks the daemon for `{"op":"stats"}` over its own connection.
+/// Asks the daemon for its `stats` over its own connection.
 struct StatsPoller {
     /// The counters the benchmark watches.
     struct Counters {
@@ -18,14 +18,14 @@ struct StatsPoller {
 
     /// One stats round trip.
     func poll() throws(ConnectionError) -> Counters {
-        try connection.send(line: ControlRequest.stats.line())
+        try connection.send(.stats)
         guard let line = try connection.readLine() else {
             throw ConnectionError(path: connection.path, reason: "the daemon closed the stats connection")
         }
-        guard let answer = try? JSONParser.parse(line), let stats = answer["stats"] else {
+        guard let reply = ControlReply(line: line), let stats = StatsAnswer(json: reply.value) else {
             let text = String(decoding: line, as: UTF8.self)
             throw ConnectionError(path: connection.path, reason: "bad stats answer: \(text)")
         }
-        return Counters(sent: stats["sent"]?.intValue ?? 0, failed: stats["failed"]?.intValue ?? 0)
+        return Counters(sent: stats["sent"] ?? 0, failed: stats["failed"] ?? 0)
     }
 }

@@ -27,7 +27,19 @@ public enum ControlRequest: Sendable {
         public let id: JSONValue?
         /// The operation named, when `op` is one (also when its fields are refused).
         public let operation: ControlOperation?
+        /// `op` as written when it is a string, an unknown one too: what an access refusal names.
+        public let op: String?
         public let request: Result<ControlRequest, ControlError>
+
+        init(
+            id: JSONValue?, operation: ControlOperation? = nil, op: String? = nil,
+            request: Result<ControlRequest, ControlError>
+        ) {
+            self.id = id
+            self.operation = operation
+            self.op = op
+            self.request = request
+        }
     }
 
     /// Parses and decodes one line.
@@ -46,17 +58,18 @@ public enum ControlRequest: Sendable {
             return Decoded(id: nil, operation: nil, request: .failure(error))
         }
         let id = members["id"]
+        let op = members["op"]?.stringValue
         let operation: ControlOperation
         do throws(ControlError) {
             operation = try ControlOperation(of: members)
         } catch {
-            return Decoded(id: id, operation: nil, request: .failure(error))
+            return Decoded(id: id, op: op, request: .failure(error))
         }
         do throws(ControlError) {
             let request = try ControlRequest(operation, members: members, maxBatch: maxBatch)
-            return Decoded(id: id, operation: operation, request: .success(request))
+            return Decoded(id: id, operation: operation, op: op, request: .success(request))
         } catch {
-            return Decoded(id: id, operation: operation, request: .failure(error))
+            return Decoded(id: id, operation: operation, op: op, request: .failure(error))
         }
     }
 
@@ -134,7 +147,11 @@ public enum ControlRequest: Sendable {
     }
 
     /// The request object, with `id` when given.
-    public func json(id: JSONValue? = nil) -> JSONValue {
+    public func json(id: JSONValue? = nil) -> JSONValue { Self.json(operation, members: members, id: id) }
+
+    /// A request object of `operation` with fields as a client wrote them, not decoded here: `gatewayctl send
+    /// --file` passes each line on so that the daemon answers a bad one in its slot.
+    public static func json(_ operation: ControlOperation, members: [String: JSONValue], id: JSONValue?) -> JSONValue {
         var members = members
         members["op"] = .string(operation.rawValue)
         members["id"] = id

@@ -16,11 +16,19 @@ public struct StatsAnswer: ControlAnswer {
         line += "}"
     }
 
-    /// Reads the counters (in name order: a JSON object keeps none).
+    /// Reads the counters (in name order: a JSON object keeps none); `nil` unless every one is a whole number.
     public init?(json: JSONValue) {
         guard case .object(let stats)? = json["stats"] else { return nil }
-        counters = stats.keys.sorted().compactMap { name in stats[name]?.intValue.map { (name, $0) } }
+        var counters: [(name: String, value: Int)] = []
+        for name in stats.keys.sorted() {
+            guard let value = stats[name]?.intValue else { return nil }
+            counters.append((name, value))
+        }
+        self.counters = counters
     }
+
+    /// The value of a counter by name.
+    public subscript(name: String) -> Int? { counters.first { $0.name == name }?.value }
 }
 
 /// `report`: per channel, what happened to the messages accepted since a time.
@@ -95,72 +103,6 @@ public struct ReportAnswer: ControlAnswer, Hashable {
     }
 }
 
-/// One entry of the consent log, as `consent` and `consent_export` show it.
-public struct ConsentLogEntry: Sendable, Hashable {
-    public var seq: Int64
-    /// `customer` or `address`.
-    public var subjectKind: String?
-    public var subject: String?
-    /// `all` or a channel type.
-    public var channel: String?
-    /// `optout` or `optin`.
-    public var action: String?
-    public var route: String?
-    public var evidence: String?
-    /// Who asked (`uid=…,pid=…`) or which callback.
-    public var client: String?
-    /// An RFC 3339 time.
-    public var at: String?
-
-    public init(
-        seq: Int64, subjectKind: String?, subject: String?, channel: String?, action: String?, route: String?,
-        evidence: String?, client: String?, at: String?
-    ) {
-        self.seq = seq
-        self.subjectKind = subjectKind
-        self.subject = subject
-        self.channel = channel
-        self.action = action
-        self.route = route
-        self.evidence = evidence
-        self.client = client
-        self.at = at
-    }
-
-    /// Reads an entry; `nil` without a `seq`.
-    public init?(json: JSONValue) {
-        guard let seq = json["seq"]?.scalarText.flatMap({ Int64($0) }) else { return nil }
-        self.init(
-            seq: seq, subjectKind: json["subject_kind"]?.stringValue, subject: json["subject"]?.stringValue,
-            channel: json["channel"]?.stringValue, action: json["action"]?.stringValue,
-            route: json["route"]?.stringValue, evidence: json["evidence"]?.stringValue,
-            client: json["client"]?.stringValue, at: json["at"]?.stringValue)
-    }
-
-    /// The entry as a JSON object.
-    public func append(to line: inout String) {
-        let fields: [(String, String?)] = [
-            ("subject_kind", subjectKind), ("subject", subject), ("channel", channel), ("action", action),
-            ("route", route), ("evidence", evidence), ("client", client), ("at", at),
-        ]
-        line += "{\"seq\":\(seq)"
-        for (name, value) in fields {
-            line += ",\"\(name)\":"
-            if let value { JSONValue.appendQuoted(value, to: &line) } else { line += "null" }
-        }
-        line += "}"
-    }
-
-    static func appendList(_ entries: [ConsentLogEntry], to line: inout String) {
-        line += "["
-        for (offset, entry) in entries.enumerated() {
-            if offset > 0 { line += "," }
-            entry.append(to: &line)
-        }
-        line += "]"
-    }
-}
-
 /// `consent`: a subject's standing opt-outs and its log.
 public struct ConsentAnswer: ControlAnswer, Hashable {
     /// `customer` or `address`: the answer's key for the subject.
@@ -177,13 +119,13 @@ public struct ConsentAnswer: ControlAnswer, Hashable {
         self.log = log
     }
 
-    /// Reads a `consent` answer; `nil` when it is not one.
+    /// Reads a `consent` answer; `nil` when it is not one or an entry of its log cannot be read whole.
     public init?(json: JSONValue) {
-        guard case .array(let log)? = json["log"] else { return nil }
+        guard let log = ConsentLogEntry.entries(json["log"]) else { return nil }
         let kind = json["customer"] != nil ? "customer" : "address"
         self.init(
             subjectKind: kind, subject: json[kind]?.stringValue ?? "",
-            optedOut: AnswerLine.strings(json["opted_out"]) ?? [], log: log.compactMap(ConsentLogEntry.init(json:)))
+            optedOut: AnswerLine.strings(json["opted_out"]) ?? [], log: log)
     }
 
     public func appendFields(to line: inout String) {
@@ -211,5 +153,14 @@ public struct ConsentExportAnswer: ControlAnswer, Hashable {
         line += ",\"entries\":"
         ConsentLogEntry.appendList(entries, to: &line)
         line += ",\"next_after\":\(nextAfter),\"more\":\(more)"
+    }
+
+    /// Reads a page; `nil` when it is not one or an entry cannot be read whole (the export is evidence: an entry
+    /// is never dropped or cut short).
+    public init?(json: JSONValue) {
+        guard let entries = ConsentLogEntry.entries(json["entries"]), case .number(let text)? = json["next_after"],
+            let nextAfter = Int64(text), case .bool(let more)? = json["more"]
+        else { return nil }
+        self.init(entries: entries, nextAfter: nextAfter, more: more)
     }
 }

@@ -135,11 +135,9 @@ struct BulkSender {
                     $0.recordNotJSON(line: lineNumber, reason: failure.description)
                 }
                 continue
-            case .success(.object(var members)):
+            case .success(.object(let members)):
                 // Passed through as written: the daemon decodes each line and answers a bad one in its slot.
-                members["op"] = .string(ControlOperation.send.rawValue)
-                members["id"] = .number(String(lineNumber))
-                request = .object(members)
+                request = ControlRequest.json(.send, members: members, id: .number(String(lineNumber)))
             case .success(let other):
                 tally.withLock {
                     $0.linesRead += 1
@@ -187,10 +185,9 @@ struct BulkSender {
                 fail(error, tally: tally, credits: credits, finished: finished, windowSize: windowSize)
                 return
             }
-            let raw = String(decoding: line, as: UTF8.self)
+            let answer = ControlReply(line: line)
+            let raw = answer?.raw ?? String(decoding: line, as: UTF8.self)
             if printRaw { print(raw) }
-            var answer = try? JSONParser.parse(line)
-            if case .object = answer {} else { answer = nil }
             credits.signal()
             let done = tally.withLock { tally in
                 tally.record(answer: answer, raw: raw)

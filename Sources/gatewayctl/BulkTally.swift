@@ -28,15 +28,15 @@ struct BulkTally {
     var allAccepted: Bool { failure == nil && rejected == 0 && notJSON == 0 }
 
     /// Counts one answer; `nil` is an answer that was not a JSON object.
-    mutating func record(answer: JSONValue?, raw: String) {
+    mutating func record(answer: ControlReply?, raw: String) {
         answered += 1
         guard let answer else {
             rejectedByCode["unreadable_answer", default: 0] += 1
             addExample("unreadable answer: \(raw)", to: &rejectedExamples)
             return
         }
-        if answer["ok"] == .bool(true) {
-            switch SendAnswer(json: answer)?.outcome {
+        if answer.ok {
+            switch SendAnswer(json: answer.value)?.outcome {
             case .duplicate?: duplicates += 1
             case .queued?, nil: accepted += 1
             case .deferred?: otherStates["deferred", default: 0] += 1
@@ -44,11 +44,10 @@ struct BulkTally {
             }
             return
         }
-        let error = answer["error"].flatMap(ControlError.init(json:))
-        let code = error?.codeName ?? answer["error"]?["code"]?.scalarText ?? "unknown"
+        let code = answer.errorCode ?? "unknown"
         rejectedByCode[code, default: 0] += 1
-        let line = answer["id"]?.scalarText ?? "?"
-        let message = error?.message ?? answer["error"]?["message"]?.scalarText ?? ""
+        let line = answer.id?.scalarText ?? "?"
+        let message = answer.errorMessage ?? ""
         addExample("line \(line): \(code): \(message)", to: &rejectedExamples)
     }
 

@@ -20,10 +20,9 @@ struct ConsentCommand: ParsableCommand {
         try ControlClient(options: global).call(.consent(ConsentRequest(subject: subject.subject)))
     }
 
-    /// The log entries of an answer.
-    static func entries(_ response: ControlClient.Response) -> [JSONValue] {
-        guard case .array(let log)? = response.value["log"] else { return [] }
-        return log
+    /// The columns of a log entry for CSV, in ``columns`` order.
+    static func csvRow(_ entry: ConsentLogEntry) -> String {
+        columns.map { ConsentExportCommand.csvField(entry[$0] ?? "") }.joined(separator: ",")
     }
 }
 
@@ -104,17 +103,23 @@ struct ConsentExportCommand: ParsableCommand {
         subject.customer = customer
         subject.to = to
         let response = try ConsentCommand.fetch(global: global, subject: subject)
-        let log = ConsentCommand.entries(response)
+        guard let answer = ConsentAnswer(json: response.value) else { throw Self.unreadable(response.raw) }
         switch format {
         case .json:
             var document = subject.subject.members
-            document["opted_out"] = response.value["opted_out"] ?? .array([])
-            document["log"] = .array(log)
+            document["opted_out"] = .array(answer.optedOut.map(JSONValue.string))
+            document["log"] = .array(answer.log.map(\.json))
             print(JSONValue.object(document).serialized)
         case .csv:
             print(ConsentCommand.columns.joined(separator: ","), terminator: "\r\n")
-            for entry in log { print(Self.csvRow(entry), terminator: "\r\n") }
+            for entry in answer.log { print(ConsentCommand.csvRow(entry), terminator: "\r\n") }
         }
+    }
+
+    /// An answer whose entries cannot be read whole: the export stops rather than leave evidence out.
+    private static func unreadable(_ raw: String) -> ExitCode {
+        ControlClient.printError("gatewayctl: unreadable consent log from gatewayd: \(raw)")
+        return ExitCode(2)
     }
 
     /// Pages through `consent_export`, writing each page as it arrives: the daemon never builds the whole log.
@@ -130,26 +135,20 @@ struct ConsentExportCommand: ParsableCommand {
         while true {
             let request = ConsentExportRequest(after: after, since: since.map(TimeInput.text), limit: 5000)
             let response = try client.call(.consentExport(request))
-            guard case .array(let entries)? = response.value["entries"] else { break }
-            for entry in entries {
+            guard let page = ConsentExportAnswer(json: response.value) else { throw Self.unreadable(response.raw) }
+            for entry in page.entries {
                 switch format {
-                case .json: print((written > 0 ? "," : "") + entry.serialized)
-                case .csv: print(Self.csvRow(entry), terminator: "\r\n")
+                case .json: print((written > 0 ? "," : "") + entry.json.serialized)
+                case .csv: print(ConsentCommand.csvRow(entry), terminator: "\r\n")
                 }
                 written += 1
             }
             if progress { FileHandle.standardError.write(Data("\rexported \(written) entries".utf8)) }
-            guard response.value["more"] == .bool(true), let next = response.value["next_after"]?.scalarText,
-                let value = Int64(next), value > after
-            else { break }
-            after = value
+            guard page.more, page.nextAfter > after else { break }
+            after = page.nextAfter
         }
         if format == .json { print("]}") }
         if progress { FileHandle.standardError.write(Data("\rexported \(written) entries\n".utf8)) }
-    }
-
-    private static func csvRow(_ entry: JSONValue) -> String {
-        ConsentCommand.columns.map { csvField(entry[$0]?.scalarText ?? "") }.joined(separator: ",")
     }
 
     /// Quotes a field when it holds a comma, quote or line break (RFC 4180), doubling inner quotes.

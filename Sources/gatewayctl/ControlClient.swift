@@ -52,22 +52,16 @@ struct ControlClient {
         let response = try exchange(request)
         guard response.ok else {
             if printsRawErrors { print(response.raw) }
-            Self.printError(Self.describeError(response.value))
+            Self.printError(Self.describeError(response))
             throw ExitCode.failure
         }
         return response
     }
 
-    /// `error: <code>: <message>` for an error answer.
-    static func describeError(_ response: JSONValue) -> String {
-        if let error = response["error"].flatMap(ControlError.init(json:)) {
-            return "error: \(error.codeName): \(error.message)"
-        }
-        // A code this gatewayctl does not know (a newer daemon): shown as it came.
-        let error = response["error"]
-        let code = error?["code"]?.scalarText ?? "unknown"
-        let message = error?["message"]?.scalarText ?? "(no message)"
-        return "error: \(code): \(message)"
+    /// `error: <code>: <message>` for an error answer; a code this gatewayctl does not know (a newer daemon) is
+    /// shown as it came.
+    static func describeError(_ response: Response) -> String {
+        "error: \(response.errorCode ?? "unknown"): \(response.errorMessage ?? "(no message)")"
     }
 
     /// Prints a connection failure and returns the exit code for it.

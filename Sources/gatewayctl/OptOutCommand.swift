@@ -32,7 +32,7 @@ struct OptOutCommand: ParsableCommand {
         let answer = ConsentChangeAnswer(json: response.value)
         let who =
             answer?.subjectKind == "customer"
-            ? "customer \(answer?.subject ?? "-")" : "address \(response.value["to"]?.scalarText ?? subject.to ?? "-")"
+            ? "customer \(answer?.subject ?? "-")" : "address \(subject.to ?? answer?.subject ?? "-")"
         let scope = answer?.channel ?? channel
         print(
             "\(who): \(optOut ? "opted out of" : "opted in to") marketing on \(scope == "all" ? "all channels" : scope)"

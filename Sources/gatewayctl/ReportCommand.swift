@@ -20,8 +20,9 @@ struct ReportCommand: ParsableCommand {
             print(response.raw)
             return
         }
-        guard let answer = ReportAnswer(json: response.value), !answer.channels.isEmpty else {
-            print("no messages since \(response.value["since"]?.scalarText ?? since)")
+        let answer = ReportAnswer(json: response.value)
+        guard let answer, !answer.channels.isEmpty else {
+            print("no messages since \(answer?.since ?? since)")
             return
         }
         print("since \(answer.since)\n")

@@ -17,13 +17,16 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let client = try ControlClient(options: global)
         let response = try client.call(.stats)
-        guard !global.json, case .object(let stats)? = response.value["stats"] else {
+        guard !global.json, let answer = StatsAnswer(json: response.value) else {
             print(response.raw)
             return
         }
-        let keys = Self.order.filter { stats[$0] != nil } + stats.keys.filter { !Self.order.contains($0) }.sorted()
-        for key in keys {
-            print((key + ":").padding(to: 12) + (stats[key]?.scalarText ?? stats[key]!.serialized))
+        // The answer's counters come in name order: the documented ones first, the rest as they are.
+        let counters =
+            Self.order.compactMap { name in answer[name].map { (name: name, value: $0) } }
+            + answer.counters.filter { !Self.order.contains($0.name) }
+        for counter in counters {
+            print((counter.name + ":").padding(to: 12) + String(counter.value))
         }
     }
 }

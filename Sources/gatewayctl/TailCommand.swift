@@ -59,19 +59,21 @@ struct TailCommand: ParsableCommand {
                 try Self.writeLine(raw)
                 continue
             }
-            guard let change = try? JSONParser.parse(bytes) else {
+            guard let event = (try? JSONParser.parse(bytes)).flatMap(StreamEvent.init(json:)) else {
                 try Self.writeLine(raw)
                 continue
             }
-            if change["event"]?.stringValue == "lagged" {
-                let resume = change["resume_since"]?.scalarText ?? "?"
-                ControlClient.printError("gatewayctl: fell behind; resume with: gatewayctl tail --since \(resume)")
+            switch event {
+            case .lagged(let resume):
+                ControlClient.printError(
+                    "gatewayctl: fell behind; resume with: gatewayctl tail --since \(resume ?? "?")")
                 throw ExitCode(3)
+            case .state(let change):
+                func text(_ value: String?) -> String { value ?? "-" }
+                try Self.writeLine(
+                    "\(text(change.at))  \(text(change.state).padding(to: 11)) \(text(change.messageID))  \(text(change.channel))  \(text(change.customer))  \(text(change.reason))"
+                )
             }
-            func text(_ key: String) -> String { change[key]?.scalarText ?? "-" }
-            try Self.writeLine(
-                "\(text("at"))  \(text("state").padding(to: 11)) \(text("message_id"))  \(text("channel"))  \(text("customer"))  \(text("reason"))"
-            )
         }
     }
 

@@ -64,7 +64,8 @@ struct APNsFCMSampleTests {
     @Test func fcmExampleLoads() throws {
         let key = try fixtures.file("fcm", "test-key.pem")
         let adapter = try #require(try Self.load(Self.fcmExample, credentials: ["fcm_private_key": key]))
-        guard case .fetch(let request)? = try adapter.tokenStep(context: goldenContext) else {
+        let step = try adapter.require((any AccessTokenProviding).self).tokenStep(context: goldenContext)
+        guard case .fetch(let request) = step else {
             Issue.record("expected a token fetch")
             return
         }

@@ -37,9 +37,9 @@ struct APNsProfileTests {
     /// the .p8 key; ECDSA is randomized, so the signature is verified with the public key rather than pinned.
     @Test func providerTokenIsAnES256JWTOverExactHeaderAndClaims() throws {
         let adapter = try Self.adapter()
-        let step = try adapter.tokenStep(
+        let step = try adapter.require((any AccessTokenProviding).self).tokenStep(
             context: RequestContext(nowMilliseconds: 1_764_000_000_999, nonce: 1, attempt: 1))
-        guard case .issued(let token)? = step else {
+        guard case .issued(let token) = step else {
             Issue.record("expected an issued token, got \(String(describing: step))")
             return
         }
@@ -107,7 +107,8 @@ struct APNsProfileTests {
         let pem = try fixtures.file("apns", "test-key.p8")
         let body = String(pem.split(separator: "\n")[1])
         let adapter = try Self.adapter()
-        guard case .issued(let token)? = try adapter.tokenStep(context: goldenContext) else {
+        let step = try adapter.require((any AccessTokenProviding).self).tokenStep(context: goldenContext)
+        guard case .issued(let token) = step else {
             Issue.record("no token")
             return
         }

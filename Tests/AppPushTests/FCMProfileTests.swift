@@ -38,8 +38,9 @@ struct FCMProfileTests {
     /// signature verifying with the service account's public key.
     @Test func assertionCarriesGooglesClaimsAndVerifies() throws {
         let adapter = try Self.adapter(Self.with("token_uri", .string("https://oauth2.example.test/token/")))
+            .require((any AccessTokenProviding).self)
         let context = RequestContext(nowMilliseconds: 1_764_000_000_999, nonce: 1, attempt: 1)
-        guard case .fetch(let request)? = try adapter.tokenStep(context: context) else {
+        guard case .fetch(let request) = try adapter.tokenStep(context: context) else {
             Issue.record("expected a token fetch")
             return
         }
@@ -113,7 +114,7 @@ struct FCMProfileTests {
         let body = String(pem.split(separator: "\n")[1])
         let adapter = try Self.adapter()
         let reply = VendorResponse(status: 200, body: Array(#"{"access_token":"ya29.secret","expires_in":3599}"#.utf8))
-        let result = adapter.token(from: reply, context: goldenContext)
+        let result = try adapter.require((any AccessTokenProviding).self).token(from: reply, context: goldenContext)
         var texts = visibleTexts(of: adapter) + [String(describing: result)]
         for text in texts {
             #expect(!text.contains(body), "\(text)")

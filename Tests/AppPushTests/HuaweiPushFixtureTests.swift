@@ -84,6 +84,7 @@ struct HuaweiPushProfileTests {
 
     @Test func tokenExpiryFollowsTheContextClock() throws {
         let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+            .require((any AccessTokenProviding).self)
         let context = RequestContext(nowMilliseconds: 5_000, nonce: 1, attempt: 1)
         let result = adapter.token(
             from: Self.reply(200, #"{"access_token":"abc","expires_in":60,"token_type":"Bearer"}"#), context: context)
@@ -132,10 +133,12 @@ struct HuaweiPushProfileTests {
         other.nonce = 7
         other.attempt = 2
         let messages = (1...3).map { Self.message("m-\($0)", to: "tok\($0)") }
+        let batching = try adapter.require((any Batching).self)
         #expect(
-            try adapter.request(for: messages, context: goldenContext)
-                == adapter.request(for: messages, context: other))
-        #expect(try adapter.tokenStep(context: goldenContext) == adapter.tokenStep(context: other))
+            try batching.request(for: messages, context: goldenContext)
+                == batching.request(for: messages, context: other))
+        let tokens = try adapter.require((any AccessTokenProviding).self)
+        #expect(try tokens.tokenStep(context: goldenContext) == tokens.tokenStep(context: other))
     }
 
     @Test func secretsNeverShow() throws {
@@ -148,10 +151,11 @@ struct HuaweiPushProfileTests {
         } catch {
             texts.append(error.description)
         }
-        if case .fetch(let request)? = try adapter.tokenStep(context: goldenContext) {
+        let tokens = try adapter.require((any AccessTokenProviding).self)
+        if case .fetch(let request) = try tokens.tokenStep(context: goldenContext) {
             texts.append(String(describing: TokenStep.fetch(VendorRequest(method: request.method, url: request.url))))
         }
-        let issued = adapter.token(
+        let issued = tokens.token(
             from: Self.reply(200, #"{"access_token":"issued-token-value","expires_in":3600}"#),
             context: goldenContext)
         texts.append(String(describing: issued))
@@ -196,6 +200,7 @@ struct HuaweiPushProfileTests {
 
     @Test func batchesShareOneNotificationAndOnlySinglesCarryTheID() throws {
         let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+            .require((any Batching).self)
         #expect(adapter.maxBatchSize == 1000)
         let a = Self.message("m-1", to: "t1")
         var b = Self.message("m-2", to: "t2")
@@ -214,6 +219,7 @@ struct HuaweiPushProfileTests {
     /// A batch reply that names a token not in the batch still gives one outcome per recipient.
     @Test func partialReplyGivesOneOutcomePerRecipient() throws {
         let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "huawei", json: Self.settings)
+            .require((any Batching).self)
         let messages = (1...2).map { Self.message("m-\($0)", to: "t\($0)") }
         let request = try adapter.request(for: messages, context: goldenContext)
         let body =

@@ -6,17 +6,18 @@ import Testing
 /// HMS receipt callbacks (vendors.md §5.2; https://developer.huawei.com/consumer/en/doc/HMSCore-References-V5/
 /// https-send-receipt-api-0000001051066120-V5/): the documented `statuses` body becomes receipts.
 struct HuaweiReceiptTests {
-    static func adapter(callbacks: Bool) throws -> any ChannelAdapter {
+    static func adapter(callbacks: Bool) throws -> any CallbackParsing {
         let extra = callbacks ? #","callback_key":"credential:hms_cb","callback_username":"gateway""# : ""
         return try TestSettings.adapter(
             AppPushChannel.kind, vendor: "huawei",
-            json: #"{"app_id":"104567890","client_secret":"credential:hms"\#(extra)}"#)
+            json: #"{"app_id":"104567890","client_secret":"credential:hms"\#(extra)}"#
+        ).require((any CallbackParsing).self)
     }
 
     @Test func statusesBecomeReceiptsAndTheCoreIsToldHowToCheckThem() throws {
         let adapter = try Self.adapter(callbacks: true)
         #expect(
-            ((adapter as? any CallbackVerifying)?.callbackVerifier as? HuaweiCallbackCheck)
+            (try adapter.require((any CallbackVerifying).self).callbackVerifier as? HuaweiCallbackCheck)
                 == HuaweiCallbackCheck(key: Secret(TestSettings.secretValue("hms_cb")), username: "gateway"))
         let body = #"""
             {"statuses":[

@@ -91,6 +91,7 @@ struct JPushProfileTests {
 
     @Test func sameInputTwiceGivesIdenticalRequests() throws {
         let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "jpush", json: Self.settings)
+            .require((any Batching).self)
         let other = RequestContext(nowMilliseconds: 1, nonce: 7, attempt: 3)
         let messages = (1...3).map { Self.message("m-\($0)", to: "reg\($0)") }
         let one = try adapter.request(for: messages, context: goldenContext)
@@ -162,6 +163,7 @@ struct JPushProfileTests {
 
     @Test func batchesShareOneNotification() throws {
         let adapter = try TestSettings.adapter(AppPushChannel.kind, vendor: "jpush", json: Self.settings)
+            .require((any Batching).self)
         #expect(adapter.maxBatchSize == 1000)
         let a = Self.message("m-1", to: "r1")
         let b = Self.message("m-2", to: "r2")

@@ -285,7 +285,7 @@ struct AliyunVMSProfileTests {
         (#"[{"call_id":"1^2","status_code":"200000"},{"call_id":"3^4"}]"#, "record 2 of 2 has neither"),
     ])
     func malformedReportsAreRefused(body: String, fragment: String) throws {
-        let adapter = try Self.adapter()
+        let adapter = try Self.adapter().require((any CallbackParsing).self)
         do {
             _ = try adapter.parseCallback(Self.callback(body))
             Issue.record("expected a problem for \(body)")
@@ -295,7 +295,7 @@ struct AliyunVMSProfileTests {
     }
 
     @Test func problemsNeverQuoteTheBody() throws {
-        let adapter = try Self.adapter()
+        let adapter = try Self.adapter().require((any CallbackParsing).self)
         do {
             _ = try adapter.parseCallback(Self.callback(#"[{"callee":"13912345678","status_code":"200000"}]"#))
             Issue.record("expected a problem")
@@ -305,7 +305,7 @@ struct AliyunVMSProfileTests {
     }
 
     @Test func oneObjectIsOneRecord() throws {
-        let adapter = try Self.adapter()
+        let adapter = try Self.adapter().require((any CallbackParsing).self)
         let body = #"{"call_id":"1^2","status_code":"200003","callee":"13800138000","out_id":"x"}"#
         let report = try #require(try adapter.parseCallback(Self.callback(body)))
         #expect(

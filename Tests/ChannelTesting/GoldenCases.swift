@@ -58,8 +58,7 @@ public struct GoldenCases: Sendable {
         }
         var batching: (any Batching)?
         if messages.count > 1 {
-            let batches = try #require(
-                adapter as? any Batching, "a batch needs Batching", sourceLocation: sourceLocation)
+            let batches = try adapter.require((any Batching).self, sourceLocation: sourceLocation)
             let keys = Set(messages.map(batches.batchKey(for:)))
             #expect(keys.count == 1 && !keys.contains(nil), "one batch key: \(keys)", sourceLocation: sourceLocation)
             #expect(messages.count <= batches.maxBatchSize, sourceLocation: sourceLocation)
@@ -95,9 +94,8 @@ public struct GoldenCases: Sendable {
         _ group: String, _ name: String, vendor: String?, requestFile: String = "request.expected.json",
         responseFile: String = "response.json", sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        let built = try adapter(group, name, vendor: vendor, sourceLocation: sourceLocation)
-        let adapter = try #require(
-            built as? any AccessTokenProviding, "expected access tokens", sourceLocation: sourceLocation)
+        let adapter = try adapter(group, name, vendor: vendor, sourceLocation: sourceLocation)
+            .require((any AccessTokenProviding).self, sourceLocation: sourceLocation)
         var context = context
         context.accessToken = nil
         let step = try adapter.tokenStep(context: context)
@@ -122,8 +120,8 @@ public struct GoldenCases: Sendable {
         _ group: String, _ name: String, vendor: String?, shape: CallbackReport.FixtureShape,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> CallbackReport? {
-        let built = try adapter(group, name, vendor: vendor, sourceLocation: sourceLocation)
-        let adapter = try #require(built as? any CallbackParsing, "expected callbacks", sourceLocation: sourceLocation)
+        let adapter = try adapter(group, name, vendor: vendor, sourceLocation: sourceLocation)
+            .require((any CallbackParsing).self, sourceLocation: sourceLocation)
         let callback = InboundCallback(fixture: try fixtures.json(group, name, "callback.json"))
         if fixtures.exists(group, name, "problem.expected.json") {
             let expected = try fixtures.json(group, name, "problem.expected.json")

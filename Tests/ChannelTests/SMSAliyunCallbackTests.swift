@@ -9,8 +9,8 @@ import Testing
 /// adapter must refuse, `problem.expected.json` (`{code, message}`) out. The cases are written by
 /// `Fixtures/generate-sms-callbacks.py`, with Python as the oracle.
 enum SMSCallbackCase {
-    static func adapter(kind: String, vendor: String, name: String) throws -> any ChannelAdapter {
-        try smsGoldenCases.adapter(kind, name, vendor: vendor)
+    static func adapter(kind: String, vendor: String, name: String) throws -> any CallbackParsing {
+        try smsGoldenCases.adapter(kind, name, vendor: vendor).require((any CallbackParsing).self)
     }
 
     static func callback(kind: String, name: String) throws -> InboundCallback {
@@ -88,7 +88,7 @@ enum SMSCallbackCase {
 struct SMSAliyunCallbackTests {
     static let kind = "sms-aliyun-callbacks"
 
-    static func adapter() throws -> any ChannelAdapter {
+    static func adapter() throws -> any CallbackParsing {
         try SMSCallbackCase.adapter(kind: kind, vendor: "aliyun", name: "smsreport-doc-sample")
     }
 

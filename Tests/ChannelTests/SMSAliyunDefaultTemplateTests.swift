@@ -6,8 +6,12 @@ import Testing
 /// control service then accepts a send naming neither `template` nor `content`).
 struct SMSAliyunDefaultTemplateTests {
     @Test func anInstanceWithTemplateCodeHasADefaultTemplate() throws {
-        #expect(try SMSAliyunProfileTests.adapter(["template_code": .string("SMS_9")]).hasDefaultTemplate)
-        #expect(try !SMSAliyunProfileTests.adapter().hasDefaultTemplate)
+        #expect(
+            try SMSAliyunProfileTests.adapter(["template_code": .string("SMS_9")]).require(
+                (any DefaultTemplateProviding).self
+            )
+            .hasDefaultTemplate)
+        #expect(try !SMSAliyunProfileTests.adapter().require((any DefaultTemplateProviding).self).hasDefaultTemplate)
     }
 
     @Test func adaptersHaveNoneUnlessTheySaySo() {
@@ -19,6 +23,8 @@ struct SMSAliyunDefaultTemplateTests {
                 -> SendOutcome
             { .accepted(vendorMessageID: nil) }
         }
-        #expect(!Plain().hasDefaultTemplate)
+        #expect(!(Plain() is any DefaultTemplateProviding))
+        // What the core reads for it.
+        #expect(!AdapterCapabilities(Plain()).hasDefaultTemplate)
     }
 }

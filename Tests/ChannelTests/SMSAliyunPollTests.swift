@@ -14,7 +14,7 @@ struct SMSAliyunPollTests {
         sentAtMilliseconds: 1_795_451_400_000)
 
     @Test func theQueryNamesNumberBizIdAndBeijingSendDate() throws {
-        let adapter = try SMSAliyunProfileTests.adapter()
+        let adapter = try SMSAliyunProfileTests.adapter().require((any ReceiptPolling).self)
         #expect(adapter.pollBatchSize == 1)
         let context = RequestContext(nowMilliseconds: 1_795_451_460_000, nonce: 42, attempt: 1)
         let request = try adapter.pollRequest(for: [Self.target], context: context)
@@ -28,7 +28,7 @@ struct SMSAliyunPollTests {
     }
 
     @Test func sendStatusesBecomeReceipts() throws {
-        let adapter = try SMSAliyunProfileTests.adapter()
+        let adapter = try SMSAliyunProfileTests.adapter().require((any ReceiptPolling).self)
         func receipts(_ status: Int, _ code: String) -> [Receipt] {
             let body =
                 #"{"Code":"OK","TotalCount":1,"SmsSendDetailDTOs":{"SmsSendDetailDTO":[{"PhoneNum":"13800138000","#

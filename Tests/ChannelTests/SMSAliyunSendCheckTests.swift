@@ -18,11 +18,11 @@ struct SMSAliyunSendCheckTests {
     }
 
     @Test func theQueryNamesTheNumberAndBeijingDayWithoutABizId() throws {
-        let adapter = try SMSAliyunProfileTests.adapter()
+        let adapter = try SMSAliyunProfileTests.adapter().require((any SendChecking).self)
         let context = RequestContext(nowMilliseconds: 1_795_451_460_000, nonce: 7, attempt: 1)
         // 2026-11-23T16:30:00Z is 2026-11-24 00:30 in Beijing.
-        let request = try #require(
-            try adapter.sendCheckRequest(for: Self.message, sentAtMilliseconds: 1_795_451_400_000, context: context))
+        let request = try adapter.sendCheckRequest(
+            for: Self.message, sentAtMilliseconds: 1_795_451_400_000, context: context)
         let body = String(decoding: request.body, as: UTF8.self)
         #expect(body.contains("Action=QuerySendDetails"))
         #expect(body.contains("PhoneNumber=13800138000"))
@@ -32,7 +32,7 @@ struct SMSAliyunSendCheckTests {
     }
 
     @Test func theMessageIdAmongTheDaysSendsMeansAccepted() throws {
-        let adapter = try SMSAliyunProfileTests.adapter()
+        let adapter = try SMSAliyunProfileTests.adapter().require((any SendChecking).self)
         #expect(
             adapter.sendCheck(from: Self.reply(outIDs: ["m-0", "m-1"]), message: Self.message)
                 == .accepted(vendorMessageID: nil))
@@ -41,7 +41,7 @@ struct SMSAliyunSendCheckTests {
     }
 
     @Test func whatCannotTellIsUnknown() throws {
-        let adapter = try SMSAliyunProfileTests.adapter()
+        let adapter = try SMSAliyunProfileTests.adapter().require((any SendChecking).self)
         // More sends that day than one page shows: the message may be on a later page.
         guard case .unknown = adapter.sendCheck(from: Self.reply(outIDs: ["m-0"], total: 80), message: Self.message)
         else {

@@ -20,8 +20,8 @@ struct SMSHTTPReplyTests {
         return .object(members)
     }
 
-    static func adapter(mo: JSONValue? = alibabaMO) throws -> any ChannelAdapter {
-        try SMSHTTPProfileTests.adapter(["mo": mo])
+    static func adapter(mo: JSONValue? = alibabaMO) throws -> any CallbackParsing {
+        try SMSHTTPProfileTests.adapter(["mo": mo]).require((any CallbackParsing).self)
     }
 
     static func callback(_ body: String) -> InboundCallback {
@@ -31,7 +31,7 @@ struct SMSHTTPReplyTests {
         )
     }
 
-    static func replies(_ adapter: any ChannelAdapter, _ body: String) throws -> [InboundReply] {
+    static func replies(_ adapter: any CallbackParsing, _ body: String) throws -> [InboundReply] {
         try #require(try adapter.parseCallback(Self.callback(body))).replies
     }
 
@@ -40,7 +40,9 @@ struct SMSHTTPReplyTests {
     // MARK: Which instances take callbacks
 
     @Test func instanceWithoutMOTakesNoCallbacks() throws {
-        for adapter in [try SMSHTTPProfileTests.adapter(), try Self.adapter(mo: nil)] {
+        for adapter in [
+            try SMSHTTPProfileTests.adapter().require((any CallbackParsing).self), try Self.adapter(mo: nil),
+        ] {
             #expect(try adapter.parseCallback(Self.callback(Self.optOut)) == nil)
             #expect(try adapter.parseCallback(Self.callback("not even JSON")) == nil)
         }
@@ -224,7 +226,7 @@ struct SMSHTTPReplyTests {
         let settings = try #require(entries.first { $0.key.text == "settings" }?.value)
         let built = TestSettings.make(SMSChannel.kind, vendor: "http", settings: settings, instance: "sms-fake")
         #expect(built.issues.isEmpty, "\(built.issues)")
-        let adapter = try #require(built.adapter)
+        let adapter = try #require(built.adapter).require((any CallbackParsing).self)
 
         let callback = try fixtures.json("sms-http-mo", "aliyun-smsup", "callback.json")
         let body = try #require(callback["body"]?.stringValue)

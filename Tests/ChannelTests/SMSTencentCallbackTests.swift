@@ -8,7 +8,7 @@ import Testing
 struct SMSTencentCallbackTests {
     static let kind = "sms-tencent-callbacks"
 
-    static func adapter() throws -> any ChannelAdapter {
+    static func adapter() throws -> any CallbackParsing {
         try SMSCallbackCase.adapter(kind: kind, vendor: "tencent", name: "report-doc-sample")
     }
 

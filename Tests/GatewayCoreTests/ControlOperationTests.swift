@@ -105,3 +105,97 @@ struct ControlOperationTests {
         #expect(errors.map(\.codeName) == ["bad_request", "bad_request"])
     }
 }
+
+/// Answers read back by the clients are the answers the daemon wrote: encoding then decoding loses nothing.
+struct ControlAnswerTests {
+    static func parse(_ line: String) throws -> JSONValue { try JSONParser.parse(line) }
+
+    @Test func aBatchAnswerKeepsEveryResultInItsSlot() throws {
+        let answer = SendBatchAnswer(results: [
+            .success(SendAnswer(messageID: "m1", outcome: .queued)),
+            .failure(.badRequest("missing field 'to'", field: "messages[1].to")),
+            .success(SendAnswer(messageID: "m3", outcome: .suppressed(reason: "frequency_cap", cap: "daily"))),
+            .failure(.internalError("not accepted: closed")),
+        ])
+        let line = answer.line(id: .number("9"))
+        #expect(
+            line
+                == #"{"ok":true,"id":9,"results":[{"ok":true,"message_id":"m1","state":"queued"},"#
+                + #"{"ok":false,"error":{"code":"bad_request","message":"missing field 'to'","field":"messages[1].to"}},"#
+                + #"{"ok":true,"message_id":"m3","state":"suppressed","reason":"frequency_cap","cap":"daily"},"#
+                + #"{"ok":false,"error":{"code":"internal","message":"not accepted: closed"}}]}"#)
+        #expect(SendBatchAnswer(json: try Self.parse(line)) == answer)
+    }
+
+    @Test func consentLogEntriesRoundTripExactly() throws {
+        let entries = [
+            ConsentLogEntry(
+                seq: 12, subjectKind: "customer", subject: "C-7", channel: "sms", action: "optout", route: "api",
+                evidence: #"call, "ticket" 9"#, client: "uid=0,pid=42", at: "2026-11-24T10:00:00.123Z"),
+            ConsentLogEntry(
+                seq: 13, subjectKind: "address", subject: "138", channel: "all", action: "optin", route: "import",
+                evidence: nil, client: nil, at: "2026-11-24T10:00:01.000Z"),
+        ]
+        let answer = ConsentExportAnswer(entries: entries, nextAfter: 13, more: true)
+        let line = answer.line(id: nil)
+        let value = try Self.parse(line)
+        let decoded = try #require(ConsentExportAnswer(json: value))
+        #expect(decoded == answer)
+        #expect(decoded.line(id: nil) == line)
+        // What `gatewayctl consent export` prints is each entry exactly as received.
+        guard case .array(let sent)? = value["entries"] else {
+            Issue.record("no entries")
+            return
+        }
+        #expect(decoded.entries.map(\.json) == sent)
+        #expect(decoded.entries[0]["evidence"] == #"call, "ticket" 9"# && decoded.entries[1]["seq"] == "13")
+    }
+
+    @Test func aConsentLogEntryKeepsFieldsItDoesNotKnowAndRefusesWhatItCannotKeep() throws {
+        let newer = try Self.parse(
+            #"{"seq":3,"subject_kind":"customer","subject":"C","channel":"sms","action":"optout","route":"api","#
+                + #""evidence":null,"client":"uid=0,pid=1","at":"2026-11-24T10:00:00.000Z","operator":{"id":7}}"#)
+        let entry = try #require(ConsentLogEntry(json: newer))
+        #expect(entry.json == newer)
+        #expect(entry.otherFields == ["operator": .object(["id": .number("7")])])
+        #expect(ConsentLogEntry(json: try Self.parse(#"{"seq":"3"}"#)) == nil)
+        #expect(ConsentLogEntry(json: try Self.parse(#"{"seq":3.0}"#)) == nil)
+        #expect(ConsentLogEntry(json: try Self.parse(#"{"seq":3,"evidence":7}"#)) == nil)
+        let page = try Self.parse(#"{"ok":true,"entries":[{"seq":1},{"seq":"x"}],"next_after":1,"more":false}"#)
+        #expect(ConsentExportAnswer(json: page) == nil, "an entry is never dropped from an export")
+    }
+
+    @Test func statsAnswersReadBackByName() throws {
+        let answer = StatsAnswer(counters: [("accepted", 3), ("sent", 2), ("uptime_s", 9)])
+        let line = answer.line(id: nil)
+        #expect(line == #"{"ok":true,"stats":{"accepted":3,"sent":2,"uptime_s":9}}"#)
+        let decoded = try #require(StatsAnswer(json: try Self.parse(line)))
+        #expect(decoded["sent"] == 2 && decoded["failed"] == nil)
+        #expect(decoded.counters.map(\.name) == ["accepted", "sent", "uptime_s"])
+    }
+
+    @Test func streamLinesReadAsEvents() throws {
+        let lagged = StreamEvent.laggedLine(resumeSince: "2026-11-24T10:00:00.000Z")
+        #expect(lagged == #"{"event":"lagged","resume_since":"2026-11-24T10:00:00.000Z"}"#)
+        #expect(StreamEvent(json: try Self.parse(lagged)) == .lagged(resumeSince: "2026-11-24T10:00:00.000Z"))
+        let change = try Self.parse(
+            #"{"event":"state","message_id":"m1","customer":null,"channel":"sms","category":"transactional","#
+                + #""state":"sent","reason":null,"at":"2026-11-24T10:00:00.000Z"}"#)
+        guard case .state(let state)? = StreamEvent(json: change) else {
+            Issue.record("not a state change")
+            return
+        }
+        #expect(state.messageID == "m1" && state.state == "sent" && state.customer == nil)
+    }
+
+    @Test func readOnlyAccessIsCheckedOnTheDecodedOperation() {
+        for operation in ControlOperation.allCases {
+            #expect(AccessPolicy.permits(.readOnly, operation) == operation.isRead)
+            #expect(AccessPolicy.permits(.full, operation) && !AccessPolicy.permits(.none, operation))
+        }
+        #expect(!AccessPolicy.permits(.readOnly, nil), "an unknown op needs full access")
+        let line = #"{"op":"launch","id":4}"#
+        let decoded = Array(line.utf8).withUnsafeBufferPointer { ControlRequest.decode(line: $0, maxBatch: 10) }
+        #expect(decoded.op == "launch" && decoded.operation == nil && decoded.id == .number("4"))
+    }
+}

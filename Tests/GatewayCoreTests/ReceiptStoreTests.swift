@@ -81,17 +81,17 @@ struct ReceiptStoreTests {
         fixture.clock.advance(milliseconds: 4_000)
         let delivered = Receipt(
             vendorMessageID: "biz-1", recipient: "13800138000", event: .delivered, vendorStatus: "DELIVERED")
-        #expect(fixture.receipts([delivered]) == ReceiptTally.with(matched: 1, kept: ["delivered": 1]))
+        #expect(fixture.receipts([delivered]) == ReceiptTally.with(matched: 1, kept: [.delivered: 1]))
         #expect(fixture.status("m1")?.state == .delivered)
         // The vendor pushes the same report again: nothing changes, it is counted as a duplicate.
         #expect(fixture.receipts([delivered]) == ReceiptTally.with(duplicates: 1))
         // A late failure report cannot move a delivered message back.
         let failed = Receipt(
             vendorMessageID: "biz-1", event: .failed(Reason(.invalidRecipient)), vendorStatus: "MK:0001")
-        #expect(fixture.receipts([failed]) == ReceiptTally.with(matched: 1, kept: ["failed": 1]))
+        #expect(fixture.receipts([failed]) == ReceiptTally.with(matched: 1, kept: [.failed: 1]))
         let status = try #require(fixture.status("m1"))
         #expect(status.state == .delivered)
-        #expect(status.receipts.map(\.event) == ["delivered", "failed"])
+        #expect(status.receipts.map(\.event) == [.delivered, .failed])
         #expect(fixture.store.receiptLatency.snapshot().count == 1)
         #expect(fixture.store.receiptLatency.snapshot().sumSeconds == 4.0)
     }
@@ -101,7 +101,7 @@ struct ReceiptStoreTests {
         let sequence = fixture.accept("m1", to: "13800138000")
         let early = Receipt(
             vendorMessageID: "biz-9", event: .failed(Reason(.invalidRecipient)), vendorStatus: "UNDELIV")
-        #expect(fixture.receipts([early]) == ReceiptTally.with(unmatched: 1, kept: ["failed": 1]))
+        #expect(fixture.receipts([early]) == ReceiptTally.with(unmatched: 1, kept: [.failed: 1]))
         #expect(fixture.status("m1")?.state == .queued)
         fixture.sent(sequence, vendorID: "biz-9", recipient: "13800138000")
         let status = try #require(fixture.status("m1"))
@@ -115,7 +115,7 @@ struct ReceiptStoreTests {
         let sequence = fixture.accept("m1", to: "13800138000")
         #expect(
             fixture.receipts([Receipt(vendorMessageID: nil, messageID: "m1", event: .delivered)])
-                == ReceiptTally.with(matched: 1, kept: ["delivered": 1]))
+                == ReceiptTally.with(matched: 1, kept: [.delivered: 1]))
         fixture.sent(sequence, vendorID: "biz-2", recipient: "13800138000")
         #expect(fixture.status("m1")?.state == .delivered)
     }
@@ -127,13 +127,13 @@ struct ReceiptStoreTests {
         fixture.sent(first, vendorID: "batch-1", recipient: "+8613800000001")
         fixture.sent(second, vendorID: "batch-1", recipient: "+8613800000002")
         let receipt = Receipt(vendorMessageID: "batch-1", recipient: "13800000002", event: .delivered)
-        #expect(fixture.receipts([receipt]) == ReceiptTally.with(matched: 1, kept: ["delivered": 1]))
+        #expect(fixture.receipts([receipt]) == ReceiptTally.with(matched: 1, kept: [.delivered: 1]))
         #expect(fixture.status("m1")?.state == .sent)
         #expect(fixture.status("m2")?.state == .delivered)
         // Without a recipient the receipt cannot be placed: kept, not guessed.
         #expect(
             fixture.receipts([Receipt(vendorMessageID: "batch-1", event: .delivered, vendorStatus: "x")])
-                == ReceiptTally.with(unmatched: 1, kept: ["delivered": 1]))
+                == ReceiptTally.with(unmatched: 1, kept: [.delivered: 1]))
     }
 
     @Test func callResultsAreStates() throws {
@@ -156,17 +156,23 @@ struct ReceiptStoreTests {
         #expect(fixture.status("c4")?.state == .invalidNumber)
         #expect(fixture.status("c4")?.reason == "invalid_recipient")
     }
+
+    /// The tally counts receipts under the name the writer stores them with.
+    @Test func theTimelineNameOfAReceiptIsItsStoredName() {
+        let events: [Receipt.Event] = [
+            .delivered, .failed(Reason(.unknown)), .opened, .clicked, .answered, .unanswered, .refused, .busy,
+            .invalidNumber,
+        ]
+        for event in events {
+            #expect(TimelineEvent(event).rawValue == StoreWriter.state(of: event).rawValue)
+        }
+    }
 }
 
 extension ReceiptTally {
-    static func with(matched: Int = 0, unmatched: Int = 0, duplicates: Int = 0, kept: [String: Int] = [:])
+    static func with(matched: Int = 0, unmatched: Int = 0, duplicates: Int = 0, kept: [TimelineEvent: Int] = [:])
         -> ReceiptTally
     {
-        var tally = ReceiptTally()
-        tally.keptByEvent = kept
-        tally.matched = matched
-        tally.unmatched = unmatched
-        tally.duplicates = duplicates
-        return tally
+        ReceiptTally(matched: matched, unmatched: unmatched, duplicates: duplicates, keptByEvent: kept)
     }
 }

@@ -27,15 +27,15 @@ struct WeChatOACallbackTests {
 
     @Test func withoutCallbackSettingsThereAreNoCallbacks() throws {
         let adapter = try #require(Self.built([:]).adapter)
-        #expect((adapter as? any CallbackVerifying)?.callbackVerifier == nil)
+        #expect(try adapter.require((any CallbackVerifying).self).callbackVerifier == nil)
         let push = InboundCallback(method: "POST", path: "/", body: Array("<xml></xml>".utf8))
-        #expect(try adapter.parseCallback(push) == nil)
+        #expect(try adapter.require((any CallbackParsing).self).parseCallback(push) == nil)
     }
 
     @Test func aTokenAloneIsPlainMode() throws {
         let adapter = try #require(Self.built(["callback_token": .string("credential:cb_token")]).adapter)
         #expect(
-            ((adapter as? any CallbackVerifying)?.callbackVerifier as? WeChatCallbackSecurity)
+            (try adapter.require((any CallbackVerifying).self).callbackVerifier as? WeChatCallbackSecurity)
                 == .signed(token: Secret(TestSettings.secretValue("cb_token"))))
     }
 
@@ -45,7 +45,7 @@ struct WeChatOACallbackTests {
         ])
         let adapter = try #require(built.adapter)
         #expect(
-            ((adapter as? any CallbackVerifying)?.callbackVerifier as? WeChatCallbackSecurity)
+            (try adapter.require((any CallbackVerifying).self).callbackVerifier as? WeChatCallbackSecurity)
                 == .encrypted(
                     token: Secret(TestSettings.secretValue("cb_token")), encodingAESKey: Secret(Self.aesKey),
                     receiverID: "wx1234567890abcdef"))
@@ -80,7 +80,7 @@ struct WeChatOACallbackTests {
         let adapter = try #require(
             Self.built(["callback_token": .string("credential:cb_token"), "callback_aes_key": .string(Self.aesKey)])
                 .adapter)
-        let security = try #require((adapter as? any CallbackVerifying)?.callbackVerifier)
+        let security = try #require(try adapter.require((any CallbackVerifying).self).callbackVerifier)
         var dumped = ""
         dump(adapter, to: &dumped)
         for text in ["\(security)", String(reflecting: security), "\(adapter)", dumped] {
@@ -95,7 +95,7 @@ struct WeChatOACallbackTests {
     func eventCase(_ name: String) throws {
         let built = TestSettings.wechat(vendor: "template", json: try fixtures.json("events", name, "settings.json"))
         #expect(built.issues.isEmpty, "\(built.issues)")
-        let adapter = try #require(built.adapter)
+        let adapter = try #require(built.adapter).require((any CallbackParsing).self)
         let body = try fixtures.text("events", name, "callback.xml")
         let callback = InboundCallback(
             method: "POST", path: "/", query: "signature=x&timestamp=1&nonce=2",

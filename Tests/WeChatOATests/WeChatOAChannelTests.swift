@@ -151,7 +151,9 @@ struct WeChatOAChannelTests {
         let two = try second.request(for: message, context: fixedContext)
         #expect(one == two)
         #expect(one.body == (try first.request(for: message, context: fixedContext)).body)
-        #expect(try first.tokenStep(context: fixedContext) == (try second.tokenStep(context: fixedContext)))
+        #expect(
+            try first.require((any AccessTokenProviding).self).tokenStep(context: fixedContext)
+                == (try second.require((any AccessTokenProviding).self).tokenStep(context: fixedContext)))
         // Sorted keys: the body is the same text however the dictionary was built.
         let body = String(decoding: one.body, as: UTF8.self)
         #expect(body == (try JSONParser.parse(one.body)).serialized)
@@ -159,7 +161,8 @@ struct WeChatOAChannelTests {
 
     @Test func secretGoesOnlyIntoTheTokenRequest() throws {
         let adapter = try Self.adapter()
-        let token = try #require(try adapter.tokenStep(context: fixedContext)?.fetchRequest)
+        let token = try #require(
+            try adapter.require((any AccessTokenProviding).self).tokenStep(context: fixedContext).fetchRequest)
         #expect(String(decoding: token.body, as: UTF8.self).contains(Self.secretValue))
         #expect(!token.url.contains(Self.secretValue))
         let send = try adapter.request(for: Self.message, context: fixedContext)
@@ -191,7 +194,7 @@ struct WeChatOAChannelTests {
         let outcome = adapter.outcome(of: echo, to: request, message: Self.message)
         #expect(outcome == .reject(Reason(.authExpired, vendorCode: "40013", detail: "invalid appid")))
         #expect(!"\(outcome)".contains(Self.secretValue))
-        let tokenResult = adapter.token(from: echo, context: fixedContext)
+        let tokenResult = try adapter.require((any AccessTokenProviding).self).token(from: echo, context: fixedContext)
         #expect(!"\(tokenResult)".contains(Self.secretValue))
 
         // A configuration problem beside the secret does not show it.
@@ -205,7 +208,8 @@ struct WeChatOAChannelTests {
 
     @Test func issuedTokenIsASecret() throws {
         let reply = VendorResponse(status: 200, body: Array(#"{"access_token":"TOK-123","expires_in":7200}"#.utf8))
-        let result = try Self.adapter().token(from: reply, context: fixedContext)
+        let result = try Self.adapter().require((any AccessTokenProviding).self).token(
+            from: reply, context: fixedContext)
         guard case .issued(let token) = result else {
             Issue.record("expected a token, got \(result)")
             return
@@ -234,7 +238,8 @@ struct WeChatOAChannelTests {
         let channel = try #require(result.configuration?.channels.first)
         #expect(channel.kind == "wechat_oa" && channel.vendor == "template")
 
-        let token = try #require(try channel.adapter.tokenStep(context: fixedContext)?.fetchRequest)
+        let token = try #require(
+            try channel.adapter.require((any AccessTokenProviding).self).tokenStep(context: fixedContext).fetchRequest)
         #expect(token.url == "https://api.weixin.qq.com/cgi-bin/stable_token")
         #expect(
             String(decoding: token.body, as: UTF8.self)

@@ -196,7 +196,9 @@ struct WeComProfileTests {
     func sendingNeedsTheCoresToken(vendor: String) throws {
         let adapter = try Self.adapter(vendor)
         let noToken = RequestContext(nowMilliseconds: 1, nonce: 1, attempt: 1)
-        guard case .fetch(let request)? = try adapter.tokenStep(context: noToken) else {
+        guard
+            case .fetch(let request) = try adapter.require((any AccessTokenProviding).self).tokenStep(context: noToken)
+        else {
             Issue.record("expected a gettoken fetch")
             return
         }
@@ -211,7 +213,7 @@ struct WeComProfileTests {
     @Test func robotNeedsNoToken() throws {
         let robot = try Self.adapter("robot")
         let noToken = RequestContext(nowMilliseconds: 1, nonce: 1, attempt: 1)
-        #expect(try robot.tokenStep(context: noToken) == nil)
+        #expect(!(robot is any AccessTokenProviding))
         let request = try robot.request(for: Self.message(to: "@group"), context: noToken)
         #expect(request.url == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test-secret-robot_key")
     }
@@ -219,16 +221,16 @@ struct WeComProfileTests {
     // MARK: Batching
 
     @Test func batchLimits() throws {
-        #expect(try Self.adapter("app").maxBatchSize == 1000)
-        #expect(try Self.adapter("external_contact").maxBatchSize == 10_000)
+        #expect(try Self.adapter("app").require((any Batching).self).maxBatchSize == 1000)
+        #expect(try Self.adapter("external_contact").require((any Batching).self).maxBatchSize == 10_000)
         let robot = try Self.adapter("robot")
-        #expect(robot.maxBatchSize == 1)
-        #expect(robot.batchKey(for: Self.message(to: "@group")) == nil)
+        // The robot sends one message per request: no batch size, no batch key.
+        #expect(!(robot is any Batching))
     }
 
     @Test(arguments: ["app", "external_contact"])
     func batchKeyFollowsTheContent(vendor: String) throws {
-        let adapter = try Self.adapter(vendor)
+        let adapter = try Self.adapter(vendor).require((any Batching).self)
         let base = Self.message(to: "a1", content: "c", title: "t", url: "https://x")
         var other = base
         other.recipient = "b2"
@@ -242,14 +244,14 @@ struct WeComProfileTests {
         for message in changed { #expect(adapter.batchKey(for: message) != adapter.batchKey(for: base)) }
         // Another instance with other settings never shares a key by accident of equal content.
         if vendor == "app" {
-            let other = try Self.adapter("app", ["agent_id": .number("7")])
+            let other = try Self.adapter("app", ["agent_id": .number("7")]).require((any Batching).self)
             #expect(other.batchKey(for: base) != adapter.batchKey(for: base))
         }
     }
 
     @Test(arguments: [("app", 1000), ("external_contact", 10_000)])
     func badBatchesAreRefused(vendor: String, limit: Int) throws {
-        let adapter = try Self.adapter(vendor)
+        let adapter = try Self.adapter(vendor).require((any Batching).self)
         let many = (0...limit).map { Self.message(to: "u\($0)", id: "m-\($0)") }
         #expect(throws: MessageProblem.self) { try adapter.request(for: many, context: fixedContext) }
         #expect(throws: Never.self) { try adapter.request(for: Array(many.prefix(limit)), context: fixedContext) }
@@ -282,7 +284,8 @@ struct WeComProfileTests {
                     of: .json(#"{"errcode":\#(code),"errmsg":"m"}"#), to: request, message: message)
                 texts.append("\(outcome)")
                 if vendor != "robot" {
-                    texts.append("\(adapter.token(from: .json(#"{"errcode":\#(code)}"#), context: fixedContext))")
+                    let tokens = try adapter.require((any AccessTokenProviding).self)
+                    texts.append("\(tokens.token(from: .json(#"{"errcode":\#(code)}"#), context: fixedContext))")
                 }
             }
             let noToken = RequestContext(nowMilliseconds: 1, nonce: 1, attempt: 1)

@@ -28,7 +28,8 @@ struct WeComSampleTests {
         #expect(channel.vendor == "app")
         let adapter = channel.adapter
 
-        guard case .fetch(let tokenRequest)? = try adapter.tokenStep(context: fixedContext) else {
+        let step = try adapter.require((any AccessTokenProviding).self).tokenStep(context: fixedContext)
+        guard case .fetch(let tokenRequest) = step else {
             Issue.record("the sample's app profile must fetch a token")
             return
         }

@@ -78,11 +78,12 @@ public struct AccessPolicy: Sendable, Hashable {
         return .none
     }
 
-    /// Whether a connection with `level` may run `op`.
-    public static func permits(_ level: Level, op: String) -> Bool {
+    /// Whether a connection with `level` may run `operation`; an `op` that names no operation (`nil`) is as
+    /// any operation added later: it needs full access.
+    static func permits(_ level: Level, _ operation: ControlOperation?) -> Bool {
         switch level {
         case .full: true
-        case .readOnly: readOperations.contains(op)
+        case .readOnly: operation?.isRead ?? false
         case .none: false
         }
     }

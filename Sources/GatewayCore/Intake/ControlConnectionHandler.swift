@@ -13,9 +13,10 @@ import NIOCore
 /// read from; reading resumes once the client catches up. When the client half-closes, the connection closes
 /// only after the last answer has been written out, not merely queued.
 ///
-/// The connection's ``AccessPolicy/Level`` is fixed at accept. A read-only peer's requests are parsed here
-/// first and anything but a read operation is answered `forbidden`; a peer without access gets `forbidden`
-/// for its first request and the connection is closed. The first refusal of a connection is logged.
+/// The connection's ``AccessPolicy/Level`` is fixed at accept. Each line is decoded here, once, and access is
+/// checked on its operation before the service handles it: a read-only peer's request for anything but a read
+/// operation is answered `forbidden`; a peer without access gets `forbidden` for its first request and the
+/// connection is closed. The first refusal of a connection is logged.
 final class ControlConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ControlFrame
     typealias OutboundIn = ByteBuffer
@@ -141,44 +142,32 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
                 loop.execute { bound.value.0.complete(slot: slot, line: line, context: bound.value.1) }
             }
         }
-        if access == .none {
-            var id: JSONValue?
-            if case .line(let buffer) = frame { id = Self.request(in: buffer)?.id }
-            refuse(op: nil, id: id, respond: respond)
+        guard case .line(let buffer) = frame else {
+            respond(access == .none ? refusal(op: nil, id: nil) : service.tooLargeLine())
             return
         }
-        switch frame {
-        case .tooLarge:
-            respond(service.tooLargeLine())
-        case .line(let buffer):
-            if access == .readOnly, let request = Self.request(in: buffer), let op = request.op,
-                !AccessPolicy.permits(access, op: op)
-            {
-                refuse(op: op, id: request.id, respond: respond)
+        // Decoded once: access is checked on the decoded operation, then the same request is handled.
+        let decoded = buffer.withUnsafeReadableBytes { service.decode(line: $0) }
+        switch access {
+        case .full: break
+        case .none:
+            respond(refusal(op: nil, id: decoded.id))
+            return
+        case .readOnly:
+            // An `op` that is not a string is left to the service to answer (`bad_request`).
+            if let op = decoded.op, !AccessPolicy.permits(access, decoded.operation) {
+                respond(refusal(op: op, id: decoded.id))
                 return
             }
-            let client = peer.map { "uid=\($0.uid),pid=\($0.pid)" } ?? "unknown"
-            slotBeingHandled = slot
-            if connectionSink == nil { connectionSink = StreamSink(handler: self, context: context) }
-            let sink = connectionSink
-            buffer.withUnsafeReadableBytes { bytes in
-                service.handle(line: bytes, client: client, stream: sink, respond: respond)
-            }
         }
+        let client = peer.map { "uid=\($0.uid),pid=\($0.pid)" } ?? "unknown"
+        slotBeingHandled = slot
+        if connectionSink == nil { connectionSink = StreamSink(handler: self, context: context) }
+        service.handle(decoded, client: client, stream: connectionSink, respond: respond)
     }
 
-    /// The `id` and string `op` of a request line, if it is a JSON object (the service reports anything else).
-    private static func request(in buffer: ByteBuffer) -> (id: JSONValue?, op: String?)? {
-        let value = buffer.withUnsafeReadableBytes { bytes in
-            try? JSONParser.parse(buffer: bytes.assumingMemoryBound(to: UInt8.self))
-        }
-        guard case .object(let fields)? = value else { return nil }
-        guard case .string(let op)? = fields["op"] else { return (fields["id"], nil) }
-        return (fields["id"], op)
-    }
-
-    /// Answers `forbidden` and logs the first refusal of this connection.
-    private func refuse(op: String?, id: JSONValue?, respond: @Sendable (String) -> Void) {
+    /// The `forbidden` answer; logs the first refusal of this connection.
+    private func refusal(op: String?, id: JSONValue?) -> String {
         let who = peer.map { "uid \($0.uid)" } ?? "this peer"
         let error: ControlError =
             if let op {
@@ -198,7 +187,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
                 ]
             )
         }
-        respond(AnswerLine.error(id: id, error))
+        return AnswerLine.error(id: id, error)
     }
 
     private func complete(slot: Int, line: String, context: ChannelHandlerContext) {
@@ -267,7 +256,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
         streamPending.removeAll()
         let since = Timestamp.format(lastStreamedAt)
         logger.warning("subscriber lagged; stream ended", metadata: ["resume_since": "\(since)"])
-        writeStream([#"{"event":"lagged","resume_since":"\#(since)"}"#], context: context)
+        writeStream([StreamEvent.laggedLine(resumeSince: since)], context: context)
     }
 
     func read(context: ChannelHandlerContext) {

@@ -122,7 +122,19 @@ public final class ControlService: Sendable {
         line: UnsafeRawBufferPointer, client: String, stream: StreamSink? = nil,
         respond: @escaping @Sendable (String) -> Void
     ) {
-        let decoded = ControlRequest.decode(line: line.assumingMemoryBound(to: UInt8.self), maxBatch: maxBatch)
+        handle(decode(line: line), client: client, stream: stream, respond: respond)
+    }
+
+    /// Decodes one request line (the connection checks access on the result before handing it back).
+    func decode(line: UnsafeRawBufferPointer) -> ControlRequest.Decoded {
+        ControlRequest.decode(line: line.assumingMemoryBound(to: UInt8.self), maxBatch: maxBatch)
+    }
+
+    /// Handles one decoded request line; `respond` is called exactly once, possibly on another thread.
+    func handle(
+        _ decoded: ControlRequest.Decoded, client: String, stream: StreamSink? = nil,
+        respond: @escaping @Sendable (String) -> Void
+    ) {
         let id = decoded.id
         let request: ControlRequest
         switch decoded.request {

@@ -17,7 +17,9 @@ public final class ReceiptCounts: Sendable {
     func add(_ tally: ReceiptTally, channel: String) {
         guard !tally.keptByEvent.isEmpty || tally.duplicates > 0 else { return }
         table.withLock { table in
-            for (event, count) in tally.keptByEvent { table.kept[channel, default: [:]][event, default: 0] += count }
+            for (event, count) in tally.keptByEvent {
+                table.kept[channel, default: [:]][event.rawValue, default: 0] += count
+            }
             if tally.duplicates > 0 { table.duplicates[channel, default: 0] += tally.duplicates }
         }
     }

@@ -50,8 +50,9 @@ public final class ChangeFeed: Sendable {
         if subscribers.withLock({ $0.removeValue(forKey: id) }) != nil { count.subtract(1, ordering: .relaxed) }
     }
 
-    /// Hands committed changes to every subscriber whose filter admits them.
-    func publish(_ changes: [StateChange]) {
+    /// Hands committed changes to every subscriber whose filter admits them; a backend calls it after each
+    /// commit, in commit order.
+    public func publish(_ changes: [StateChange]) {
         guard !changes.isEmpty else { return }
         let current = subscribers.withLock { $0 }
         for (id, subscriber) in current {

@@ -3,9 +3,12 @@
 /// The pipeline (intake handlers, dispatcher, receipt poller, callback processor, webhook sender, metrics)
 /// holds the store as `any MessageStoring`; only the wiring (`Gateway`) names a backend. `SQLiteMessageStore` is
 /// the embedded default; a second backend (PostgreSQL) implements these protocols and nothing in the pipeline
-/// changes. A backend lives in this module, beside `SQLite/`, so it builds the values (`MessageStatus`,
-/// `MessageLocation`, …) with their internal memberwise initializers and keeps the public surface to the protocols
-/// and values.
+/// changes. A backend may live in its own module (`GatewayStorePostgres`, so builds without SQLite stay possible):
+/// every value these protocols take or return (`MessageStatus`, `MessageLocation`, `StoredMessage`,
+/// `ReceiptTally`, `ConsentReport`, `ChannelReport`, `StateChange`, …) has a public initializer, and a backend
+/// publishes its commits with the public ``ChangeFeed/publish(_:)``. `ForeignBackendTests` (GatewayCoreTests)
+/// conforms from outside this module and stops compiling if one of those initializers turns internal again.
+/// What stays internal is SQLite's own: its writer, schema and the admission-policy helpers it runs in SQL.
 ///
 /// Implementation requirements, which the pipeline relies on:
 /// 1. Every write runs in a transaction of the store's choosing, and a completion runs only after its work is

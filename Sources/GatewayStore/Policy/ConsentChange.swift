@@ -80,10 +80,30 @@ public struct ConsentReport: Sendable {
         public var evidence: String?
         public var client: String
         public var at: Int64
+
+        public init(
+            sequence: Int64, subjectKind: String, subject: String, channel: String, action: String, route: String,
+            evidence: String?, client: String, at: Int64
+        ) {
+            self.sequence = sequence
+            self.subjectKind = subjectKind
+            self.subject = subject
+            self.channel = channel
+            self.action = action
+            self.route = route
+            self.evidence = evidence
+            self.client = client
+            self.at = at
+        }
     }
 
     /// Channels (or `*`) the subject is opted out of now.
     public var optedOut: [String]
     /// The log, oldest first.
     public var entries: [Entry]
+
+    public init(optedOut: [String], entries: [Entry]) {
+        self.optedOut = optedOut
+        self.entries = entries
+    }
 }

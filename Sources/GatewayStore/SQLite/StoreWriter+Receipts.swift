@@ -108,7 +108,7 @@ extension StoreWriter {
                 continue
             }
             let receiptSequence = database.lastInsertRowID
-            tally.keptByEvent[Self.state(of: receipt.event).rawValue, default: 0] += 1
+            tally.keptByEvent[TimelineEvent(receipt.event), default: 0] += 1
             guard let target = try findMessage(for: receipt, channel: channel) else {
                 tally.unmatched += 1
                 unmatchedReceipts += 1
@@ -166,7 +166,8 @@ extension StoreWriter {
         while try select.step() {
             entries.append(
                 MessageStatus.ReceiptEntry(
-                    event: select.string(0) ?? "", reason: select.string(1), vendorStatus: select.string(2),
+                    event: TimelineEvent(stored: select.string(0) ?? ""), reason: select.string(1),
+                    vendorStatus: select.string(2),
                     occurredAt: select.int64(3), receivedAt: select.int64(4) ?? 0))
         }
         return entries
@@ -285,7 +286,7 @@ extension StoreWriter {
         insert.bind(1, cipher.dedupKey("e:" + event.eventID))
         insert.bind(2, messageSequence)
         insert.bind(3, event.customer.map { cipher.dedupKey(PolicySubject.customer($0)) })
-        insert.bind(4, event.type)
+        insert.bind(4, event.type.rawValue)
         insert.bind(5, try cipher.seal(event.value))
         insert.bind(6, event.occurredAt)
         insert.bind(7, event.client)
@@ -304,7 +305,8 @@ extension StoreWriter {
         while try select.step() {
             entries.append(
                 MessageStatus.ReceiptEntry(
-                    event: select.string(0) ?? "", reason: nil, vendorStatus: nil, occurredAt: select.int64(2),
+                    event: TimelineEvent(stored: select.string(0) ?? ""), reason: nil, vendorStatus: nil,
+                    occurredAt: select.int64(2),
                     receivedAt: select.int64(3) ?? 0, value: try cipher.open(select.string(1))))
         }
         return entries

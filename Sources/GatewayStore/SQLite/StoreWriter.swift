@@ -359,7 +359,7 @@ final class StoreWriter: @unchecked Sendable {
                     number: selectAttempts.int(0),
                     startedAt: selectAttempts.int64(1) ?? 0,
                     finishedAt: selectAttempts.int64(2) ?? 0,
-                    outcome: selectAttempts.string(3) ?? "",
+                    outcome: AttemptRecord.Outcome(rawValue: selectAttempts.string(3) ?? "") ?? .failed,
                     httpStatus: selectAttempts.int64(4).map(Int.init),
                     reason: selectAttempts.string(5),
                     vendorCode: selectAttempts.string(6),

@@ -7,4 +7,12 @@ public struct MessageLocation: Sendable, Hashable {
     public var channel: String
     /// Its state as stored (a deferred message is `queued` here).
     public var state: MessageState
+
+    /// A location as a backend reads it.
+    public init(sequence: Int64, messageID: String, channel: String, state: MessageState) {
+        self.sequence = sequence
+        self.messageID = messageID
+        self.channel = channel
+        self.state = state
+    }
 }

@@ -7,8 +7,13 @@ public struct ReceiptTally: Sendable, Hashable {
     public var unmatched = 0
     /// Receipts seen before (vendors retry their pushes): they change nothing.
     public var duplicates = 0
-    /// Receipts kept (matched or not, repeats excluded), by event name (`delivered`, `failed`, …), for `/metrics`.
-    public var keptByEvent: [String: Int] = [:]
+    /// Receipts kept (matched or not, repeats excluded), by event, for `/metrics`.
+    public var keptByEvent: [TimelineEvent: Int] = [:]
 
-    public init() {}
+    public init(matched: Int = 0, unmatched: Int = 0, duplicates: Int = 0, keptByEvent: [TimelineEvent: Int] = [:]) {
+        self.matched = matched
+        self.unmatched = unmatched
+        self.duplicates = duplicates
+        self.keptByEvent = keptByEvent
+    }
 }

@@ -18,8 +18,13 @@ enum EventHandler {
             respond(AnswerLine.error(id: id, error))
             return
         }
+        guard let type = EngagementEvent.Kind(rawValue: request.type) else {
+            // `EventRequest` already refuses other types; kept so a new one cannot reach the store unnamed.
+            respond(AnswerLine.error(id: id, .badRequest("'type' must be opened, clicked or converted", field: "type")))
+            return
+        }
         let event = EngagementEvent(
-            eventID: request.eventID, messageID: request.messageID, customer: request.customer, type: request.type,
+            eventID: request.eventID, messageID: request.messageID, customer: request.customer, type: type,
             value: request.valueText, occurredAt: occurredAt, client: client)
         service.store.recordEvent(event) { result in
             switch result {

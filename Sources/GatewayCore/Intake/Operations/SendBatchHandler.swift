@@ -32,20 +32,11 @@ enum SendBatchHandler {
         let counters = service.counters
         counters.rejected.add(slots.count - accepts.count, ordering: .relaxed)
         let finish: @Sendable ([AcceptResult]) -> Void = { results in
-            var line = AnswerLine.opening(id: id)
-            line += ",\"results\":["
-            for (offset, slot) in answered.enumerated() {
-                if offset > 0 { line += "," }
-                switch slot {
-                case .success(let index): line += SendHandler.answer(results[index], id: nil, counters: counters)
-                case .failure(let error):
-                    line += "{\"ok\":false,\"error\":"
-                    error.appendJSON(to: &line)
-                    line += "}"
-                }
-            }
-            line += "]}"
-            respond(line)
+            let answer = SendBatchAnswer(
+                results: answered.map { slot in
+                    slot.flatMap { index in SendHandler.outcome(results[index], counters: counters) }
+                })
+            respond(answer.line(id: id))
         }
         guard !accepts.isEmpty else {
             finish([])

@@ -31,27 +31,33 @@ enum SendHandler {
         }
     }
 
-    /// The answer to one committed message (`id` is `nil` inside a batch's `results`), counted.
+    /// The answer to one committed message, counted.
     static func answer(_ result: AcceptResult, id: JSONValue?, counters: IntakeCounters) -> String {
-        let answer: SendAnswer
+        switch outcome(result, counters: counters) {
+        case .success(let answer): answer.line(id: id)
+        case .failure(let error): AnswerLine.error(id: id, error)
+        }
+    }
+
+    /// What became of one committed message (also each of a batch's), counted.
+    static func outcome(_ result: AcceptResult, counters: IntakeCounters) -> Result<SendAnswer, ControlError> {
         switch result {
         case .queued(let messageID):
             counters.accepted.add(1, ordering: .relaxed)
-            answer = SendAnswer(messageID: messageID, outcome: .queued)
+            return .success(SendAnswer(messageID: messageID, outcome: .queued))
         case .deferred(let messageID, let until):
             counters.accepted.add(1, ordering: .relaxed)
             counters.deferred.add(1, ordering: .relaxed)
-            answer = SendAnswer(messageID: messageID, outcome: .deferred(until: Timestamp.format(until)))
+            return .success(SendAnswer(messageID: messageID, outcome: .deferred(until: Timestamp.format(until))))
         case .suppressed(let messageID, let reason, let cap):
             counters.suppressed.add(1, ordering: .relaxed)
-            answer = SendAnswer(messageID: messageID, outcome: .suppressed(reason: "\(reason)", cap: cap))
+            return .success(SendAnswer(messageID: messageID, outcome: .suppressed(reason: "\(reason)", cap: cap)))
         case .duplicate(let original):
             counters.duplicates.add(1, ordering: .relaxed)
-            answer = SendAnswer(messageID: original, outcome: .duplicate)
+            return .success(SendAnswer(messageID: original, outcome: .duplicate))
         case .failed(let error):
             counters.rejected.add(1, ordering: .relaxed)
-            return AnswerLine.error(id: id, .internalError("not accepted: \(error)"))
+            return .failure(.internalError("not accepted: \(error)"))
         }
-        return answer.line(id: id)
     }
 }

@@ -31,14 +31,14 @@ enum StatusHandler {
             nextAttemptAt: waiting ? Timestamp.format(status.nextAttemptAt) : nil,
             history: status.history.map { attempt in
                 StatusAnswer.Attempt(
-                    number: attempt.number, at: Timestamp.format(attempt.startedAt), outcome: attempt.outcome,
+                    number: attempt.number, at: Timestamp.format(attempt.startedAt), outcome: attempt.outcome.rawValue,
                     httpStatus: attempt.httpStatus, reason: attempt.reason, vendorCode: attempt.vendorCode,
                     detail: attempt.detail, durationMilliseconds: attempt.finishedAt - attempt.startedAt)
             },
             clicks: status.clicks, firstClickedAt: status.firstClickAt.map(Timestamp.format),
             receipts: status.receipts.map { receipt in
                 StatusAnswer.Receipt(
-                    event: receipt.event, reason: receipt.reason, vendorStatus: receipt.vendorStatus,
+                    event: receipt.event.rawValue, reason: receipt.reason, vendorStatus: receipt.vendorStatus,
                     occurredAt: receipt.occurredAt.map(Timestamp.format),
                     receivedAt: Timestamp.format(receipt.receivedAt), value: receipt.value)
             })

@@ -107,4 +107,56 @@ public struct ChannelConformance: Sendable {
             }
         }
     }
+
+    /// The subject's instance, built through its kind as `gatewayd` builds it (the loader, ``ChannelKind``,
+    /// ``VendorChannel`` for a profile), has exactly the declared capabilities: none missing, none undeclared.
+    /// `settings` says which settings the subject has, for the failure message.
+    public func hasDeclaredCapabilities(
+        _ subject: ConformanceSubject, _ declared: Set<AdapterCapability>, settings: String = "golden settings",
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let name = "\(subject.testDescription) (\(settings))"
+        let loaded = try load(subject)
+        defer { loaded.remove() }
+        let adapter = try #require(
+            loaded.adapter, "\(name) does not load: \(loaded.result.issues)", sourceLocation: sourceLocation)
+        let capabilities = try #require(loaded.capabilities, sourceLocation: sourceLocation)
+        if subject.vendor != nil {
+            let type = String(describing: Swift.type(of: adapter))
+            #expect(
+                type.hasPrefix("VendorChannel<"), "\(name) is built as \(type)",
+                sourceLocation: sourceLocation)
+        }
+        let present = capabilities.present
+        let missing = declared.subtracting(present).sorted()
+        let extra = present.subtracting(declared).sorted()
+        #expect(
+            missing.isEmpty, "\(name) lacks declared \(missing.map(\.rawValue))",
+            sourceLocation: sourceLocation)
+        #expect(
+            extra.isEmpty, "\(name) has undeclared \(extra.map(\.rawValue))",
+            sourceLocation: sourceLocation)
+    }
+
+    /// A settings-dependent capability follows its settings: the subject without the switch's keys lacks it, with
+    /// them has it, and every other declared capability stays as declared.
+    public func followsSettingsSwitch(
+        _ subject: ConformanceSubject, _ declared: DeclaredCapabilities,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let settingsSwitch = try #require(declared.settingsSwitch, sourceLocation: sourceLocation)
+        let keys = Set(settingsSwitch.settings.keys)
+        let off = try #require(
+            subject.changingSettings(removing: keys), "\(subject.testDescription) has no settings to change",
+            sourceLocation: sourceLocation)
+        let on = try #require(
+            subject.changingSettings(setting: settingsSwitch.settings, keyFiles: settingsSwitch.keyFiles),
+            sourceLocation: sourceLocation)
+        var without = declared.capabilities
+        without.remove(settingsSwitch.capability)
+        let named = keys.sorted().joined(separator: ", ")
+        try hasDeclaredCapabilities(off, without, settings: "without \(named)", sourceLocation: sourceLocation)
+        try hasDeclaredCapabilities(
+            on, without.union([settingsSwitch.capability]), settings: "with \(named)", sourceLocation: sourceLocation)
+    }
 }

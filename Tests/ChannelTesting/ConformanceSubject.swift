@@ -15,6 +15,8 @@ public struct ConformanceSubject: Sendable, CustomTestStringConvertible {
     public let keyFiles: [String: String]
     /// A message the instance accepts.
     public let message: OutboundMessage
+    /// The `settings:` mapping, when the subject was built from one (``init(kind:vendor:settings:keyFiles:message:)``).
+    public let settings: [String: JSONValue]?
 
     public var testDescription: String { vendor.map { "\(kind)/\($0)" } ?? kind }
 
@@ -25,6 +27,20 @@ public struct ConformanceSubject: Sendable, CustomTestStringConvertible {
         self.yaml = yaml
         self.keyFiles = keyFiles
         self.message = message
+        settings = nil
+    }
+
+    /// A profile's instance file written from its `settings:` mapping (as YAML flow, keys sorted).
+    public init(
+        kind: String, vendor: String, settings: [String: JSONValue], keyFiles: [String: String] = [:],
+        message: OutboundMessage
+    ) {
+        self.kind = kind
+        self.vendor = vendor
+        yaml = "type: \(kind)\nvendor: \(vendor)\nsettings: \(YAMLFlow.text(.object(settings)))\n"
+        self.keyFiles = keyFiles
+        self.message = message
+        self.settings = settings
     }
 
     /// A profile set up from its first golden send case under `Fixtures/<group>/`: that case's `settings.json`
@@ -47,18 +63,28 @@ public struct ConformanceSubject: Sendable, CustomTestStringConvertible {
                     [OutboundMessage]()
                 }
             guard let message = messages.first else { continue }
-            let settings = try JSONParser.parse(settingsText)
+            guard case .object(let settings) = try JSONParser.parse(settingsText) else { continue }
             var keyFiles: [String: String] = [:]
             for match in settingsText.matches(of: #/credential:([A-Za-z0-9_.-]+)/#) {
                 if let key = try? fixtures.file(group, String(match.1)) { keyFiles[String(match.1)] = key }
             }
-            self.init(
-                kind: kind, vendor: vendor,
-                yaml: "type: \(kind)\nvendor: \(vendor)\nsettings: \(YAMLFlow.text(settings))\n",
-                keyFiles: keyFiles, message: message)
+            self.init(kind: kind, vendor: vendor, settings: settings, keyFiles: keyFiles, message: message)
             return
         }
         return nil
+    }
+
+    /// The same profile with some settings removed (`removing`) and some set (`setting`, with key files for their
+    /// credentials); `nil` for a subject not built from a settings mapping.
+    public func changingSettings(
+        removing: Set<String> = [], setting: [String: JSONValue] = [:], keyFiles more: [String: String] = [:]
+    ) -> ConformanceSubject? {
+        guard let vendor, var settings else { return nil }
+        for key in removing { settings[key] = nil }
+        settings.merge(setting) { _, new in new }
+        return ConformanceSubject(
+            kind: kind, vendor: vendor, settings: settings, keyFiles: keyFiles.merging(more) { _, new in new },
+            message: message)
     }
 
     /// The instance file with one more settings key, which no kind knows.

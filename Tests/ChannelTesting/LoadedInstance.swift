@@ -40,6 +40,10 @@ public struct LoadedInstance: Sendable {
     /// The instance's adapter, if it loaded.
     public var adapter: (any ChannelAdapter)? { result.configuration?.channels.first?.adapter }
 
+    /// The instance's capabilities as the core reads them (looked up once when the instance is configured), if it
+    /// loaded.
+    public var capabilities: AdapterCapabilities? { result.configuration?.channels.first?.capabilities }
+
     /// The instance's kind name, if it loaded.
     public var kindName: String? { result.configuration?.channels.first?.kind }
 

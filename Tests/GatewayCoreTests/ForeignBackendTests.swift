@@ -192,8 +192,8 @@ struct ForeignBackendTests {
             completion: @escaping @Sendable (Result<ConsentReport, StoreError>) -> Void
         ) {
             let entry = ConsentReport.Entry(
-                sequence: 1, subjectKind: subject.kind, subject: subject.text, channel: "sms", action: "opt_out",
-                route: ConsentChange.Route.api.rawValue, evidence: nil, client: "uid=0", at: now)
+                sequence: 1, subjectKind: subject.kind, subject: subject.text, channel: "sms", action: .optOut,
+                route: .api, evidence: nil, client: "uid=0", at: now)
             completion(.success(ConsentReport(optedOut: ["sms"], entries: [entry])))
         }
 

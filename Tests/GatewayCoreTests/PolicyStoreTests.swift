@@ -1,4 +1,5 @@
 import ChannelKit
+import ControlProtocol
 import Foundation
 import GatewayConfig
 import Logging
@@ -87,7 +88,7 @@ struct PolicyStoreTests {
         switch result {
         case .queued?: "queued"
         case .deferred(_, let until)?: "deferred@\(until)"
-        case .suppressed(_, let reason, let cap)?: "suppressed:\(reason)" + (cap.map { ":" + $0 } ?? "")
+        case .suppressed(_, let reason, let cap)?: "suppressed:\(reason.rawValue)" + (cap.map { ":" + $0 } ?? "")
         case .duplicate?: "duplicate"
         case .failed(let error)?: "failed:\(error)"
         case nil: "refused"
@@ -188,14 +189,37 @@ struct PolicyStoreTests {
                 == "suppressed:opted_out")
         // The log keeps both changes, in order, with route, evidence and client; the standing opt-out is `*`.
         let report = try #require(fixture.report(.customer("C9")))
-        #expect(report.entries.map(\.action) == ["optout", "optin"])
+        #expect(report.entries.map(\.action) == [.optOut, .optIn])
         #expect(report.entries.map(\.channel) == ["*", "wecom"])
         #expect(report.entries.map(\.client) == ["uid=1", "uid=2"])
         #expect(report.entries.last?.evidence == "ticket 7")
         #expect(report.optedOut == ["*"])
         let byNumber = try #require(fixture.report(.address("13800138000")))
-        #expect(byNumber.entries.first?.route == "sms_reply")
+        #expect(byNumber.entries.first?.route == .smsReply)
         #expect(byNumber.entries.first?.evidence == "mo-1")
+    }
+
+    /// A log entry whose names this build does not know (a newer daemon wrote them) reads back as stored, and the
+    /// consent answer shows them unchanged: the log is evidence.
+    @Test func unknownStoredConsentNamesReadBackAsStored() throws {
+        let fixture = try Fixture(PolicyConfiguration())
+        fixture.consent(
+            ConsentChange(
+                subject: .customer("C7"), channel: "sms", optOut: true, route: .unrecognized("petition"),
+                evidence: nil, client: "uid=3"))
+        fixture.store.close()
+        try SQLiteDatabase(path: fixture.directory + "/gateway.sqlite3").execute(
+            "UPDATE consent_log SET subject_kind = 'household', action = 'pause'")
+        try fixture.reopen()
+        let entry = try #require(fixture.report(.customer("C7"))?.entries.first)
+        #expect(entry.subjectKind == .unrecognized("household"))
+        #expect(entry.action == .unrecognized("pause"))
+        #expect(entry.route == .unrecognized("petition"))
+        let shown = ConsentHandler.logEntry(entry)
+        #expect([shown.subjectKind, shown.action, shown.route] == ["household", "pause", "petition"])
+        #expect(ConsentChange.Route(rawValue: "sms_reply") == .smsReply)
+        #expect(ConsentChange.Action(rawValue: "optin") == .optIn)
+        #expect(ConsentChange.SubjectKind(rawValue: "address") == .address)
     }
 
     @Test func callbacksOptOutOnKeywordRepliesAndRefusedCallsOnly() throws {

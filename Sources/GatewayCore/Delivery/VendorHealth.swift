@@ -1,4 +1,4 @@
-public import ChannelKit
+import ChannelKit
 
 /// How an instance's vendor has been answering: failures in a row, the last error and the last success.
 ///

@@ -1,11 +1,5 @@
 import NIOCore
 
-/// One frame of the control protocol: a complete line, or the news that a line was too long.
-enum ControlFrame {
-    case line(ByteBuffer)
-    case tooLarge
-}
-
 /// Splits the stream into newline-terminated lines of at most `maxLineBytes`.
 ///
 /// A longer line is answered with one `.tooLarge` frame and its bytes are dropped as they arrive, up to its

@@ -1,4 +1,4 @@
-public import ChannelKit
+import ChannelKit
 import ControlProtocol
 
 /// A point in the past as `since` takes it, in `report` and `subscribe` alike (docs/protocol.md, "Times"):

@@ -53,7 +53,9 @@ public final class HealthProbe: Sendable {
 
     /// Start-up is complete: the socket and listener are bound and systemd was told READY.
     public func markServing() {
-        phase.compareExchange(expected: Phase.starting.rawValue, desired: Phase.serving.rawValue, ordering: .relaxed)
+        // Only from starting: a drain that began first must not be undone.
+        _ = phase.compareExchange(
+            expected: Phase.starting.rawValue, desired: Phase.serving.rawValue, ordering: .relaxed)
     }
 
     /// Shutdown began: readiness fails from now on, while the listener still answers.

@@ -1,4 +1,8 @@
 /// One opt-out or opt-in, as appended to the consent log (which is never rewritten).
+///
+/// The log's names (`SubjectKind`, `Action`, `Route`) read back from storage without failing: a name this build
+/// does not know (a newer daemon or another backend wrote it) becomes `.unrecognized` with the stored text, which
+/// the log shows as stored. The log is evidence, so such an entry is neither dropped nor guessed at.
 public struct ConsentChange: Sendable {
     /// Whom it is about.
     public enum Subject: Sendable, Hashable {
@@ -7,11 +11,11 @@ public struct ConsentChange: Sendable {
         /// An address (phone number, open id, …).
         case address(String)
 
-        /// `customer` or `address`.
-        public var kind: String {
+        /// Whether it is a customer id or an address.
+        public var kind: SubjectKind {
             switch self {
-            case .customer: "customer"
-            case .address: "address"
+            case .customer: .customer
+            case .address: .address
             }
         }
 
@@ -32,16 +36,88 @@ public struct ConsentChange: Sendable {
         }
     }
 
-    /// How the decision reached the gateway.
-    public enum Route: String, Sendable, CaseIterable {
+    /// What kind of subject a log entry is about; its raw value is the stored and wire name.
+    public enum SubjectKind: Sendable, Hashable, RawRepresentable {
+        case customer
+        case address
+        /// A stored name this build does not know, kept as stored.
+        case unrecognized(String)
+
+        public init(rawValue: String) {
+            switch rawValue {
+            case "customer": self = .customer
+            case "address": self = .address
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: String {
+            switch self {
+            case .customer: "customer"
+            case .address: "address"
+            case .unrecognized(let name): name
+            }
+        }
+    }
+
+    /// Which way a log entry decided; its raw value is the stored and wire name.
+    public enum Action: Sendable, Hashable, RawRepresentable {
+        /// `optout`.
+        case optOut
+        /// `optin`.
+        case optIn
+        /// A stored name this build does not know, kept as stored.
+        case unrecognized(String)
+
+        public init(rawValue: String) {
+            switch rawValue {
+            case "optout": self = .optOut
+            case "optin": self = .optIn
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: String {
+            switch self {
+            case .optOut: "optout"
+            case .optIn: "optin"
+            case .unrecognized(let name): name
+            }
+        }
+    }
+
+    /// How the decision reached the gateway; its raw value is the stored and wire name.
+    public enum Route: Sendable, Hashable, RawRepresentable {
         /// The `optout`/`optin` socket operation.
         case api
         /// A customer's SMS reply (the vendor's MO id is the evidence).
-        case smsReply = "sms_reply"
+        case smsReply
         /// A call result of refused or "do not call".
-        case callResult = "call_result"
+        case callResult
         /// A bulk import by an operator.
         case `import`
+        /// A stored name this build does not know, kept as stored.
+        case unrecognized(String)
+
+        public init(rawValue: String) {
+            switch rawValue {
+            case "api": self = .api
+            case "sms_reply": self = .smsReply
+            case "call_result": self = .callResult
+            case "import": self = .import
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: String {
+            switch self {
+            case .api: "api"
+            case .smsReply: "sms_reply"
+            case .callResult: "call_result"
+            case .import: "import"
+            case .unrecognized(let name): name
+            }
+        }
     }
 
     /// Whom it is about.
@@ -65,45 +141,7 @@ public struct ConsentChange: Sendable {
         self.evidence = evidence
         self.client = client
     }
-}
 
-/// A customer's or address's consent: the standing decision per channel and every logged change.
-public struct ConsentReport: Sendable {
-    /// One entry of the consent log.
-    public struct Entry: Sendable {
-        public var sequence: Int64
-        public var subjectKind: String
-        public var subject: String
-        public var channel: String
-        public var action: String
-        public var route: String
-        public var evidence: String?
-        public var client: String
-        public var at: Int64
-
-        public init(
-            sequence: Int64, subjectKind: String, subject: String, channel: String, action: String, route: String,
-            evidence: String?, client: String, at: Int64
-        ) {
-            self.sequence = sequence
-            self.subjectKind = subjectKind
-            self.subject = subject
-            self.channel = channel
-            self.action = action
-            self.route = route
-            self.evidence = evidence
-            self.client = client
-            self.at = at
-        }
-    }
-
-    /// Channels (or `*`) the subject is opted out of now.
-    public var optedOut: [String]
-    /// The log, oldest first.
-    public var entries: [Entry]
-
-    public init(optedOut: [String], entries: [Entry]) {
-        self.optedOut = optedOut
-        self.entries = entries
-    }
+    /// The log's name for the decision.
+    public var action: Action { optOut ? .optOut : .optIn }
 }

@@ -1,4 +1,4 @@
-public import ChannelKit
+import ChannelKit
 
 /// A read-only SQLite connection for one background thread (WAL: it never waits for the writer).
 ///

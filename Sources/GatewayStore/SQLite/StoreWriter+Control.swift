@@ -146,9 +146,9 @@ extension StoreWriter {
         while try select.step() {
             entries.append(
                 ConsentReport.Entry(
-                    sequence: select.int64(0) ?? 0, subjectKind: select.string(1) ?? "",
+                    sequence: select.int64(0) ?? 0, subjectKind: .init(rawValue: select.string(1) ?? ""),
                     subject: try cipher.open(select.string(2)) ?? "", channel: select.string(3) ?? "",
-                    action: select.string(4) ?? "", route: select.string(5) ?? "",
+                    action: .init(rawValue: select.string(4) ?? ""), route: .init(rawValue: select.string(5) ?? ""),
                     evidence: try cipher.open(select.string(6)), client: select.string(7) ?? "",
                     at: select.int64(8) ?? 0))
         }

@@ -1,60 +1,13 @@
 import ChannelKit
 import GatewayConfig
 
-/// The writer's prepared statements for caps and consent.
-struct PolicyStatements {
-    let capEvents: SQLiteStatement
-    let capEventsOfType: SQLiteStatement
-    let insertCapEvent: SQLiteStatement
-    let pruneCapEvents: SQLiteStatement
-    let standing: SQLiteStatement
-    let insertConsent: SQLiteStatement
-    let upsertConsentState: SQLiteStatement
-    let selectConsentLog: SQLiteStatement
-    let selectOptedOut: SQLiteStatement
-
-    init(_ database: SQLiteDatabase) throws(StoreError) {
-        capEvents = try database.prepare(
-            "SELECT at FROM cap_events WHERE subject = ?1 AND category = ?2 AND at > ?3 ORDER BY at")
-        capEventsOfType = try database.prepare(
-            """
-            SELECT at FROM cap_events WHERE subject = ?1 AND category = ?2 AND at > ?3 AND channel_type = ?4
-            ORDER BY at
-            """)
-        insertCapEvent = try database.prepare(
-            "INSERT INTO cap_events (subject, channel_type, category, at, message_id) VALUES (?1, ?2, ?3, ?4, ?5)")
-        pruneCapEvents = try database.prepare(
-            "DELETE FROM cap_events WHERE rowid IN (SELECT rowid FROM cap_events WHERE at < ?1 LIMIT 5000)")
-        // The latest decision for the channel type or for every channel wins.
-        standing = try database.prepare(
-            """
-            SELECT opted_out FROM consent_state WHERE subject = ?1 AND channel IN (?2, '*')
-            ORDER BY log_seq DESC LIMIT 1
-            """)
-        insertConsent = try database.prepare(
-            """
-            INSERT INTO consent_log (subject, subject_kind, subject_text, channel, action, route, evidence, client, at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """)
-        upsertConsentState = try database.prepare(
-            "INSERT OR REPLACE INTO consent_state (subject, channel, opted_out, log_seq) VALUES (?1, ?2, ?3, ?4)")
-        selectConsentLog = try database.prepare(
-            """
-            SELECT seq, subject_kind, subject_text, channel, action, route, evidence, client, at
-            FROM consent_log WHERE subject = ?1 ORDER BY seq
-            """)
-        selectOptedOut = try database.prepare(
-            "SELECT channel, opted_out, log_seq FROM consent_state WHERE subject = ?1 ORDER BY channel")
-    }
-}
-
 extension StoreWriter {
     /// What admission decided for one send.
     enum Admission {
         /// Send at this time (now, or later: quiet hours, a deferred cap, `not_before`).
         case send(at: Int64)
         /// Never send; the reason and the cap's name.
-        case suppress(String, cap: String?)
+        case suppress(AcceptResult.SuppressionReason, cap: String?)
     }
 
     /// Runs a send through opt-outs (marketing), frequency caps and quiet hours. `critical` passes untouched.
@@ -66,7 +19,7 @@ extension StoreWriter {
             var subjects = [PolicySubject.address(message.recipient)]
             if let customer = request.customer { subjects.append(PolicySubject.customer(customer)) }
             for subject in subjects where try isOptedOut(subject, channelType: request.channelType) {
-                return .suppress("opted_out", cap: nil)
+                return .suppress(.optedOut, cap: nil)
             }
         }
         let caps = policy.caps(for: message.category)
@@ -94,7 +47,7 @@ extension StoreWriter {
                 let window = cap.per.milliseconds
                 let counted = try events(perChannel: cap.perChannel, window: window)
                 if CapWindow.fits(events: counted, max: cap.max, window: window, at: at) { continue }
-                guard request.onCap == .defer else { return .suppress("frequency_cap", cap: cap.name) }
+                guard request.onCap == .defer else { return .suppress(.frequencyCap, cap: cap.name) }
                 at = CapWindow.earliestSlot(events: counted, max: cap.max, window: window, from: at)
             }
             if at == before { break }
@@ -149,10 +102,10 @@ extension StoreWriter {
             let key = cipher.dedupKey(change.subject.key)
             insert.reset()
             insert.bind(1, key)
-            insert.bind(2, change.subject.kind)
+            insert.bind(2, change.subject.kind.rawValue)
             insert.bind(3, try cipher.seal(change.subject.text))
             insert.bind(4, change.channel)
-            insert.bind(5, change.optOut ? "optout" : "optin")
+            insert.bind(5, change.action.rawValue)
             insert.bind(6, change.route.rawValue)
             insert.bind(7, try cipher.seal(change.evidence))
             insert.bind(8, change.client)
@@ -196,10 +149,10 @@ extension StoreWriter {
         while try log.step() {
             report.entries.append(
                 ConsentReport.Entry(
-                    sequence: log.int64(0) ?? 0, subjectKind: log.string(1) ?? "",
+                    sequence: log.int64(0) ?? 0, subjectKind: .init(rawValue: log.string(1) ?? ""),
                     subject: try cipher.open(log.string(2)) ?? "", channel: log.string(3) ?? "",
-                    action: log.string(4) ?? "", route: log.string(5) ?? "", evidence: try cipher.open(log.string(6)),
-                    client: log.string(7) ?? "", at: log.int64(8) ?? 0))
+                    action: .init(rawValue: log.string(4) ?? ""), route: .init(rawValue: log.string(5) ?? ""),
+                    evidence: try cipher.open(log.string(6)), client: log.string(7) ?? "", at: log.int64(8) ?? 0))
         }
         return report
     }

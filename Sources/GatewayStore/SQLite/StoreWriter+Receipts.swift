@@ -2,47 +2,6 @@ import ChannelKit
 import ControlProtocol
 import Crypto
 
-/// The writer's prepared statements for receipts.
-struct ReceiptStatements {
-    let insert: SQLiteStatement
-    let messageByID: SQLiteStatement
-    let messagesByVendorID: SQLiteStatement
-    let setState: SQLiteStatement
-    let match: SQLiteStatement
-    let unmatched: SQLiteStatement
-    let ofMessage: SQLiteStatement
-
-    init(_ database: SQLiteDatabase) throws(StoreError) {
-        insert = try database.prepare(
-            """
-            INSERT OR IGNORE INTO receipts (channel, vendor_message_id, message_id, recipient, event, reason,
-                vendor_status, occurred_at, received_at, fingerprint)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-            """)
-        messageByID = try database.prepare(
-            "SELECT seq, recipient, state, updated_at FROM messages WHERE id = ?1 AND channel = ?2")
-        messagesByVendorID = try database.prepare(
-            "SELECT seq, recipient, state, updated_at FROM messages WHERE channel = ?1 AND vendor_message_id = ?2")
-        // Receipts only move a message forward: a delivered (or answered…) message never goes back to sent, and a
-        // second receipt for a finished delivery changes nothing.
-        setState = try database.prepare(
-            """
-            UPDATE messages SET state = ?2, reason = COALESCE(?3, reason), reason_code = COALESCE(?4, reason_code),
-                reason_detail = COALESCE(?5, reason_detail), updated_at = ?6
-            WHERE seq = ?1 AND state IN ('queued', 'sent')
-            """)
-        match = try database.prepare("UPDATE receipts SET message_seq = ?2 WHERE seq = ?1")
-        unmatched = try database.prepare(
-            """
-            SELECT seq, recipient, event, reason, vendor_status, occurred_at, received_at FROM receipts
-            WHERE channel = ?1 AND vendor_message_id = ?2 AND message_seq IS NULL
-            """)
-        ofMessage = try database.prepare(
-            "SELECT event, reason, vendor_status, occurred_at, received_at FROM receipts WHERE message_seq = ?1 ORDER BY seq"
-        )
-    }
-}
-
 extension StoreWriter {
     /// The message state a receipt event moves a sent message to, and its reason, if any.
     static func transition(for event: Receipt.Event) -> (state: MessageState, reason: Reason?)? {

@@ -237,7 +237,7 @@ final class StoreWriter: @unchecked Sendable {
             case .suppress(let reason, let cap):
                 insertMessage.bind(11, MessageState.suppressed.rawValue)
                 insertMessage.bind(12, 0)
-                insertMessage.bind(13, reason)
+                insertMessage.bind(13, reason.rawValue)
                 insertMessage.bind(14, cap)
                 answer = .suppressed(message.id, reason: reason, cap: cap)
             }
@@ -264,7 +264,7 @@ final class StoreWriter: @unchecked Sendable {
                 case .deferred: state = .deferred
                 case .suppressed(_, let why, _):
                     state = .suppressed
-                    reason = why
+                    reason = why.rawValue
                 default: break
                 }
                 changes?.append(

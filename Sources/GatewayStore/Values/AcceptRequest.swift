@@ -43,17 +43,3 @@ public struct AcceptRequest: Sendable {
         self.onCap = onCap
     }
 }
-
-/// What the store did with one accepted message.
-public enum AcceptResult: Sendable {
-    /// Committed for sending now; the message id.
-    case queued(String)
-    /// Committed, to be sent at `until` (quiet hours, a deferred cap, `not_before`).
-    case deferred(String, until: Int64)
-    /// Committed but never to be sent: `reason` is `opted_out` or `frequency_cap` (with the cap's name).
-    case suppressed(String, reason: String, cap: String?)
-    /// Seen within the dedup window; the original message id.
-    case duplicate(String)
-    /// Not committed.
-    case failed(StoreError)
-}

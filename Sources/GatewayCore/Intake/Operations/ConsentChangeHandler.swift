@@ -23,7 +23,7 @@ enum ConsentChangeHandler {
             switch result {
             case .success:
                 let answer = ConsentChangeAnswer(
-                    subjectKind: change.subject.kind, subject: change.subject.text,
+                    subjectKind: change.subject.kind.rawValue, subject: change.subject.text,
                     channel: change.channel == "*" ? "all" : change.channel, optedOut: optOut)
                 respond(answer.line(id: id))
             case .failure(let error):

@@ -14,7 +14,8 @@ enum ConsentHandler {
             switch result {
             case .success(let report):
                 let answer = ConsentAnswer(
-                    subjectKind: who.kind, subject: who.text, optedOut: report.optedOut.map { $0 == "*" ? "all" : $0 },
+                    subjectKind: who.kind.rawValue, subject: who.text,
+                    optedOut: report.optedOut.map { $0 == "*" ? "all" : $0 },
                     log: report.entries.map(logEntry))
                 respond(answer.line(id: id))
             case .failure(let error):
@@ -34,8 +35,8 @@ enum ConsentHandler {
     /// A consent log entry as `consent` and `consent_export` show it (`*` is `all`).
     static func logEntry(_ entry: ConsentReport.Entry) -> ConsentLogEntry {
         ConsentLogEntry(
-            seq: entry.sequence, subjectKind: entry.subjectKind, subject: entry.subject,
-            channel: entry.channel == "*" ? "all" : entry.channel, action: entry.action, route: entry.route,
-            evidence: entry.evidence, client: entry.client, at: Timestamp.format(entry.at))
+            seq: entry.sequence, subjectKind: entry.subjectKind.rawValue, subject: entry.subject,
+            channel: entry.channel == "*" ? "all" : entry.channel, action: entry.action.rawValue,
+            route: entry.route.rawValue, evidence: entry.evidence, client: entry.client, at: Timestamp.format(entry.at))
     }
 }

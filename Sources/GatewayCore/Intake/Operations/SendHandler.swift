@@ -51,7 +51,7 @@ enum SendHandler {
             return .success(SendAnswer(messageID: messageID, outcome: .deferred(until: Timestamp.format(until))))
         case .suppressed(let messageID, let reason, let cap):
             counters.suppressed.add(1, ordering: .relaxed)
-            return .success(SendAnswer(messageID: messageID, outcome: .suppressed(reason: "\(reason)", cap: cap)))
+            return .success(SendAnswer(messageID: messageID, outcome: .suppressed(reason: reason.rawValue, cap: cap)))
         case .duplicate(let original):
             counters.duplicates.add(1, ordering: .relaxed)
             return .success(SendAnswer(messageID: original, outcome: .duplicate))

@@ -8,7 +8,7 @@ import ChannelKit
 /// https://help.aliyun.com/document_detail/114035.htm). The request is an RPC call signed with Alibaba's RPC v1
 /// signature (``AlibabaRPCSignature``, vendors.md §2.1.2), sent as a form body. Reply classification is in
 /// `+Outcome`, the `VoiceReport` call-result callback in `+VoiceReport`.
-struct AliyunVMSProfile: ChannelAdapter, CustomStringConvertible {
+struct AliyunVMSProfile: DefaultTemplateProviding, CustomStringConvertible {
     /// The keys `settings:` may hold.
     static let settingsKeys = [
         "access_key_id", "access_key_secret", "called_show_number", "tts_code", "play_times", "endpoint",
@@ -24,6 +24,8 @@ struct AliyunVMSProfile: ChannelAdapter, CustomStringConvertible {
     let calledShowNumber: String?
     /// The TTS template used when a message names none.
     let ttsCode: String?
+    /// With `tts_code` set, intake accepts a call naming neither `template` nor `content`.
+    var hasDefaultTemplate: Bool { ttsCode != nil }
     /// `PlayTimes` (1 to 3); `nil` leaves Alibaba's default (3).
     let playTimes: Int?
     let endpoint: String

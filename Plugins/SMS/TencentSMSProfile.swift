@@ -6,7 +6,7 @@ import ChannelKit
 /// share a template and its parameters (`PhoneNumberSet`, one `TemplateParamSet`); the reply's `SendStatusSet`
 /// gives one outcome per number (`+Outcome`). Every key, its type and default, and the code table are in
 /// `Plugins/SMS/README.md`.
-struct TencentSMSProfile: Batching, CustomStringConvertible {
+struct TencentSMSProfile: Batching, DefaultTemplateProviding, CustomStringConvertible {
     /// The keys `settings:` may hold.
     static let settingsKeys = [
         "secret_id", "secret_key", "sms_sdk_app_id", "sign_name", "template_id", "region", "endpoint",
@@ -88,6 +88,10 @@ struct TencentSMSProfile: Batching, CustomStringConvertible {
     }
 
     func template(of message: OutboundMessage) -> String? { message.template ?? templateID }
+
+    /// `template_id` is the template of messages without their own, so intake accepts a send naming neither
+    /// `template` nor `content` when it is set.
+    var hasDefaultTemplate: Bool { templateID != nil }
 
     /// `TemplateParamSet`: Tencent's variables are positional (`{1}`, `{2}`, …), so parameters are named `1` to
     /// `n` and sent in that order.

@@ -35,8 +35,11 @@ extension ConformanceTests {
         DeclaredCapabilities(
             "sms/aliyun", [.batching, .receiptPolling, .sendChecking, .callbackParsing, .hasDefaultTemplate],
             settingsSwitch: .init(.hasDefaultTemplate, settings: ["template_code": .string("SMS_100000001")])),
-        // PhoneNumberSet batches (200) and the status-report/reply callbacks; PullSmsSendStatus is not used.
-        DeclaredCapabilities("sms/tencent", [.batching, .callbackParsing]),
+        // PhoneNumberSet batches (200) and the status-report/reply callbacks; PullSmsSendStatus is not used;
+        // `template_id` as the default template (SMS README).
+        DeclaredCapabilities(
+            "sms/tencent", [.batching, .callbackParsing, .hasDefaultTemplate],
+            settingsSwitch: .init(.hasDefaultTemplate, settings: ["template_id": .string("449739")])),
         // An ES256 provider token the adapter issues itself; no receipts.
         DeclaredCapabilities("app_push/apns", [.accessTokenProviding]),
         // A service-account OAuth token; no receipts.
@@ -68,9 +71,11 @@ extension ConformanceTests {
         DeclaredCapabilities(
             "wechat_oa/subscribe", [.accessTokenProviding, .callbackParsing, .callbackVerifying],
             settingsSwitch: weChatOACallbacks),
-        // One SingleCallByTts a message, VoiceReport callbacks (unsigned); `tts_code` is not a default template the
-        // core knows of (DefaultTemplateProviding names Alibaba SMS only).
-        DeclaredCapabilities("call_queue/aliyun_vms", [.callbackParsing]),
+        // One SingleCallByTts a message, VoiceReport callbacks (unsigned); `tts_code` as the default template
+        // (CallQueue README).
+        DeclaredCapabilities(
+            "call_queue/aliyun_vms", [.callbackParsing, .hasDefaultTemplate],
+            settingsSwitch: .init(.hasDefaultTemplate, settings: ["tts_code": .string("TTS_10001")])),
         // The SMS `http` profile itself, `mo:` refused: it parses no callback (404) but keeps the capability.
         DeclaredCapabilities("call_queue/http", [.callbackParsing]),
     ]

@@ -169,4 +169,17 @@ struct OperatorCLITests {
         #expect(refused?["error"]?["code"]?.stringValue == "bad_request")
         #expect(refused?["error"]?["field"]?.stringValue == "template")
     }
+
+    /// The call queue's `tts_code` is the same kind of default (CallQueue README): intake accepts a call naming no
+    /// template, and the vendor places it with `tts_code`. It was refused at intake before the profile declared it.
+    @Test func aTTSCodeIsTheTemplateOfCallsWithoutOne() throws {
+        let gateway = try TestGateway(channels: ["calls": CallSlotTests.calls])
+        try gateway.startDaemon(environment: ["VMS_KEY_ID": "vms-key-id", "VMS_KEY_SECRET": "test-sk"])
+        let client = try ControlClient(path: gateway.socketPath)
+        let answer = client.request(#"{"op":"send","channel":"calls","to":"13900000009","params":{"code":"1"}}"#)
+        let id = try #require(answer?["message_id"]?.stringValue, "\(String(describing: answer))")
+        let final = FailureModeTests.waitForFinalState(client, id)
+        #expect(final?["state"]?.stringValue == "sent", "\(String(describing: final))")
+        #expect(CallSlotTests.waitForCalls(gateway, count: 1)["13900000009"] != nil)
+    }
 }

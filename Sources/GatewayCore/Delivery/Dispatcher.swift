@@ -440,10 +440,7 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Starts the single token fetch of an instance (or stores a token the adapter made itself).
     private func fetchAccessToken(_ index: Int, wallNow: Int64) {
-        guard let adapter = instances[index].capabilities.accessTokenProviding else {
-            instances[index].needsAccessToken = false
-            return
-        }
+        guard let adapter = instances[index].capabilities.accessTokenProviding else { return }
         let context = RequestContext(nowMilliseconds: wallNow, nonce: random.next(), attempt: 1)
         let step: TokenStep
         do {

@@ -41,9 +41,9 @@ struct InstanceDispatchState {
     /// Smooth weighted round-robin credit of the transactional and marketing lanes.
     var credit = LaneCounts.zero
     var inFlight = 0
-    /// Whether the adapter needs an access token, and the instance's token.
-    var needsAccessToken: Bool
+    /// The instance's access token, when its adapter needs one.
     var accessTokens = AccessTokenCache()
+    var needsAccessToken: Bool { capabilities.accessTokenProviding != nil }
 
     /// Shares of the vendor budget when several lanes have work: critical always goes first; transactional and
     /// marketing share what is left 4:1, so a marketing blast still moves but never delays a notice much.
@@ -68,7 +68,6 @@ struct InstanceDispatchState {
         callSlotTimeout = configuration.callSlotTimeout.milliseconds
         onAmbiguous = configuration.onAmbiguous
         checksUnansweredSends = configuration.pollReceipts != nil
-        needsAccessToken = configuration.capabilities.accessTokenProviding != nil
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
             burst: configuration.rateLimit.burst,
@@ -89,7 +88,6 @@ struct InstanceDispatchState {
         timeout = configuration.timeout
         concurrency = configuration.concurrency
         failover = configuration.failover
-        needsAccessToken = configuration.capabilities.accessTokenProviding != nil
         // New settings may mean new credentials: the next send fetches a fresh token.
         accessTokens.reset()
         bucket.reconfigure(

@@ -135,8 +135,8 @@ public final class WebhookSender: @unchecked Sendable {
         body += "]}"
         let timestamp = String(wallClock.nowMilliseconds / 1000)
         let key = SymmetricKey(data: Array(configuration.secret.reveal().utf8))
-        let signature = HMAC<SHA256>.authenticationCode(for: Array((timestamp + "." + body).utf8), using: key)
-            .map { String(format: "%02x", $0) }.joined()
+        let signature = HexEncoding.lowercase(
+            HMAC<SHA256>.authenticationCode(for: Array((timestamp + "." + body).utf8), using: key))
         let request = VendorRequest(
             method: "POST", url: configuration.url,
             headers: [

@@ -1,3 +1,4 @@
+import ChannelKit
 import Crypto
 import Foundation
 
@@ -55,6 +56,6 @@ struct FieldCipher: @unchecked Sendable {
     func dedupKey(_ key: String) -> String {
         guard let secretKey = self.key else { return key }
         let code = HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: secretKey)
-        return "m:" + code.map { String(format: "%02x", $0) }.joined()
+        return "m:" + HexEncoding.lowercase(code)
     }
 }

@@ -100,7 +100,8 @@ struct CurlTransportTests {
         #expect(error.reason.category == .vendorUnavailable)
         #expect(error.reason.detail == "timeout after 300 ms")
         #expect(elapsed >= .milliseconds(290))
-        #expect(wall < .seconds(1))
+        // `/slow` never answers: any bound well short of forever shows the timeout fired (CI runs loaded).
+        #expect(wall < .seconds(5))
         transport.shutdown()
         try await server.stop()
     }
@@ -206,7 +207,7 @@ struct CurlTransportTests {
         #expect(response.body == body)
         #expect(response.headers == [HTTPHeader("Content-Type", "application/json")])
         #expect(elapsed >= .milliseconds(150))
-        #expect(elapsed < .seconds(1))
+        #expect(elapsed < .seconds(4))
 
         let immediate = await send(transport, VendorRequest(method: "POST", url: "loopback:sms", body: body))
         if case .response(let response, let elapsed) = immediate {
@@ -221,7 +222,7 @@ struct CurlTransportTests {
             timeout: .milliseconds(100))
         if case .failure(let error, let elapsed) = late {
             #expect(error.isTimeout)
-            #expect(elapsed >= .milliseconds(100) && elapsed < .seconds(1))
+            #expect(elapsed >= .milliseconds(100) && elapsed < .seconds(4))
         } else {
             Issue.record("expected a timeout, got \(late)")
         }
@@ -247,7 +248,7 @@ struct CurlTransportTests {
 
         let started = clock.now
         transport.shutdown()
-        #expect(clock.now - started < .seconds(1))
+        #expect(clock.now - started < .seconds(5))
         #expect(transport.inFlight == 0)
 
         var failures = 0

@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "fakevendor", targets: ["fakevendor"]),
         .executable(name: "gatewaybench", targets: ["gatewaybench"]),
         .executable(name: "configbench", targets: ["configbench"]),
+        .executable(name: "receiptbench", targets: ["receiptbench"]),
+        .executable(name: "curlprobe", targets: ["curlprobe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
@@ -216,6 +218,28 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/GatewayBench",
+            swiftSettings: swiftSettings
+        ),
+        // Pushes vendor receipts (Alibaba SmsReport, Tencent SMS status) at a gateway's callback listener over many
+        // keep-alive connections, for ./bench-receipts.
+        .executableTarget(
+            name: "receiptbench",
+            dependencies: [
+                "GatewayJSON", "ControlProtocol", "GatewayClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/ReceiptBench",
+            swiftSettings: swiftSettings
+        ),
+        // libcurl alone (multi interface, no gateway) against the bench's vendor stub: the raw transport's rate that
+        // ./bench compares the gateway's dispatched rate with.
+        .executableTarget(
+            name: "curlprobe",
+            dependencies: ["CCurl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/CurlProbe",
             swiftSettings: swiftSettings
         ),
         // The configuration reader on a 1 MiB file against libyaml alone: only GatewayConfig, cheap to build.

@@ -70,7 +70,9 @@ wait_for() {  # wait_for <description> <seconds> <command…>
 }
 
 # start_gatewayd [extra gateway.yaml lines] <<<channel-yaml: one `sms` instance (its YAML on stdin) in $TMP, quiet
-# logs, no HTTP listener; waits for the control socket at $TMP/gateway.sock.
+# logs, no HTTP listener; waits for the control socket at $TMP/gateway.sock. BENCH_INSTANCE names the instance
+# (default sms); extra lines with a `listen:` key replace the "off" one; other instances may be written to
+# $TMP/channels.d beforehand.
 start_gatewayd() {
     mkdir -p "$TMP/state" "$TMP/channels.d"
     {
@@ -78,11 +80,13 @@ start_gatewayd() {
         echo "state_dir: $TMP/state"
         echo "channels_dir: $TMP/channels.d"
         echo "log_level: warning"
-        echo 'listen: "off"'
+        [[ ${1:-} == *listen:* ]] || echo 'listen: "off"'
         [[ -z ${1:-} ]] || echo "$1"
     } > "$TMP/gateway.yaml"
-    cat > "$TMP/channels.d/sms.yaml"
-    "$BIN/gatewayd" run --config "$TMP/gateway.yaml" >"$TMP/gatewayd.log" 2>&1 &
+    cat > "$TMP/channels.d/${BENCH_INSTANCE:-sms}.yaml"
+    # BENCH_GATEWAYD_WRAPPER runs gatewayd under a tool, e.g. "valgrind --tool=callgrind" (same PID).
+    # shellcheck disable=SC2086
+    ${BENCH_GATEWAYD_WRAPPER:-} "$BIN/gatewayd" run --config "$TMP/gateway.yaml" >"$TMP/gatewayd.log" 2>&1 &
     GATEWAYD_PID=$!
     track_pid "$GATEWAYD_PID"
     wait_for "gatewayd's socket $TMP/gateway.sock (log: $TMP/gatewayd.log)" 30 test -S "$TMP/gateway.sock"

@@ -8,13 +8,23 @@ import NIOPosix
     import Glibc
 #endif
 
-/// A loopback HTTP/1.1 server speaking the generic `http` SMS vendor format, for demos, tests and benchmarks.
+/// A loopback HTTP/1.1 server posing as every vendor the gateway's profiles call, for demos, tests and benchmarks.
 ///
-/// Routes: `POST /sms/send` (accept), `POST /flaky/send` (503 on a ref's first request), `POST /error/send`
-/// (vendor-level rejection), `POST /hang/send` (reads the request, never answers), `POST /late/send` (accepts,
-/// answers after 3 s), `POST /sometimes-late/send` (accepts, answering one request in a hundred a second late),
-/// `POST /big/send` and `POST /big-chunked/send` (accept with a 200 whose body is 2 MiB, over
-/// the gateway's limit, with or without `Content-Length`) and `GET /stats` (ref counters).
+/// Generic `http` SMS format: `POST /sms/send` (accept), `POST /flaky/send` (503 on a ref's first request),
+/// `POST /error/send` (vendor-level rejection), `POST /hang/send` (reads the request, never answers),
+/// `POST /late/send` (accepts, answers after 3 s), `POST /sometimes-late/send` (accepts, answering one request in a
+/// hundred a second late), `POST /big/send` and `POST /big-chunked/send` (accept with a 200 whose body is 2 MiB,
+/// over the gateway's limit, with or without `Content-Length`) and `GET /stats` (ref counters).
+///
+/// Vendor APIs, each in its documented shape (vendors.md): Alibaba RPC at `POST /` (`SendSms`, `SendBatchSms`,
+/// `QuerySendDetails`, `SingleCallByTts`; `+AlibabaRPC`), Tencent Cloud `SendSms` at any path with `X-TC-Action`
+/// (`+TencentCloud`), JPush `/v3/push`, WeCom token, app message, customer group send and robot (`+WeCom`),
+/// the Official Account's `stable_token`, template and subscription sends, HMS and FCM tokens and sends
+/// (`+TokenVendors`), and a bank's webhook (`+Webhook`).
+///
+/// Every body is parsed on the event loops without Foundation (``RequestJSON``, ``FormBody``), ids come from an
+/// atomic counter, and record lines are buffered and written off the request path, so 64 or more keep-alive
+/// connections are served at the benches' rates.
 @main
 struct FakeVendor: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +35,8 @@ struct FakeVendor: ParsableCommand {
     @Option(help: "TCP port to listen on (0 picks a free one).")
     var port: Int = 0
 
-    @Option(help: "Append one line per POST to this file: <ref><TAB><compact body>.")
+    @Option(
+        help: "Append one line per accepted recipient to this file: <ref or number><TAB><compact JSON>.")
     var record: String?
 
     @Option(help: "Print 'mark <unix ms>' the first time a POST body contains this text (for latency probes).")
@@ -33,7 +44,9 @@ struct FakeVendor: ParsableCommand {
 
     @Option(
         name: .customLong("report-to"),
-        help: "Push an Alibaba SmsReport for every SendSms to this URL (a gateway's /callbacks/<instance>).")
+        help:
+            "Push Alibaba SmsReports for every SendSms and SendBatchSms to this URL (a gateway's /callbacks/<instance>)."
+    )
     var reportTo: String?
 
     mutating func run() throws {
@@ -42,7 +55,14 @@ struct FakeVendor: ParsableCommand {
         // Held in a local because a released dispatch source stops firing; run() blocks until exit.
         let signalSources = installSignalHandlers(recorder: recorder)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let ledger = VendorLedger(mark: mark, reportTo: reportTo)
+        var reports: ReportPusher?
+        if let reportTo {
+            guard let pusher = ReportPusher(url: reportTo) else {
+                throw ValidationError("--report-to must be http://<IPv4 address>:<port>/<path>, not \(reportTo)")
+            }
+            reports = pusher
+        }
+        let ledger = VendorLedger(mark: mark, reports: reports)
         if let recorder {
             // Flushes from an event loop so a crash loses at most 200 ms of lines.
             group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { _ in

@@ -11,6 +11,8 @@ final class RequestRecorder: Sendable {
 
     private let descriptor: Int32
     private let pending = Mutex<[UInt8]>([])
+    /// Held across write(2); holds the buffer being written, kept for reuse.
+    private let writing = Mutex<[UInt8]>([])
 
     /// Opens (creating or appending to) `path`.
     init(path: String) throws {
@@ -34,13 +36,31 @@ final class RequestRecorder: Sendable {
         if full { flush() }
     }
 
+    /// Buffers one line per `(ref, json)` under a single lock; `json` must already be compact (one line).
+    func append(lines: [(ref: String, json: String)]) {
+        var bytes: [UInt8] = []
+        for line in lines {
+            bytes += line.ref.utf8
+            bytes.append(UInt8(ascii: "\t"))
+            bytes += line.json.utf8
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        let full = pending.withLock { pending in
+            pending.append(contentsOf: bytes)
+            return pending.count >= Self.highWater
+        }
+        if full { flush() }
+    }
+
     /// Writes everything buffered so far.
     func flush() {
-        // The lock is held across write(2) so concurrent flushes cannot reorder lines.
-        pending.withLock { pending in
+        // Writers serialize on `writing` so concurrent flushes cannot reorder lines; the buffer itself is swapped
+        // out under `pending`, so appends on the event loops never wait for write(2).
+        writing.withLock { spare in
+            pending.withLock { swap(&$0, &spare) }
             var offset = 0
-            while offset < pending.count {
-                let written = pending.withUnsafeBytes { bytes in
+            while offset < spare.count {
+                let written = spare.withUnsafeBytes { bytes in
                     write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 }
                 if written < 0 {
@@ -49,7 +69,7 @@ final class RequestRecorder: Sendable {
                 }
                 offset += written
             }
-            pending.removeAll(keepingCapacity: true)
+            spare.removeAll(keepingCapacity: true)
         }
     }
 

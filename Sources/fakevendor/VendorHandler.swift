@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -43,8 +42,10 @@ final class VendorHandler: ChannelInboundHandler {
             respond(.ok, ledger.statsJSON(), head: head, context: context)
             return
         }
+        if handleTencentCloud(path: path, head: head, body: body, context: context) { return }
         if handleWeCom(path: path, head: head, body: body, context: context) { return }
-        if handleAlibabaVoice(path: path, head: head, body: body, context: context) { return }
+        if handleAlibabaRPC(path: path, head: head, body: body, context: context) { return }
+        if handleJPush(path: path, head: head, body: body, context: context) { return }
         if handleWebhook(path: path, head: head, body: body, context: context) { return }
         if handleTokenVendors(path: path, head: head, body: body, context: context) { return }
         let routes: Set<String> = [
@@ -61,8 +62,8 @@ final class VendorHandler: ChannelInboundHandler {
         }
         let bytes = body.readableBytesView
         ledger.noteArrival(of: bytes)
-        let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        guard let ref = Self.text(object?["ref"]), Self.text(object?["to"]) != nil else {
+        let object = RequestJSON.parse(bytes)
+        guard let ref = object?["ref"]?.text, object?["to"]?.text != nil else {
             let message = #"{"code":"BAD_REQUEST","message":"body must be a JSON object with ref and to"}"#
             respond(.badRequest, message, head: head, context: context)
             return
@@ -76,17 +77,11 @@ final class VendorHandler: ChannelInboundHandler {
         case "/sometimes-late/send" where ledger.isEveryHundredth():
             // A vendor slow under load: one request in a hundred is accepted and answered a second late.
             let reply = #"{"code":"OK","msgid":"\#(ledger.nextMessageID())"}"#
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: .seconds(1)) {
-                bound.value.0.respond(.ok, reply, head: head, context: bound.value.1)
-            }
+            respondLater(.ok, reply, after: .seconds(1), head: head, context: context)
         case "/late/send":
             // Accepted, but answered only after any test timeout: the vendor has it, the gateway cannot know.
             let reply = #"{"code":"OK","msgid":"\#(ledger.nextMessageID())"}"#
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: .seconds(3)) {
-                bound.value.0.respond(.ok, reply, head: head, context: bound.value.1)
-            }
+            respondLater(.ok, reply, after: .seconds(3), head: head, context: context)
         case "/big/send", "/big-chunked/send":
             respondOversized(head: head, context: context, chunked: path == "/big-chunked/send")
         case "/error/send":
@@ -99,12 +94,14 @@ final class VendorHandler: ChannelInboundHandler {
         }
     }
 
-    /// A member's text: strings as-is, numbers by their value; anything else is missing.
-    private static func text(_ member: Any?) -> String? {
-        switch member {
-        case let text as String: return text
-        case let number as NSNumber: return number.stringValue
-        default: return nil
+    /// Answers after `delay` (a vendor slow to reply), on the connection's event loop.
+    func respondLater(
+        _ status: HTTPResponseStatus, _ json: String, after delay: TimeAmount, head: HTTPRequestHead,
+        context: ChannelHandlerContext
+    ) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: delay) {
+            bound.value.0.respond(status, json, head: head, context: bound.value.1)
         }
     }
 

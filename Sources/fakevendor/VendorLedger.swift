@@ -5,27 +5,35 @@ import Synchronization
 final class VendorLedger: Sendable {
     private struct State {
         var received = 0
-        var nextMessageID = 0
         var refs = Set<String>()
         var flakyRefs = Set<String>()
         var marked = false
         var tokensIssued = 0
         var webhookAttempts = 0
-        var sends: [String: (number: String, outID: String)] = [:]
+        /// Alibaba sends by BizId: a `SendSms` holds its number(s), a `SendBatchSms` every number of the batch.
+        var sends: [String: [Sent]] = [:]
         var lostSends = Set<String>()
         var sendChecks = 0
         var sometimesLate = 0
     }
 
+    /// One number of an Alibaba send, for `QuerySendDetails`.
+    struct Sent: Sendable {
+        let number: String
+        let outID: String
+    }
+
     private let state = Mutex(State())
+    /// Vendor ids are handed out on every send; an atomic keeps that off the state lock.
+    private let messageIDs = Atomic<Int>(0)
     private let mark: [UInt8]?
-    /// Where SmsReport pushes go, if anywhere.
-    let reportTo: String?
+    /// Pushes SmsReports for Alibaba sends, with `--report-to`.
+    let reports: ReportPusher?
 
     /// - Parameter mark: text whose first appearance in a body is announced with its arrival time.
-    init(mark: String? = nil, reportTo: String? = nil) {
+    init(mark: String? = nil, reports: ReportPusher? = nil) {
         self.mark = mark.map { Array($0.utf8) }
-        self.reportTo = reportTo
+        self.reports = reports
     }
 
     /// Prints `mark <unix ms>` the first time a body contains the mark text.
@@ -54,21 +62,30 @@ final class VendorLedger: Sendable {
         }
     }
 
-    /// Remembers an SMS send for `QuerySendDetails`.
-    func rememberSend(bizID: String, number: String, outID: String) {
-        state.withLock { $0.sends[bizID] = (number, outID) }
+    /// Counts one request for each of `refs` under a single lock (a batch's numbers).
+    func record(refs: [String]) {
+        state.withLock { state in
+            state.received += refs.count
+            for ref in refs { state.refs.insert(ref) }
+        }
     }
 
-    /// The number and OutId of a send, by BizId.
-    func send(bizID: String) -> (number: String, outID: String)? {
-        state.withLock { $0.sends[bizID] }
+    /// Remembers an Alibaba send (one number, or every number of a batch) for `QuerySendDetails`.
+    func rememberSend(bizID: String, numbers: [String], outID: String) {
+        let sent = numbers.map { Sent(number: $0, outID: outID) }
+        state.withLock { $0.sends[bizID] = sent }
+    }
+
+    /// The send of `number` under `bizID`, if there was one.
+    func send(bizID: String, number: String) -> Sent? {
+        state.withLock { $0.sends[bizID]?.first { $0.number == number } }
     }
 
     /// The OutIds of the sends to `number` (a `QuerySendDetails` without a BizId), counted as a send check.
     func sendCheck(number: String) -> [String] {
         state.withLock { state in
             state.sendChecks += 1
-            return state.sends.values.filter { $0.number == number }.map(\.outID).sorted()
+            return state.sends.values.flatMap { $0.filter { $0.number == number }.map(\.outID) }.sorted()
         }
     }
 
@@ -110,11 +127,12 @@ final class VendorLedger: Sendable {
 
     /// Returns a fresh vendor message id, `fv-1`, `fv-2`, ….
     func nextMessageID() -> String {
-        let number = state.withLock { state in
-            state.nextMessageID += 1
-            return state.nextMessageID
-        }
-        return "fv-\(number)"
+        "fv-\(nextSerial())"
+    }
+
+    /// The next number of the sequence behind every id the stub hands out (`fv-N`, `fv-biz-N`, `fv-call-N`, …).
+    func nextSerial() -> Int {
+        messageIDs.add(1, ordering: .relaxed).newValue
     }
 
     /// Whether this is the first `/flaky/send` request for `ref` (which therefore must fail).

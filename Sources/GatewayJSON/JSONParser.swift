@@ -87,6 +87,8 @@ public struct JSONParser {
                 index += 1
                 return .object(members)
             }
+            // Room for a typical request object up front: growing from empty rehashed every key three times.
+            members.reserveCapacity(8)
             while true {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -166,12 +168,16 @@ public struct JSONParser {
         mutating func string() throws(Failure) -> String {
             index += 1
             let start = index
-            // Fast path: no escapes, valid UTF-8 checked by String(validating:).
+            // Fast path: no escapes, valid UTF-8 checked by String(validating:). All-ASCII text (nearly every
+            // key and value) needs no check: String(validating:) is generic and looked up type metadata on each
+            // call, 15 % of the intake thread's instructions in callgrind.
+            var ascii = true
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                     index += 1
+                    if ascii { return String(decoding: slice, as: UTF8.self) }
                     guard let text = String(validating: slice, as: UTF8.self) else {
                         throw failure("invalid UTF-8 in string")
                     }
@@ -179,6 +185,7 @@ public struct JSONParser {
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw failure("control character in string") }
+                if byte >= 0x80 { ascii = false }
                 index += 1
             }
             var scalars: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))

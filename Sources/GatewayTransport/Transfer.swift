@@ -57,21 +57,27 @@ final class Transfer: @unchecked Sendable {
     }
 
     /// Takes one raw header line. A status line starts a new response, so interim (1xx) headers are dropped.
+    ///
+    /// Parsed as bytes (this runs for every header of every response on the transport thread): only the name
+    /// and the trimmed value become strings.
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        // Trim the line end as bytes: "\r\n" is one Character, so a Character-wise trim would miss it.
         var end = bytes.count
         while end > 0, bytes[end - 1] == UInt8(ascii: "\r") || bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<end]), as: UTF8.self))
-        if line.hasPrefix("HTTP/") {
+        if end >= 5, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"), bytes[2] == UInt8(ascii: "T"),
+            bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/")
+        {
             responseHeaders.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon])
-        var value = line[line.index(after: colon)...]
-        while let first = value.first, first == " " || first == "\t" { value.removeFirst() }
-        while let last = value.last, last == " " || last == "\t" { value.removeLast() }
-        responseHeaders.append(HTTPHeader(name, String(value)))
+        var colon = 0
+        while colon < end, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+        guard colon < end else { return }
+        var start = colon + 1
+        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+        while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        responseHeaders.append(HTTPHeader(name, value))
     }
 
     /// Frees the C memory handed to libcurl; call once the easy handle no longer references it.

@@ -162,13 +162,16 @@ final class TransferLoop {
         }
 
         var list: UnsafeMutablePointer<curl_slist>? = nil
+        var setsExpect = false
         for header in request.headers {
             // "Name;" is libcurl's way to send a header with an empty value ("Name:" would remove it).
             let line = header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)"
             list = curl_slist_append(list, line)
+            // The length first: lowercasing every header name of every request shows in the profile.
+            if header.name.utf8.count == 6, header.name.lowercased() == "expect" { setsExpect = true }
         }
         // Vendors answer small bodies at once; waiting for 100-continue only adds a round trip.
-        if request.headers.value(named: "Expect") == nil { list = curl_slist_append(list, "Expect:") }
+        if !setsExpect { list = curl_slist_append(list, "Expect:") }
         transfer.headerList = list
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
 

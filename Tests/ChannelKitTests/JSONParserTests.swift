@@ -18,6 +18,29 @@ struct JSONParserTests {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(text) }
     }
 
+    @Test func unescapedStringsAreCheckedForUTF8OnlyWhenNotASCII() throws {
+        // ASCII strings skip the UTF-8 check; raw multi-byte text is still validated.
+        let value = try JSONParser.parse(Array(#"{"to":"13800138000","content":"验证码 123456"}"#.utf8))
+        #expect(value["to"]?.stringValue == "13800138000")
+        #expect(value["content"]?.stringValue == "验证码 123456")
+        let invalid: [UInt8] = Array(#"{"a":"x"#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(invalid) }
+        let truncated: [UInt8] = Array(#"["ab"#.utf8) + [0xE9, 0xAA] + Array(#""]"#.utf8)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(truncated) }
+    }
+
+    @Test func objectsWithManyMembersKeepEveryMemberAndTheLastOfARepeatedKey() throws {
+        let members = (0..<20).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        let value = try JSONParser.parse("{\(members),\"k3\":\"last\"}")
+        guard case .object(let object) = value else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(object.count == 20)
+        #expect(object["k19"] == .number("19"))
+        #expect(object["k3"]?.stringValue == "last")
+    }
+
     @Test func refusesNestingDeeperThanTheLimit() {
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(deep) }

@@ -29,6 +29,8 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
     private var nextSlot = 0
     private var nextToWrite = 0
     private var ready: [Int: String] = [:]
+    /// Answers completed on other threads, written by one event-loop task per burst.
+    private let pendingAnswers = PendingAnswers()
     private var inputClosed = false
     private var refusalLogged = false
     // A `subscribe` stream: its answer's slot, lines waiting for that answer, and the last change's time.
@@ -135,11 +137,12 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
         nextSlot += 1
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let pending = pendingAnswers
         let respond: @Sendable (String) -> Void = { line in
             if loop.inEventLoop {
-                bound.value.0.complete(slot: slot, line: line, context: bound.value.1)
-            } else {
-                loop.execute { bound.value.0.complete(slot: slot, line: line, context: bound.value.1) }
+                bound.value.0.complete([(slot, line)], context: bound.value.1)
+            } else if pending.add(slot: slot, line: line) {
+                loop.execute { bound.value.0.complete(pending.take(), context: bound.value.1) }
             }
         }
         guard case .line(let buffer) = frame else {
@@ -190,17 +193,30 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
         return AnswerLine.error(id: id, error)
     }
 
-    private func complete(slot: Int, line: String, context: ChannelHandlerContext) {
-        ready[slot] = line
-        var wrote = false
-        while let next = ready.removeValue(forKey: nextToWrite) {
-            var buffer = context.channel.allocator.buffer(capacity: next.utf8.count + 1)
-            buffer.writeString(next)
-            buffer.writeInteger(UInt8(ascii: "\n"))
-            context.write(wrapOutboundOut(buffer), promise: nil)
+    /// Writes every answer that is now next in request order, and flushes once.
+    ///
+    /// Answers arrive almost always in order, so the next one goes straight into the burst's single buffer; only
+    /// one that overtakes an earlier request waits in `ready`.
+    private func complete(_ answers: [(slot: Int, line: String)], context: ChannelHandlerContext) {
+        var buffer: ByteBuffer?
+        func append(_ line: String) {
+            if buffer == nil {
+                buffer = context.channel.allocator.buffer(capacity: (line.utf8.count + 1) * max(1, answers.count))
+            }
+            buffer!.writeString(line)
+            buffer!.writeInteger(UInt8(ascii: "\n"))
             nextToWrite += 1
-            wrote = true
         }
+        for (slot, line) in answers {
+            guard slot == nextToWrite else {
+                ready[slot] = line
+                continue
+            }
+            append(line)
+            while !ready.isEmpty, let next = ready.removeValue(forKey: nextToWrite) { append(next) }
+        }
+        let wrote = buffer != nil
+        if let buffer { context.write(wrapOutboundOut(buffer), promise: nil) }
         if let streamSlot, nextToWrite > streamSlot, !streamPending.isEmpty {
             let pending = streamPending
             streamPending.removeAll()

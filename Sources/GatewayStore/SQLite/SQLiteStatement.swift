@@ -18,12 +18,27 @@ final class SQLiteStatement {
         sqlite3_clear_bindings(statement)
     }
 
+    /// Readies the statement for another run, keeping its bindings: for hot statements that bind every
+    /// parameter on every use, where clearing them first costs more than the statement's own binds.
+    func rewind() {
+        sqlite3_reset(statement)
+    }
+
     func bind(_ index: Int32, _ value: String?) {
-        guard let value else {
+        guard var value else {
             sqlite3_bind_null(statement, index)
             return
         }
-        sqlite3_bind_text(statement, index, value, -1, cg_sqlite_transient())
+        // The UTF-8 bytes with their length: passing the String as a C string copies a small (inline) string
+        // into a new array first, and makes SQLite measure it again.
+        value.withUTF8 { bytes in
+            let text = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            if let text {
+                sqlite3_bind_text(statement, index, text, Int32(bytes.count), cg_sqlite_transient())
+            } else {
+                sqlite3_bind_text(statement, index, "", 0, cg_sqlite_transient())
+            }
+        }
     }
 
     func bind(_ index: Int32, _ value: Int64?) {

@@ -201,18 +201,19 @@ final class StoreWriter: @unchecked Sendable {
     private func accept(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy) -> AcceptResult {
         do {
             let dedupKey = cipher.dedupKey(request.dedupKey)
-            findDedup.reset()
+            // The hot statements bind every parameter on every use, so they rewind without clearing bindings.
+            findDedup.rewind()
             findDedup.bind(1, dedupKey)
             if try findDedup.step(), let original = findDedup.string(0),
                 let createdAt = findDedup.int64(1), createdAt > now - dedupWindow
             {
-                findDedup.reset()
+                findDedup.rewind()
                 return .duplicate(original)
             }
-            findDedup.reset()
+            findDedup.rewind()
             let message = request.message
             let decision = try admit(request, now: now, policy: policy)
-            insertMessage.reset()
+            insertMessage.rewind()
             insertMessage.bind(1, message.id)
             insertMessage.bind(2, message.channel)
             insertMessage.bind(3, try cipher.seal(message.recipient))
@@ -252,7 +253,7 @@ final class StoreWriter: @unchecked Sendable {
             if case .send(let at) = decision, !policy.caps(for: message.category).isEmpty {
                 try countForCaps(request, at: at)
             }
-            upsertDedup.reset()
+            upsertDedup.rewind()
             upsertDedup.bind(1, dedupKey)
             upsertDedup.bind(2, message.id)
             upsertDedup.bind(3, now)
@@ -279,7 +280,7 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     private func write(_ record: AttemptRecord) throws(StoreError) {
-        updateMessage.reset()
+        updateMessage.rewind()
         updateMessage.bind(1, record.sequence)
         updateMessage.bind(2, record.state.messageState.rawValue)
         updateMessage.bind(3, record.attempt)
@@ -312,7 +313,7 @@ final class StoreWriter: @unchecked Sendable {
                 channel: record.channel, vendorMessageID: vendorMessageID, message: record.sequence,
                 recipient: record.recipient ?? "", now: record.finishedAt)
         }
-        insertAttempt.reset()
+        insertAttempt.rewind()
         insertAttempt.bind(1, record.sequence)
         insertAttempt.bind(2, record.attempt)
         insertAttempt.bind(3, record.startedAt)

@@ -23,13 +23,14 @@ extension AliyunSMSProfile: CallbackParsing {
         var receipts: [Receipt] = []
         var replies: [InboundReply] = []
         for (index, item) in items.enumerated() {
-            let position = "item \(index + 1) of \(items.count)"
+            // Only an error names the position: built on demand, not for every receipt of every push.
+            let position = { "item \(index + 1) of \(items.count)" }
             if item["success"] != nil {
-                receipts.append(try receipt(item, position: position))
+                receipts.append(try receipt(item, position: position()))
             } else if item["content"] != nil {
-                replies.append(try Self.reply(item, position: position))
+                replies.append(try Self.reply(item, position: position()))
             } else {
-                throw .badRequest("\(position) is neither an SmsReport (no 'success') nor an SmsUp (no 'content')")
+                throw .badRequest("\(position()) is neither an SmsReport (no 'success') nor an SmsUp (no 'content')")
             }
         }
         return CallbackReport(receipts: receipts, replies: replies, answer: Self.callbackAnswer)
@@ -37,19 +38,19 @@ extension AliyunSMSProfile: CallbackParsing {
 
     /// One SmsReport item as a receipt: `success` decides delivered or failed; `err_code` is kept as the vendor
     /// status and, on failure, classified by ``CarrierReports/statuses``.
-    func receipt(_ item: JSONValue, position: String) throws(MessageProblem) -> Receipt {
+    func receipt(_ item: JSONValue, position: @autoclosure () -> String) throws(MessageProblem) -> Receipt {
         let success: Bool
         switch item["success"] {
         case .bool(let value)?: success = value
         case .string("true")?: success = true
         case .string("false")?: success = false
-        default: throw .badRequest("SmsReport \(position) has a 'success' that is not a boolean")
+        default: throw .badRequest("SmsReport \(position()) has a 'success' that is not a boolean")
         }
         guard let bizID = CarrierReports.text(item["biz_id"]) else {
-            throw .badRequest("SmsReport \(position) has no 'biz_id' (a string or number)")
+            throw .badRequest("SmsReport \(position()) has no 'biz_id' (a string or number)")
         }
         guard let phoneNumber = CarrierReports.text(item["phone_number"]) else {
-            throw .badRequest("SmsReport \(position) has no 'phone_number' (a string or number)")
+            throw .badRequest("SmsReport \(position()) has no 'phone_number' (a string or number)")
         }
         let code = CarrierReports.text(item["err_code"])
         let event: Receipt.Event =
@@ -70,12 +71,12 @@ extension AliyunSMSProfile: CallbackParsing {
 
     /// One SmsUp item as a customer reply: the number and text as Alibaba sent them (the core matches opt-out
     /// keywords and normalises numbers), `sequence_id` as the reply's id, `send_time` as when it was received.
-    static func reply(_ item: JSONValue, position: String) throws(MessageProblem) -> InboundReply {
+    static func reply(_ item: JSONValue, position: @autoclosure () -> String) throws(MessageProblem) -> InboundReply {
         guard let phoneNumber = CarrierReports.text(item["phone_number"]) else {
-            throw .badRequest("SmsUp \(position) has no 'phone_number' (a string or number)")
+            throw .badRequest("SmsUp \(position()) has no 'phone_number' (a string or number)")
         }
         guard let content = JSONScalarText.of(item["content"]) else {
-            throw .badRequest("SmsUp \(position) has a 'content' that is not a string")
+            throw .badRequest("SmsUp \(position()) has a 'content' that is not a string")
         }
         return InboundReply(
             from: phoneNumber,

@@ -25,14 +25,15 @@ extension TencentSMSProfile: CallbackParsing {
         var receipts: [Receipt] = []
         var replies: [InboundReply] = []
         for (index, item) in items.enumerated() {
-            let position = "item \(index + 1) of \(items.count)"
+            // Only an error names the position: built on demand, not for every receipt of every push.
+            let position = { "item \(index + 1) of \(items.count)" }
             if item["report_status"] != nil {
-                receipts.append(try receipt(item, position: position))
+                receipts.append(try receipt(item, position: position()))
             } else if item["text"] != nil {
-                replies.append(try Self.reply(item, position: position))
+                replies.append(try Self.reply(item, position: position()))
             } else {
                 throw .badRequest(
-                    "\(position) is neither a status report (no 'report_status') nor a reply (no 'text')")
+                    "\(position()) is neither a status report (no 'report_status') nor a reply (no 'text')")
             }
         }
         return CallbackReport(receipts: receipts, replies: replies, answer: Self.callbackAnswer)
@@ -40,18 +41,18 @@ extension TencentSMSProfile: CallbackParsing {
 
     /// One status-report item as a receipt: `SUCCESS` is delivered, `FAIL` a failure classified by its carrier
     /// status `errmsg` (``CarrierReports/statuses``), with `description` as detail.
-    func receipt(_ item: JSONValue, position: String) throws(MessageProblem) -> Receipt {
+    func receipt(_ item: JSONValue, position: @autoclosure () -> String) throws(MessageProblem) -> Receipt {
         let delivered: Bool
         switch item["report_status"] {
         case .string("SUCCESS")?: delivered = true
         case .string("FAIL")?: delivered = false
-        default: throw .badRequest("status report \(position) has a 'report_status' other than SUCCESS or FAIL")
+        default: throw .badRequest("status report \(position()) has a 'report_status' other than SUCCESS or FAIL")
         }
         guard let sid = CarrierReports.text(item["sid"]) else {
-            throw .badRequest("status report \(position) has no 'sid' (a string or number)")
+            throw .badRequest("status report \(position()) has no 'sid' (a string or number)")
         }
         guard let number = Self.number(item) else {
-            throw .badRequest("status report \(position) has no 'mobile' (a string or number)")
+            throw .badRequest("status report \(position()) has no 'mobile' (a string or number)")
         }
         let status = CarrierReports.text(item["errmsg"])
         let detail = CarrierReports.text(item["description"]).map(redacted)
@@ -68,12 +69,12 @@ extension TencentSMSProfile: CallbackParsing {
 
     /// One reply item: the number as `+<nationcode><mobile>`, the text as sent, `time` (Unix seconds) as when it
     /// was received. The reply callback has no id of its own.
-    static func reply(_ item: JSONValue, position: String) throws(MessageProblem) -> InboundReply {
+    static func reply(_ item: JSONValue, position: @autoclosure () -> String) throws(MessageProblem) -> InboundReply {
         guard let number = number(item) else {
-            throw .badRequest("reply \(position) has no 'mobile' (a string or number)")
+            throw .badRequest("reply \(position()) has no 'mobile' (a string or number)")
         }
         guard let text = JSONScalarText.of(item["text"]) else {
-            throw .badRequest("reply \(position) has a 'text' that is not a string")
+            throw .badRequest("reply \(position()) has a 'text' that is not a string")
         }
         let time = item["time"].flatMap(CallbackTime.epochMilliseconds)
         return InboundReply(from: number, text: text, receivedAtMilliseconds: time)

@@ -20,6 +20,16 @@ struct SupportTests {
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    @Test func prefixedHexWritesThePrefixThenTheDigest() {
+        let digest = SHA256.hash(data: Array("abc".utf8))
+        #expect(
+            digest.withUnsafeBytes { HexEncoding.lowercase($0, prefix: "r:") }
+                == "r:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect([UInt8]().withUnsafeBytes { HexEncoding.lowercase($0, prefix: "h:") } == "h:")
+        #expect(
+            [UInt8]([0x00, 0x0F, 0xF0, 0xFF]).withUnsafeBytes { HexEncoding.lowercase($0, prefix: "") } == "000ff0ff")
+    }
+
     @Test func durationsParseAndFormat() {
         #expect(ConfigDuration.parse("150ms") == .milliseconds(150))
         #expect(ConfigDuration.parse("2s") == .seconds(2))

@@ -136,6 +136,64 @@ struct ReceiptStoreTests {
                 == ReceiptTally.with(unmatched: 1, kept: [.delivered: 1]))
     }
 
+    @Test func aBatchIsReadOnceThenItsOtherReceiptsAreMatchedFromWhatWasRead() throws {
+        let fixture = try Fixture()
+        var sequences: [Int64] = []
+        for index in 1...4 {
+            let number = "+861380000000\(index)"
+            sequences.append(fixture.accept("m\(index)", to: number))
+            fixture.sent(sequences[index - 1], vendorID: "batch-7", recipient: number)
+        }
+        // The same number twice in one batch cannot be told apart, however often the batch is matched.
+        let twice = fixture.accept("m5", to: "+8613800000004")
+        fixture.sent(twice, vendorID: "batch-7", recipient: "+8613800000004")
+        for index in [2, 1, 3] {
+            let receipt = Receipt(vendorMessageID: "batch-7", recipient: "1380000000\(index)", event: .delivered)
+            #expect(fixture.receipts([receipt]) == ReceiptTally.with(matched: 1, kept: [.delivered: 1]))
+            #expect(fixture.status("m\(index)")?.state == .delivered)
+        }
+        let ambiguous = Receipt(vendorMessageID: "batch-7", recipient: "13800000004", event: .delivered)
+        #expect(fixture.receipts([ambiguous]) == ReceiptTally.with(unmatched: 1, kept: [.delivered: 1]))
+        #expect(fixture.status("m4")?.state == .sent)
+        // A number that is not in the batch stays unmatched.
+        let stranger = Receipt(vendorMessageID: "batch-7", recipient: "13900000000", event: .delivered)
+        #expect(fixture.receipts([stranger]) == ReceiptTally.with(unmatched: 1, kept: [.delivered: 1]))
+    }
+
+    @Test func aReceiptKeptBeforeFingerprintsLedWithTheVendorIdIsStillKnownAsARepeat() throws {
+        let fixture = try Fixture()
+        let sequence = fixture.accept("m1", to: "13800138000")
+        fixture.sent(sequence, vendorID: "biz-3", recipient: "13800138000")
+        let delivered = Receipt(
+            vendorMessageID: "biz-3", recipient: "13800138000", event: .delivered,
+            occurredAtMilliseconds: 1_795_449_601_000, vendorStatus: "DELIVERED")
+        #expect(fixture.receipts([delivered]) == ReceiptTally.with(matched: 1, kept: [.delivered: 1]))
+        fixture.store.close()
+        // Back to the form an older gateway kept: `r:` and the digest alone.
+        let path = fixture.directory + "/gateway.sqlite3"
+        do {
+            let database = try SQLiteDatabase(path: path)
+            let read = try database.prepare("SELECT fingerprint FROM receipts")
+            #expect(try read.step())
+            #expect(read.string(0)?.hasPrefix("v:biz-3\nr:") == true)
+            read.reset()
+            try database.execute(
+                "UPDATE receipts SET fingerprint = substr(fingerprint, instr(fingerprint, char(10)) + 1)")
+        }
+        let reopened = try SQLiteMessageStore(
+            directory: fixture.directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000,
+            clock: fixture.clock, logger: Logger(label: "test"))
+        defer { reopened.close() }
+        let done = DispatchSemaphore(value: 0)
+        let tally = Mutex<ReceiptTally?>(nil)
+        reopened.recordReceipts(channel: "sms", [delivered]) { result in
+            tally.withLock { $0 = try? result.get() }
+            done.signal()
+        }
+        done.wait()
+        #expect(tally.withLock { $0 } == ReceiptTally.with(duplicates: 1))
+    }
+
     @Test func callResultsAreStates() throws {
         let fixture = try Fixture()
         let answered = fixture.accept("c1", to: "13900000001")

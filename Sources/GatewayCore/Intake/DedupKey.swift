@@ -18,6 +18,6 @@ enum DedupKey {
             hasher.update(text: message.params[key]!)
             hasher.update(byte: 0)
         }
-        return "h:" + HexEncoding.lowercase(hasher.finalize())
+        return hasher.finalize().withUnsafeBytes { HexEncoding.lowercase($0, prefix: "h:") }
     }
 }

@@ -10,7 +10,7 @@ import Synchronization
 /// Delivery receipts are kept once each, matched to their messages and applied to their state by the store.
 public final class CallbackProcessor: Sendable {
     /// What the listener answers.
-    public struct Answer: Sendable {
+    public struct Answer: Sendable, Equatable {
         public var status: Int
         public var contentType: String
         public var body: String
@@ -50,7 +50,8 @@ public final class CallbackProcessor: Sendable {
         self.logger = logger
     }
 
-    /// Sets who hears every instance's parsed receipts (the dispatcher frees call slots with them).
+    /// Sets who hears the parsed receipts of instances that cap concurrent calls (the dispatcher frees call slots
+    /// with them). Other instances hold no slots, so their receipts do not wake the dispatcher once per callback.
     public func onReceipts(_ observer: @escaping @Sendable (String, [Receipt]) -> Void) {
         receiptObserver.set(observer)
     }
@@ -113,7 +114,7 @@ public final class CallbackProcessor: Sendable {
         }
         replies.add(report.replies.count, ordering: .relaxed)
         receipts.add(report.receipts.count, ordering: .relaxed)
-        if !report.receipts.isEmpty, let observer = receiptObserver.function {
+        if !report.receipts.isEmpty, configuration.maxConcurrentCalls != nil, let observer = receiptObserver.function {
             observer(instance, report.receipts)
         }
         let changes = consentChanges(in: report, kind: configuration.kind, instance: instance)
@@ -121,6 +122,13 @@ public final class CallbackProcessor: Sendable {
             status: report.answer.status, contentType: report.answer.contentType, body: report.answer.body)
         // The vendor hears its expected answer only once receipts and opt-outs are committed; otherwise 503, and
         // it pushes again (duplicates change nothing).
+        if changes.isEmpty, !report.receipts.isEmpty {
+            // The common push, receipts alone: one store operation answers it, with no shared tally to keep.
+            store.recordReceipts(channel: instance, report.receipts) { [self] result in
+                answer(recorded(result, instance: instance) ? reply : Self.tryAgain)
+            }
+            return
+        }
         let pending = Mutex((left: (report.receipts.isEmpty ? 0 : 1) + (changes.isEmpty ? 0 : 1), failed: false))
         let done: @Sendable (Bool) -> Void = { succeeded in
             let (finished, failed) = pending.withLock { state in
@@ -129,7 +137,7 @@ public final class CallbackProcessor: Sendable {
                 return (state.left == 0, state.failed)
             }
             guard finished else { return }
-            answer(failed ? Answer(status: 503, contentType: "text/plain", body: "try again\n") : reply)
+            answer(failed ? Self.tryAgain : reply)
         }
         guard !report.receipts.isEmpty || !changes.isEmpty else {
             answer(reply)
@@ -137,17 +145,7 @@ public final class CallbackProcessor: Sendable {
         }
         if !report.receipts.isEmpty {
             store.recordReceipts(channel: instance, report.receipts) { [self] result in
-                switch result {
-                case .success(let tally):
-                    matched.add(tally.matched, ordering: .relaxed)
-                    unmatched.add(tally.unmatched, ordering: .relaxed)
-                    duplicateReceipts.add(tally.duplicates, ordering: .relaxed)
-                    receiptCounts.add(tally, channel: instance)
-                    done(true)
-                case .failure(let error):
-                    logger.error("cannot record receipts", metadata: ["channel": "\(instance)", "error": "\(error)"])
-                    done(false)
-                }
+                done(recorded(result, instance: instance))
             }
         }
         guard !changes.isEmpty else { return }
@@ -168,6 +166,24 @@ public final class CallbackProcessor: Sendable {
                 logger.error("cannot record an opt-out", metadata: ["channel": "\(instance)", "error": "\(error)"])
                 done(false)
             }
+        }
+    }
+
+    /// What a vendor hears when its push could not be committed: it pushes again.
+    static let tryAgain = Answer(status: 503, contentType: "text/plain", body: "try again\n")
+
+    /// Counts a committed tally (or logs the failure); whether the receipts are durable.
+    private func recorded(_ result: Result<ReceiptTally, StoreError>, instance: String) -> Bool {
+        switch result {
+        case .success(let tally):
+            matched.add(tally.matched, ordering: .relaxed)
+            unmatched.add(tally.unmatched, ordering: .relaxed)
+            duplicateReceipts.add(tally.duplicates, ordering: .relaxed)
+            receiptCounts.add(tally, channel: instance)
+            return true
+        case .failure(let error):
+            logger.error("cannot record receipts", metadata: ["channel": "\(instance)", "error": "\(error)"])
+            return false
         }
     }
 

@@ -49,8 +49,12 @@ public final class CallbackServer: Sendable {
                         return channel.close()
                     }
                     channel.closeFuture.whenComplete { _ in connections.release() }
+                    // The request decoder only: answers are few fixed shapes, encoded by the handler in one buffer
+                    // (NIO's response encoder, pipelining and header-validation handlers cost more per callback
+                    // than the receipt itself), and the handler keeps pipelined requests in order.
                     return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                         try channel.pipeline.syncOperations.addHandler(
                             CallbackHandler(processor: processor, metrics: metrics, health: health))
                     }
@@ -76,131 +80,5 @@ public final class CallbackServer: Sendable {
     public func shutdown() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
-    }
-}
-
-/// One HTTP connection of the callback listener: collects a request (up to the size limit) and answers it.
-final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let processor: CallbackProcessor
-    private let metrics: MetricsPage?
-    private let health: HealthProbe?
-    private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
-    private var tooLarge = false
-    /// Since when the peer owes us a complete request (nil while we are answering one).
-    private var waitingSince: NIODeadline? = .now()
-    private var deadlineCheck: RepeatedTask?
-
-    init(processor: CallbackProcessor, metrics: MetricsPage?, health: HealthProbe?) {
-        self.processor = processor
-        self.metrics = metrics
-        self.health = health
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        // One check per connection every few seconds rather than a timer per request: cheap on the receipt path.
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let period = TimeAmount.seconds(5)
-        deadlineCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
-            let (handler, context) = bound.value
-            if let since = handler.waitingSince, NIODeadline.now() - since > CallbackServer.requestTimeout {
-                context.close(promise: nil)
-            }
-        }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        deadlineCheck?.cancel()
-        deadlineCheck = nil
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let request):
-            head = request
-            body.removeAll(keepingCapacity: true)
-            tooLarge = false
-        case .body(let buffer):
-            guard !tooLarge else { return }
-            if body.count + buffer.readableBytes > CallbackServer.maxBodyBytes {
-                tooLarge = true
-                body.removeAll()
-            } else {
-                body.append(contentsOf: buffer.readableBytesView)
-            }
-        case .end:
-            guard let head else { return }
-            self.head = nil
-            waitingSince = nil
-            respond(to: head, context: context)
-        }
-    }
-
-    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let keepAlive = head.isKeepAlive
-        let loop = context.eventLoop
-        let bound = NIOLoopBound((self, context), eventLoop: loop)
-        let answer: @Sendable (CallbackProcessor.Answer) -> Void = { answer in
-            loop.execute { bound.value.0.write(answer, keepAlive: keepAlive, context: bound.value.1) }
-        }
-        if tooLarge {
-            answer(
-                .init(
-                    status: 413, contentType: "text/plain",
-                    body: "callback body over \(CallbackServer.maxBodyBytes) bytes\n"))
-            return
-        }
-        let target = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = target.first.map(String.init) ?? ""
-        if path == "/metrics", head.method == .GET, let metrics {
-            answer(.init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.render()))
-            return
-        }
-        if path == "/healthz" || path == "/readyz", head.method == .GET, let health {
-            // Answered on the event loop itself: a liveness answer at all shows the listener's loop turns.
-            let verdict = path == "/healthz" ? health.liveness() : health.readiness()
-            answer(.init(status: verdict.passes ? 200 : 503, contentType: "text/plain", body: verdict.reason + "\n"))
-            return
-        }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        if parts.count == 2, parts[0] == "t", head.method == .GET || head.method == .HEAD {
-            processor.click(token: String(parts[1]), answer: answer)
-            return
-        }
-        guard parts.count >= 2, parts[0] == "callbacks" else {
-            answer(.init(status: 404, contentType: "text/plain", body: "not found\n"))
-            return
-        }
-        let rest = "/" + parts.dropFirst(2).joined(separator: "/")
-        let callback = InboundCallback(
-            method: head.method.rawValue, path: rest, query: target.count > 1 ? String(target[1]) : "",
-            headers: head.headers.map { HTTPHeader($0.name, $0.value) }, body: body)
-        processor.handle(instance: String(parts[1]), callback: callback, answer: answer)
-    }
-
-    private func write(_ answer: CallbackProcessor.Answer, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: answer.contentType)
-        if let location = answer.location {
-            headers.add(name: "Location", value: location)
-            headers.add(name: "Cache-Control", value: "no-store")  // every click must reach us to be counted
-        }
-        headers.add(name: "Content-Length", value: "\(answer.body.utf8.count)")
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: answer.body.utf8.count)
-        buffer.writeString(answer.body)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        waitingSince = .now()
-        if !keepAlive {
-            let channel = context.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
-        }
     }
 }

@@ -1,8 +1,14 @@
 /// The writer's prepared statements for receipts.
 struct ReceiptStatements {
+    /// Keeps a receipt once (by fingerprint), already matched to its message when that is known: one row written,
+    /// no second update to link it.
     let insert: SQLiteStatement
     let messageByID: SQLiteStatement
     let messagesByVendorID: SQLiteStatement
+    /// Confirms a ``BatchRecipients`` hint: the message still has this channel and vendor id.
+    let messageBySequence: SQLiteStatement
+    /// Batch sends' members by recipient, across commits (touched by the writer thread only).
+    let batchRecipients = BatchRecipients()
     let setState: SQLiteStatement
     let match: SQLiteStatement
     let unmatched: SQLiteStatement
@@ -12,13 +18,15 @@ struct ReceiptStatements {
         insert = try database.prepare(
             """
             INSERT OR IGNORE INTO receipts (channel, vendor_message_id, message_id, recipient, event, reason,
-                vendor_status, occurred_at, received_at, fingerprint)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                vendor_status, occurred_at, received_at, fingerprint, message_seq)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """)
         messageByID = try database.prepare(
             "SELECT seq, recipient, state, updated_at FROM messages WHERE id = ?1 AND channel = ?2")
         messagesByVendorID = try database.prepare(
             "SELECT seq, recipient, state, updated_at FROM messages WHERE channel = ?1 AND vendor_message_id = ?2")
+        messageBySequence = try database.prepare(
+            "SELECT state, updated_at FROM messages WHERE seq = ?1 AND channel = ?2 AND vendor_message_id = ?3")
         // Receipts only move a message forward: a delivered (or answered…) message never goes back to sent, and a
         // second receipt for a finished delivery changes nothing.
         setState = try database.prepare(

@@ -94,6 +94,7 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         let writer = try StoreWriter(
             database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
         try writer.countUnmatchedReceipts()
+        try writer.rekeyLegacyReceiptFingerprints()
         let thread = Thread { [unowned self] in self.run(writer) }
         thread.name = "store-writer"
         thread.stackSize = 1 << 20

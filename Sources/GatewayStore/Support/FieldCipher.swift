@@ -56,6 +56,6 @@ struct FieldCipher: @unchecked Sendable {
     func dedupKey(_ key: String) -> String {
         guard let secretKey = self.key else { return key }
         let code = HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: secretKey)
-        return "m:" + HexEncoding.lowercase(code)
+        return code.withUnsafeBytes { HexEncoding.lowercase($0, prefix: "m:") }
     }
 }

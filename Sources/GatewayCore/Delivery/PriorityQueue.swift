@@ -1,13 +1,18 @@
 /// One priority lane of a channel instance (critical, transactional or marketing): its window of loaded
 /// messages, read from the store by cursor, and its retry and deferral timers.
 ///
+/// Messages start in one order, ``next(wallNow:)``: due timers first (they have waited longest; earliest due,
+/// then oldest commit), then the window in commit order. The batch builder draws on the same order
+/// (``dueTimer(wallNow:)``, then ``peekReady()``), so messages that fall due together (quiet hours ending,
+/// `not_before`, retries, cap deferrals) share requests as queued ones do.
+///
 /// Owned by the dispatcher thread only.
 struct PriorityQueue {
     /// Loaded messages not yet started, in commit order; `readyHead` avoids shifting the array.
     var ready: [StoredMessage] = []
     var readyHead = 0
-    /// Messages waiting for a retry or a deferred time, sorted by due time (earliest last, so popping is cheap).
-    var timers: [StoredMessage] = []
+    /// Messages waiting for a retry or a deferred time.
+    var timers = MessageTimers()
     /// The highest sequence loaded so far.
     var cursor: Int64 = 0
     /// Whether the store may hold queued messages past the cursor.
@@ -28,16 +33,11 @@ struct PriorityQueue {
         for stored in page {
             cursor = max(cursor, stored.sequence)
             if stored.nextAttemptAt > wallNow {
-                schedule(stored)
+                timers.insert(stored)
             } else {
                 ready.append(stored)
             }
         }
-    }
-
-    /// The next loaded message, without taking it.
-    func peekReady() -> StoredMessage? {
-        readyHead < ready.count ? ready[readyHead] : nil
     }
 
     mutating func popReady() -> StoredMessage? {
@@ -49,32 +49,45 @@ struct PriorityQueue {
 
     /// Holds a message until its `nextAttemptAt`.
     mutating func schedule(_ stored: StoredMessage) {
-        // Sorted descending by due time: binary search for the insertion point.
-        var low = 0
-        var high = timers.count
-        while low < high {
-            let middle = (low + high) / 2
-            if timers[middle].nextAttemptAt > stored.nextAttemptAt { low = middle + 1 } else { high = middle }
-        }
-        timers.insert(stored, at: low)
+        timers.insert(stored)
     }
 
-    /// The next timer due by `wallNow`, if any.
-    mutating func popDue(wallNow: Int64) -> StoredMessage? {
-        guard let last = timers.last, last.nextAttemptAt <= wallNow else { return nil }
-        return timers.removeLast()
-    }
-
-    var nextDueAt: Int64? { timers.last?.nextAttemptAt }
+    var nextDueAt: Int64? { timers.nextDueAt }
 
     /// Whether a message can start now.
     func hasWork(wallNow: Int64) -> Bool {
         readyCount > 0 || (nextDueAt ?? Int64.max) <= wallNow
     }
 
+    /// Whether the next message to start is a due timer rather than the window's head.
+    private func timerIsNext(wallNow: Int64) -> Bool {
+        if let due = timers.nextDueAt { due <= wallNow } else { false }
+    }
+
     /// The next message to start: a due timer first (it has waited longest), then the window.
     mutating func next(wallNow: Int64) -> StoredMessage? {
-        popDue(wallNow: wallNow) ?? popReady()
+        if timerIsNext(wallNow: wallNow) { return timers.popFirst() }
+        return popReady()
+    }
+
+    /// The earliest timer if it is due by `wallNow` (then it is ``next(wallNow:)``), without taking it.
+    func dueTimer(wallNow: Int64) -> StoredMessage? {
+        timerIsNext(wallNow: wallNow) ? timers.first : nil
+    }
+
+    /// Takes the timer ``dueTimer(wallNow:)`` returned.
+    mutating func dropDueTimer() {
+        _ = timers.popFirst()
+    }
+
+    /// The window's next message, without taking it.
+    func peekReady() -> StoredMessage? {
+        readyHead < ready.count ? ready[readyHead] : nil
+    }
+
+    /// Takes the message ``peekReady()`` returned, without another copy of it.
+    mutating func dropReady() {
+        if readyHead < ready.count { readyHead += 1 }
     }
 
     /// Takes a loaded message out (ready or waiting on a timer); `nil` if this lane does not hold it.
@@ -82,10 +95,7 @@ struct PriorityQueue {
         if let position = ready[readyHead...].firstIndex(where: { $0.sequence == sequence }) {
             return ready.remove(at: position)
         }
-        if let position = timers.firstIndex(where: { $0.sequence == sequence }) {
-            return timers.remove(at: position)
-        }
-        return nil
+        return timers.remove(sequence: sequence)
     }
 
     /// Forgets everything loaded; the next refill reads the store from the start.

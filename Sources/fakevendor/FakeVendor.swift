@@ -22,7 +22,7 @@ import NIOPosix
 /// the Official Account's `stable_token`, template and subscription sends, HMS and FCM tokens and sends
 /// (`+TokenVendors`), and a bank's webhook (`+Webhook`).
 ///
-/// Every body is parsed on the event loops without Foundation (``RequestJSON``, ``FormBody``), ids come from an
+/// Every body is parsed on the event loops without Foundation (GatewayJSON's parser, ``FormBody``), ids come from an
 /// atomic counter, and record lines are buffered and written off the request path, so 64 or more keep-alive
 /// connections are served at the benches' rates.
 @main

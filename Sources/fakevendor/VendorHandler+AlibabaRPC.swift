@@ -1,3 +1,4 @@
+import GatewayJSON
 import NIOCore
 import NIOHTTP1
 
@@ -71,7 +72,7 @@ extension VendorHandler {
             return
         }
         if let parameters = form["TemplateParam"] {
-            guard case .object? = RequestJSON.parse(parameters.utf8) else {
+            guard case .object? = JSONValue.parse(parameters.utf8) else {
                 respondAlibaba(.ok, code: "isv.INVALID_JSON_PARAM", "TemplateParam is not a JSON object", head, context)
                 return
             }
@@ -82,7 +83,7 @@ extension VendorHandler {
     private func alibabaSendBatchSms(_ form: FormBody, head: HTTPRequestHead, context: ChannelHandlerContext) {
         if missingParameter(["PhoneNumberJson", "SignNameJson", "TemplateCode"], in: form, head, context) { return }
         func strings(_ name: String) -> [String]? {
-            guard let items = form[name].flatMap({ RequestJSON.parse($0.utf8) })?.arrayValue else { return nil }
+            guard let items = form[name].flatMap({ JSONValue.parse($0.utf8) })?.arrayValue else { return nil }
             let texts = items.compactMap(\.stringValue)
             return texts.count == items.count ? texts : nil
         }
@@ -102,7 +103,7 @@ extension VendorHandler {
             return
         }
         if let parameters = form["TemplateParamJson"] {
-            guard let items = RequestJSON.parse(parameters.utf8)?.arrayValue, items.count == numbers.count,
+            guard let items = JSONValue.parse(parameters.utf8)?.arrayValue, items.count == numbers.count,
                 items.allSatisfy({ if case .object = $0 { true } else { false } })
             else {
                 respondAlibaba(

@@ -1,3 +1,4 @@
+import GatewayJSON
 import NIOCore
 import NIOHTTP1
 
@@ -22,7 +23,7 @@ extension VendorHandler {
             return true
         }
         let bytes = body.readableBytesView
-        guard let push = RequestJSON.parse(bytes), push["platform"] != nil,
+        guard let push = JSONValue.parse(bytes), push["platform"] != nil,
             push["notification"] != nil || push["message"] != nil
         else {
             error(.badRequest, 1002, "Missing parameter: platform and notification or message are required")

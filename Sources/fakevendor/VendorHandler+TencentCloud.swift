@@ -1,3 +1,4 @@
+import GatewayJSON
 import NIOCore
 import NIOHTTP1
 
@@ -44,7 +45,7 @@ extension VendorHandler {
     }
 
     private func tencentSendSms(_ bytes: [UInt8], head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard let request = RequestJSON.parse(bytes), case .object = request else {
+        guard let request = JSONValue.parse(bytes), case .object = request else {
             respondTencent(error: "InvalidParameter", "The body is not a JSON object.", head: head, context: context)
             return
         }

@@ -1,3 +1,4 @@
+import GatewayJSON
 import NIOCore
 import NIOHTTP1
 
@@ -36,7 +37,7 @@ extension VendorHandler {
                 head: head, context: context)
             return true
         case "/cgi-bin/stable_token":
-            let object = RequestJSON.parse(bytes)
+            let object = JSONValue.parse(bytes)
             guard object?["grant_type"]?.stringValue == "client_credential", object?["secret"] != nil else {
                 respond(.ok, #"{"errcode":40002,"errmsg":"invalid grant_type"}"#, head: head, context: context)
                 return true
@@ -54,7 +55,7 @@ extension VendorHandler {
                 respond(.ok, #"{"errcode":42001,"errmsg":"access_token expired"}"#, head: head, context: context)
                 return true
             }
-            let object = RequestJSON.parse(bytes)
+            let object = JSONValue.parse(bytes)
             guard let user = object?["touser"]?.stringValue, object?["template_id"] != nil, object?["data"] != nil
             else {
                 respond(.ok, #"{"errcode":47001,"errmsg":"data format error"}"#, head: head, context: context)
@@ -98,7 +99,7 @@ extension VendorHandler {
             respond(.unauthorized, #"{"code":"80200003","msg":"Oauth token expired"}"#, head: head, context: context)
             return
         }
-        let tokens = RequestJSON.parse(bytes)?["message"]?["token"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let tokens = JSONValue.parse(bytes)?["message"]?["token"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard !tokens.isEmpty, tokens.count <= 1000 else {
             respond(.badRequest, #"{"code":"80100003","msg":"Illegal payload"}"#, head: head, context: context)
             return
@@ -122,7 +123,7 @@ extension VendorHandler {
             error(.unauthorized, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
             return
         }
-        guard let device = RequestJSON.parse(bytes)?["message"]?["token"]?.stringValue, !device.isEmpty else {
+        guard let device = JSONValue.parse(bytes)?["message"]?["token"]?.stringValue, !device.isEmpty else {
             error(.badRequest, "INVALID_ARGUMENT", "The message has no token.")
             return
         }

@@ -1,3 +1,4 @@
+import GatewayJSON
 import NIOCore
 import NIOHTTP1
 
@@ -21,7 +22,7 @@ extension VendorHandler {
         case "/cgi-bin/message/send":
             guard weComTokenIsUsable(head: head, context: context) else { return true }
             let bytes = body.readableBytesView
-            let users = RequestJSON.parse(bytes)?["touser"]?.stringValue?.split(separator: "|").map(String.init) ?? []
+            let users = JSONValue.parse(bytes)?["touser"]?.stringValue?.split(separator: "|").map(String.init) ?? []
             guard !users.isEmpty else {
                 respond(.ok, #"{"errcode":40031,"errmsg":"invalid user list"}"#, head: head, context: context)
                 return true
@@ -38,7 +39,7 @@ extension VendorHandler {
             // Customer group send (vendors.md §3.3): a task whose msgid keys the later results.
             guard weComTokenIsUsable(head: head, context: context) else { return true }
             let bytes = body.readableBytesView
-            let customers = RequestJSON.parse(bytes)?["external_userid"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let customers = JSONValue.parse(bytes)?["external_userid"]?.arrayValue?.compactMap(\.stringValue) ?? []
             guard !customers.isEmpty else {
                 respond(.ok, #"{"errcode":41048,"errmsg":"missing external_userid"}"#, head: head, context: context)
                 return true
@@ -57,7 +58,7 @@ extension VendorHandler {
                 return true
             }
             let bytes = body.readableBytesView
-            guard let message = RequestJSON.parse(bytes), message["msgtype"]?.stringValue != nil else {
+            guard let message = JSONValue.parse(bytes), message["msgtype"]?.stringValue != nil else {
                 respond(.ok, #"{"errcode":40008,"errmsg":"invalid message type"}"#, head: head, context: context)
                 return true
             }

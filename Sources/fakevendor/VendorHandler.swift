@@ -1,3 +1,4 @@
+import GatewayJSON
 import NIOCore
 import NIOHTTP1
 
@@ -62,7 +63,7 @@ final class VendorHandler: ChannelInboundHandler {
         }
         let bytes = body.readableBytesView
         ledger.noteArrival(of: bytes)
-        let object = RequestJSON.parse(bytes)
+        let object = JSONValue.parse(bytes)
         guard let ref = object?["ref"]?.text, object?["to"]?.text != nil else {
             let message = #"{"code":"BAD_REQUEST","message":"body must be a JSON object with ref and to"}"#
             respond(.badRequest, message, head: head, context: context)

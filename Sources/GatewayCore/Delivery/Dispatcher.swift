@@ -272,7 +272,7 @@ public final class Dispatcher: @unchecked Sendable {
     /// Each instance's active backup for failover decisions: configured, and not held by a reload.
     private func refreshBackups() {
         for index in instances.indices {
-            let active = instances[index].failover.flatMap { backup in
+            let active = instances[index].settings.failover.flatMap { backup in
                 instanceIndex[backup].flatMap { instances[$0].isHeld ? nil : backup }
             }
             instances[index].activeBackup = active
@@ -295,7 +295,7 @@ public final class Dispatcher: @unchecked Sendable {
         if let lapse = instances[index].expireCalls(now: wallNow) {
             wake = min(wake, max(0, lapse - wallNow) * 1_000_000)
         }
-        while instances[index].inFlight < instances[index].concurrency, instances[index].hasCallSlot,
+        while instances[index].inFlight < instances[index].settings.concurrency, instances[index].hasCallSlot,
             instances[index].hasWork(wallNow: wallNow)
         {
             let monotonicNow = monotonicClock.nowNanoseconds
@@ -332,7 +332,7 @@ public final class Dispatcher: @unchecked Sendable {
                 decide(group, instance: index) { decision, actions, _ in decision.expired(group, into: &actions) }
                 continue
             }
-            if let window = instances[index].sendWindow {
+            if let window = instances[index].settings.sendWindow {
                 let opening = window.earliestAllowed(stored.message.category, channelType: "", from: wallNow)
                 if opening > wallNow {
                     // Outside the instance's window (calling hours): wait for it, no attempt spent.
@@ -399,7 +399,7 @@ public final class Dispatcher: @unchecked Sendable {
     private func batch(from first: StoredMessage, instance index: Int, queue: PriorityLane, wallNow: Int64)
         -> [StoredMessage]
     {
-        guard let batching = instances[index].capabilities.batching else { return [first] }
+        guard let batching = instances[index].settings.capabilities.batching else { return [first] }
         return DeliveryDecision.batch(
             from: first, queue: &instances[index].queues[queue], limit: batching.maxBatchSize, now: wallNow,
             key: { batching.batchKey(for: $0) })
@@ -409,9 +409,9 @@ public final class Dispatcher: @unchecked Sendable {
         let attempt = (group.map(\.attempts).max() ?? 0) + 1
         let context = RequestContext(
             nowMilliseconds: wallNow, nonce: random.next(), attempt: attempt, accessToken: accessToken)
-        let adapter = instances[index].adapter
+        let adapter = instances[index].settings.adapter
         // Only a batching adapter's ``batch(from:instance:queue:wallNow:)`` makes groups of more than one.
-        let batching = group.count > 1 ? instances[index].capabilities.batching : nil
+        let batching = group.count > 1 ? instances[index].settings.capabilities.batching : nil
         let request: VendorRequest
         do {
             if let batching {
@@ -429,7 +429,7 @@ public final class Dispatcher: @unchecked Sendable {
         for stored in group { inFlightSequences.insert(stored.sequence) }
         let name = instances[index].name
         counters.withLock { $0[name]?.inFlight += group.count }
-        transport.submit(request, timeout: instances[index].timeout) { [self] result in
+        transport.submit(request, timeout: instances[index].settings.timeout) { [self] result in
             let completion = SendCompletion(
                 instance: index, group: group, startedAt: wallNow, request: request, adapter: adapter,
                 batching: batching, accessToken: accessToken, result: result
@@ -440,7 +440,7 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Starts the single token fetch of an instance (or stores a token the adapter made itself).
     private func fetchAccessToken(_ index: Int, wallNow: Int64) {
-        guard let adapter = instances[index].capabilities.accessTokenProviding else { return }
+        guard let adapter = instances[index].settings.capabilities.accessTokenProviding else { return }
         let context = RequestContext(nowMilliseconds: wallNow, nonce: random.next(), attempt: 1)
         let step: TokenStep
         do {
@@ -454,7 +454,7 @@ public final class Dispatcher: @unchecked Sendable {
             accessTokenIssued(index, token, wallNow: wallNow)
         case .fetch(let request):
             instances[index].accessTokens.beginFetch()
-            transport.submit(request, timeout: instances[index].timeout) { [self] result in
+            transport.submit(request, timeout: instances[index].settings.timeout) { [self] result in
                 enqueue(.accessToken(instance: index, adapter: adapter, context: context, result: result))
             }
         }
@@ -553,7 +553,7 @@ public final class Dispatcher: @unchecked Sendable {
     /// Asks the vendor whether it took a message whose last send got no answer.
     private func checkSend(_ stored: StoredMessage, instance index: Int, wallNow: Int64) {
         let cannotAsk = SendCheck.unknown(Reason(.unknown, detail: "the vendor cannot be asked"))
-        guard let adapter = instances[index].capabilities.sendChecking else {
+        guard let adapter = instances[index].settings.capabilities.sendChecking else {
             let group = [stored]
             decide(group, instance: index) { decision, actions, _ in
                 decision.sendChecked(cannotAsk, group: group, into: &actions)
@@ -579,7 +579,7 @@ public final class Dispatcher: @unchecked Sendable {
         inFlightSequences.insert(stored.sequence)
         let name = instances[index].name
         counters.withLock { $0[name]?.inFlight += 1 }
-        transport.submit(request, timeout: instances[index].timeout) { [self] result in
+        transport.submit(request, timeout: instances[index].settings.timeout) { [self] result in
             enqueue(.sendCheck(instance: index, stored: stored, adapter: adapter, result: result))
         }
     }

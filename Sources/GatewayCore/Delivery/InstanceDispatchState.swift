@@ -8,27 +8,12 @@ import GatewayStore
 /// read in commit order from a cursor, so a backlog of millions costs disk, not memory.
 struct InstanceDispatchState {
     let name: String
-    // Settings below are swapped by a reload; the window, timers and transfers in flight carry on.
-    var adapter: any ChannelAdapter
-    /// The adapter's optional capabilities, looked up when the instance is configured (never per message).
-    var capabilities: AdapterCapabilities
-    var retryPolicy: RetryPolicy
-    var timeout: Duration
-    var concurrency: Int
-    /// The backup instance for vendor-side failures, if any.
-    var failover: String?
-    /// `failover` while that instance is configured and not held (the dispatcher keeps it current on reloads).
+    /// What the configuration says; a reload swaps it whole, while the window, timers and transfers in flight
+    /// carry on.
+    var settings: Settings
+    /// `settings.failover` while that instance is configured and not held (the dispatcher keeps it current on
+    /// reloads).
     var activeBackup: String?
-    /// The daily window transactional and marketing messages are sent in, if the instance has one.
-    var sendWindow: QuietHours?
-    /// Calls in progress at once, if limited, and how long a call without a result holds its slot.
-    var maxConcurrentCalls: Int?
-    var callSlotTimeout: Int64 = 300_000
-    /// What a request that went out and got no answer leads to (`on_ambiguous`).
-    var onAmbiguous: AmbiguousOutcomePolicy
-    /// Whether the vendor is asked about a send that got no answer before it is resent (`poll_receipts` set: the
-    /// vendor has a query API and the operator allows queries).
-    var checksUnansweredSends: Bool
     /// Calls placed and not yet reported, by vendor id (the call id), with when their slot lapses.
     var activeCalls: [String: Int64] = [:]
     /// Set when a reload removed the instance: nothing new starts; its queued messages stay in the store.
@@ -43,7 +28,7 @@ struct InstanceDispatchState {
     var inFlight = 0
     /// The instance's access token, when its adapter needs one.
     var accessTokens = AccessTokenCache()
-    var needsAccessToken: Bool { capabilities.accessTokenProviding != nil }
+    var needsAccessToken: Bool { settings.capabilities.accessTokenProviding != nil }
 
     /// Shares of the vendor budget when several lanes have work: critical always goes first; transactional and
     /// marketing share what is left 4:1, so a marketing blast still moves but never delays a notice much.
@@ -57,17 +42,7 @@ struct InstanceDispatchState {
 
     init(configuration: ChannelInstanceConfiguration, now: Int64, timeZone: String) {
         name = configuration.name
-        adapter = configuration.adapter
-        capabilities = configuration.capabilities
-        retryPolicy = RetryPolicy(configuration.retry)
-        timeout = configuration.timeout
-        concurrency = configuration.concurrency
-        failover = configuration.failover
-        sendWindow = Self.window(configuration, timeZone: timeZone)
-        maxConcurrentCalls = configuration.maxConcurrentCalls
-        callSlotTimeout = configuration.callSlotTimeout.milliseconds
-        onAmbiguous = configuration.onAmbiguous
-        checksUnansweredSends = configuration.pollReceipts != nil
+        settings = Settings(configuration, timeZone: timeZone)
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
             burst: configuration.rateLimit.burst,
@@ -77,17 +52,7 @@ struct InstanceDispatchState {
 
     /// Takes the settings of a reloaded configuration of the same instance.
     mutating func reconfigure(_ configuration: ChannelInstanceConfiguration, now: Int64, timeZone: String) {
-        sendWindow = Self.window(configuration, timeZone: timeZone)
-        maxConcurrentCalls = configuration.maxConcurrentCalls
-        callSlotTimeout = configuration.callSlotTimeout.milliseconds
-        onAmbiguous = configuration.onAmbiguous
-        checksUnansweredSends = configuration.pollReceipts != nil
-        adapter = configuration.adapter
-        capabilities = configuration.capabilities
-        retryPolicy = RetryPolicy(configuration.retry)
-        timeout = configuration.timeout
-        concurrency = configuration.concurrency
-        failover = configuration.failover
+        settings = Settings(configuration, timeZone: timeZone)
         // New settings may mean new credentials: the next send fetches a fresh token.
         accessTokens.reset()
         bucket.reconfigure(
@@ -103,7 +68,7 @@ struct InstanceDispatchState {
 
     /// Whether another call may start: requests in flight plus calls awaiting their result stay under the cap.
     var hasCallSlot: Bool {
-        guard let maxConcurrentCalls else { return true }
+        guard let maxConcurrentCalls = settings.maxConcurrentCalls else { return true }
         return inFlight + activeCalls.count < maxConcurrentCalls
     }
 
@@ -112,15 +77,6 @@ struct InstanceDispatchState {
         guard !activeCalls.isEmpty else { return nil }
         activeCalls = activeCalls.filter { $0.value > now }
         return activeCalls.values.min()
-    }
-
-    /// The instance's `send_window` as a quiet-hours rule over transactional and marketing messages.
-    static func window(_ configuration: ChannelInstanceConfiguration, timeZone: String) -> QuietHours? {
-        guard let window = configuration.sendWindow else { return nil }
-        let rule = QuietHoursRule(
-            categories: [.transactional, .marketing], channelTypes: nil, allowedFrom: window.from,
-            allowedUntil: window.until)
-        return QuietHours(rules: [rule], timeZone: timeZone)
     }
 
     /// Whether any lane has a message that can start now.
@@ -159,8 +115,8 @@ struct InstanceDispatchState {
     /// The instance's delivery policy at `now` (wall-clock epoch milliseconds), for one decision.
     func decision(now: Int64) -> DeliveryDecision {
         DeliveryDecision(
-            instance: name, retryPolicy: retryPolicy, onAmbiguous: onAmbiguous,
-            checksUnansweredSends: checksUnansweredSends, backup: activeBackup,
-            callSlotTimeout: maxConcurrentCalls == nil ? nil : callSlotTimeout, now: now)
+            instance: name, retryPolicy: settings.retryPolicy, onAmbiguous: settings.onAmbiguous,
+            checksUnansweredSends: settings.checksUnansweredSends, backup: activeBackup,
+            callSlotTimeout: settings.maxConcurrentCalls == nil ? nil : settings.callSlotTimeout, now: now)
     }
 }

@@ -2,3 +2,7 @@
 
 // SQLITE_TRANSIENT is a cast macro Swift cannot import: tell SQLite to copy bound values.
 static inline void (*cg_sqlite_transient(void))(void *) { return SQLITE_TRANSIENT; }
+
+// sqlite3_config is variadic. Memory statistics take a global mutex on every allocation; the gateway never reads
+// them. Must run before SQLite initializes (SQLITE_MISUSE after, which changes nothing).
+static inline int cg_sqlite_disable_memstatus(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }

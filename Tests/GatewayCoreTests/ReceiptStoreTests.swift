@@ -120,6 +120,33 @@ struct ReceiptStoreTests {
         #expect(fixture.status("m1")?.state == .delivered)
     }
 
+    /// The sent → delivered latency is taken from the message's state as the match read it, on each way a receipt
+    /// finds its message (our id, the vendor's id, a batch read before), and only when the message was `sent`.
+    @Test func deliveryLatencyIsObservedOnlyForMessagesThatWereSentWhicheverWayTheyAreMatched() throws {
+        let fixture = try Fixture()
+        let byOurID = fixture.accept("m1", to: "13800000001")
+        let byVendorID = fixture.accept("m2", to: "13800000002")
+        let batch = [fixture.accept("m3", to: "13800000003"), fixture.accept("m4", to: "13800000004")]
+        _ = fixture.accept("m5", to: "13800000005")  // never sent: still queued when its receipt comes
+        fixture.sent(byOurID, vendorID: "biz-1", recipient: "13800000001")
+        fixture.sent(byVendorID, vendorID: "biz-2", recipient: "13800000002")
+        fixture.sent(batch[0], vendorID: "batch-3", recipient: "13800000003")
+        fixture.sent(batch[1], vendorID: "batch-3", recipient: "13800000004")
+        fixture.clock.advance(milliseconds: 2_000)
+        let receipts = [
+            Receipt(vendorMessageID: nil, messageID: "m1", event: .delivered),
+            Receipt(vendorMessageID: "biz-2", recipient: "13800000002", event: .delivered),
+            Receipt(vendorMessageID: "batch-3", recipient: "13800000003", event: .delivered),  // reads the batch
+            Receipt(vendorMessageID: "batch-3", recipient: "13800000004", event: .delivered),  // from what was read
+            Receipt(vendorMessageID: nil, messageID: "m5", event: .delivered),
+        ]
+        #expect(fixture.receipts(receipts) == ReceiptTally.with(matched: 5, kept: [.delivered: 5]))
+        for id in ["m1", "m2", "m3", "m4", "m5"] { #expect(fixture.status(id)?.state == .delivered) }
+        let latency = fixture.store.receiptLatency.snapshot()
+        #expect(latency.count == 4)
+        #expect(latency.sumSeconds == 8.0)
+    }
+
     @Test func aBatchSharingOneVendorIdIsToldApartByRecipient() throws {
         let fixture = try Fixture()
         let first = fixture.accept("m1", to: "+8613800000001")

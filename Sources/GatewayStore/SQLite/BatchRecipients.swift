@@ -13,18 +13,26 @@ final class BatchRecipients {
     /// Vendor ids kept at most (oldest dropped first): a few hundred batches in flight at once is a large campaign.
     static let capacity = 1024
 
-    private var batches: [String: Members] = [:]
-    private var order: [String] = []
+    /// A vendor id on an instance. Two strings rather than one joined: no new string per receipt.
+    struct Key: Hashable {
+        let channel: String
+        let vendorMessageID: String
+    }
+
+    private var batches: [Key: Members] = [:]
+    private var order: [Key] = []
     private var oldest = 0
 
     /// The key of a vendor id on an instance.
-    static func key(channel: String, vendorMessageID: String) -> String { channel + "\u{0}" + vendorMessageID }
+    static func key(channel: String, vendorMessageID: String) -> Key {
+        Key(channel: channel, vendorMessageID: vendorMessageID)
+    }
 
     /// The members of a batch, if known.
-    func members(of key: String) -> Members? { batches[key] }
+    func members(of key: Key) -> Members? { batches[key] }
 
     /// Keeps a batch's members, dropping the oldest batch when full.
-    func keep(_ members: Members, for key: String) {
+    func keep(_ members: Members, for key: Key) {
         if batches.updateValue(members, forKey: key) != nil { return }
         if order.count < Self.capacity {
             order.append(key)

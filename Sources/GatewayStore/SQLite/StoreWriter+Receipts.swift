@@ -90,13 +90,17 @@ extension StoreWriter {
     static func digest(of receipt: Receipt, channel: String, event: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(192)
-        for part in [
-            channel, receipt.vendorMessageID ?? "", receipt.messageID ?? "", receipt.recipient ?? "", event,
-            receipt.vendorStatus ?? "",
-        ] {
-            bytes.append(contentsOf: part.utf8)
+        // Appended one by one: an array of the fields would be one more allocation per receipt.
+        func append(_ part: String?) {
+            if let part { bytes.append(contentsOf: part.utf8) }
             bytes.append(0)
         }
+        append(channel)
+        append(receipt.vendorMessageID)
+        append(receipt.messageID)
+        append(receipt.recipient)
+        append(event)
+        append(receipt.vendorStatus)
         if let occurredAt = receipt.occurredAtMilliseconds { bytes.append(contentsOf: String(occurredAt).utf8) }
         bytes.append(0)
         return SHA256.hash(data: bytes).withUnsafeBytes { HexEncoding.lowercase($0, prefix: "r:") }
@@ -150,7 +154,7 @@ extension StoreWriter {
             match.bind(2, sequence)
             try match.step()
             match.reset()
-            try apply(entry.event, to: (sequence, .sent, now), occurredAt: entry.occurredAt, now: now)
+            try apply(entry.event, to: (sequence, true, now), occurredAt: entry.occurredAt, now: now)
         }
     }
 
@@ -186,11 +190,15 @@ extension StoreWriter {
         }
     }
 
+    /// A receipt's message: its sequence, whether it was `sent` (for the delivery latency) and when it last changed.
+    typealias Target = (sequence: Int64, sent: Bool, updatedAt: Int64)
+
     /// The message a receipt is about: by our id when the vendor echoed it, else by the vendor's id (and the
     /// recipient, when one vendor id covers a batch).
-    private func findMessage(for receipt: Receipt, channel: String) throws(StoreError)
-        -> (sequence: Int64, state: MessageState, updatedAt: Int64)?
-    {
+    ///
+    /// The state is read as whether it is `sent` (all that a receipt needs to know of it), an integer rather than a
+    /// string to allocate and parse for every receipt.
+    private func findMessage(for receipt: Receipt, channel: String) throws(StoreError) -> Target? {
         if let messageID = receipt.messageID {
             let select = receiptStatements.messageByID
             select.reset()
@@ -198,7 +206,7 @@ extension StoreWriter {
             select.bind(1, messageID)
             select.bind(2, channel)
             if try select.step() {
-                return (select.int64(0) ?? 0, Self.state(select.string(2)), select.int64(3) ?? 0)
+                return (select.int64(0) ?? 0, select.int(1) != 0, select.int64(2) ?? 0)
             }
         }
         guard let vendorMessageID = receipt.vendorMessageID else { return nil }
@@ -214,7 +222,7 @@ extension StoreWriter {
             confirm.bind(2, channel)
             confirm.bind(3, vendorMessageID)
             if try confirm.step() {
-                return (sequence, Self.state(confirm.string(0)), confirm.int64(1) ?? 0)
+                return (sequence, confirm.int(0) != 0, confirm.int64(1) ?? 0)
             }
         }
         let select = receiptStatements.messagesByVendorID
@@ -222,11 +230,11 @@ extension StoreWriter {
         defer { select.reset() }
         select.bind(1, channel)
         select.bind(2, vendorMessageID)
-        var candidates: [(sequence: Int64, recipient: String, state: MessageState, updatedAt: Int64)] = []
+        var candidates: [(sequence: Int64, recipient: String, sent: Bool, updatedAt: Int64)] = []
         while try select.step() {
             candidates.append(
                 (
-                    select.int64(0) ?? 0, try cipher.open(select.string(1)) ?? "", Self.state(select.string(2)),
+                    select.int64(0) ?? 0, try cipher.open(select.string(1)) ?? "", select.int(2) != 0,
                     select.int64(3) ?? 0
                 ))
         }
@@ -241,13 +249,12 @@ extension StoreWriter {
             candidates = candidates.filter { PolicySubject.normalized($0.recipient) == normalized }
         }
         guard candidates.count == 1, let only = candidates.first else { return nil }
-        return (only.sequence, only.state, only.updatedAt)
+        return (only.sequence, only.sent, only.updatedAt)
     }
 
     /// Applies a kept (and linked) receipt's event to its message.
     private func apply(
-        _ event: Receipt.Event, to target: (sequence: Int64, state: MessageState, updatedAt: Int64),
-        occurredAt: Int64?, now: Int64
+        _ event: Receipt.Event, to target: Target, occurredAt: Int64?, now: Int64
     ) throws(StoreError) {
         guard let transition = Self.transition(for: event) else {
             try emit(target.sequence, state: Self.state(of: event), reason: nil, at: occurredAt ?? now)
@@ -273,7 +280,7 @@ extension StoreWriter {
         if changed {
             try emit(target.sequence, state: transition.state, reason: transition.reason?.category.name, at: now)
         }
-        if changed, transition.state == .delivered, target.state == .sent {
+        if changed, transition.state == .delivered, target.sent {
             // Sent → delivered latency, by the vendor's clock when it gives one.
             receiptLatency.observe(milliseconds: max(0, (occurredAt ?? now) - target.updatedAt))
         }

@@ -61,6 +61,83 @@ struct MessageStoreTests {
         store.close()
     }
 
+    /// One accept batch: the writer claims each key in order, so a repeat inside the batch is a duplicate too.
+    static func acceptAll(
+        _ store: SQLiteMessageStore, _ sends: [(id: String, key: String)], recipients: [String]? = nil
+    ) -> [AcceptResult] {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<[AcceptResult]>([])
+        let requests = sends.enumerated().map { index, send in
+            AcceptRequest(
+                message: OutboundMessage(
+                    id: send.id, channel: "sms", recipient: recipients?[index] ?? "13800138000", template: "T"),
+                channelType: "sms", dedupKey: send.key, clientDedupKey: nil, notAfter: nil)
+        }
+        guard
+            store.accept(
+                requests,
+                completion: { results in
+                    result.withLock { $0 = results }
+                    done.signal()
+                })
+        else { return [] }
+        done.wait()
+        return result.withLock { $0 }
+    }
+
+    @Test func aRepeatInsideOneBatchIsADuplicateOfTheFirst() throws {
+        let clock = ManualWallClock(1_700_000_000_000)
+        let (store, directory) = try Self.makeStore(window: .seconds(3600), clock: clock)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let results = Self.acceptAll(store, [("m1", "k:a"), ("m2", "k:a"), ("m3", "k:b"), ("m4", "k:a")])
+        #expect(results.map(\.summary) == ["queued m1", "duplicate m1", "queued m3", "duplicate m1"])
+        #expect(try store.queuedCounts() == ["sms": 2])
+        store.close()
+    }
+
+    /// The writer binds a message's text from one reused buffer: every field must come back as given, for each
+    /// message of a batch (a later message's shorter or longer text must not show through an earlier one's).
+    @Test func everyFieldOfABatchIsStoredAsGiven() throws {
+        let clock = ManualWallClock(1_700_000_000_000)
+        let (store, directory) = try Self.makeStore(window: .seconds(3600), clock: clock)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let recipients = ["13800138000", "1", String(repeating: "9", count: 70_000), "+8613912345678"]
+        let results = Self.acceptAll(store, recipients.indices.map { ("m\($0)", "k:\($0)") }, recipients: recipients)
+        #expect(results.map(\.summary) == recipients.indices.map { "queued m\($0)" })
+        for (index, recipient) in recipients.enumerated() {
+            let done = DispatchSemaphore(value: 0)
+            let found = Mutex<MessageStatus?>(nil)
+            store.status(of: "m\(index)") { status in
+                found.withLock { $0 = status }
+                done.signal()
+            }
+            done.wait()
+            let status = found.withLock { $0 }
+            #expect(status?.recipient == recipient)
+            #expect(status?.channel == "sms")
+            #expect(status?.category == "transactional")
+        }
+        store.close()
+    }
+
+    /// A send that could not be stored (here: its id is taken) leaves its key free, so a retry is accepted.
+    @Test func aFailedAcceptDoesNotHoldItsKey() throws {
+        let clock = ManualWallClock(1_700_000_000_000)
+        let (store, directory) = try Self.makeStore(window: .seconds(3600), clock: clock)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let results = Self.acceptAll(store, [("m1", "k:a"), ("m1", "k:b")])
+        #expect(results.map(\.summary) == ["queued m1", "failed"])
+        guard case .queued("m2")? = Self.accept(store, id: "m2", key: "k:b") else {
+            Issue.record("the failed send's key was kept")
+            return
+        }
+        guard case .duplicate("m1")? = Self.accept(store, id: "m3", key: "k:a") else {
+            Issue.record("the stored send's key was lost")
+            return
+        }
+        store.close()
+    }
+
     @Test func dedupSurvivesARestart() throws {
         let clock = ManualWallClock(1_700_000_000_000)
         let (store, directory) = try Self.makeStore(window: .seconds(86_400 * 7), clock: clock)
@@ -156,5 +233,17 @@ struct LaneCountTests {
         more += counts
         #expect(more[.critical] == 2 && more[.transactional] == 1 && more[.marketing] == 3)
         #expect(more.total == 6 && counts.total == 3)
+    }
+}
+
+extension AcceptResult {
+    /// The outcome and id, for comparing a batch's answers at a glance.
+    fileprivate var summary: String {
+        switch self {
+        case .queued(let id): "queued \(id)"
+        case .duplicate(let id): "duplicate \(id)"
+        case .failed: "failed"
+        default: "other"
+        }
     }
 }

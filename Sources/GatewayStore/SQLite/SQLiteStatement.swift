@@ -41,6 +41,17 @@ final class SQLiteStatement {
         }
     }
 
+    /// Binds text that SQLite reads where it lies (`SQLITE_STATIC`), saving the copy into memory it allocates
+    /// and frees on every bind. The bytes must stay valid and unchanged until the parameter is bound again or the
+    /// statement is finalized; a hot statement's caller keeps them in a buffer of its own.
+    func bindInPlace(_ index: Int32, _ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            sqlite3_bind_text(statement, index, "", 0, cg_sqlite_transient())
+            return
+        }
+        sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+    }
+
     func bind(_ index: Int32, _ value: Int64?) {
         guard let value else {
             sqlite3_bind_null(statement, index)

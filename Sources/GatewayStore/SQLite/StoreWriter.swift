@@ -38,7 +38,8 @@ final class StoreWriter: @unchecked Sendable {
     private let messageSummary: SQLiteStatement
     private let dedupWindow: Int64
     private let findDedup: SQLiteStatement
-    private let upsertDedup: SQLiteStatement
+    private let claimDedup: SQLiteStatement
+    private let releaseDedup: SQLiteStatement
     private let insertMessage: SQLiteStatement
     private let updateMessage: SQLiteStatement
     private let insertAttempt: SQLiteStatement
@@ -47,6 +48,10 @@ final class StoreWriter: @unchecked Sendable {
     private let pruneDedupStatement: SQLiteStatement
     private let pruneAttemptsStatement: SQLiteStatement
     private let pruneMessagesStatement: SQLiteStatement
+    /// Text bound to `insertMessage` in place (see ``bindInPlace(_:_:)``), refilled from the start for each
+    /// message; the statement never steps without every parameter rebound first, so no stale bytes are read.
+    private let insertArena = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+    private var insertArenaUsed = 0
     /// Rows deleted per pruning statement: small enough that a prune never holds the writer for long.
     static let pruneBatch = 5000
 
@@ -58,9 +63,16 @@ final class StoreWriter: @unchecked Sendable {
         self.cipher = cipher
         self.dedupWindow = dedupWindow
         findDedup = try database.prepare("SELECT message_id, created_at FROM dedup WHERE key = ?1")
-        upsertDedup = try database.prepare(
-            "INSERT OR REPLACE INTO dedup (key, message_id, created_at) VALUES (?1, ?2, ?3)"
+        // Claims a key that is free or whose entry has left the window (?4 = now - window), in one b-tree
+        // descent; a key still held changes no row.
+        claimDedup = try database.prepare(
+            """
+            INSERT INTO dedup (key, message_id, created_at) VALUES (?1, ?2, ?3)
+            ON CONFLICT (key) DO UPDATE SET message_id = excluded.message_id, created_at = excluded.created_at
+            WHERE dedup.created_at <= ?4
+            """
         )
+        releaseDedup = try database.prepare("DELETE FROM dedup WHERE key = ?1 AND message_id = ?2")
         insertMessage = try database.prepare(
             """
             INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
@@ -107,6 +119,28 @@ final class StoreWriter: @unchecked Sendable {
         policyStatements = try PolicyStatements(database)
         receiptStatements = try ReceiptStatements(database)
         messageSummary = try database.prepare("SELECT id, customer, category, channel FROM messages WHERE seq = ?1")
+    }
+
+    deinit { insertArena.deallocate() }
+
+    /// Binds `text` to `insertMessage` from the arena; text that does not fit is copied by SQLite as usual.
+    private func bindInPlace(_ index: Int32, _ text: String?) {
+        guard var text else {
+            insertMessage.bind(index, nil as String?)
+            return
+        }
+        let start = insertArenaUsed
+        let fits = text.withUTF8 { bytes in
+            guard let source = bytes.baseAddress, start + bytes.count <= insertArena.count else { return false }
+            insertArena.baseAddress!.advanced(by: start).copyMemory(from: source, byteCount: bytes.count)
+            insertArenaUsed += bytes.count
+            return true
+        }
+        guard fits else {
+            insertMessage.bind(index, text)
+            return
+        }
+        insertMessage.bindInPlace(index, UnsafeRawBufferPointer(rebasing: insertArena[start..<insertArenaUsed]))
     }
 
     /// Runs a batch in one transaction. On a failed commit every accept in it fails; nothing is half-done.
@@ -199,53 +233,64 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     private func accept(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy) -> AcceptResult {
-        do {
-            let dedupKey = cipher.dedupKey(request.dedupKey)
+        let dedupKey = cipher.dedupKey(request.dedupKey)
+        let message = request.message
+        do throws(StoreError) {
+            // The key is claimed first: a message that gets one is new, and only a duplicate reads the holder.
             // The hot statements bind every parameter on every use, so they rewind without clearing bindings.
-            findDedup.rewind()
-            findDedup.bind(1, dedupKey)
-            if try findDedup.step(), let original = findDedup.string(0),
-                let createdAt = findDedup.int64(1), createdAt > now - dedupWindow
-            {
-                findDedup.rewind()
+            claimDedup.rewind()
+            claimDedup.bind(1, dedupKey)
+            claimDedup.bind(2, message.id)
+            claimDedup.bind(3, now)
+            claimDedup.bind(4, now - dedupWindow)
+            try claimDedup.step()
+            if database.changes == 0 {
+                findDedup.reset()
+                defer { findDedup.reset() }
+                findDedup.bind(1, dedupKey)
+                guard try findDedup.step(), let original = findDedup.string(0) else {
+                    throw StoreError.statementFailed("dedup key held but not found")
+                }
                 return .duplicate(original)
             }
-            findDedup.rewind()
-            let message = request.message
+        } catch {
+            return .failed(error)
+        }
+        do {
             let decision = try admit(request, now: now, policy: policy)
             insertMessage.rewind()
-            insertMessage.bind(1, message.id)
-            insertMessage.bind(2, message.channel)
-            insertMessage.bind(3, try cipher.seal(message.recipient))
-            insertMessage.bind(4, message.category.name)
-            insertMessage.bind(5, message.template)
-            let params = message.params.isEmpty ? nil : JSONValue.object(message.params.mapValues { .string($0) })
-            insertMessage.bind(6, try cipher.seal(params?.serialized))
-            insertMessage.bind(7, try cipher.seal(message.content))
-            insertMessage.bind(8, try cipher.seal(request.clientDedupKey))
+            insertArenaUsed = 0
+            bindInPlace(1, message.id)
+            bindInPlace(2, message.channel)
+            bindInPlace(3, try cipher.seal(message.recipient))
+            bindInPlace(4, message.category.name)
+            bindInPlace(5, message.template)
+            bindInPlace(6, try cipher.seal(Self.serialized(message.params)))
+            bindInPlace(7, try cipher.seal(message.content))
+            bindInPlace(8, try cipher.seal(request.clientDedupKey))
             insertMessage.bind(9, now)
             insertMessage.bind(10, request.notAfter)
             let answer: AcceptResult
             switch decision {
             case .send(let at):
-                insertMessage.bind(11, MessageState.queued.rawValue)
+                bindInPlace(11, MessageState.queued.rawValue)
                 // Held past not_after: wake at not_after so it expires on time instead of at the opening.
                 let wake = request.notAfter.map { at > $0 ? $0 + 1 : at } ?? at
                 insertMessage.bind(12, wake > now ? wake : 0)
-                insertMessage.bind(13, nil as String?)
-                insertMessage.bind(14, nil as String?)
+                bindInPlace(13, nil as String?)
+                bindInPlace(14, nil as String?)
                 answer = at > now ? .deferred(message.id, until: at) : .queued(message.id)
             case .suppress(let reason, let cap):
-                insertMessage.bind(11, MessageState.suppressed.rawValue)
+                bindInPlace(11, MessageState.suppressed.rawValue)
                 insertMessage.bind(12, 0)
-                insertMessage.bind(13, reason.rawValue)
-                insertMessage.bind(14, cap)
+                bindInPlace(13, reason.rawValue)
+                bindInPlace(14, cap)
                 answer = .suppressed(message.id, reason: reason, cap: cap)
             }
-            insertMessage.bind(15, try cipher.seal(request.customer))
+            bindInPlace(15, try cipher.seal(request.customer))
             insertMessage.bind(16, PriorityLane(message.category).rawValue)
-            insertMessage.bind(17, try cipher.seal(message.title))
-            insertMessage.bind(18, try cipher.seal(message.url))
+            bindInPlace(17, try cipher.seal(message.title))
+            bindInPlace(18, try cipher.seal(message.url))
             try insertMessage.step()
             if !request.links.isEmpty {
                 try storeLinks(request.links, message: database.lastInsertRowID, channel: message.channel)
@@ -253,11 +298,6 @@ final class StoreWriter: @unchecked Sendable {
             if case .send(let at) = decision, !policy.caps(for: message.category).isEmpty {
                 try countForCaps(request, at: at)
             }
-            upsertDedup.rewind()
-            upsertDedup.bind(1, dedupKey)
-            upsertDedup.bind(2, message.id)
-            upsertDedup.bind(3, now)
-            try upsertDedup.step()
             if changes != nil {
                 var state = MessageState.queued
                 var reason: String?
@@ -275,6 +315,12 @@ final class StoreWriter: @unchecked Sendable {
             }
             return answer
         } catch {
+            // Not stored, so its key is free again: a retry of this send must not be answered as a duplicate.
+            releaseDedup.reset()
+            releaseDedup.bind(1, dedupKey)
+            releaseDedup.bind(2, message.id)
+            _ = try? releaseDedup.step()
+            releaseDedup.reset()
             return .failed(error)
         }
     }
@@ -301,7 +347,8 @@ final class StoreWriter: @unchecked Sendable {
                 }
             try emit(record.sequence, state: state, reason: record.reason?.category.name, at: record.finishedAt)
         }
-        if record.state == .sent, record.vendorMessageID != nil, database.changes == 1,
+        // Most setups poll no channel: skip hashing the channel name for every send.
+        if !pollDelays.isEmpty, record.state == .sent, record.vendorMessageID != nil, database.changes == 1,
             let delay = pollDelays[record.channel]
         {
             try queueForPolling(record.sequence, channel: record.channel, sentAt: record.finishedAt, delay: delay)
@@ -399,6 +446,46 @@ final class StoreWriter: @unchecked Sendable {
 }
 
 extension StoreWriter {
+    /// Template parameters as stored: the text `JSONValue.object` of string values serializes to (sorted keys).
+    /// Parameters with nothing to escape (the usual case) are written byte by byte into one string: per-piece
+    /// appends and the intermediate dictionary cost more than the message's insert binds.
+    static func serialized(_ params: [String: String]) -> String? {
+        guard !params.isEmpty else { return nil }
+        // "{" + entries + "}", each entry "key":"value" (5 bytes of punctuation), joined by commas.
+        var length = 1 + params.count
+        for (key, value) in params {
+            guard !needsEscape(key), !needsEscape(value) else {
+                return JSONValue.object(params.mapValues { .string($0) }).serialized
+            }
+            length += key.utf8.count + value.utf8.count + 5
+        }
+        let entries = params.count == 1 ? [params.first!] : params.sorted { $0.key < $1.key }
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var at = 0
+            func put(_ byte: UInt8) {
+                buffer[at] = byte
+                at += 1
+            }
+            put(UInt8(ascii: "{"))
+            for (offset, entry) in entries.enumerated() {
+                if offset > 0 { put(UInt8(ascii: ",")) }
+                put(UInt8(ascii: "\""))
+                for byte in entry.key.utf8 { put(byte) }
+                put(UInt8(ascii: "\""))
+                put(UInt8(ascii: ":"))
+                put(UInt8(ascii: "\""))
+                for byte in entry.value.utf8 { put(byte) }
+                put(UInt8(ascii: "\""))
+            }
+            put(UInt8(ascii: "}"))
+            return at
+        }
+    }
+
+    private static func needsEscape(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+    }
+
     /// A stored `messages.state`; every value the writer stores is a ``MessageState``, so an unknown one can only
     /// come from a hand-edited row, which is then treated as still waiting.
     static func state(_ stored: String?) -> MessageState {

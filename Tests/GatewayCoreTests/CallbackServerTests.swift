@@ -29,8 +29,9 @@ struct CallbackServerTests {
             port = Int(server.address.split(separator: ":").last ?? "") ?? 0
         }
 
-        /// Sends `request` on a new connection and reads until the server closes it (or 5 s pass).
-        func exchange(_ request: String) throws -> String {
+        /// Sends `request` on a new connection (then shuts its sending side, if `halfClose`) and reads until the
+        /// server closes it (or 5 s pass).
+        func exchange(_ request: String, halfClose: Bool = false) throws -> String {
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(descriptor) }
             var address = sockaddr_in()
@@ -47,6 +48,7 @@ struct CallbackServerTests {
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let bytes = Array(request.utf8)
             #expect(bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) } == bytes.count)
+            if halfClose { shutdown(descriptor, Int32(SHUT_WR)) }
             var answer: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -75,6 +77,15 @@ struct CallbackServerTests {
         #expect(answer.hasPrefix("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n\r\n"))
         // Only the last answer, to a request asking to close, says so.
         #expect(answer.components(separatedBy: "Connection: close").count == 2, "\(answer)")
+    }
+
+    /// A vendor that pipelines its pushes and then shuts its sending side still hears every answer: the
+    /// listener's end of stream must not drop answers still owed.
+    @Test func aPeerThatPipelinesThenHalfClosesGetsEveryAnswer() throws {
+        let fixture = try Fixture()
+        let push = "POST /callbacks/nobody HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]"
+        let answer = try fixture.exchange(String(repeating: push, count: 20), halfClose: true)
+        #expect(answer.components(separatedBy: "HTTP/1.1 404 Not Found").count == 21, "\(answer)")
     }
 
     @Test func whatIsNotHTTPIsAnswered400AndTheConnectionClosed() throws {

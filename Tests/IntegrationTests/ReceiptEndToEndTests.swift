@@ -43,6 +43,44 @@ struct ReceiptEndToEndTests {
             + #""success":\#(success),"err_code":"\#(code)","err_msg":"x","sms_size":"1","biz_id":"\#(bizID)","out_id":"\#(outID)"}"#
     }
 
+    /// A vendor that pipelines its pushes and then shuts its sending side (as a script with `curl --no-keepalive`
+    /// or a batch job may) hears every 200: each answer waits for its commit, so the listener must not close the
+    /// connection at the peer's end of stream while answers are still owed.
+    @Test func aVendorThatPipelinesThenHalfClosesHearsEveryAnswer() throws {
+        let gateway = try TestGateway(channels: ["sms-aliyun": Self.aliyun])
+        try gateway.startDaemon(environment: ["ALIYUN_AK": "test-ak", "ALIYUN_SK": "test-sk"])
+        let port = try #require(gateway.callbackPort)
+        let descriptor = try #require(LoopbackTCP.connect(port: port))
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let pushes = 40
+        var requests: [UInt8] = []
+        for index in 0..<pushes {
+            let body = Array(
+                ("["
+                    + Self.report(
+                        phone: "1380013\(1000 + index)", bizID: "hc-\(index)", outID: "", success: true,
+                        code: "DELIVERED")
+                    + "]").utf8)
+            requests +=
+                Array(
+                    "POST /callbacks/sms-aliyun HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+                        .utf8) + body
+        }
+        #expect(requests.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) } == requests.count)
+        shutdown(descriptor, Int32(SHUT_WR))
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            answer += buffer[0..<count]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == pushes + 1, "\(text.prefix(300))")
+    }
+
     @Test func everyMessageEndsInTheStateItsReceiptsSay() throws {
         let gateway = try TestGateway(channels: ["sms-aliyun": Self.aliyun])
         try gateway.startDaemon(environment: ["ALIYUN_AK": "test-ak", "ALIYUN_SK": "test-sk"])

@@ -35,6 +35,8 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
     private var waiting: [Request] = []
     private var readingPaused = false
     private var closing = false
+    /// The peer shut its sending side: answer what it sent, then close.
+    private var inputClosed = false
     /// The last answer written and its encoding (most answers on a connection are the same: the vendor's ack).
     private var lastAnswer: (answer: CallbackProcessor.Answer, keepAlive: Bool, head: Bool, bytes: ByteBuffer)?
     /// Since when the peer owes us a complete request (nil while we are answering one).
@@ -93,6 +95,20 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
                 answering = true
                 respond(to: request, context: context)
             }
+        }
+    }
+
+    /// A peer that pipelines its pushes and then shuts its sending side still hears every answer it is owed (the
+    /// listener allows half-closed connections); the connection closes after the last one.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case ChannelEvent.inputClosed = event else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        inputClosed = true
+        if !answering, waiting.isEmpty, !closing {
+            closing = true
+            context.close(promise: nil)
         }
     }
 
@@ -173,6 +189,12 @@ final class CallbackHandler: ChannelInboundHandler, @unchecked Sendable {
         guard keepAlive, !closing else {
             closing = true
             waiting.removeAll()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        if waiting.isEmpty, inputClosed {
+            closing = true
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
             return

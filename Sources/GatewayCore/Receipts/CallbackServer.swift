@@ -43,6 +43,8 @@ public final class CallbackServer: Sendable {
             channel = try ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                // A vendor that half-closes after its last push still reads the answers (see CallbackHandler).
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelInitializer { channel in
                     // Over the cap, a new connection is closed at once (its descriptor is freed right away).
                     guard connections.acquire() else {

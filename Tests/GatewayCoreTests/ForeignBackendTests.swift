@@ -244,6 +244,42 @@ struct ForeignBackendTests {
         // StoreLifecycle
         func onLost(_ handler: @escaping @Sendable (StoreError) -> Void) {}
         func close() {}
+
+        // CustomerStore
+        func upsertCustomers(
+            _ upserts: [CustomerUpsert],
+            completion: @escaping @Sendable ([Result<CustomerUpsert.Outcome, StoreError>]) -> Void
+        ) -> Bool {
+            completion(upserts.map { _ in .success(.created) })
+            return true
+        }
+        func customer(_ id: String, completion: @escaping @Sendable (Result<CustomerProfile?, StoreError>) -> Void) {
+            completion(.success(nil))
+        }
+
+        // StrategyStore
+        func register(
+            _ strategies: [StrategyRules], completion: @escaping @Sendable (Result<[String: Int], StoreError>) -> Void
+        ) { completion(.success(Dictionary(uniqueKeysWithValues: strategies.map { ($0.name, 1) }))) }
+        func enrol(_ enrolments: [Enrolment], completion: @escaping @Sendable ([EnrolResult]) -> Void) -> Bool {
+            completion(enrolments.map { _ in .refused(.unknownStrategy) })
+            return true
+        }
+        func advance(_ advances: [RunAdvance], completion: @escaping @Sendable ([AdvanceResult]) -> Void) {
+            completion(advances.map { .lost(runID: $0.runID) })
+        }
+        func exit(
+            _ selector: RunSelector, client: String,
+            completion: @escaping @Sendable (Result<Int64?, StoreError>) -> Void
+        ) { completion(.success(nil)) }
+        func runs(
+            of customer: String, limit: Int, completion: @escaping @Sendable (Result<[RunSnapshot], StoreError>) -> Void
+        ) { completion(.success([])) }
+        func strategies(completion: @escaping @Sendable (Result<[StrategyVersionInfo], StoreError>) -> Void) {
+            completion(.success([]))
+        }
+        func onTimers(_ handler: @escaping @Sendable (Int64) -> Void) {}
+        func makeStrategyReader() throws(StoreError) -> any StrategyReading { fatalError("not exercised") }
     }
 
     /// Waits for a completion the fake runs synchronously.

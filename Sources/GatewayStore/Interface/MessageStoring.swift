@@ -21,3 +21,4 @@
 /// 5. Committed state changes go to ``ReportStore/feed`` (and the outbox, once enabled) in commit order.
 public typealias MessageStoring =
     IntakeStore & DeliveryStore & ReceiptStore & ConsentStore & OperatorStore & ReportStore & StoreLifecycle
+    & CustomerStore & StrategyStore

@@ -1,6 +1,6 @@
 /// The store's tables, created or upgraded when the store opens.
 enum StoreSchema {
-    static let version = 4
+    static let version = 5
 
     static func migrate(_ database: SQLiteDatabase) throws(StoreError) {
         let versionQuery = try database.prepare("PRAGMA user_version")
@@ -185,6 +185,164 @@ enum StoreSchema {
                     client TEXT NOT NULL
                 ) WITHOUT ROWID;
                 PRAGMA user_version = 4;
+                COMMIT;
+                """
+            )
+        }
+        if existing < 5 {
+            // Version 5: the customer directory and outreach strategies (docs/design/outreach-strategies.md §4).
+            // `ck` is the customer key: `FieldCipher.dedupKey("c:" + id)`, as policy subjects are keyed.
+            // Addresses, attributes and ids are sealed at rest; `address_key` finds a customer from a reply.
+            try database.execute(
+                """
+                BEGIN IMMEDIATE;
+                CREATE TABLE customers (
+                    ck TEXT PRIMARY KEY,
+                    id_sealed TEXT NOT NULL,
+                    zone TEXT,
+                    attributes_sealed TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE customer_addresses (
+                    ck TEXT NOT NULL,
+                    channel_type TEXT NOT NULL,
+                    address_key TEXT NOT NULL,
+                    address_sealed TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (ck, channel_type)
+                ) WITHOUT ROWID;
+                CREATE INDEX customer_addresses_key ON customer_addresses (address_key, channel_type);
+                CREATE TABLE customer_tags (
+                    ck TEXT NOT NULL,
+                    tag TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    added_at INTEGER NOT NULL,
+                    PRIMARY KEY (ck, tag)
+                ) WITHOUT ROWID;
+                CREATE TABLE channel_scores (
+                    ck TEXT NOT NULL,
+                    channel_type TEXT NOT NULL,
+                    sends REAL NOT NULL,
+                    engagements REAL NOT NULL,
+                    sends_total INTEGER NOT NULL,
+                    last_engaged_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (ck, channel_type)
+                ) WITHOUT ROWID;
+                CREATE TABLE strategies (
+                    name TEXT PRIMARY KEY,
+                    latest INTEGER NOT NULL,
+                    retired INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE strategy_versions (
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    rules TEXT NOT NULL,
+                    loaded_at INTEGER NOT NULL,
+                    PRIMARY KEY (name, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE strategy_entries (
+                    ck TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    first_at INTEGER NOT NULL,
+                    last_at INTEGER NOT NULL,
+                    entries INTEGER NOT NULL,
+                    PRIMARY KEY (ck, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE runs (
+                    run_id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    ck TEXT NOT NULL,
+                    customer_sealed TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    step TEXT NOT NULL,
+                    rev INTEGER NOT NULL,
+                    visit INTEGER NOT NULL,
+                    holdout INTEGER NOT NULL,
+                    wait_event TEXT,
+                    wait_ref TEXT,
+                    on_event TEXT,
+                    outcome TEXT,
+                    converted_at INTEGER,
+                    started_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    finished_at INTEGER
+                );
+                CREATE UNIQUE INDEX runs_active ON runs (name, ck) WHERE state != 'finished';
+                CREATE INDEX runs_customer ON runs (ck, started_at);
+                CREATE INDEX runs_finished ON runs (finished_at) WHERE state = 'finished';
+                CREATE TABLE run_timers (
+                    run_id INTEGER PRIMARY KEY,
+                    due_at INTEGER NOT NULL,
+                    rev INTEGER NOT NULL,
+                    kind TEXT NOT NULL
+                );
+                CREATE INDEX run_timers_due ON run_timers (due_at, run_id);
+                CREATE TABLE run_steps (
+                    run_id INTEGER NOT NULL,
+                    visit INTEGER NOT NULL,
+                    step TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    message_id TEXT,
+                    instance TEXT,
+                    channel_type TEXT,
+                    delivered_at INTEGER,
+                    opened_at INTEGER,
+                    clicked_at INTEGER,
+                    replied_at INTEGER,
+                    PRIMARY KEY (run_id, visit)
+                ) WITHOUT ROWID;
+                CREATE TABLE enrol_keys (
+                    name TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    run_id INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (name, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE conversions (
+                    seq INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    run_id INTEGER,
+                    ck TEXT,
+                    holdout INTEGER NOT NULL,
+                    event TEXT NOT NULL,
+                    value REAL,
+                    at INTEGER NOT NULL,
+                    last_step TEXT,
+                    last_channel_type TEXT,
+                    first_step TEXT,
+                    first_channel_type TEXT
+                );
+                CREATE TABLE step_counters (
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    step TEXT NOT NULL,
+                    channel_type TEXT NOT NULL,
+                    grp TEXT NOT NULL,
+                    counter TEXT NOT NULL,
+                    n INTEGER NOT NULL,
+                    value REAL NOT NULL DEFAULT 0,
+                    PRIMARY KEY (name, version, step, channel_type, grp, counter)
+                ) WITHOUT ROWID;
+                CREATE TABLE forget_jobs (
+                    seq INTEGER PRIMARY KEY,
+                    subject_hash TEXT NOT NULL,
+                    addresses_sealed TEXT NOT NULL,
+                    cursor INTEGER NOT NULL,
+                    requested_at INTEGER NOT NULL
+                );
+                ALTER TABLE messages ADD COLUMN run_id INTEGER;
+                ALTER TABLE messages ADD COLUMN run_visit INTEGER;
+                ALTER TABLE messages ADD COLUMN customer_key TEXT;
+                CREATE INDEX messages_customer ON messages (customer_key) WHERE customer_key IS NOT NULL;
+                PRAGMA user_version = 5;
                 COMMIT;
                 """
             )

@@ -1,0 +1,32 @@
+/// `gateway.yaml` `strategies:` (every key optional; defaults shown):
+/// - `commit_budget` (1...100000; 500): enrolments + run advances per store commit, so plain sends never wait
+///   behind a long strategy batch.
+/// - `max_fire_rate` (per second; 20000): timers fired per second while live.
+/// - `catch_up_rate` (per second; 2000): timers that fell due while the daemon was down, fired per second.
+/// - `horizon_entries` (1000...1000000; 50000): due timers the engine holds in memory at most.
+/// - `quiet_hours_spread` (duration; 10m): deferred steps are spread over this much after the window opens.
+/// - `enrol_key_window` (duration; 30d): how long an enrol key is remembered.
+/// - `affinity`: see ``AffinitySettings``.
+public struct StrategySettings: Sendable, Equatable {
+    public var commitBudget: Int
+    public var maxFireRate: Int
+    public var catchUpRate: Int
+    public var horizonEntries: Int
+    public var quietHoursSpread: Duration
+    public var enrolKeyWindow: Duration
+    public var affinity: AffinitySettings
+
+    public init(
+        commitBudget: Int = 500, maxFireRate: Int = 20_000, catchUpRate: Int = 2_000, horizonEntries: Int = 50_000,
+        quietHoursSpread: Duration = .seconds(600), enrolKeyWindow: Duration = .seconds(30 * 86_400),
+        affinity: AffinitySettings = AffinitySettings()
+    ) {
+        self.commitBudget = commitBudget
+        self.maxFireRate = maxFireRate
+        self.catchUpRate = catchUpRate
+        self.horizonEntries = horizonEntries
+        self.quietHoursSpread = quietHoursSpread
+        self.enrolKeyWindow = enrolKeyWindow
+        self.affinity = affinity
+    }
+}

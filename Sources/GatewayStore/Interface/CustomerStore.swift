@@ -1,0 +1,13 @@
+/// The customer directory: addresses per channel type, attributes, zone and tags, sealed at rest when
+/// `store_encryption_key` is set. Same rules as ``MessageStoring``.
+public protocol CustomerStore: AnyObject, Sendable {
+    /// Creates or changes customers in one commit; `false` without queueing when the intake queue is full or the
+    /// store is closing.
+    func upsertCustomers(
+        _ upserts: [CustomerUpsert],
+        completion: @escaping @Sendable ([Result<CustomerUpsert.Outcome, StoreError>]) -> Void
+    ) -> Bool
+
+    /// One customer's profile, after everything queued so far is committed; `nil` if unknown.
+    func customer(_ id: String, completion: @escaping @Sendable (Result<CustomerProfile?, StoreError>) -> Void)
+}

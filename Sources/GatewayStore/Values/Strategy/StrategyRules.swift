@@ -1,0 +1,36 @@
+/// What the store must know of a strategy version to act without the engine: entry, exits, goal, holdout.
+/// Registered at start and reload (``StrategyStore/register(_:completion:)``) from the loaded definitions.
+public struct StrategyRules: Sendable, Equatable {
+    public var name: String
+    /// SHA-256 of the file: a changed fingerprint becomes the next version.
+    public var fingerprint: String
+    /// The file's text, kept per version so old versions can be interpreted after a reload.
+    public var source: String
+    /// `entry: once` (nil) or `reenter_after` in ms.
+    public var reenterAfter: Int64?
+    /// `exit_on` event names (`converted`, `opted_out`, custom names).
+    public var exitOn: [String]
+    /// The goal event name, if any.
+    public var goalEvent: String?
+    /// The goal window in ms.
+    public var goalWithin: Int64
+    /// `true` for `first_touch` attribution, else last touch.
+    public var firstTouch: Bool
+    /// Share held out, 0...0.5.
+    public var holdout: Double
+
+    public init(
+        name: String, fingerprint: String, source: String, reenterAfter: Int64? = nil, exitOn: [String] = [],
+        goalEvent: String? = nil, goalWithin: Int64 = 0, firstTouch: Bool = false, holdout: Double = 0
+    ) {
+        self.name = name
+        self.fingerprint = fingerprint
+        self.source = source
+        self.reenterAfter = reenterAfter
+        self.exitOn = exitOn
+        self.goalEvent = goalEvent
+        self.goalWithin = goalWithin
+        self.firstTouch = firstTouch
+        self.holdout = holdout
+    }
+}

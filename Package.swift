@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "configbench", targets: ["configbench"]),
         .executable(name: "receiptbench", targets: ["receiptbench"]),
         .executable(name: "curlprobe", targets: ["curlprobe"]),
+        .executable(name: "strategybench", targets: ["strategybench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
@@ -137,7 +138,11 @@ let package = Package(
         ),
 
         // Configuration: libyaml into located nodes, then typed, validated structs.
-        .target(name: "GatewayConfig", dependencies: ["ChannelKit", "CYAML"], swiftSettings: swiftSettings),
+        .target(
+            name: "GatewayConfig",
+            dependencies: ["ChannelKit", "CYAML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The libcurl multi transport: one thread running perform/poll, woken by curl_multi_wakeup.
         .target(
             name: "GatewayTransport",
@@ -219,6 +224,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/GatewayBench",
+            swiftSettings: swiftSettings
+        ),
+        // Enrolment load beside a paced send load, and restart readiness, for ./bench-strategies.
+        .executableTarget(
+            name: "strategybench",
+            dependencies: [
+                "GatewayJSON", "ControlProtocol", "GatewayClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/StrategyBench",
             swiftSettings: swiftSettings
         ),
         // Pushes vendor receipts (Alibaba SmsReport, Tencent SMS status) at a gateway's callback listener over many

@@ -19,8 +19,10 @@ public enum ConfigDuration {
             default: return false
             }
             let (product, overflow) = value.multipliedReportingOverflow(by: millis)
-            guard !overflow else { return false }
-            total += product
+            // Each part fits, but their sum may not (`4611686018427387903ms` three times): no trap on bad input.
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return false }
+            total = sum
             number = nil
             unit = ""
             sawAny = true

@@ -8,6 +8,13 @@ public enum ControlOperation: String, CaseIterable, Sendable {
     case status, stats, channels, health, reload, optout, optin, consent, event, report, subscribe
     case cancel, requeue, pause, resume
     case consentExport = "consent_export"
+    case customer
+    case customerBatch = "customer_batch"
+    case customerShow = "customer_show"
+    case forget
+    case enrol
+    case enrolBatch = "enrol_batch"
+    case exit, runs, strategies
 
     /// Every operation's wire name, in declaration order, for messages and documentation checks.
     public static var names: [String] { allCases.map(\.rawValue) }
@@ -24,8 +31,11 @@ public enum ControlOperation: String, CaseIterable, Sendable {
     /// unless listed here.
     public var isRead: Bool {
         switch self {
-        case .status, .stats, .subscribe, .channels, .health, .consent, .consentExport, .report: true
+        case .status, .stats, .subscribe, .channels, .health, .consent, .consentExport, .report, .customerShow: true
         case .send, .sendBatch, .reload, .optout, .optin, .event, .cancel, .requeue, .pause, .resume: false
+        case .customer, .customerBatch, .forget: false
+        case .runs, .strategies: true
+        case .enrol, .enrolBatch, .exit: false
         }
     }
 }

@@ -21,6 +21,15 @@ public enum ControlRequest: Sendable {
     case pause(PauseRequest)
     case resume(PauseRequest)
     case consentExport(ConsentExportRequest)
+    case customer(CustomerRequest)
+    case customerBatch(CustomerBatchRequest)
+    case customerShow(CustomerShowRequest)
+    case forget(ForgetRequest)
+    case enrol(EnrolRequest)
+    case enrolBatch(EnrolBatchRequest)
+    case exit(ExitRequest)
+    case runs(RunsRequest)
+    case strategies
 
     /// A request line: its `id` (echoed in the answer, whatever its type) and the request or why it is refused.
     public struct Decoded: Sendable {
@@ -100,6 +109,15 @@ public enum ControlRequest: Sendable {
         case .pause: self = .pause(try PauseRequest(decoding: members))
         case .resume: self = .resume(try PauseRequest(decoding: members))
         case .consentExport: self = .consentExport(try ConsentExportRequest(decoding: members))
+        case .customer: self = .customer(try CustomerRequest(decoding: fields))
+        case .customerBatch: self = .customerBatch(try CustomerBatchRequest(decoding: fields))
+        case .customerShow: self = .customerShow(try CustomerShowRequest(decoding: fields))
+        case .forget: self = .forget(try ForgetRequest(decoding: fields))
+        case .enrol: self = .enrol(try EnrolRequest(decoding: fields))
+        case .enrolBatch: self = .enrolBatch(try EnrolBatchRequest(decoding: fields))
+        case .exit: self = .exit(try ExitRequest(decoding: fields))
+        case .runs: self = .runs(try RunsRequest(decoding: fields))
+        case .strategies: self = .strategies
         }
     }
 
@@ -124,6 +142,15 @@ public enum ControlRequest: Sendable {
         case .pause: .pause
         case .resume: .resume
         case .consentExport: .consentExport
+        case .customer: .customer
+        case .customerBatch: .customerBatch
+        case .customerShow: .customerShow
+        case .forget: .forget
+        case .enrol: .enrol
+        case .enrolBatch: .enrolBatch
+        case .exit: .exit
+        case .runs: .runs
+        case .strategies: .strategies
         }
     }
 
@@ -143,6 +170,15 @@ public enum ControlRequest: Sendable {
         case .requeue(let request): request.members
         case .pause(let request), .resume(let request): request.members
         case .consentExport(let request): request.members
+        case .customer(let request): request.members
+        case .customerBatch(let request): request.members
+        case .customerShow(let request): request.members
+        case .forget(let request): request.members
+        case .enrol(let request): request.members
+        case .enrolBatch(let request): request.members
+        case .exit(let request): request.members
+        case .runs(let request): request.members
+        case .strategies: [:]
         }
     }
 

@@ -30,8 +30,11 @@ enum ConfigFileReader {
     }
 
     /// Reads a regular file of at most ``maximumBytes`` bytes.
+    ///
+    /// Opened non-blocking: opening a FIFO (`mkfifo strategies.d/x.yaml`) would otherwise wait for a writer
+    /// forever, hanging a start, reload or check-config; `fstat` then refuses it as not a regular file.
     static func read(_ path: String) -> Result<[UInt8], Failure> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             let code = errno
             return .failure(code == ENOENT ? .missing : .system(reason(code)))

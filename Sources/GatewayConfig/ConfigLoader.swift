@@ -21,6 +21,7 @@ public struct ConfigLoader: Sendable {
             "drain_timeout", "log_level", "log_format", "retention", "strict",
             "store_encryption_key", "allowed_uids", "allowed_groups",
             "read_only_uids", "read_only_groups", "listen", "ca_file", "public_base_url", "webhook",
+            "strategies_dir", "strategies", "privacy",
         ] + policyKeys
 
     /// The process environment, the default for `env:` references.
@@ -51,12 +52,16 @@ public struct ConfigLoader: Sendable {
         let issues = ConfigIssueCollector()
         var configuration = GatewayConfiguration()
         var channelsDirMark = ConfigMark(file: path, line: 1, column: 1)
+        var strategiesDirMark = channelsDirMark
+        var affinityMarks: [(type: String, instance: String, mark: ConfigMark)] = []
 
         if let root = parse(path, issues: issues),
             let map = ConfigMap(root, context: "gateway", keys: Self.gatewayKeys, issues: issues)
         {
             if map.contains("channels_dir") { channelsDirMark = map.mark(of: "channels_dir") }
+            if map.contains("strategies_dir") { strategiesDirMark = map.mark(of: "strategies_dir") }
             read(map, into: &configuration, issues: issues)
+            affinityMarks = readStrategies(map, into: &configuration, issues: issues)
         }
         configuration.channelsDirectory = ConfigPath.resolve(
             configuration.channelsDirectory,
@@ -67,6 +72,16 @@ public struct ConfigLoader: Sendable {
             mark: channelsDirMark,
             issues: issues
         )
+        // Strategies are checked against the instances that loaded.
+        let channelTypes = Dictionary(configuration.channels.map { ($0.name, $0.kind) }) { first, _ in first }
+        StrategySettings.checkInstances(affinityMarks, channels: channelTypes, issues: issues)
+        configuration.strategiesDirectory = ConfigPath.resolve(
+            configuration.strategiesDirectory,
+            relativeToFolderOf: path
+        )
+        configuration.strategies = StrategyLoader.loadDirectory(
+            configuration.strategiesDirectory, mark: strategiesDirMark, channels: channelTypes,
+            settings: configuration.strategySettings, issues: issues)
 
         // `strict: true` turns every warning (an inline secret, say) into an error that stops the load.
         let found = issues.issues.map { issue in
@@ -192,6 +207,40 @@ public struct ConfigLoader: Sendable {
             }
         }
         configuration.policy = readPolicy(map, issues: issues)
+    }
+
+    /// Reads `strategies_dir`, `strategies:` and `privacy:`; returns where each `affinity.instances` name is, to be
+    /// checked once the channels are loaded.
+    private func readStrategies(
+        _ map: ConfigMap, into configuration: inout GatewayConfiguration, issues: ConfigIssueCollector
+    ) -> [(type: String, instance: String, mark: ConfigMark)] {
+        if let directory = nonEmptyPath("strategies_dir", in: map) { configuration.strategiesDirectory = directory }
+        if let privacy = map.map("privacy", keys: ["pseudonym_key"]), let node = privacy.node("pseudonym_key") {
+            let resolved = resolver.resolve(node, issues: issues)
+            if case .scalar(let scalar) = resolved {
+                if let secret = scalar.secret {
+                    configuration.pseudonymKey = secret
+                } else {
+                    issues.warning(
+                        scalar.mark,
+                        "'pseudonym_key' holds a secret written inline; use credential:NAME, env:NAME or file:PATH")
+                    configuration.pseudonymKey = Secret(scalar.text)
+                }
+                if let key = configuration.pseudonymKey, !key.reveal().isEmpty,
+                    GatewayConfiguration.decodeKey(key) == nil, key.reveal().utf8.count < 16
+                {
+                    issues.error(
+                        scalar.mark,
+                        "'pseudonym_key' must be at least 16 bytes (or 32 bytes as 64 hex digits or base64)")
+                }
+            } else {
+                issues.error(resolved.mark, "expected a single value for 'pseudonym_key', found \(resolved.kindName)")
+            }
+        }
+        guard let section = map.map("strategies", keys: StrategySettings.keys) else { return [] }
+        let read = StrategySettings.read(section, channelTypes: kinds.map(\.name), issues: issues)
+        configuration.strategySettings = read.settings
+        return read.instanceMarks
     }
 
     /// Reads a list of numeric ids or names, resolving names with `getpwnam`/`getgrnam` now.

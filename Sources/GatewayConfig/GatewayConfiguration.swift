@@ -39,6 +39,12 @@ import Foundation
 ///   `credential:`/`env:`/`file:`; the HMAC-SHA256 key), `batch_size` (1...10000; default 100), `max_backoff`
 ///   (1s...1h; default 10m), `timeout` (100ms...2m; default 10s). See ``WebhookConfiguration``.
 /// - `timezone`, `frequency_caps`, `quiet_hours`, `optout_keywords`: see ``PolicyConfiguration``.
+/// - `strategies_dir` (path; default `strategies.d`): the strategy files (`NAME.yaml`, see ``StrategyLoader``);
+///   relative to `gateway.yaml`'s folder. A missing directory means no strategies.
+/// - `strategies` (mapping): engine and affinity settings, see ``StrategySettings``.
+/// - `privacy` (mapping): `pseudonym_key` (secret, `credential:`/`env:`/`file:`; default none): the key of the
+///   keyed hashes that replace a forgotten customer and draw holdouts (64 hex digits, base64 of 32 bytes, or any
+///   text of at least 16 bytes); else `store_encryption_key`, else a key generated into the state directory.
 ///
 /// Names are resolved when the file is loaded (an unknown name is an error at its position). When none of the
 /// four access keys is set, whoever can open the socket (file mode 0660) has full access. When any is set,
@@ -91,6 +97,14 @@ public struct GatewayConfiguration: Sendable {
     public var caFile: String?
     /// Caps, quiet hours and opt-out keywords.
     public var policy = PolicyConfiguration()
+    /// The strategies directory, already resolved against `gateway.yaml`'s folder.
+    public var strategiesDirectory = "strategies.d"
+    /// The strategies, sorted by name.
+    public var strategies: [StrategyDefinition] = []
+    /// `strategies:` of `gateway.yaml`.
+    public var strategySettings = StrategySettings()
+    /// `privacy.pseudonym_key`, if set.
+    public var pseudonymKey: Secret?
 
     /// - Parameters:
     ///   - socketPath: default `/run/channel-gateway/gateway.sock`.
@@ -134,6 +148,12 @@ public struct GatewayConfiguration: Sendable {
         self.allowedGroups = allowedGroups
         self.readOnlyUIDs = readOnlyUIDs
         self.readOnlyGroups = readOnlyGroups
+    }
+
+    /// The HMAC key bytes of `pseudonym_key`: 64 hex digits or base64 of 32 bytes are decoded, any other text
+    /// (at least 16 bytes) is used as its UTF-8 bytes; `nil` when not set.
+    public var pseudonymKeyBytes: [UInt8]? {
+        pseudonymKey.map { Self.decodeKey($0) ?? Array($0.reveal().utf8) }
     }
 
     /// The 32 key bytes of a `store_encryption_key` value (64 hex digits or base64), or `nil` if malformed.

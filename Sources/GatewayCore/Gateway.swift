@@ -23,6 +23,7 @@ public final class Gateway: @unchecked Sendable {
     private var store: (any MessageStoring)?
     private var transport: CurlTransport?
     private var dispatcher: Dispatcher?
+    private var strategyEngine: StrategyEngine?
     private var service: ControlService?
     private var server: ControlServer?
     private var callbackServer: CallbackServer?
@@ -92,6 +93,8 @@ public final class Gateway: @unchecked Sendable {
             maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger
         )
         store.setPolicy(configuration.policy)
+        store.setStrategyCommitBudget(configuration.strategySettings.commitBudget)
+        store.setAffinity(configuration.strategySettings.affinity)
         store.setPolling(Gateway.pollDelays(configuration.channels))
         store.onLost { [fatalHandler] error in fatalHandler.function?("\(error)") }
         self.store = store
@@ -112,6 +115,7 @@ public final class Gateway: @unchecked Sendable {
             wallClock: wallClock, monotonicClock: monotonicClock, logger: logger
         )
         store.onCommit { counts in dispatcher.messagesCommitted(counts) }
+        store.onHolds { runIDs in dispatcher.runsHeld(runIDs) }
         // Pauses outlive restarts: an instance paused before stays paused until `resume`.
         for name in try store.pausedInstances() { dispatcher.setPaused(name, true) }
         try dispatcher.start()
@@ -123,6 +127,7 @@ public final class Gateway: @unchecked Sendable {
         )
         self.service = service
         fingerprints = Gateway.fingerprints(of: configuration.channels)
+        try startStrategies(store: store, service: service, dispatcher: dispatcher)
         service.setReloader { [self] in reload() }
         // Pushed and polled receipts are counted in one place, after the store has dropped repeats.
         let receiptCounts = ReceiptCounts()
@@ -151,10 +156,11 @@ public final class Gateway: @unchecked Sendable {
         if let endpoint = configuration.listen {
             let metrics = MetricsPage(
                 service: service, dispatcher: dispatcher, store: store, callbacks: processor, reloads: reloads,
-                wallClock: wallClock, extraCounts: webhookCounts)
+                wallClock: wallClock, extraCounts: webhookCounts, strategies: strategyEngine)
             let health = HealthProbe(
                 dispatcher: dispatcher, store: store, stateDirectory: configuration.stateDirectory,
                 wallClock: wallClock, monotonicClock: monotonicClock)
+            health.watchStrategies(strategyEngine)
             self.health = health
             let listener = try CallbackServer(
                 endpoint: endpoint, processor: processor, metrics: metrics, health: health, logger: logger)
@@ -237,6 +243,7 @@ public final class Gateway: @unchecked Sendable {
             issues: warnings
         )
         dispatcher.reconfigure(next.channels, timeZone: next.policy.timeZone)
+        reloadStrategies(next)
         poller?.reconfigure(next.channels)
         store?.setPolling(Gateway.pollDelays(next.channels))
         service.reconfigure(next.channels)
@@ -253,6 +260,75 @@ public final class Gateway: @unchecked Sendable {
             ]
         )
         return outcome
+    }
+
+    /// Starts the strategy engine: registers the loaded strategies (a changed file becomes a new version) and
+    /// waits for that commit, so the first turn knows every version's definition, then starts firing timers.
+    private func startStrategies(store: SQLiteMessageStore, service: ControlService, dispatcher: Dispatcher) throws {
+        let settings = configuration.strategySettings
+        let kinds = Gateway.channelKinds(configuration.channels)
+        let wallClock = wallClock
+        let engine = StrategyEngine(
+            store: store, channels: kinds, settings: settings, timeZone: configuration.policy.timeZone,
+            compile: { name, source in
+                try? StrategyLoader.parse(
+                    source: source, name: name, file: "\(name).yaml (stored)", channels: kinds, settings: settings,
+                    checkChannels: false)
+            },
+            makeAccept: { request in
+                try? service.validator.validate(
+                    request, prefix: "", now: wallClock.nowMilliseconds, service: service)
+            },
+            unhealthy: { Set(dispatcher.snapshot().filter { $0.value.paused || $0.value.held }.keys) },
+            backlog: { dispatcher.snapshot().values.reduce(0) { $0 + $1.queued } },
+            wallClock: wallClock, monotonicClock: monotonicClock, logger: logger)
+        store.onTimers { earliest in engine.timersAdded(earliestDue: earliest) }
+        try registerStrategies(configuration.strategies, engine: engine)
+        try engine.start()
+        strategyEngine = engine
+    }
+
+    /// Registers definitions with the store and hands the engine the versions they got; waits for the commit.
+    private func registerStrategies(_ definitions: [StrategyDefinition], engine: StrategyEngine) throws {
+        guard let store else { return }
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<[String: Int], StoreError>?>(nil)
+        store.register(definitions.map(StrategyCatalog.rules(of:))) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 30) == .success, let result = outcome.withLock({ $0 }) else {
+            throw StartupError.store("registering strategies timed out")
+        }
+        let versions = try result.get()
+        engine.setStrategies(definitions, versions: versions)
+    }
+
+    /// A reload's strategies and engine settings: changed files become new versions, runs in flight stay on
+    /// theirs.
+    private func reloadStrategies(_ next: GatewayConfiguration) {
+        guard let engine = strategyEngine, let store else { return }
+        if let store = store as? SQLiteMessageStore {
+            store.setStrategyCommitBudget(next.strategySettings.commitBudget)
+            store.setAffinity(next.strategySettings.affinity)
+        }
+        engine.reconfigure(
+            channels: Gateway.channelKinds(next.channels), settings: next.strategySettings,
+            timeZone: next.policy.timeZone)
+        let definitions = next.strategies
+        let logger = logger
+        store.register(definitions.map(StrategyCatalog.rules(of:))) { result in
+            switch result {
+            case .success(let versions): engine.setStrategies(definitions, versions: versions)
+            case .failure(let error):
+                logger.error("reload: registering strategies failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Instance name → channel type.
+    private static func channelKinds(_ channels: [ChannelInstanceConfiguration]) -> [String: String] {
+        Dictionary(channels.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The channels that poll for receipts, and how long after a send they first ask.
@@ -318,6 +394,8 @@ public final class Gateway: @unchecked Sendable {
         health?.markDraining()
         service?.beginDrain()
         server?.stopAccepting()
+        // The engine stops before the store closes: advances it submitted commit (or not) with the store's drain.
+        strategyEngine?.stop()
         let unfinished = dispatcher?.drain(timeout: configuration.drainTimeout) ?? 0
         if unfinished > 0 {
             logger.warning("drain timeout: transfers still in flight stay queued", metadata: ["count": "\(unfinished)"])

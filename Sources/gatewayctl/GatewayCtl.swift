@@ -12,6 +12,7 @@ struct GatewayCtl: ParsableCommand {
             SendCommand.self, StatusCommand.self, StatsCommand.self, ChannelsCommand.self, HealthCommand.self,
             ReloadCommand.self, OptOutCommand.self, OptInCommand.self, ConsentCommand.self, ReportCommand.self,
             TailCommand.self, CancelCommand.self, RequeueCommand.self, PauseCommand.self, ResumeCommand.self,
+            CustomerCommand.self, CustomersCommand.self, StrategyCommand.self,
         ]
     )
 
@@ -42,10 +43,13 @@ struct GatewayCtl: ParsableCommand {
         guard !leading.isEmpty, index < arguments.count else { return arguments }
         // A nested subcommand (`consent export`) takes the options after its own name.
         var names = 1
-        if arguments[index] == "consent", index + 1 < arguments.count,
-            ConsentCommand.configuration.subcommands.contains(where: {
-                $0.configuration.commandName == arguments[index + 1]
-            })
+        let nested = [
+            "consent": ConsentCommand.configuration, "customer": CustomerCommand.configuration,
+            "customers": CustomersCommand.configuration, "strategy": StrategyCommand.configuration,
+            "report": ReportCommand.configuration,
+        ]
+        if let parent = nested[arguments[index]], index + 1 < arguments.count,
+            parent.subcommands.contains(where: { $0.configuration.commandName == arguments[index + 1] })
         {
             names = 2
         }

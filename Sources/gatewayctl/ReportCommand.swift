@@ -2,11 +2,28 @@ import ArgumentParser
 import ControlProtocol
 import GatewayJSON
 
-/// `gatewayctl report --since 24h`: per channel, what happened to the messages accepted in a period.
+/// `gatewayctl report`: the channel report (the default, `report --since 24h`) or a strategy's funnel
+/// (`report strategy NAME`, `ReportStrategyCommand.swift`).
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Per channel: sent, delivered %, opened %, clicked %, failures by reason."
+        abstract: "Per channel: sent, delivered %, opened %, clicked %, failures by reason; or a strategy's funnel.",
+        subcommands: [ReportChannelsCommand.self, ReportStrategyCommand.self],
+        defaultSubcommand: ReportChannelsCommand.self
+    )
+
+    /// `count` as a percentage of `total`, one decimal.
+    static func percent(_ count: Int, of total: Int) -> String {
+        let tenths = (count * 1000 + total / 2) / total
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+}
+
+/// `gatewayctl report [channels] --since 24h`: per channel, what happened to the messages accepted in a period.
+struct ReportChannelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "channels",
+        abstract: "Per channel: sent, delivered %, opened %, clicked %, failures by reason (the default)."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -33,7 +50,7 @@ struct ReportCommand: ParsableCommand {
         var reasons: [String] = []
         for row in answer.channels {
             func share(_ count: Int) -> String {
-                row.sent == 0 ? "-" : "\(count) (\(Self.percent(count, of: row.sent)))"
+                row.sent == 0 ? "-" : "\(count) (\(ReportCommand.percent(count, of: row.sent)))"
             }
             var failed = 0
             for (reason, value) in row.failed.sorted(by: { $0.key < $1.key }) {
@@ -47,11 +64,5 @@ struct ReportCommand: ParsableCommand {
         }
         print(table.render(), terminator: "")
         if !reasons.isEmpty { print("\nfailed by reason:\n" + reasons.joined(separator: "\n")) }
-    }
-
-    /// `count` as a percentage of `total`, one decimal.
-    static func percent(_ count: Int, of total: Int) -> String {
-        let tenths = (count * 1000 + total / 2) / total
-        return "\(tenths / 10).\(tenths % 10)%"
     }
 }

@@ -7,7 +7,8 @@ import GatewayJSON
     import Glibc
 #endif
 
-/// `gatewayctl tail`: follows the event stream (every committed state change) until interrupted.
+/// `gatewayctl tail`: follows the event stream (every committed change: messages, runs, tags, conversions) until
+/// interrupted.
 struct TailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
@@ -31,11 +32,21 @@ struct TailCommand: ParsableCommand {
     @Option(help: "First the current state of messages changed since then: \(SinceHelp.grammar).")
     var since: String?
 
+    @Option(
+        name: .customLong("kind"),
+        help: ArgumentHelp("Only this kind of line (repeatable): \(ChangeKind.names.joined(separator: ", ")).")
+    )
+    var kinds: [String] = []
+
     func validate() throws {
         // A misspelt state would match nothing: the stream would stay silent for ever.
         if let unknown = states.first(where: { MessageState(rawValue: $0) == nil }) {
             throw ValidationError(
                 "unknown state '\(unknown)'; expected one of: \(MessageState.names.joined(separator: ", "))")
+        }
+        if let unknown = kinds.first(where: { ChangeKind(rawValue: $0) == nil }) {
+            throw ValidationError(
+                "unknown kind '\(unknown)'; expected one of: \(ChangeKind.names.joined(separator: ", "))")
         }
     }
 
@@ -43,7 +54,8 @@ struct TailCommand: ParsableCommand {
         let request = SubscribeRequest(
             channels: channels.isEmpty ? nil : Set(channels), categories: categories.isEmpty ? nil : Set(categories),
             states: states.isEmpty ? nil : Set(states.compactMap(MessageState.init(rawValue:))),
-            since: since.map(TimeInput.text))
+            since: since.map(TimeInput.text),
+            kinds: kinds.isEmpty ? nil : Set(kinds.compactMap(ChangeKind.init(rawValue:))))
         let client = try ControlClient(options: global)
         _ = try client.call(.subscribe(request))
         while true {
@@ -69,13 +81,28 @@ struct TailCommand: ParsableCommand {
                     "gatewayctl: fell behind; resume with: gatewayctl tail --since \(resume ?? "?")")
                 throw ExitCode(3)
             case .state(let change):
-                func text(_ value: String?) -> String { value ?? "-" }
                 try Self.writeLine(
                     "\(text(change.at))  \(text(change.state).padding(to: 11)) \(text(change.messageID))  \(text(change.channel))  \(text(change.customer))  \(text(change.reason))"
                 )
+            case .run(let run):
+                try Self.writeLine(
+                    "\(text(run.at))  \("run".padding(to: 11)) \(text(run.runID.map(String.init)))  \(text(run.strategy))/v\(text(run.version.map(String.init)))  \(text(run.customer))  \(text(run.step)) \(text(run.state)) \(text(run.outcome))"
+                )
+            case .tag(let tag):
+                try Self.writeLine(
+                    "\(text(tag.at))  \("tag".padding(to: 11)) \(tag.added ? "+" : "-")\(text(tag.tag))  \(text(tag.customer))  \(text(tag.source))"
+                )
+            case .conversion(let conversion):
+                try Self.writeLine(
+                    "\(text(conversion.at))  \("conversion".padding(to: 11)) \(text(conversion.runID.map(String.init)))  \(text(conversion.strategy))  \(text(conversion.customer))  \(text(conversion.step)) \(text(conversion.channelType)) \(text(conversion.value))"
+                )
+            case .other:
+                try Self.writeLine(raw)
             }
         }
     }
+
+    private func text(_ value: String?) -> String { value ?? "-" }
 
     /// Writes one line straight to standard output: `print` is block-buffered on a pipe, so
     /// `gatewayctl tail | grep …` would show nothing until kilobytes of changes had piled up.

@@ -48,16 +48,23 @@ struct CheckConfig: ParsableCommand {
         if result.configuration == nil { throw ExitCode(1) }
     }
 
-    /// `configuration OK: 2 channel(s): sms (sms/aliyun), push (app_push/apns)`.
+    /// `configuration OK: 2 channel(s): sms (sms/aliyun), push (app_push/apns)`, then
+    /// `; 1 strategy(ies): first-loan (10 steps)` when there are strategies.
     static func summaryLine(_ configuration: GatewayConfiguration) -> String {
-        guard !configuration.channels.isEmpty else { return "configuration OK: no channels" }
+        let strategies =
+            configuration.strategies.isEmpty
+            ? ""
+            : "; \(configuration.strategies.count) strategy(ies): "
+                + configuration.strategies.map { "\($0.name) (\($0.steps.count) steps)" }.joined(separator: ", ")
+        guard !configuration.channels.isEmpty else { return "configuration OK: no channels" + strategies }
         return "configuration OK: \(configuration.channels.count) channel(s): "
             + configuration.channels.map { "\($0.name) (\($0.kind)\($0.vendor.map { "/" + $0 } ?? ""))" }
-            .joined(separator: ", ")
+            .joined(separator: ", ") + strategies
     }
 
     /// The `--json` document: `{"ok":…,"issues":[{"file","line","column","severity","message"}…],
-    /// "summary":{"errors":…,"warnings":…,"channels":[{"name","type","vendor"}…]}}` (channels only when valid).
+    /// "summary":{"errors":…,"warnings":…,"channels":[{"name","type","vendor"}…],
+    /// "strategies":[{"name","steps","fingerprint"}…]}}` (channels and strategies only when valid).
     static func document(_ result: ConfigLoadResult) -> JSONValue {
         let issues = result.issues.map { issue in
             JSONValue.object([
@@ -72,13 +79,19 @@ struct CheckConfig: ParsableCommand {
                 "vendor": channel.vendor.map(JSONValue.string) ?? .null,
             ])
         }
+        let strategies = (result.configuration?.strategies ?? []).map { strategy in
+            JSONValue.object([
+                "name": .string(strategy.name), "steps": .number(String(strategy.steps.count)),
+                "fingerprint": .string(strategy.fingerprint),
+            ])
+        }
         let errors = result.issues.count { $0.severity == .error }
         return .object([
             "ok": .bool(result.configuration != nil),
             "issues": .array(issues),
             "summary": .object([
                 "errors": .number(String(errors)), "warnings": .number(String(result.issues.count - errors)),
-                "channels": .array(channels),
+                "channels": .array(channels), "strategies": .array(strategies),
             ]),
         ])
     }

@@ -78,6 +78,23 @@ struct ControlOperationTests {
             .requeue(RequeueRequest(channel: "a", since: .text("2h"), toChannel: "b", queued: true, dryRun: true)),
             .pause(PauseRequest(channel: "a")), .resume(PauseRequest(channel: "a")),
             .consentExport(ConsentExportRequest(after: 7, since: .text("7d"), limit: 50)),
+            .customer(
+                CustomerRequest(
+                    customer: "C-1", addresses: ["sms": "13800138000", "wecom": nil],
+                    attributes: ["name": .string("Wang"), "age": .number("41"), "old": .null], zone: .some(nil),
+                    tagsAdd: ["vip"], tagsRemove: ["loan:new"])),
+            .customerBatch(CustomerBatchRequest(customers: [CustomerRequest(customer: "C-2", zone: "Asia/Shanghai")])),
+            .customerShow(CustomerShowRequest(customer: "C-1")),
+            .forget(ForgetRequest(customer: "C-1", reference: "PIPL-2026-0042")),
+            .enrol(EnrolRequest(strategy: "first-loan", customer: "C-1", enrolKey: "e1", startAt: TimeInput("1795000000000"))),
+            .enrolBatch(
+                EnrolBatchRequest(
+                    strategy: "first-loan", startAt: .text("2026-11-18T11:06:40Z"),
+                    enrolments: [EnrolRequest(strategy: "first-loan", customer: "C-2", enrolKey: "e2")])),
+            .exit(ExitRequest(.customer("C-1", strategy: "first-loan"))), .exit(ExitRequest(.run(42))),
+            .runs(RunsRequest(customer: "C-1", limit: 5)), .strategies,
+            .report(ReportRequest(strategy: "first-loan", version: 2)),
+            .subscribe(SubscribeRequest(kinds: [.run, .conversion])),
         ]
         #expect(Set(requests.map(\.operation)) == Set(ControlOperation.allCases))
         for request in requests {

@@ -170,13 +170,16 @@ struct ForeignBackendTests {
                 }
                 messages[index].receipts.append(
                     MessageStatus.ReceiptEntry(
-                        event: TimelineEvent(event.type), occurredAt: event.occurredAt, receivedAt: now,
+                        event: TimelineEvent(event.type) ?? .converted, occurredAt: event.occurredAt, receivedAt: now,
                         value: event.value))
                 return true
             }
             completion(.success(known ? .recorded : .unknownMessage))
         }
 
+        func recordReplies(
+            _ senders: [String], at: Int64?, completion: @escaping @Sendable (Result<Int, StoreError>) -> Void
+        ) { completion(.success(0)) }
         func markPolled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64) {}
         func setPolling(_ delays: [String: Duration]) {}
 
@@ -238,6 +241,7 @@ struct ForeignBackendTests {
             return [report]
         }
         func changes(since: Int64, limit: Int) throws(StoreError) -> [StateChange] { [] }
+        func strategyReport(_ name: String, version: Int?) throws(StoreError) -> StrategyReport? { nil }
         func enableOutbox(wake: @escaping @Sendable () -> Void) { fatalError("not exercised") }
         func acknowledgeOutbox(upTo sequence: Int64) { fatalError("not exercised") }
 
@@ -255,6 +259,11 @@ struct ForeignBackendTests {
         }
         func customer(_ id: String, completion: @escaping @Sendable (Result<CustomerProfile?, StoreError>) -> Void) {
             completion(.success(nil))
+        }
+        func forget(
+            _ request: CustomerForget, completion: @escaping @Sendable (Result<ForgetResult, StoreError>) -> Void
+        ) {
+            completion(.success(ForgetResult(customerHash: "f:0", known: false)))
         }
 
         // StrategyStore
@@ -279,6 +288,12 @@ struct ForeignBackendTests {
             completion(.success([]))
         }
         func onTimers(_ handler: @escaping @Sendable (Int64) -> Void) {}
+        func onHolds(_ handler: @escaping @Sendable ([Int64]) -> Void) {}
+        func migrate(
+            strategy: String, moves: [String: String], completion: @escaping @Sendable (Result<Int, StoreError>) -> Void
+        ) {
+            completion(.success(0))
+        }
         func makeStrategyReader() throws(StoreError) -> any StrategyReading { fatalError("not exercised") }
     }
 

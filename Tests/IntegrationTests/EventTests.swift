@@ -22,7 +22,10 @@ struct EventTests {
 
         let unknown = client.request(#"{"op":"event","event_id":"x","message_id":"m_nope","type":"opened"}"#)
         #expect(unknown?["error"]?["code"] == .string("not_found"))
-        let badType = client.request(#"{"op":"event","event_id":"y","customer":"C1","type":"liked"}"#)
+        // Any `[a-z][a-z0-9_]{0,63}` is the bank's own event name (strategies wait for it); others are refused.
+        let custom = client.request(#"{"op":"event","event_id":"y","customer":"C1","type":"applied_loan"}"#)
+        #expect(custom?["state"] == .string("recorded"))
+        let badType = client.request(#"{"op":"event","event_id":"y2","customer":"C1","type":"Liked!"}"#)
         #expect(badType?["error"]?["field"] == .string("type"))
         let noSubject = client.request(#"{"op":"event","event_id":"z","type":"opened"}"#)
         #expect(noSubject?["error"]?["code"] == .string("bad_request"))

@@ -3,6 +3,8 @@
 ///   behind a long strategy batch.
 /// - `max_fire_rate` (per second; 20000): timers fired per second while live.
 /// - `catch_up_rate` (per second; 2000): timers that fell due while the daemon was down, fired per second.
+/// - `catch_up_max_backlog` (100...10000000; 50000): both fire budgets pause while the dispatcher's marketing
+///   backlog exceeds this.
 /// - `horizon_entries` (1000...1000000; 50000): due timers the engine holds in memory at most.
 /// - `quiet_hours_spread` (duration; 10m): deferred steps are spread over this much after the window opens.
 /// - `enrol_key_window` (duration; 30d): how long an enrol key is remembered.
@@ -15,6 +17,7 @@ public struct StrategySettings: Sendable, Equatable {
     public var quietHoursSpread: Duration
     public var enrolKeyWindow: Duration
     public var affinity: AffinitySettings
+    public var catchUpMaxBacklog = 50_000
 
     public init(
         commitBudget: Int = 500, maxFireRate: Int = 20_000, catchUpRate: Int = 2_000, horizonEntries: Int = 50_000,

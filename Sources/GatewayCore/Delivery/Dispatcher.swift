@@ -19,6 +19,7 @@ public final class Dispatcher: @unchecked Sendable {
     private var completions: [Completion] = []
     private var newWork: [String: LaneCounts] = [:]
     private var pendingChannels: (channels: [ChannelInstanceConfiguration], timeZone: String)?
+    private var heldRunIDs: [Int64] = []
     private let heartbeat = Atomic<Int64>(0)
     private var draining = false
     private var stopping = false
@@ -35,6 +36,8 @@ public final class Dispatcher: @unchecked Sendable {
     /// Instances an operator paused, configured now or not (a reload may bring one back): the dispatcher's one
     /// record of pauses. ``ChannelCounters/paused`` only publishes it to `channels`, `health` and `/metrics`.
     var pausedNames: Set<String> = []
+    /// Strategy runs finished early whose paged-in messages must not start (see ``RunHolds``).
+    var runHolds = RunHolds()
     private var random = SystemRandomNumberGenerator()
     private var pendingRecords: [AttemptRecord] = []
     private var pendingFailovers: [FailoverMove] = []
@@ -134,6 +137,16 @@ public final class Dispatcher: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Tells the dispatcher that the store finished these strategy runs early (exit, opt-out, `exit_on`) and
+    /// cancelled their queued messages: any it has paged in must not start.
+    public func runsHeld(_ runIDs: [Int64]) {
+        guard !runIDs.isEmpty else { return }
+        condition.lock()
+        heldRunIDs.append(contentsOf: runIDs)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Swaps in a reloaded set of instances: new ones start, changed ones take their new settings with their
     /// queues intact, removed ones are held (nothing new starts; queued messages stay in the store).
     public func reconfigure(_ channels: [ChannelInstanceConfiguration], timeZone: String = "Asia/Shanghai") {
@@ -220,6 +233,8 @@ public final class Dispatcher: @unchecked Sendable {
         let isDraining = draining
         let reconfiguration = pendingChannels
         pendingChannels = nil
+        let held = heldRunIDs
+        if !held.isEmpty { heldRunIDs.removeAll(keepingCapacity: true) }
         if stopping {
             stopped = true
             condition.broadcast()
@@ -231,6 +246,7 @@ public final class Dispatcher: @unchecked Sendable {
 
         heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
         if let reconfiguration { apply(reconfiguration.channels, timeZone: reconfiguration.timeZone) }
+        if !held.isEmpty { runHolds.hold(held, now: wallClock.nowMilliseconds) }
         for (name, counts) in work {
             guard let index = instanceIndex[name] else { continue }
             for lane in PriorityLane.allCases where counts[lane] > 0 {
@@ -332,6 +348,10 @@ public final class Dispatcher: @unchecked Sendable {
                 decide(group, instance: index) { decision, actions, _ in decision.expired(group, into: &actions) }
                 continue
             }
+            if isHeld(stored, wallNow: wallNow) {
+                dropHeld(stored, instance: index)
+                continue
+            }
             if let window = instances[index].settings.sendWindow {
                 let opening = window.earliestAllowed(stored.message.category, channelType: "", from: wallNow)
                 if opening > wallNow {
@@ -405,7 +425,17 @@ public final class Dispatcher: @unchecked Sendable {
             key: { batching.batchKey(for: $0) })
     }
 
-    private func start(_ group: [StoredMessage], instance index: Int, wallNow: Int64, accessToken: Secret?) {
+    private func start(_ batch: [StoredMessage], instance index: Int, wallNow: Int64, accessToken: Secret?) {
+        // The first was checked before its rate token was taken; the batch's others are checked here.
+        var batch = batch
+        if batch.count > 1, !runHolds.isEmpty {
+            batch.removeAll { stored in
+                guard isHeld(stored, wallNow: wallNow) else { return false }
+                dropHeld(stored, instance: index)
+                return true
+            }
+        }
+        let group = batch
         let attempt = (group.map(\.attempts).max() ?? 0) + 1
         let context = RequestContext(
             nowMilliseconds: wallNow, nonce: random.next(), attempt: attempt, accessToken: accessToken)
@@ -436,6 +466,22 @@ public final class Dispatcher: @unchecked Sendable {
             )
             enqueue(.send(completion))
         }
+    }
+
+    /// Whether `stored` belongs to a strategy run finished early (one hash lookup, only for strategy messages).
+    private func isHeld(_ stored: StoredMessage, wallNow: Int64) -> Bool {
+        guard let runID = stored.runID, !runHolds.isEmpty else { return false }
+        return runHolds.contains(runID, now: wallNow)
+    }
+
+    /// Forgets a held message: the commit that finished its run already marked it cancelled (reason `run_exited`
+    /// or `opted_out`) and told subscribers, so there is nothing to record; it only leaves the queued count.
+    private func dropHeld(_ stored: StoredMessage, instance index: Int) {
+        let name = instances[index].name
+        counters.withLock { $0[name]?.queued -= 1 }
+        logger.debug(
+            "message of a finished strategy run not started",
+            metadata: ["message_id": "\(stored.message.id)", "channel": "\(name)", "run_id": "\(stored.runID ?? 0)"])
     }
 
     /// Starts the single token fetch of an instance (or stores a token the adapter made itself).

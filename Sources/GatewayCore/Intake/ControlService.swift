@@ -32,6 +32,8 @@ public final class ControlService: Sendable {
     let isDraining = Atomic<Bool>(false)
     let counters = IntakeCounters()
     let listenAddress = Mutex<String?>(nil)
+    /// `privacy.pseudonym_key`, for `forget` (nil: the store keys pseudonyms itself).
+    let pseudonymKey = Mutex<[UInt8]?>(nil)
     let extraStats = HandlerSlot<@Sendable () -> [(String, Int)]>()
     /// `reload`: off the event loop, one at a time, on a thread of its own so that no report or subscriber
     /// can hold it up.
@@ -109,6 +111,9 @@ public final class ControlService: Sendable {
     /// Sets the callback listener's bound address, reported by `health`.
     public func setListenAddress(_ address: String?) { listenAddress.withLock { $0 = address } }
 
+    /// Sets the key `forget` makes pseudonyms with (`privacy.pseudonym_key`).
+    public func setPseudonymKey(_ key: [UInt8]?) { pseudonymKey.withLock { $0 = key } }
+
     /// Refuses new messages from now on (`shutting_down`); queries still work.
     public func beginDrain() { isDraining.store(true, ordering: .relaxed) }
 
@@ -181,6 +186,16 @@ public final class ControlService: Sendable {
             PauseHandler.handle(pause, paused: false, id: id, client: client, service: self, respond: respond)
         case .consentExport(let export):
             ConsentExportHandler.handle(export, id: id, service: self, respond: respond)
+        case .customer(let customer): CustomerHandler.handle(customer, id: id, service: self, respond: respond)
+        case .customerBatch(let batch): CustomerBatchHandler.handle(batch, id: id, service: self, respond: respond)
+        case .customerShow(let show): CustomerShowHandler.handle(show, id: id, service: self, respond: respond)
+        case .forget(let forget): ForgetHandler.handle(forget, id: id, client: client, service: self, respond: respond)
+        case .enrol(let enrol): EnrolHandler.handle(enrol, id: id, client: client, service: self, respond: respond)
+        case .enrolBatch(let batch):
+            EnrolBatchHandler.handle(batch, id: id, client: client, service: self, respond: respond)
+        case .exit(let exit): ExitHandler.handle(exit, id: id, client: client, service: self, respond: respond)
+        case .runs(let runs): RunsHandler.handle(runs, id: id, service: self, respond: respond)
+        case .strategies: StrategiesHandler.handle(id: id, service: self, respond: respond)
         }
     }
 

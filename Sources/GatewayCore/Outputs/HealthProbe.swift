@@ -33,6 +33,8 @@ public final class HealthProbe: Sendable {
     private let stateDirectory: String
     private let wallClock: any WallClock
     private let monotonicClock: any MonotonicClock
+    /// The strategy engine, once started: its loop must turn too.
+    private let strategies = Mutex<StrategyEngine?>(nil)
 
     /// - Parameters:
     ///   - dispatcher: whose loop must turn.
@@ -58,6 +60,9 @@ public final class HealthProbe: Sendable {
             expected: Phase.starting.rawValue, desired: Phase.serving.rawValue, ordering: .relaxed)
     }
 
+    /// The strategy engine whose loop liveness also watches (from its start until it stops).
+    public func watchStrategies(_ engine: StrategyEngine?) { strategies.withLock { $0 = engine } }
+
     /// Shutdown began: readiness fails from now on, while the listener still answers.
     public func markDraining() { phase.store(Phase.draining.rawValue, ordering: .relaxed) }
 
@@ -70,6 +75,12 @@ public final class HealthProbe: Sendable {
         let storeAge = wallClock.nowMilliseconds - store.lastTurn
         if storeAge > Self.stallLimitMilliseconds {
             return Verdict(passes: false, reason: "store writer stalled for \(storeAge) ms")
+        }
+        if let engine = strategies.withLock({ $0 }), engine.isRunning {
+            let engineAge = (monotonicClock.nowNanoseconds - engine.lastTurn) / 1_000_000
+            if engineAge > Self.stallLimitMilliseconds {
+                return Verdict(passes: false, reason: "strategy engine loop stalled for \(engineAge) ms")
+            }
         }
         return Verdict(passes: true, reason: "ok")
     }

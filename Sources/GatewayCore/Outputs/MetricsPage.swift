@@ -17,6 +17,8 @@ public struct MetricsPage: Sendable {
     private let extraCounts: @Sendable () -> [(String, Int)]
     let reloads: ReloadCounter
     let queueAges: QueueAgeProbe
+    /// The strategy engine's counters, when strategies run.
+    let strategies: StrategyEngine?
 
     /// - Parameters:
     ///   - service: intake counters.
@@ -26,11 +28,13 @@ public struct MetricsPage: Sendable {
     ///   - reloads: configuration reload outcomes.
     ///   - wallClock: for ages.
     ///   - extraCounts: more `(name, value)` counters (webhook, receipt poller).
+    ///   - strategies: the strategy engine, for its counters.
     public init(
         service: ControlService, dispatcher: Dispatcher, store: any MessageStoring, callbacks: CallbackProcessor,
         reloads: ReloadCounter = ReloadCounter(startedAtSeconds: 0), wallClock: any WallClock = SystemWallClock(),
-        extraCounts: @escaping @Sendable () -> [(String, Int)] = { [] }
+        extraCounts: @escaping @Sendable () -> [(String, Int)] = { [] }, strategies: StrategyEngine? = nil
     ) {
+        self.strategies = strategies
         self.extraCounts = extraCounts
         self.service = service
         self.dispatcher = dispatcher
@@ -63,6 +67,7 @@ public struct MetricsPage: Sendable {
         page.histogram(
             Self.prefix + "vendor_request_seconds", "Vendor request latency, connection and TLS included.",
             dispatcher.vendorLatency)
+        writeStrategies(strategies?.counters, into: &page)
         writeDaemon(into: &page)
         writeProcess(into: &page)
         return page.text

@@ -118,6 +118,19 @@ public final class CallbackProcessor: Sendable {
             observer(instance, report.receipts)
         }
         let changes = consentChanges(in: report, kind: configuration.kind, instance: instance)
+        if configuration.kind == "sms" {
+            // Other replies reach strategies waiting for one; the vendor's answer does not wait for it.
+            let others = report.replies.filter { !store.isOptOutKeyword($0.text) }
+            if !others.isEmpty {
+                store.recordReplies(others.map(\.from), at: others.compactMap(\.receivedAtMilliseconds).max()) {
+                    [logger] result in
+                    if case .failure(let error) = result {
+                        logger.warning(
+                            "cannot record replies", metadata: ["channel": "\(instance)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
         let reply = Answer(
             status: report.answer.status, contentType: report.answer.contentType, body: report.answer.body)
         // The vendor hears its expected answer only once receipts and opt-outs are committed; otherwise 503, and

@@ -8,19 +8,30 @@ import Synchronization
 /// (and from when to resume) and is dropped, so a slow subscriber costs dispatch nothing.
 public final class ChangeFeed: Sendable {
     /// What a subscriber wants; `nil` lists mean everything.
+    ///
+    /// `channels`, `categories` and `states` describe messages: a line of another kind has none of those fields,
+    /// so any of them set admits message states only (a subscriber filtering on `states: [failed]` keeps the
+    /// stream it had before runs existed).
     public struct Filter: Sendable {
         public var channels: Set<String>?
         public var categories: Set<String>?
         public var states: Set<MessageState>?
+        public var kinds: Set<StateChange.Kind>?
 
-        public init(channels: Set<String>? = nil, categories: Set<String>? = nil, states: Set<MessageState>? = nil) {
+        public init(
+            channels: Set<String>? = nil, categories: Set<String>? = nil, states: Set<MessageState>? = nil,
+            kinds: Set<StateChange.Kind>? = nil
+        ) {
             self.channels = channels
             self.categories = categories
             self.states = states
+            self.kinds = kinds
         }
 
         public func admits(_ change: StateChange) -> Bool {
-            (channels?.contains(change.channel) ?? true) && (categories?.contains(change.category) ?? true)
+            guard kinds?.contains(change.kind) ?? true else { return false }
+            guard change.kind == .state else { return channels == nil && categories == nil && states == nil }
+            return (channels?.contains(change.channel) ?? true) && (categories?.contains(change.category) ?? true)
                 && (states?.contains(change.state) ?? true)
         }
     }

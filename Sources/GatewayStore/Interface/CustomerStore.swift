@@ -10,4 +10,8 @@ public protocol CustomerStore: AnyObject, Sendable {
 
     /// One customer's profile, after everything queued so far is committed; `nil` if unknown.
     func customer(_ id: String, completion: @escaping @Sendable (Result<CustomerProfile?, StoreError>) -> Void)
+
+    /// Forgets a customer under PIPL in one commit (design §12): directory entry, runs, scores and tags erased,
+    /// messages found by customer key scrubbed, consent kept under a pseudonym with an `erase` entry.
+    func forget(_ request: CustomerForget, completion: @escaping @Sendable (Result<ForgetResult, StoreError>) -> Void)
 }

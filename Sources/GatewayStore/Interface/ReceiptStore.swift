@@ -15,6 +15,12 @@ public protocol ReceiptStore: AnyObject, Sendable {
     func recordEvent(
         _ event: EngagementEvent, completion: @escaping @Sendable (Result<EventResult, StoreError>) -> Void)
 
+    /// SMS replies that are not opt-out keywords, by sender number: each is `replied` on the newest SMS touch of
+    /// the customers with that number (strategies waiting for a reply move on); `completion` gets how many
+    /// touches it reached, after the commit. `at` is when the replies came (`nil`: now).
+    func recordReplies(
+        _ senders: [String], at: Int64?, completion: @escaping @Sendable (Result<Int, StoreError>) -> Void)
+
     /// Notes a query about messages: due again at `next`, or dropped once sent before `giveUpBefore` or final.
     func markPolled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64)
 

@@ -7,6 +7,10 @@ public protocol ReportStore: AnyObject, Sendable {
     /// or the dispatcher wait.
     func report(since: Int64) throws(StoreError) -> [ChannelReport]
 
+    /// A strategy's funnel per step, channel type and group, run totals and uplift, for one version or all
+    /// (`nil`); `nil` when no strategy of this name was ever registered. Read off the writer, from counters.
+    func strategyReport(_ name: String, version: Int?) throws(StoreError) -> StrategyReport?
+
     /// The current state of every message changed since `since` (epoch ms), oldest change first, at most
     /// `limit` (for `subscribe` with `since`).
     func changes(since: Int64, limit: Int) throws(StoreError) -> [StateChange]

@@ -30,6 +30,15 @@ public protocol StrategyStore: AnyObject, Sendable {
     /// Called after a commit that added or moved timers, with the earliest due time among them.
     func onTimers(_ handler: @escaping @Sendable (_ earliestDue: Int64) -> Void)
 
+    /// Called after a commit that finished runs by exit, opt-out or `exit_on`, with their ids: the dispatcher must
+    /// not start a message of theirs it paged in before (the commit already marked them cancelled).
+    func onHolds(_ handler: @escaping @Sendable ([Int64]) -> Void)
+
+    /// Moves runs of older versions parked at a step in `moves` (old step → step of the latest version) to the
+    /// latest version, each by the compare-and-set, at most 5,000 per commit; the number moved.
+    func migrate(
+        strategy: String, moves: [String: String], completion: @escaping @Sendable (Result<Int, StoreError>) -> Void)
+
     /// Opens a read connection for the engine thread.
     func makeStrategyReader() throws(StoreError) -> any StrategyReading
 }

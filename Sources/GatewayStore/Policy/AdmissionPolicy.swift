@@ -9,11 +9,21 @@ struct AdmissionPolicy: Sendable {
     let caps: [FrequencyCap]
     let quietHours: QuietHours
     let keywords: OptOutKeywords
+    private let defaultZone: String
+    private let zones: QuietHoursByZone
 
     init(_ configuration: PolicyConfiguration) {
         caps = configuration.caps
         quietHours = QuietHours(rules: configuration.quietHours, timeZone: configuration.timeZone)
         keywords = OptOutKeywords(configuration.optOutKeywords)
+        defaultZone = configuration.timeZone
+        zones = QuietHoursByZone(rules: configuration.quietHours)
+    }
+
+    /// Quiet hours read in a customer's zone (a strategy send), else in the configured zone.
+    func quietHours(in zone: String?) -> QuietHours {
+        guard let zone, zone != defaultZone else { return quietHours }
+        return zones.quietHours(in: zone) ?? quietHours
     }
 
     /// The caps that count a category (none for `critical`).

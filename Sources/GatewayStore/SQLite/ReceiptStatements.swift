@@ -9,6 +9,8 @@ struct ReceiptStatements {
     let messageBySequence: SQLiteStatement
     /// Batch sends' members by recipient, across commits (touched by the writer thread only).
     let batchRecipients = BatchRecipients()
+    /// The event hooks' state across commits (affinity settings, strategy rules, timers added).
+    let runEvents = RunEventState()
     let setState: SQLiteStatement
     let match: SQLiteStatement
     let unmatched: SQLiteStatement
@@ -22,12 +24,18 @@ struct ReceiptStatements {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """)
         messageByID = try database.prepare(
-            "SELECT seq, state = 'sent', updated_at FROM messages WHERE id = ?1 AND channel = ?2")
+            "SELECT seq, state = 'sent', updated_at, run_id, run_visit FROM messages WHERE id = ?1 AND channel = ?2")
         messagesByVendorID = try database.prepare(
-            "SELECT seq, recipient, state = 'sent', updated_at FROM messages WHERE channel = ?1 AND vendor_message_id = ?2"
+            """
+            SELECT seq, recipient, state = 'sent', updated_at, run_id, run_visit FROM messages
+            WHERE channel = ?1 AND vendor_message_id = ?2
+            """
         )
         messageBySequence = try database.prepare(
-            "SELECT state = 'sent', updated_at FROM messages WHERE seq = ?1 AND channel = ?2 AND vendor_message_id = ?3"
+            """
+            SELECT state = 'sent', updated_at, run_id, run_visit FROM messages
+            WHERE seq = ?1 AND channel = ?2 AND vendor_message_id = ?3
+            """
         )
         // Receipts only move a message forward: a delivered (or answered…) message never goes back to sent, and a
         // second receipt for a finished delivery changes nothing.

@@ -43,6 +43,13 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
     private let identity: FileIdentity?
     private var lost = false
     private var lostHandler: @Sendable (StoreError) -> Void = { _ in }
+    /// Enrolments and advances one commit takes at most; the rest wait for the next turn (design §3).
+    private var strategyCommitBudget = 500
+    private var timersHandler: @Sendable (Int64) -> Void = { _ in }
+    private var holdsHandler: @Sendable ([Int64]) -> Void = { _ in }
+    /// Runs one commit of a `migrate` sweep moves at most (tests lower it to see a sweep over several commits).
+    var migrateBatch = StoreWriter.migrateBatch
+    private var enrolKeyWindow: Int64 = 30 * 86_400_000
 
     /// Transactions committed since the store opened; with `accepted`, shows how well sends are grouped.
     public var commitCount: Int { commits.load(ordering: .relaxed) }
@@ -144,6 +151,68 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         return true
     }
 
+    /// Sets how many enrolments and advances one commit takes at most (from the next turn on), so a plain send
+    /// waits behind a bounded amount of strategy work.
+    public func setStrategyCommitBudget(_ budget: Int) {
+        condition.lock()
+        strategyCommitBudget = max(1, budget)
+        condition.unlock()
+    }
+
+    /// Sets how long an enrol key answers `duplicate` with its first run (`strategies.enrol_key_window`).
+    public func setEnrolKeyWindow(_ window: Duration) {
+        condition.lock()
+        enrolKeyWindow = window.milliseconds
+        condition.unlock()
+    }
+
+    /// Sets what the store calls after a commit that added or moved run timers, with the earliest due time.
+    public func onTimers(_ handler: @escaping @Sendable (Int64) -> Void) {
+        condition.lock()
+        timersHandler = handler
+        condition.unlock()
+    }
+
+    /// Sets what the store calls after a commit that finished runs by exit, opt-out or `exit_on`, with their ids.
+    public func onHolds(_ handler: @escaping @Sendable ([Int64]) -> Void) {
+        condition.lock()
+        holdsHandler = handler
+        condition.unlock()
+    }
+
+    /// Whether the intake queue has room for `count` more and the store is open: customer upserts honour the
+    /// same bound as accepts (`SQLiteMessageStore+Customers`).
+    func intakeHasRoom(_ count: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !closing && pendingAccepts + count <= maxPendingAccepts
+    }
+
+    /// Queues enrolments; `false`, without queueing, if the intake queue is full or the store is closing.
+    func enqueue(_ enrolments: [Enrolment], completion: @escaping @Sendable ([EnrolResult]) -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closing, pendingAccepts + enrolments.count <= maxPendingAccepts else { return false }
+        pendingAccepts += enrolments.count
+        operations.append(
+            .enrol(enrolments[...], RunResults(expected: enrolments.count, completion: completion)))
+        condition.signal()
+        return true
+    }
+
+    /// Queues the engine's advances (never refused: the engine bounds what it has in flight).
+    func enqueue(_ advances: [RunAdvance], completion: @escaping @Sendable ([AdvanceResult]) -> Void) {
+        condition.lock()
+        if closing {
+            condition.unlock()
+            completion(advances.map { .failed(runID: $0.runID, .closed) })
+            return
+        }
+        operations.append(.advance(advances[...], RunResults(expected: advances.count, completion: completion)))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Queues attempt records for the next commit (no answer: the dispatcher has already moved on).
     public func record(_ records: [AttemptRecord]) {
         guard !records.isEmpty else { return }
@@ -182,6 +251,9 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         condition.signal()
         condition.unlock()
     }
+
+    /// The field cipher, for read connections opened in other files (the strategy reader).
+    var strategyCipher: FieldCipher { cipher }
 
     /// A stored field in the clear (decrypted when encryption at rest is on).
     func openField(_ stored: String?) throws(StoreError) -> String? { try cipher.open(stored) }
@@ -330,12 +402,14 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
                 if operations.isEmpty { break }
             }
-            let batch = operations
-            operations.removeAll(keepingCapacity: true)
+            let batch = takeBatch()
             let stop = closing && batch.isEmpty
             let notify = committedChannels
+            let timersAdded = timersHandler
+            let runsHeld = holdsHandler
             let policy = self.policy
             writer.pollDelays = pollDelays
+            writer.enrolKeyWindow = enrolKeyWindow
             condition.unlock()
             if stop { break }
 
@@ -357,8 +431,11 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
                 batch, now: now, policy: policy, collectChanges: feed.isActive || outboxOn,
                 outbox: outboxOn, logger: logger)
             commits.add(1, ordering: .relaxed)
+            // Before the answers: an `exit` answered means its messages cannot start any more.
+            if !outcome.heldRuns.isEmpty { runsHeld(outcome.heldRuns) }
             answer(batch, outcome, missing: .closed, notCommitted: .statementFailed("not committed"))
             if !outcome.newMessages.isEmpty { notify(outcome.newMessages) }
+            if let earliest = outcome.earliestTimer { timersAdded(earliest) }
             feed.publish(outcome.changes)
             if outboxOn, !outcome.changes.isEmpty {
                 for wake in outboxWaiters.withLock({ $0 }) { wake() }
@@ -368,6 +445,36 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         isFinished = true
         finished.broadcast()
         finished.unlock()
+    }
+
+    /// Takes the queued operations for one commit (under `condition`): all of them, except that enrolments and
+    /// advances beyond the commit budget stay at the head of the queue, with every later operation that must not
+    /// overtake them (see ``StoreOperation/overtakesHeldWork``). Sends are never held back.
+    private func takeBatch() -> [StoreOperation] {
+        var budget = strategyCommitBudget
+        guard operations.contains(where: { $0.strategyItems > 0 }) else {
+            let batch = operations
+            operations.removeAll(keepingCapacity: true)
+            return batch
+        }
+        var batch: [StoreOperation] = []
+        var held: [StoreOperation] = []
+        batch.reserveCapacity(operations.count)
+        for operation in operations {
+            let items = operation.strategyItems
+            if items > 0, held.isEmpty, budget > 0 {
+                let (head, rest) = operation.split(budget)
+                budget -= head.strategyItems
+                batch.append(head)
+                if let rest { held.append(rest) }
+            } else if held.isEmpty && items == 0 || operation.overtakesHeldWork {
+                batch.append(operation)
+            } else {
+                held.append(operation)
+            }
+        }
+        operations = held
+        return batch
     }
 
     /// Answers every operation of `batch` with `error` and, the first time, reports the store lost.
@@ -411,6 +518,11 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
                 completion()
             case .transaction(_, let completion):
                 completion(outcome.transactionsDone.contains(index) ? nil : notCommitted)
+            case .enrol(let enrolments, let results):
+                accepted += enrolments.count
+                results.add(outcome.enrolResults[index] ?? enrolments.map { _ in .failed(missing) })
+            case .advance(let advances, let results):
+                results.add(outcome.advanceResults[index] ?? advances.map { .failed(runID: $0.runID, missing) })
             case .record, .failover, .acknowledgeOutbox, .polled:
                 break
             }

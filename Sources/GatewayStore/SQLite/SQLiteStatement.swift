@@ -62,6 +62,14 @@ final class SQLiteStatement {
 
     func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(statement, index, Int64(value)) }
 
+    func bind(_ index: Int32, _ value: Double?) {
+        guard let value else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        sqlite3_bind_double(statement, index, value)
+    }
+
     /// Steps once: `true` if a row is available, `false` when done.
     @discardableResult
     func step() throws(StoreError) -> Bool {
@@ -82,4 +90,8 @@ final class SQLiteStatement {
     }
 
     func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
+
+    func double(_ column: Int32) -> Double? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)
+    }
 }

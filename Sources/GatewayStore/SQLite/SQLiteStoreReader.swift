@@ -38,7 +38,7 @@ final class SQLiteStoreReader: StoreReading {
             &selectQueued,
             """
             SELECT seq, id, recipient, category, template, params, content, not_after, attempts, next_attempt_at,
-                title, url, origin_channel
+                title, url, origin_channel, run_id
             FROM messages WHERE channel = ?1 AND priority = ?4 AND state = 'queued' AND seq > ?2
             ORDER BY seq LIMIT ?3
             """)
@@ -75,7 +75,8 @@ final class SQLiteStoreReader: StoreReading {
                     notAfter: select.int64(7),
                     attempts: select.int(8),
                     nextAttemptAt: select.int64(9) ?? 0,
-                    failedOverFrom: select.string(12)
+                    failedOverFrom: select.string(12),
+                    runID: select.int64(13)
                 )
             )
         }

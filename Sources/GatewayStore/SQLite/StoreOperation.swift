@@ -14,9 +14,45 @@ enum StoreOperation {
     case acknowledgeOutbox(Int64)
     case polled([Int64], next: Int64, giveUpBefore: Int64)
     case barrier(@Sendable () -> Void)
+    /// Enrolments (a slice: the commit budget may split one call over several commits).
+    case enrol(ArraySlice<Enrolment>, RunResults<EnrolResult>)
+    /// The engine's advances, split like enrolments.
+    case advance(ArraySlice<RunAdvance>, RunResults<AdvanceResult>)
     /// Operator work (cancel, requeue, pause) run inside the batch's transaction; the completion hears after the
     /// commit whether it held. The body may report messages it queued, by channel and priority lane.
     case transaction(
         @Sendable (StoreWriter, Int64, inout [String: LaneCounts]) throws(StoreError) -> Void,
         @Sendable (StoreError?) -> Void)
+
+    /// Enrolments and advances in this operation: what the commit budget counts.
+    var strategyItems: Int {
+        switch self {
+        case .enrol(let items, _): items.count
+        case .advance(let items, _): items.count
+        default: 0
+        }
+    }
+
+    /// This operation's first `count` strategy items, and the rest (`nil` when none is left).
+    func split(_ count: Int) -> (head: StoreOperation, rest: StoreOperation?) {
+        switch self {
+        case .enrol(let items, let results) where count < items.count:
+            let cut = items.startIndex + count
+            return (.enrol(items[..<cut], results), .enrol(items[cut...], results))
+        case .advance(let items, let results) where count < items.count:
+            let cut = items.startIndex + count
+            return (.advance(items[..<cut], results), .advance(items[cut...], results))
+        default:
+            return (self, nil)
+        }
+    }
+
+    /// Whether the operation may run ahead of strategy work the budget held back: sends, records and receipts
+    /// never wait behind it; anything whose answer promises "after everything queued before" does.
+    var overtakesHeldWork: Bool {
+        switch self {
+        case .accept, .record, .failover, .receipts, .event, .click, .consent, .acknowledgeOutbox, .polled: true
+        case .status, .consentQuery, .barrier, .transaction, .enrol, .advance: false
+        }
+    }
 }

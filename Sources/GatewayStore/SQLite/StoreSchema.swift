@@ -305,6 +305,7 @@ enum StoreSchema {
                     created_at INTEGER NOT NULL,
                     PRIMARY KEY (name, key)
                 ) WITHOUT ROWID;
+                CREATE INDEX enrol_keys_created ON enrol_keys (created_at);
                 CREATE TABLE conversions (
                     seq INTEGER PRIMARY KEY,
                     name TEXT NOT NULL,

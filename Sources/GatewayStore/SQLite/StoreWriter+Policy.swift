@@ -16,14 +16,22 @@ extension StoreWriter {
         var at = max(now, request.notBefore ?? now)
         guard message.category != .critical else { return .send(at: at) }
         if message.category == .marketing {
-            var subjects = [PolicySubject.address(message.recipient)]
-            if let customer = request.customer { subjects.append(PolicySubject.customer(customer)) }
-            for subject in subjects where try isOptedOut(subject, channelType: request.channelType) {
+            if try isOptedOut(key: cipher.dedupKey(PolicySubject.address(message.recipient)), request.channelType) {
                 return .suppress(.optedOut, cap: nil)
             }
+            // A strategy send carries the customer's key already (the same keyed hash): no second HMAC.
+            if let customer = request.customer,
+                try isOptedOut(
+                    key: request.customerKey ?? cipher.dedupKey(PolicySubject.customer(customer)), request.channelType)
+            {
+                return .suppress(.optedOut, cap: nil)
+            }
+            // Consent kept under a forgotten customer's pseudonyms (StoreWriter+Forget; nothing before a forget).
+            if try optedOutWhileForgotten(request) { return .suppress(.optedOut, cap: nil) }
         }
         let caps = policy.caps(for: message.category)
-        let quiet = policy.quietHours.covers(message.category, channelType: request.channelType)
+        let quietHours = policy.quietHours(in: request.timeZone)
+        let quiet = quietHours.covers(message.category, channelType: request.channelType)
         guard !caps.isEmpty || quiet else { return .send(at: at) }
         let subject = PolicySubject.capKey(customer: request.customer, address: message.recipient)
         // Events are read once, from the earliest window start any candidate time could need.
@@ -41,7 +49,7 @@ extension StoreWriter {
         for _ in 0..<8 {
             let before = at
             if quiet {
-                at = policy.quietHours.earliestAllowed(message.category, channelType: request.channelType, from: at)
+                at = quietHours.earliestAllowed(message.category, channelType: request.channelType, from: at)
             }
             for cap in caps {
                 let window = cap.per.milliseconds
@@ -84,11 +92,11 @@ extension StoreWriter {
         return times
     }
 
-    private func isOptedOut(_ subject: String, channelType: String) throws(StoreError) -> Bool {
+    private func isOptedOut(key: String, _ channelType: String) throws(StoreError) -> Bool {
         let statement = policyStatements.standing
         statement.reset()
         defer { statement.reset() }
-        statement.bind(1, cipher.dedupKey(subject))
+        statement.bind(1, key)
         statement.bind(2, channelType)
         return try statement.step() && statement.int(0) == 1
     }
@@ -119,6 +127,7 @@ extension StoreWriter {
             upsert.bind(4, database.lastInsertRowID)
             try upsert.step()
             upsert.reset()
+            try applyOptOut(change, now: now)  // runs exiting on `opted_out` finish now (StoreWriter+RunEvents)
         }
         return changes.count
     }

@@ -154,7 +154,9 @@ extension StoreWriter {
             match.bind(2, sequence)
             try match.step()
             match.reset()
-            try apply(entry.event, to: (sequence, true, now), occurredAt: entry.occurredAt, now: now)
+            try apply(
+                entry.event, to: (sequence, true, now, try touch(ofMessage: sequence)), occurredAt: entry.occurredAt,
+                now: now)
         }
     }
 
@@ -191,7 +193,8 @@ extension StoreWriter {
     }
 
     /// A receipt's message: its sequence, whether it was `sent` (for the delivery latency) and when it last changed.
-    typealias Target = (sequence: Int64, sent: Bool, updatedAt: Int64)
+    /// `touch` is the strategy run and history row that sent it (`messages.run_id`, `run_visit`), if any.
+    typealias Target = (sequence: Int64, sent: Bool, updatedAt: Int64, touch: RunTouch?)
 
     /// The message a receipt is about: by our id when the vendor echoed it, else by the vendor's id (and the
     /// recipient, when one vendor id covers a batch).
@@ -206,7 +209,7 @@ extension StoreWriter {
             select.bind(1, messageID)
             select.bind(2, channel)
             if try select.step() {
-                return (select.int64(0) ?? 0, select.int(1) != 0, select.int64(2) ?? 0)
+                return (select.int64(0) ?? 0, select.int(1) != 0, select.int64(2) ?? 0, RunTouch(select, at: 3))
             }
         }
         guard let vendorMessageID = receipt.vendorMessageID else { return nil }
@@ -222,7 +225,7 @@ extension StoreWriter {
             confirm.bind(2, channel)
             confirm.bind(3, vendorMessageID)
             if try confirm.step() {
-                return (sequence, confirm.int(0) != 0, confirm.int64(1) ?? 0)
+                return (sequence, confirm.int(0) != 0, confirm.int64(1) ?? 0, RunTouch(confirm, at: 2))
             }
         }
         let select = receiptStatements.messagesByVendorID
@@ -230,12 +233,12 @@ extension StoreWriter {
         defer { select.reset() }
         select.bind(1, channel)
         select.bind(2, vendorMessageID)
-        var candidates: [(sequence: Int64, recipient: String, sent: Bool, updatedAt: Int64)] = []
+        var candidates: [(sequence: Int64, recipient: String, sent: Bool, updatedAt: Int64, touch: RunTouch?)] = []
         while try select.step() {
             candidates.append(
                 (
                     select.int64(0) ?? 0, try cipher.open(select.string(1)) ?? "", select.int(2) != 0,
-                    select.int64(3) ?? 0
+                    select.int64(3) ?? 0, RunTouch(select, at: 4)
                 ))
         }
         if candidates.count > 1, let normalized {
@@ -249,13 +252,17 @@ extension StoreWriter {
             candidates = candidates.filter { PolicySubject.normalized($0.recipient) == normalized }
         }
         guard candidates.count == 1, let only = candidates.first else { return nil }
-        return (only.sequence, only.sent, only.updatedAt)
+        return (only.sequence, only.sent, only.updatedAt, only.touch)
     }
 
     /// Applies a kept (and linked) receipt's event to its message.
     private func apply(
         _ event: Receipt.Event, to target: Target, occurredAt: Int64?, now: Int64
     ) throws(StoreError) {
+        if let touch = target.touch {
+            // A strategy's message: the event reaches its run (one extra column read for every other receipt).
+            try applyReceipt(event, to: touch, at: occurredAt ?? now, now: now)
+        }
         guard let transition = Self.transition(for: event) else {
             try emit(target.sequence, state: Self.state(of: event), reason: nil, at: occurredAt ?? now)
             return
@@ -291,11 +298,14 @@ extension StoreWriter {
     /// Keeps an engagement event once per id; one about a message joins its timeline.
     func record(_ event: EngagementEvent, now: Int64) throws(StoreError) -> EventResult {
         var messageSequence: Int64?
+        var touch: RunTouch?
         if let messageID = event.messageID {
-            let select = try cached("SELECT seq FROM messages WHERE id = ?1")
+            let select = try cached("SELECT seq, run_id, run_visit FROM messages WHERE id = ?1")
             select.bind(1, messageID)
             guard try select.step() else { return .unknownMessage }
             messageSequence = select.int64(0)
+            touch = RunTouch(select, at: 1)
+            select.reset()
         }
         let insert = try cached(
             """
@@ -306,13 +316,22 @@ extension StoreWriter {
         insert.bind(1, cipher.dedupKey("e:" + event.eventID))
         insert.bind(2, messageSequence)
         insert.bind(3, event.customer.map { cipher.dedupKey(PolicySubject.customer($0)) })
-        insert.bind(4, event.type.rawValue)
+        insert.bind(4, event.name)
         insert.bind(5, try cipher.seal(event.value))
         insert.bind(6, event.occurredAt)
         insert.bind(7, event.client)
         insert.bind(8, now)
         try insert.step()
-        return database.changes == 1 ? .recorded : .duplicate
+        guard database.changes == 1 else { return .duplicate }
+        let value = event.value.flatMap(Double.init)
+        if let touch {
+            try applyEvent(event.name, to: touch, at: event.occurredAt, value: value, now: now)
+        } else if let customer = event.customer {
+            try applyCustomerEvent(
+                event.name, ck: customerKey(customer), channelType: event.channelType ?? "app_push",
+                at: event.occurredAt, value: value, now: now)
+        }
+        return .recorded
     }
 
     /// The engagement events of a message, oldest first, for `status`.
@@ -323,9 +342,11 @@ extension StoreWriter {
         select.bind(1, sequence)
         var entries: [MessageStatus.ReceiptEntry] = []
         while try select.step() {
+            // Replies and custom events reach runs but have no place in a message's delivery timeline.
+            guard let kind = TimelineEvent(rawValue: select.string(0) ?? "") else { continue }
             entries.append(
                 MessageStatus.ReceiptEntry(
-                    event: TimelineEvent(stored: select.string(0) ?? ""), reason: nil, vendorStatus: nil,
+                    event: kind, reason: nil, vendorStatus: nil,
                     occurredAt: select.int64(2),
                     receivedAt: select.int64(3) ?? 0, value: try cipher.open(select.string(1))))
         }
@@ -356,7 +377,9 @@ extension StoreWriter {
         let update = try cached(
             """
             UPDATE tracked_links SET clicks = clicks + 1, first_click_at = COALESCE(first_click_at, ?2)
-            WHERE token = ?1 RETURNING url, message_seq, channel, clicks
+            WHERE token = ?1 RETURNING url, message_seq, channel, clicks,
+                (SELECT run_id FROM messages WHERE seq = message_seq),
+                (SELECT run_visit FROM messages WHERE seq = message_seq)
             """)
         update.bind(1, token)
         update.bind(2, now)
@@ -365,6 +388,7 @@ extension StoreWriter {
         let sequence = update.int64(1) ?? 0
         let channel = update.string(2) ?? ""
         let clicks = update.int(3)
+        let touch = RunTouch(update, at: 4)
         update.reset()
         if clicks == 1 {
             let insert = try cached(
@@ -378,6 +402,7 @@ extension StoreWriter {
             insert.bind(4, "click:" + token)
             try insert.step()
             try emit(sequence, state: .clicked, reason: nil, at: now)
+            if let touch { try applyTrackedClick(to: touch, at: now, now: now) }
         }
         return url
     }

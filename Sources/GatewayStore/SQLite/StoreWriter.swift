@@ -20,12 +20,20 @@ final class StoreWriter: @unchecked Sendable {
         var changes: [StateChange] = []
         /// Messages queued for sending, by channel and priority lane.
         var newMessages: [String: LaneCounts] = [:]
+        var enrolResults: [Int: [EnrolResult]] = [:]
+        var advanceResults: [Int: [AdvanceResult]] = [:]
+        /// The earliest due time of the run timers the batch added or moved, if any (for the engine).
+        var earliestTimer: Int64?
+        /// Runs the batch finished by exit, opt-out or `exit_on` (for the dispatcher's ``RunHolds``).
+        var heldRuns: [Int64] = []
     }
 
     let database: SQLiteDatabase
     let cipher: FieldCipher
     let policyStatements: PolicyStatements
     let receiptStatements: ReceiptStatements
+    /// The customer directory's statements (see ``CustomerStatements``).
+    let customerStatements: CustomerStatements
     let receiptLatency: LatencyHistogram
     /// Channels with `poll_receipts` and how long after a send they first poll (ms), for the running batch.
     var pollDelays: [String: Int64] = [:]
@@ -35,6 +43,18 @@ final class StoreWriter: @unchecked Sendable {
     private var statementCache: [String: SQLiteStatement] = [:]
     /// State changes of the running batch, or `nil` when nobody subscribes.
     var changes: [StateChange]?
+    /// Step counters of the running batch, written once before its commit (see `countStep`).
+    var stepCounters: [StepCounterKey: StepCounterDelta] = [:]
+    /// The run statements (enrol, advance, exit).
+    let runStatements: RunStatements
+    /// Registered strategies as the writer enrols into them, loaded on first use (see `strategyEntry(_:)`).
+    var strategyCache: [String: StrategyEntry] = [:]
+    /// The earliest due time of the timers the running batch wrote.
+    var earliestTimer: Int64?
+    /// Runs the running batch finished early (see `finishRun`): their messages must not start any more.
+    var heldRuns: [Int64] = []
+    /// How long an enrol key answers `duplicate` (ms; `strategies.enrol_key_window`).
+    var enrolKeyWindow: Int64 = 30 * 86_400_000
     private let messageSummary: SQLiteStatement
     private let dedupWindow: Int64
     private let findDedup: SQLiteStatement
@@ -77,8 +97,8 @@ final class StoreWriter: @unchecked Sendable {
             """
             INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
                 created_at, not_after, state, updated_at, next_attempt_at, reason, reason_detail, customer, priority,
-                title, url)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                title, url, run_id, run_visit, customer_key)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
             """
         )
         updateMessage = try database.prepare(
@@ -118,6 +138,8 @@ final class StoreWriter: @unchecked Sendable {
         pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE seq IN (\(oldest))")
         policyStatements = try PolicyStatements(database)
         receiptStatements = try ReceiptStatements(database)
+        customerStatements = try CustomerStatements(database)
+        runStatements = try RunStatements(database)
         messageSummary = try database.prepare("SELECT id, customer, category, channel FROM messages WHERE seq = ?1")
     }
 
@@ -150,6 +172,8 @@ final class StoreWriter: @unchecked Sendable {
     ) -> BatchResult {
         var result = BatchResult()
         changes = collectChanges ? [] : nil
+        earliestTimer = nil
+        heldRuns.removeAll()
         defer { changes = nil }
         do {
             try database.execute("BEGIN IMMEDIATE")
@@ -197,6 +221,11 @@ final class StoreWriter: @unchecked Sendable {
                     result.consentReports[index] = Result { () throws(StoreError) in try consent(of: subject) }
                 case .barrier:
                     break
+                case .enrol(let enrolments, _):
+                    result.enrolResults[index] = try enrol(enrolments, now: now)
+                case .advance(let advances, _):
+                    result.advanceResults[index] = try advance(
+                        advances, now: now, policy: policy, newMessages: &result.newMessages)
                 case .transaction(let body, _):
                     do {
                         try body(self, now, &result.newMessages)
@@ -206,13 +235,19 @@ final class StoreWriter: @unchecked Sendable {
                     }
                 }
             }
+            try flushStepCounters()
             // The webhook outbox is written in the same transaction as the changes it reports.
             if outbox, let changes, !changes.isEmpty { try appendToOutbox(changes, now: now) }
             releaseCachedStatements()
             try database.execute("COMMIT")
             result.changes = changes ?? []
+            result.earliestTimer = earliestTimer
+            result.heldRuns = heldRuns
         } catch {
             logger.error("store transaction failed, rolling back", metadata: ["error": "\(error)"])
+            discardStepCounters()
+            // Strategies the batch registered are gone with it.
+            strategyCache.removeAll()
             releaseCachedStatements()
             try? database.execute("ROLLBACK")
             var failed = BatchResult()
@@ -224,6 +259,9 @@ final class StoreWriter: @unchecked Sendable {
                 case .event: failed.eventResults[index] = .failure(error)
                 case .acknowledgeOutbox, .polled: break
                 case .click: failed.clickResults[index] = .failure(error)
+                case .enrol(let enrolments, _): failed.enrolResults[index] = enrolments.map { _ in .failed(error) }
+                case .advance(let advances, _):
+                    failed.advanceResults[index] = advances.map { .failed(runID: $0.runID, error) }
                 default: break
                 }
             }
@@ -232,7 +270,11 @@ final class StoreWriter: @unchecked Sendable {
         return result
     }
 
-    private func accept(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy) -> AcceptResult {
+    /// Stores one send: claims its dedup key, admits it (or takes `decided`, the admission a strategy send already
+    /// ran to choose among its candidates) and inserts the message.
+    func accept(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy, decided: Admission? = nil)
+        -> AcceptResult
+    {
         let dedupKey = cipher.dedupKey(request.dedupKey)
         let message = request.message
         do throws(StoreError) {
@@ -257,7 +299,8 @@ final class StoreWriter: @unchecked Sendable {
             return .failed(error)
         }
         do {
-            let decision = try admit(request, now: now, policy: policy)
+            let decision: Admission
+            if let decided { decision = decided } else { decision = try admit(request, now: now, policy: policy) }
             insertMessage.rewind()
             insertArenaUsed = 0
             bindInPlace(1, message.id)
@@ -291,6 +334,9 @@ final class StoreWriter: @unchecked Sendable {
             insertMessage.bind(16, PriorityLane(message.category).rawValue)
             bindInPlace(17, try cipher.seal(message.title))
             bindInPlace(18, try cipher.seal(message.url))
+            insertMessage.bind(19, request.runID)
+            insertMessage.bind(20, request.runVisit.map(Int64.init))
+            bindInPlace(21, request.customerKey)
             try insertMessage.step()
             if !request.links.isEmpty {
                 try storeLinks(request.links, message: database.lastInsertRowID, channel: message.channel)
@@ -427,6 +473,9 @@ final class StoreWriter: @unchecked Sendable {
     func prune(now: Int64, retention: Int64, capWindow: Int64, logger: Logger) -> Bool {
         do {
             var full = try pruneCapEvents(before: now - capWindow)
+            if try pruneFinishedRuns(before: now - max(retention, Self.longestGoalWindow)) { full = true }
+            if try pruneEnrolKeys(before: now - enrolKeyWindow) { full = true }
+            if try sweepForgotten() { full = true }  // a forget job's next turn (StoreWriter+ForgetSweep)
             for (statement, cutoff) in [
                 (pruneDedupStatement, now - dedupWindow), (pruneAttemptsStatement, now - retention),
                 (pruneMessagesStatement, now - retention),

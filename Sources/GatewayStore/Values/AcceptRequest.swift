@@ -28,6 +28,13 @@ public struct AcceptRequest: Sendable {
     public var onCap: CapAction
     /// Tracked links in the message: token → original URL.
     public var links: [(token: String, url: String)] = []
+    /// The customer's IANA time zone: quiet hours are read in it instead of the configured zone, if set.
+    public var timeZone: String?
+    /// The strategy run that sends this message, and the history row (visit) of its touch.
+    public var runID: Int64?
+    public var runVisit: Int?
+    /// The customer key (`ck`) of a strategy send, so forget and late opt-outs find the message.
+    public var customerKey: String?
 
     public init(
         message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String,

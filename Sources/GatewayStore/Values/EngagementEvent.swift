@@ -4,6 +4,10 @@ public struct EngagementEvent: Sendable {
     /// The event kinds the `event` operation takes; the raw value is the stored and shown name.
     public enum Kind: String, CaseIterable, Sendable {
         case opened, clicked, converted
+        /// The customer answered (an SMS reply that is not an opt-out keyword, or the bank's own report).
+        case replied
+        /// A name of the bank's own (`[a-z][a-z0-9_]{0,63}`), in ``EngagementEvent/customName``.
+        case custom
     }
 
     /// The bank's id for the event: a repeat with the same id changes nothing.
@@ -14,6 +18,11 @@ public struct EngagementEvent: Sendable {
     public var customer: String?
     /// What happened.
     public var type: Kind
+    /// The channel type an `opened` about a customer concerns (its newest touch of that type); `nil` is
+    /// `app_push`.
+    public var channelType: String?
+    /// The bank's name for a ``Kind/custom`` event (what strategies' `wait_for` and `exit_on` name).
+    public var customName: String?
     /// A value (an amount for a conversion), as given.
     public var value: String?
     /// When it happened (epoch ms).
@@ -23,8 +32,10 @@ public struct EngagementEvent: Sendable {
 
     public init(
         eventID: String, messageID: String?, customer: String?, type: Kind, value: String?, occurredAt: Int64,
-        client: String
+        client: String, customName: String? = nil, channelType: String? = nil
     ) {
+        self.channelType = channelType
+        self.customName = customName
         self.eventID = eventID
         self.messageID = messageID
         self.customer = customer
@@ -33,4 +44,7 @@ public struct EngagementEvent: Sendable {
         self.occurredAt = occurredAt
         self.client = client
     }
+
+    /// The event's stored and matched name: the kind's, or the custom name.
+    public var name: String { type == .custom ? (customName ?? "custom") : type.rawValue }
 }

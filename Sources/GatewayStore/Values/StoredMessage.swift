@@ -19,11 +19,13 @@ public struct StoredMessage: Sendable {
     public var unansweredSendAt: Int64?
     /// The instance it failed over from, if it did (a message fails over once).
     public var failedOverFrom: String?
+    /// The strategy run that sent it, if one did: the dispatcher checks it against runs exited since the commit.
+    public var runID: Int64?
 
     /// A message as a backend's reader loads it (the dispatcher-only fields start cleared).
     public init(
         sequence: Int64, message: OutboundMessage, notAfter: Int64?, attempts: Int, nextAttemptAt: Int64,
-        failedOverFrom: String? = nil
+        failedOverFrom: String? = nil, runID: Int64? = nil
     ) {
         self.sequence = sequence
         self.message = message
@@ -31,6 +33,7 @@ public struct StoredMessage: Sendable {
         self.attempts = attempts
         self.nextAttemptAt = nextAttemptAt
         self.failedOverFrom = failedOverFrom
+        self.runID = runID
     }
 
     /// The priority lane it waits in, from its category.

@@ -21,12 +21,13 @@ public enum TimelineEvent: String, CaseIterable, Sendable, Hashable {
         self = TimelineEvent(rawValue: name) ?? .failed
     }
 
-    /// The timeline entry of an engagement event the bank reported.
-    public init(_ kind: EngagementEvent.Kind) {
+    /// The timeline entry of an engagement event the bank reported; replies and custom events have none.
+    public init?(_ kind: EngagementEvent.Kind) {
         switch kind {
         case .opened: self = .opened
         case .clicked: self = .clicked
         case .converted: self = .converted
+        case .replied, .custom: return nil
         }
     }
 

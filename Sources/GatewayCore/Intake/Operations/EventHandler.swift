@@ -18,14 +18,12 @@ enum EventHandler {
             respond(AnswerLine.error(id: id, error))
             return
         }
-        guard let type = EngagementEvent.Kind(rawValue: request.type) else {
-            // `EventRequest` already refuses other types; kept so a new one cannot reach the store unnamed.
-            respond(AnswerLine.error(id: id, .badRequest("'type' must be opened, clicked or converted", field: "type")))
-            return
-        }
+        // `EventRequest` refuses anything that is neither a built-in nor a valid custom name.
+        let type = EngagementEvent.Kind(rawValue: request.type).flatMap { $0 == .custom ? nil : $0 } ?? .custom
         let event = EngagementEvent(
             eventID: request.eventID, messageID: request.messageID, customer: request.customer, type: type,
-            value: request.valueText, occurredAt: occurredAt, client: client)
+            value: request.valueText, occurredAt: occurredAt, client: client,
+            customName: type == .custom ? request.type : nil, channelType: request.channelType)
         service.store.recordEvent(event) { result in
             switch result {
             case .success(.unknownMessage):

@@ -3,12 +3,17 @@ import ControlProtocol
 import GatewayConfig
 import Synchronization
 
-/// `report`: per channel, what happened to the messages accepted since a time (24 hours by default).
+/// `report`: per channel, what happened to the messages accepted since a time (24 hours by default); with
+/// `strategy`, that strategy's funnel (`ReportHandler+Strategy.swift`).
 enum ReportHandler {
     static func handle(
         _ request: ReportRequest, id: JSONValue?, service: ControlService,
         respond: @escaping @Sendable (String) -> Void
     ) {
+        if let strategy = request.strategy {
+            handleStrategy(strategy, version: request.version, id: id, service: service, respond: respond)
+            return
+        }
         let now = service.wallClock.nowMilliseconds
         let since: Int64
         do throws(ControlError) {

@@ -3,8 +3,9 @@ import ControlProtocol
 import GatewayConfig
 import Synchronization
 
-/// `subscribe`: every committed state change as a JSON line, optionally filtered, optionally starting with the
-/// current state of messages changed since a time (to resume after a lag or a reconnect).
+/// `subscribe`: every committed change as a JSON line (message states; runs, tags and conversions of strategies),
+/// optionally filtered, optionally starting with the current state of messages changed since a time (to resume
+/// after a lag or a reconnect; only message states are replayed, the others are live only).
 ///
 /// A live stream holds no thread: the feed queues lines onto the connection's event loop. Only the catch-up
 /// read of `since` runs on a thread: the service's `streamWork`, apart from `reload` and `report`.
@@ -28,8 +29,8 @@ enum SubscribeHandler {
             return
         }
         let filter = ChangeFeed.Filter(
-            channels: request.channels, categories: request.categories,
-            states: request.states)
+            channels: request.channels, categories: request.categories, states: request.states,
+            kinds: request.kinds)
         let feed = service.store.feed
         let subscription = feed.subscribe(filter) { lines, lastAt in stream.deliver(lines, lastAt: lastAt) }
         stream.attach(feed: feed, id: subscription)

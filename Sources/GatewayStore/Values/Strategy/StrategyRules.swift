@@ -18,10 +18,13 @@ public struct StrategyRules: Sendable, Equatable {
     public var firstTouch: Bool
     /// Share held out, 0...0.5.
     public var holdout: Double
+    /// The id of the first step: where a new run starts.
+    public var firstStep: String
 
     public init(
         name: String, fingerprint: String, source: String, reenterAfter: Int64? = nil, exitOn: [String] = [],
-        goalEvent: String? = nil, goalWithin: Int64 = 0, firstTouch: Bool = false, holdout: Double = 0
+        goalEvent: String? = nil, goalWithin: Int64 = 0, firstTouch: Bool = false, holdout: Double = 0,
+        firstStep: String = ""
     ) {
         self.name = name
         self.fingerprint = fingerprint
@@ -32,5 +35,6 @@ public struct StrategyRules: Sendable, Equatable {
         self.goalWithin = goalWithin
         self.firstTouch = firstTouch
         self.holdout = holdout
+        self.firstStep = firstStep
     }
 }

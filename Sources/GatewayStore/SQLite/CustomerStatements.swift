@@ -1,0 +1,184 @@
+import ChannelKit
+
+/// Prepared statements on the customer directory, usable on any connection: the writer reads and changes the
+/// directory with them, readers (the engine's run loads) only read. Statements that write are prepared on a
+/// read connection too (SQLite refuses them only when stepped).
+///
+/// `ck` is the customer key (``StoreWriter/customerKey(_:)``); sealed columns are opened with the caller's
+/// ``FieldCipher``, so the values returned are in clear.
+struct CustomerStatements {
+    private let database: SQLiteDatabase
+    let selectCustomer: SQLiteStatement
+    let existsCustomer: SQLiteStatement
+    let selectAddresses: SQLiteStatement
+    let selectTags: SQLiteStatement
+    let selectScores: SQLiteStatement
+    let insertTag: SQLiteStatement
+    let deleteTag: SQLiteStatement
+    let customersByAddress: SQLiteStatement
+    let insertCustomer: SQLiteStatement
+    let updateCustomer: SQLiteStatement
+    let upsertAddress: SQLiteStatement
+    let deleteAddress: SQLiteStatement
+    /// Whether any customer was forgotten, for admission (see ``ForgottenSubjects``).
+    let forgotten: ForgottenSubjects
+
+    init(_ database: SQLiteDatabase) throws(StoreError) {
+        self.database = database
+        selectCustomer = try database.prepare(
+            "SELECT id_sealed, zone, attributes_sealed, created_at, updated_at FROM customers WHERE ck = ?1")
+        existsCustomer = try database.prepare("SELECT 1 FROM customers WHERE ck = ?1")
+        selectAddresses = try database.prepare(
+            "SELECT channel_type, address_sealed FROM customer_addresses WHERE ck = ?1")
+        selectTags = try database.prepare("SELECT tag FROM customer_tags WHERE ck = ?1")
+        selectScores = try database.prepare(
+            """
+            SELECT channel_type, sends, engagements, sends_total, last_engaged_at, updated_at
+            FROM channel_scores WHERE ck = ?1
+            """)
+        insertTag = try database.prepare(
+            "INSERT INTO customer_tags (ck, tag, source, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
+        deleteTag = try database.prepare("DELETE FROM customer_tags WHERE ck = ?1 AND tag = ?2")
+        customersByAddress = try database.prepare(
+            "SELECT ck FROM customer_addresses WHERE address_key = ?1 AND channel_type = ?2")
+        insertCustomer = try database.prepare(
+            """
+            INSERT INTO customers (ck, id_sealed, zone, attributes_sealed, created_at, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+            """)
+        updateCustomer = try database.prepare(
+            "UPDATE customers SET zone = ?2, attributes_sealed = ?3, updated_at = ?4 WHERE ck = ?1")
+        upsertAddress = try database.prepare(
+            """
+            INSERT INTO customer_addresses (ck, channel_type, address_key, address_sealed, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (ck, channel_type) DO UPDATE SET address_key = excluded.address_key,
+                address_sealed = excluded.address_sealed, updated_at = excluded.updated_at
+            """)
+        deleteAddress = try database.prepare("DELETE FROM customer_addresses WHERE ck = ?1 AND channel_type = ?2")
+        forgotten = try ForgottenSubjects(database)
+    }
+
+    /// The directory row of a customer, in clear.
+    struct Record {
+        var id: String
+        var zone: String?
+        var attributes: [String: String]
+        var createdAt: Int64
+        var updatedAt: Int64
+    }
+
+    /// The customer's row, or `nil` if unknown.
+    func record(ck: String, cipher: FieldCipher) throws(StoreError) -> Record? {
+        let statement = selectCustomer
+        statement.reset()
+        statement.bind(1, ck)
+        guard try statement.step() else { return nil }
+        let id = try cipher.open(statement.string(0)) ?? ""
+        let attributes = try Self.decodeAttributes(try cipher.open(statement.string(2)))
+        let record = Record(
+            id: id, zone: statement.string(1), attributes: attributes, createdAt: statement.int64(3) ?? 0,
+            updatedAt: statement.int64(4) ?? 0)
+        statement.reset()
+        return record
+    }
+
+    /// What the engine knows of a customer; `nil` if unknown (or forgotten).
+    func facts(ck: String, cipher: FieldCipher) throws(StoreError) -> CustomerFacts? {
+        guard let record = try record(ck: ck, cipher: cipher) else { return nil }
+        return CustomerFacts(
+            id: record.id, zone: record.zone, attributes: record.attributes, tags: try tags(ck: ck),
+            addresses: try addresses(ck: ck, cipher: cipher), scores: try scores(ck: ck))
+    }
+
+    func exists(ck: String) throws(StoreError) -> Bool {
+        let statement = existsCustomer
+        statement.reset()
+        statement.bind(1, ck)
+        let found = try statement.step()
+        statement.reset()
+        return found
+    }
+
+    /// Tags a customer; `true` if the tag is new.
+    func addTag(ck: String, tag: String, source: String, at: Int64) throws(StoreError) -> Bool {
+        let statement = insertTag
+        statement.reset()
+        statement.bind(1, ck)
+        statement.bind(2, tag)
+        statement.bind(3, source)
+        statement.bind(4, at)
+        try statement.step()
+        return database.changes > 0
+    }
+
+    /// Untags a customer; `true` if the tag was there.
+    func removeTag(ck: String, tag: String) throws(StoreError) -> Bool {
+        let statement = deleteTag
+        statement.reset()
+        statement.bind(1, ck)
+        statement.bind(2, tag)
+        try statement.step()
+        return database.changes > 0
+    }
+
+    /// The customers who have `addressKey` (``StoreWriter/addressKey(_:)``) on `channelType`: a reply or an
+    /// opt-out by address finds its customers here.
+    func customers(addressKey: String, channelType: String) throws(StoreError) -> [String] {
+        let statement = customersByAddress
+        statement.reset()
+        statement.bind(1, addressKey)
+        statement.bind(2, channelType)
+        var keys: [String] = []
+        while try statement.step() { keys.append(statement.string(0) ?? "") }
+        return keys
+    }
+
+    func tags(ck: String) throws(StoreError) -> Set<String> {
+        let statement = selectTags
+        statement.reset()
+        statement.bind(1, ck)
+        var tags: Set<String> = []
+        while try statement.step() { tags.insert(statement.string(0) ?? "") }
+        return tags
+    }
+
+    func addresses(ck: String, cipher: FieldCipher) throws(StoreError) -> [String: String] {
+        let statement = selectAddresses
+        statement.reset()
+        statement.bind(1, ck)
+        var addresses: [String: String] = [:]
+        while try statement.step() {
+            addresses[statement.string(0) ?? ""] = try cipher.open(statement.string(1)) ?? ""
+        }
+        return addresses
+    }
+
+    func scores(ck: String) throws(StoreError) -> [String: ChannelScoreRow] {
+        let statement = selectScores
+        statement.reset()
+        statement.bind(1, ck)
+        var scores: [String: ChannelScoreRow] = [:]
+        while try statement.step() {
+            scores[statement.string(0) ?? ""] = ChannelScoreRow(
+                sends: statement.double(1) ?? 0, engagements: statement.double(2) ?? 0, sendsTotal: statement.int(3),
+                lastEngagedAt: statement.int64(4), updatedAt: statement.int64(5) ?? 0)
+        }
+        return scores
+    }
+
+    /// Attributes as stored: a JSON object of strings with sorted keys (the gateway's own JSON writer and parser:
+    /// the engine reads them for every run it loads, and Foundation's coders cost several times more).
+    static func encodeAttributes(_ attributes: [String: String]) throws(StoreError) -> String? {
+        guard !attributes.isEmpty else { return nil }
+        return JSONValue.object(attributes.mapValues(JSONValue.string)).serialized
+    }
+
+    static func decodeAttributes(_ text: String?) throws(StoreError) -> [String: String] {
+        guard let text, !text.isEmpty else { return [:] }
+        guard case .object(let members)? = try? JSONParser.parse(text) else {
+            throw StoreError.statementFailed("customer attributes are damaged")
+        }
+        return members.compactMapValues(\.stringValue)
+    }
+}

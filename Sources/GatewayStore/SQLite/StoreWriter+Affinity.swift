@@ -1,0 +1,76 @@
+import ControlProtocol
+
+/// Channel scores and the `prefers:<type>` tag (design §7), updated in the transaction of the send or the
+/// engagement, so what `channel: auto` reads is one commit old at most.
+extension StoreWriter {
+    /// Counts an admitted strategy send on the customer's score for its channel type (RUNS calls this when a
+    /// send step's message is inserted).
+    func recordScoreSend(ck: String, channelType: String, at: Int64) throws(StoreError) {
+        var rows = try customerStatements.scores(ck: ck)
+        let next = runEvents.score.afterSend(rows[channelType], at: at)
+        rows[channelType] = next
+        try storeScore(next, ck: ck, channelType: channelType)
+        // Nobody ever engaged: no tag to earn or lose (the common case costs one range read and one upsert).
+        guard rows.values.contains(where: { $0.lastEngagedAt != nil }) else { return }
+        try updatePreference(ck: ck, rows: rows, at: at)
+    }
+
+    /// Counts a touch's first open or click on the customer's score for its channel type.
+    func recordScoreEngagement(ck: String, channelType: String, at: Int64) throws(StoreError) {
+        var rows = try customerStatements.scores(ck: ck)
+        let next = runEvents.score.afterEngagement(rows[channelType], at: at)
+        rows[channelType] = next
+        try storeScore(next, ck: ck, channelType: channelType)
+        try updatePreference(ck: ck, rows: rows, at: at)
+    }
+
+    /// Adds, moves or removes `prefers:<type>` as the scores now say (with hysteresis, see ``ChannelScore``).
+    private func updatePreference(ck: String, rows: [String: ChannelScoreRow], at: Int64) throws(StoreError) {
+        let held = try cached(
+            "SELECT tag FROM customer_tags WHERE ck = ?1 AND tag >= 'prefers:' AND tag < 'prefers;'")
+        held.bind(1, ck)
+        var current: [String] = []
+        while try held.step() { current.append(held.string(0) ?? "") }
+        held.reset()
+        let holder = current.first.map { String($0.dropFirst(ChannelScore.tagPrefix.count)) }
+        let wanted = runEvents.score.preferred(rows, current: holder, at: at)
+        let wantedTag = wanted.map { ChannelScore.tagPrefix + $0 }
+        var customer: String?
+        func customerID() throws(StoreError) -> String {
+            if let customer { return customer }
+            let id = try customerStatements.record(ck: ck, cipher: cipher)?.id ?? ""
+            customer = id
+            return id
+        }
+        for tag in current where tag != wantedTag {
+            if try customerStatements.removeTag(ck: ck, tag: tag), changes != nil {
+                changes?.append(.tag(customer: try customerID(), tag: tag, added: false, source: "affinity", at: at))
+            }
+        }
+        if let wantedTag, !current.contains(wantedTag),
+            try customerStatements.addTag(ck: ck, tag: wantedTag, source: "affinity", at: at), changes != nil
+        {
+            changes?.append(.tag(customer: try customerID(), tag: wantedTag, added: true, source: "affinity", at: at))
+        }
+    }
+
+    private func storeScore(_ row: ChannelScoreRow, ck: String, channelType: String) throws(StoreError) {
+        let upsert = try cached(
+            """
+            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, last_engaged_at,
+                updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (ck, channel_type) DO UPDATE SET sends = excluded.sends, engagements = excluded.engagements,
+                sends_total = excluded.sends_total, last_engaged_at = excluded.last_engaged_at,
+                updated_at = excluded.updated_at
+            """)
+        upsert.bind(1, ck)
+        upsert.bind(2, channelType)
+        upsert.bind(3, row.sends)
+        upsert.bind(4, row.engagements)
+        upsert.bind(5, row.sendsTotal)
+        upsert.bind(6, row.lastEngagedAt)
+        upsert.bind(7, row.updatedAt)
+        try upsert.step()
+    }
+}

@@ -1,0 +1,166 @@
+import ChannelKit
+import Foundation
+
+/// `forget` under PIPL (design §12), in the writer's transaction: the customer's directory entry, runs and
+/// scores are erased; messages found by customer key lose their personal fields; consent and conversions stay,
+/// under a pseudonym, with an `erase` entry in the consent log as evidence.
+extension StoreWriter {
+    /// Forgets a customer; everything or nothing (a savepoint undoes the lot if one statement fails).
+    /// - Parameter directory: the state directory, for a generated pseudonym key.
+    func forget(_ request: CustomerForget, directory: String) throws(StoreError) -> ForgetResult {
+        let forgotten = customerStatements.forgotten
+        forgotten.use(key: request.pseudonymKey)
+        let pseudonym = try forgotten.maker(cipher: cipher, directory: directory)
+        let hash = pseudonym.customer(request.id)
+        if request.progressOnly { return try sweepProgress(hash: hash) }
+        try database.execute("SAVEPOINT forget")
+        do {
+            var result = try erase(request, hash: hash, pseudonym: pseudonym)
+            forgotten.activate()
+            if result.sweep == .pending {
+                // The first turn runs now: a customer with few messages is swept before the answer.
+                forgotten.sweeping = true
+                _ = try sweepForgotten()
+                if try sweepProgress(hash: hash).sweep == .done { result.sweep = .done }
+            }
+            changes?.append(.forget(customerHash: hash, reference: request.reference, at: request.at))
+            try database.execute("RELEASE forget")
+            return result
+        } catch {
+            try? database.execute("ROLLBACK TO forget")
+            try? database.execute("RELEASE forget")
+            throw error
+        }
+    }
+
+    private func erase(_ request: CustomerForget, hash: String, pseudonym: Pseudonym) throws(StoreError)
+        -> ForgetResult
+    {
+        let ck = customerKey(request.id)
+        let known = try customerStatements.exists(ck: ck)
+        // The addresses are read before they go: their consent moves to the pseudonym, and a sweep job keeps them
+        // (sealed) to find messages sent to them without a customer id.
+        let addresses = try customerStatements.addresses(ck: ck, cipher: cipher)
+        var result = ForgetResult(customerHash: hash, known: known)
+
+        // Runs and everything hanging off them.
+        let runFilter = "run_id IN (SELECT run_id FROM runs WHERE ck = ?1)"
+        for table in ["run_timers", "run_steps", "enrol_keys"] {
+            _ = try run("DELETE FROM \(table) WHERE \(runFilter)", ck)
+        }
+        result.runs = try run("DELETE FROM runs WHERE ck = ?1", ck)
+        result.addresses = try run("DELETE FROM customer_addresses WHERE ck = ?1", ck)
+        result.tags = try run("DELETE FROM customer_tags WHERE ck = ?1", ck)
+        result.scores = try run("DELETE FROM channel_scores WHERE ck = ?1", ck)
+        _ = try run("DELETE FROM strategy_entries WHERE ck = ?1", ck)
+        _ = try run("DELETE FROM customers WHERE ck = ?1", ck)
+        _ = try run("DELETE FROM cap_events WHERE subject = ?1", ck)
+
+        // Messages found by customer key: personal fields gone, the customer replaced by the pseudonym. A message
+        // still queued is cancelled (its run is gone); one in flight finishes as it is.
+        let messageFilter = "message_seq IN (SELECT seq FROM messages WHERE customer_key = ?1)"
+        _ = try run("UPDATE receipts SET recipient = NULL WHERE \(messageFilter)", ck)
+        _ = try run("UPDATE tracked_links SET url = '' WHERE \(messageFilter)", ck)
+        _ = try run("UPDATE attempts SET detail = NULL WHERE \(messageFilter)", ck)
+        let sealedHash = try cipher.seal(hash)
+        let cancel = try cached(
+            """
+            UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
+                reason_detail = 'customer forgotten', updated_at = ?2
+            WHERE customer_key = ?1 AND state = 'queued'
+            """)
+        cancel.bind(1, ck)
+        cancel.bind(2, request.at)
+        try cancel.step()
+        let scrub = try cached(
+            """
+            UPDATE messages SET recipient = '', content = NULL, params = NULL, title = NULL, url = NULL,
+                dedup_key = NULL, customer = ?2, customer_key = ?3
+            WHERE customer_key = ?1
+            """)
+        scrub.bind(1, ck)
+        scrub.bind(2, sealedHash)
+        scrub.bind(3, hash)
+        try scrub.step()
+        result.messages = database.changes
+        _ = try run("UPDATE engagement_events SET subject = ?2 WHERE subject = ?1", ck, hash)
+        _ = try run("UPDATE conversions SET ck = ?2 WHERE ck = ?1", ck, hash)
+
+        // Pending webhook lines name the customer: from now on only by the pseudonym.
+        var named = "\"customer\":"
+        JSONValue.appendQuoted(request.id, to: &named)
+        var renamed = "\"customer\":"
+        JSONValue.appendQuoted(hash, to: &renamed)
+        _ = try run("UPDATE outbox SET body = replace(body, ?1, ?2) WHERE instr(body, ?1) > 0", named, renamed)
+
+        // Consent stays, under pseudonyms: the customer's log and standing decisions under `hash`, each
+        // address's under the address's own pseudonym, which admission checks for a send without a customer id.
+        var subjects = [(ck, hash)]
+        for address in addresses.values { subjects.append((addressKey(address), pseudonym.address(address))) }
+        for (subject, hash) in subjects {
+            _ = try run("UPDATE consent_log SET subject = ?2, subject_text = '' WHERE subject = ?1", subject, hash)
+            // A decision already kept under the pseudonym for the same channel yields to the newer one.
+            _ = try run(
+                """
+                INSERT INTO consent_state (subject, channel, opted_out, log_seq)
+                SELECT ?2, channel, opted_out, log_seq FROM consent_state WHERE subject = ?1
+                ON CONFLICT (subject, channel) DO UPDATE SET opted_out = excluded.opted_out,
+                    log_seq = excluded.log_seq
+                WHERE excluded.log_seq > consent_state.log_seq
+                """, subject, hash)
+            _ = try run("DELETE FROM consent_state WHERE subject = ?1", subject)
+        }
+        let entry = policyStatements.insertConsent
+        entry.reset()
+        entry.bind(1, hash)
+        entry.bind(2, "forgotten")
+        entry.bind(3, "")
+        entry.bind(4, "*")
+        entry.bind(5, "erase")
+        entry.bind(6, "forget")
+        entry.bind(7, try cipher.seal(request.reference))
+        entry.bind(8, request.client)
+        entry.bind(9, request.at)
+        try entry.step()
+        entry.reset()
+
+        if !addresses.isEmpty {
+            let job = try cached(
+                "INSERT INTO forget_jobs (subject_hash, addresses_sealed, cursor, requested_at) VALUES (?1, ?2, 0, ?3)")
+            job.bind(1, hash)
+            job.bind(2, try cipher.seal(try CustomerStatements.encodeAttributes(addresses)))
+            job.bind(3, request.at)
+            try job.step()
+            result.sweep = .pending
+        }
+        return result
+    }
+
+    /// Whether a marketing send's customer id or address was opted out before it was forgotten: consent kept
+    /// under their pseudonyms still stands (design §12). Free until the first forget.
+    func optedOutWhileForgotten(_ request: AcceptRequest) throws(StoreError) -> Bool {
+        let forgotten = customerStatements.forgotten
+        guard forgotten.active else { return false }
+        let pseudonym = try forgotten.maker(cipher: cipher)
+        var subjects = [pseudonym.address(request.message.recipient)]
+        if let customer = request.customer { subjects.append(pseudonym.customer(customer)) }
+        let standing = policyStatements.standing
+        defer { standing.reset() }
+        for subject in subjects {
+            standing.reset()
+            standing.bind(1, subject)
+            standing.bind(2, request.channelType)
+            if try standing.step(), standing.int(0) == 1 { return true }
+        }
+        return false
+    }
+
+    /// Runs a cached statement with text parameters; the rows it changed.
+    private func run(_ sql: String, _ values: String...) throws(StoreError) -> Int {
+        let statement = try cached(sql)
+        for (index, value) in values.enumerated() { statement.bind(Int32(index + 1), value) }
+        try statement.step()
+        statement.reset()
+        return database.changes
+    }
+}

@@ -1,0 +1,492 @@
+import ChannelKit
+import ControlProtocol
+
+/// Strategy runs on the writer thread (design §5, §6): enrolment under the entry rules, the engine's advances
+/// by compare-and-set on `runs.rev` with everything they cause in the same transaction, and exits.
+extension StoreWriter {
+    /// A run's row as the writer reads it before settling it.
+    struct RunRow {
+        var runID: Int64
+        var strategy: String
+        var version: Int
+        var ck: String
+        var customerSealed: String?
+        var state: RunState
+        var step: String
+        var rev: Int64
+        var visit: Int
+        var holdout: Bool
+    }
+
+    /// Where a settle leaves a run: its row and its one timer (none when finished, or parked without one).
+    struct RunPlacement {
+        var state: RunState
+        var step: String
+        var waitingFor: WaitingFor?
+        var outcome: RunOutcome?
+        var timer: (at: Int64, kind: TimerKind)?
+
+        init(
+            state: RunState, step: String, waitingFor: WaitingFor? = nil, outcome: RunOutcome? = nil,
+            timer: (at: Int64, kind: TimerKind)?
+        ) {
+            self.state = state
+            self.step = step
+            self.waitingFor = waitingFor
+            self.outcome = outcome
+            self.timer = timer
+        }
+
+        /// The row and timer an engine transition asks for; `current` is kept as the step of a finished run.
+        init(_ transition: RunTransition, current: String) {
+            switch transition {
+            case .ready(let step, let at):
+                self.init(state: .ready, step: step, timer: (at, .wake))
+            case .wait(let resume, let until):
+                self.init(state: .waiting, step: resume, timer: (until, .wake))
+            case .waitFor(let step, let waitingFor, let timeoutAt):
+                self.init(state: .waiting, step: step, waitingFor: waitingFor, timer: (timeoutAt, .timeout))
+            case .finished(let outcome):
+                self.init(state: .finished, step: current, outcome: outcome, timer: nil)
+            }
+        }
+    }
+
+    /// The strategy as enrolments see it (cached; the batch that registers clears its names).
+    func strategyEntry(_ name: String) throws(StoreError) -> StrategyEntry? {
+        if let cached = strategyCache[name] { return cached }
+        let select = runStatements.selectStrategy
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, name)
+        guard try select.step() else { return nil }
+        let entry = StrategyEntry(
+            latest: select.int(0), retired: select.int(1) != 0,
+            rules: try StrategyRules(storedJSON: select.string(2) ?? "{}", source: ""))
+        strategyCache[name] = entry
+        return entry
+    }
+
+    // MARK: - Enrolment
+
+    /// Enrols each customer (a few primary-key statements each; counters and the feed are batched).
+    func enrol(_ enrolments: ArraySlice<Enrolment>, now: Int64) throws(StoreError) -> [EnrolResult] {
+        var results: [EnrolResult] = []
+        results.reserveCapacity(enrolments.count)
+        for enrolment in enrolments { results.append(try enrol(enrolment, now: now)) }
+        return results
+    }
+
+    /// One enrolment: refusals first (unknown or retired strategy, repeated enrol key, unknown customer, entry
+    /// rules), then the run row, its start timer, the entry and the key.
+    func enrol(_ enrolment: Enrolment, now: Int64) throws(StoreError) -> EnrolResult {
+        let name = enrolment.strategy
+        guard let strategy = try strategyEntry(name) else { return .refused(.unknownStrategy) }
+        guard !strategy.retired else { return .refused(.retired) }
+        let statements = runStatements
+        var enrolKey: String?
+        if let key = enrolment.enrolKey {
+            let keyed = cipher.dedupKey("e:" + key)
+            enrolKey = keyed
+            let select = statements.selectEnrolKey
+            select.reset()
+            defer { select.reset() }
+            select.bind(1, name)
+            select.bind(2, keyed)
+            select.bind(3, now - enrolKeyWindow)
+            if try select.step(), let runID = select.int64(0) { return .duplicate(runID: runID) }
+        }
+        let ck = customerKey(enrolment.customer)
+        guard try customerStatements.exists(ck: ck) else { return .refused(.unknownCustomer) }
+        let rules = strategy.rules
+        let entry = statements.selectEntry
+        entry.reset()
+        entry.bind(1, ck)
+        entry.bind(2, name)
+        let lastEntry = try entry.step() ? entry.int64(0) : nil
+        entry.reset()
+        if let lastEntry {
+            let refusal: EnrolResult.Refusal? =
+                if let after = rules.reenterAfter { now - lastEntry < after ? .reenterAfter : nil } else { .once }
+            // A customer still in a run hears that, rather than the entry rule it would meet afterwards.
+            if let refusal { return .refused(try activeRun(strategy: name, ck: ck) != nil ? .active : refusal) }
+        }
+        let holdout = HoldoutDraw.isHeldOut(strategy: name, customerKey: ck, share: rules.holdout)
+        let insert = statements.insertRun
+        insert.reset()
+        insert.bind(1, name)
+        insert.bind(2, strategy.latest)
+        insert.bind(3, ck)
+        insert.bind(4, try cipher.seal(enrolment.customer))
+        insert.bind(5, rules.firstStep)
+        insert.bind(6, holdout ? 1 : 0)
+        insert.bind(7, now)
+        try insert.step()
+        guard database.changes == 1 else { return .refused(.active) }
+        let runID = database.lastInsertRowID
+        let upsert = statements.upsertEntry
+        upsert.reset()
+        upsert.bind(1, ck)
+        upsert.bind(2, name)
+        upsert.bind(3, now)
+        try upsert.step()
+        try setTimer(runID, at: max(enrolment.startAt, now), rev: 1, kind: .start)
+        if let enrolKey {
+            let remember = statements.insertEnrolKey
+            remember.reset()
+            remember.bind(1, name)
+            remember.bind(2, enrolKey)
+            remember.bind(3, runID)
+            remember.bind(4, now)
+            try remember.step()
+        }
+        countStep(
+            strategy: name, version: strategy.latest, step: "(run)", channelType: "", holdout: holdout,
+            counter: "entered")
+        if changes != nil {
+            changes?.append(
+                .run(
+                    runID: runID, strategy: name, version: strategy.latest, customer: enrolment.customer,
+                    step: rules.firstStep, state: RunState.ready.rawValue, outcome: nil, at: now))
+        }
+        return .enrolled(runID: runID, version: strategy.latest, holdout: holdout)
+    }
+
+    /// The customer's active run of a strategy, if any (index runs_active).
+    func activeRun(strategy: String, ck: String) throws(StoreError) -> Int64? {
+        let select = runStatements.selectActive
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, strategy)
+        select.bind(2, ck)
+        return try select.step() ? select.int64(0) : nil
+    }
+
+    // MARK: - Advances
+
+    /// Applies the engine's advances in order; a lost compare-and-set writes nothing for that run.
+    func advance(
+        _ advances: ArraySlice<RunAdvance>, now: Int64, policy: AdmissionPolicy,
+        newMessages: inout [String: LaneCounts]
+    ) throws(StoreError) -> [AdvanceResult] {
+        var results: [AdvanceResult] = []
+        results.reserveCapacity(advances.count)
+        for advance in advances {
+            results.append(try self.advance(advance, now: now, policy: policy, newMessages: &newMessages))
+        }
+        return results
+    }
+
+    private func advance(
+        _ advance: RunAdvance, now: Int64, policy: AdmissionPolicy, newMessages: inout [String: LaneCounts]
+    ) throws(StoreError) -> AdvanceResult {
+        guard let run = try runRow(advance.runID), run.state != .finished, run.rev == advance.expectedRev else {
+            return .lost(runID: advance.runID)
+        }
+        // The customer's id is opened only when something here needs it (sealed: an AES-GCM open per run).
+        let customer = Self.needsCustomerID(advance, feed: changes != nil) ? try cipher.open(run.customerSealed) : nil
+        var visit = run.visit
+        try write(advance.effects, of: run, customer: customer, visit: &visit, now: now)
+        let placement: RunPlacement
+        var sendOutcome: AdvanceResult.SendOutcome?
+        switch advance.next {
+        case .transition(let transition):
+            placement = RunPlacement(transition, current: run.step)
+        case .send(let plan):
+            (placement, sendOutcome) = try send(
+                plan, of: run, customer: customer, visit: &visit, now: now, policy: policy, newMessages: &newMessages)
+        }
+        guard try settle(run, visit: visit, to: placement, customer: customer, now: now) else {
+            // Read and written in one transaction by the only writer: a lost set here is a bug, not a race.
+            throw StoreError.statementFailed("run \(run.runID) changed under its writer")
+        }
+        return .advanced(runID: run.runID, rev: run.rev + 1, state: placement.state, send: sendOutcome)
+    }
+
+    /// Whether applying `advance` needs the customer's id: for the feed, for handoffs (they enrol the customer) and
+    /// for a candidate that does not carry it (the engine's do).
+    static func needsCustomerID(_ advance: RunAdvance, feed: Bool) -> Bool {
+        if feed || !advance.effects.handoffs.isEmpty { return true }
+        guard case .send(let plan) = advance.next else { return false }
+        return !plan.onSent.effects.handoffs.isEmpty || !plan.onSuppressed.effects.handoffs.isEmpty
+            || plan.candidates.contains { $0.accept.customer == nil }
+    }
+
+    /// The run's row, or `nil` if there is none (pruned or forgotten).
+    func runRow(_ runID: Int64) throws(StoreError) -> RunRow? {
+        let select = runStatements.selectRun
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, runID)
+        guard try select.step() else { return nil }
+        return RunRow(
+            runID: runID, strategy: select.string(0) ?? "", version: select.int(1), ck: select.string(2) ?? "",
+            customerSealed: select.string(3), state: RunState(rawValue: select.string(4) ?? "") ?? .ready,
+            step: select.string(5) ?? "", rev: select.int64(6) ?? 0, visit: select.int(7),
+            holdout: select.int(8) != 0)
+    }
+
+    /// Writes the effects of executed steps: history rows (numbered on from `visit`), tags and handoffs.
+    private func write(
+        _ effects: RunEffects, of run: RunRow, customer: String?, visit: inout Int, now: Int64
+    ) throws(StoreError) {
+        for record in effects.records {
+            visit += 1
+            try insertStep(run, visit: visit, record)
+        }
+        let source = "strategy:" + run.strategy
+        for tag in effects.tagsAdded where try customerStatements.addTag(ck: run.ck, tag: tag, source: source, at: now)
+        {
+            changes?.append(.tag(customer: customer ?? "", tag: tag, added: true, source: source, at: now))
+        }
+        for tag in effects.tagsRemoved where try customerStatements.removeTag(ck: run.ck, tag: tag) {
+            changes?.append(.tag(customer: customer ?? "", tag: tag, added: false, source: source, at: now))
+        }
+        guard let customer, !effects.handoffs.isEmpty else { return }
+        let step = effects.records.last { $0.kind == "handoff" }?.step ?? "handoff"
+        for target in effects.handoffs {
+            let result = try enrol(
+                Enrolment(
+                    strategy: target, customer: customer, enrolKey: nil, startAt: now, client: "handoff:\(run.runID)"),
+                now: now)
+            guard case .refused(let refusal) = result else { continue }
+            visit += 1
+            try insertStep(
+                run, visit: visit,
+                RunStepRecord(
+                    step: step, kind: "handoff", outcome: .init(rawValue: "refused:" + refusal.rawValue), at: now))
+        }
+    }
+
+    /// Tries the plan's candidates with the admission every send passes; the first admitted now is inserted.
+    private func send(
+        _ plan: SendPlan, of run: RunRow, customer: String?, visit: inout Int, now: Int64, policy: AdmissionPolicy,
+        newMessages: inout [String: LaneCounts]
+    ) throws(StoreError) -> (RunPlacement, AdvanceResult.SendOutcome?) {
+        let touch = visit + 1
+        if run.holdout {
+            visit = touch
+            try insertStep(run, visit: touch, RunStepRecord(step: plan.step, kind: "send", outcome: .heldOut, at: now))
+            return (try follow(plan.onSent, of: run, customer: customer, visit: &visit, now: now), nil)
+        }
+        var reason = plan.unavailable
+        var later: Int64?
+        if plan.unavailable == nil {
+            for candidate in plan.candidates {
+                var request = candidate.accept
+                request.dedupKey = "r:\(run.runID):\(touch)"
+                request.runID = run.runID
+                request.runVisit = touch
+                request.customerKey = run.ck
+                if request.customer == nil { request.customer = customer }
+                // Quiet hours are the customer's: the engine put their zone (or none) on the request when it read
+                // the run with the customer's facts, so the writer does not read it again.
+                let decision = try admit(request, now: now, policy: policy)
+                switch decision {
+                case .send(let at) where at <= now:
+                    let messageID: String
+                    switch accept(request, now: now, policy: policy, decided: decision) {
+                    case .queued(let id), .deferred(let id, _):
+                        newMessages[request.message.channel, default: .zero][PriorityLane(request.message.category)] +=
+                            1
+                        messageID = id
+                    case .duplicate(let id):
+                        // A replayed advance: the message of the first is the touch.
+                        messageID = id
+                    case .failed(let error):
+                        throw error
+                    case .suppressed(_, let why, _):
+                        reason = reason ?? why.rawValue
+                        continue
+                    }
+                    visit = touch
+                    try insertStep(
+                        run, visit: touch,
+                        RunStepRecord(
+                            step: plan.step, kind: "send", outcome: .sent, at: now, messageID: messageID,
+                            instance: candidate.instance, channelType: candidate.channelType))
+                    // The send counts on the customer's channel score (EVT: StoreWriter+Affinity).
+                    try recordScoreSend(ck: run.ck, channelType: candidate.channelType, at: now)
+                    let placement = try follow(plan.onSent, of: run, customer: customer, visit: &visit, now: now)
+                    return (placement, .sent(messageID: messageID, instance: candidate.instance))
+                case .send(let at):
+                    later = min(later ?? at, at)
+                case .suppress(let why, _):
+                    reason = reason ?? why.rawValue
+                }
+            }
+        }
+        if let later {
+            // Not now but later (quiet hours, a deferred cap): no message; the run waits on its send step.
+            let due = later + Self.spread(run.runID, over: plan.deferralSpread)
+            visit = touch
+            try insertStep(run, visit: touch, RunStepRecord(step: plan.step, kind: "send", outcome: .deferred, at: now))
+            return (RunPlacement(state: .ready, step: plan.step, timer: (due, .deferred)), .deferred(until: due))
+        }
+        let why = reason ?? "no_channel"
+        visit = touch
+        try insertStep(
+            run, visit: touch, RunStepRecord(step: plan.step, kind: "send", outcome: .suppressed(why), at: now))
+        return (
+            try follow(plan.onSuppressed, of: run, customer: customer, visit: &visit, now: now),
+            .suppressed(reason: why)
+        )
+    }
+
+    /// A run's share of a deferral spread: 0 ..< `spread` ms, the same for the run every time, so the runs held
+    /// back by one window opening fire spread over it rather than as one burst.
+    static func spread(_ runID: Int64, over spread: Int64) -> Int64 {
+        guard spread > 0 else { return 0 }
+        // SplitMix64's finalizer: consecutive run ids land far apart.
+        var mixed = UInt64(bitPattern: runID) &+ 0x9E37_79B9_7F4A_7C15
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        mixed ^= mixed >> 31
+        return Int64(mixed % UInt64(spread))
+    }
+
+    private func follow(
+        _ continuation: RunContinuation, of run: RunRow, customer: String?, visit: inout Int, now: Int64
+    ) throws(StoreError) -> RunPlacement {
+        try write(continuation.effects, of: run, customer: customer, visit: &visit, now: now)
+        return RunPlacement(continuation.transition, current: run.step)
+    }
+
+    /// Writes a history row and counts its outcome for the step (and channel type, for touches).
+    func insertStep(_ run: RunRow, visit: Int, _ record: RunStepRecord) throws(StoreError) {
+        let insert = runStatements.insertStep
+        insert.reset()
+        insert.bind(1, run.runID)
+        insert.bind(2, visit)
+        insert.bind(3, record.step)
+        insert.bind(4, record.kind)
+        insert.bind(5, record.at)
+        insert.bind(6, record.outcome.rawValue)
+        insert.bind(7, record.messageID)
+        insert.bind(8, record.instance)
+        insert.bind(9, record.channelType)
+        try insert.step()
+        countStep(
+            strategy: run.strategy, version: run.version, step: record.step, channelType: record.channelType ?? "",
+            holdout: run.holdout, counter: record.outcome.rawValue)
+    }
+
+    // MARK: - The compare-and-set
+
+    /// Moves a run from the revision it was read at (`run.rev`) to `placement`, with its timer; `false` (nothing
+    /// written) if another settler changed it first. Every settler goes through here: advances, exits, events.
+    func settle(
+        _ run: RunRow, visit: Int, to placement: RunPlacement, customer: String?, now: Int64
+    ) throws(StoreError) -> Bool {
+        let update = runStatements.settle
+        update.reset()
+        update.bind(1, run.runID)
+        update.bind(2, run.rev)
+        update.bind(3, placement.state.rawValue)
+        update.bind(4, placement.step)
+        update.bind(5, visit)
+        update.bind(6, placement.waitingFor?.event)
+        update.bind(7, placement.waitingFor?.step)
+        update.bind(8, placement.waitingFor?.onEvent)
+        update.bind(9, placement.outcome?.rawValue)
+        update.bind(10, now)
+        update.bind(11, placement.state == .finished ? now : nil)
+        try update.step()
+        guard database.changes == 1 else { return false }
+        if let timer = placement.timer {
+            try setTimer(run.runID, at: timer.at, rev: run.rev + 1, kind: timer.kind)
+        } else {
+            let delete = runStatements.deleteTimer
+            delete.reset()
+            delete.bind(1, run.runID)
+            try delete.step()
+        }
+        if placement.state == .finished {
+            for counter in ["finished", placement.outcome?.rawValue ?? RunOutcome.completed.rawValue] {
+                countStep(
+                    strategy: run.strategy, version: run.version, step: "(run)", channelType: "", holdout: run.holdout,
+                    counter: counter)
+            }
+        }
+        if changes != nil {
+            var id = customer
+            if id == nil { id = try cipher.open(run.customerSealed) }
+            changes?.append(
+                .run(
+                    runID: run.runID, strategy: run.strategy, version: run.version, customer: id ?? "",
+                    step: placement.step,
+                    state: placement.state.rawValue, outcome: placement.outcome?.rawValue, at: now))
+        }
+        return true
+    }
+
+    /// Writes (or moves) a run's timer and notes its due time for the engine.
+    func setTimer(_ runID: Int64, at dueAt: Int64, rev: Int64, kind: TimerKind) throws(StoreError) {
+        let upsert = runStatements.upsertTimer
+        upsert.reset()
+        upsert.bind(1, runID)
+        upsert.bind(2, dueAt)
+        upsert.bind(3, rev)
+        upsert.bind(4, kind.rawValue)
+        try upsert.step()
+        earliestTimer = min(earliestTimer ?? dueAt, dueAt)
+    }
+
+    // MARK: - Exits
+
+    /// Ends a run at once, also mid-wait: finished with `outcome`, its timer deleted and its queued messages
+    /// withdrawn (`withdrawReason`), one history row. `false` if it had finished or another settler won.
+    func finishRun(
+        _ run: RunRow, outcome: RunOutcome, withdrawReason: String, record: RunStepRecord, now: Int64
+    ) throws(StoreError) -> Bool {
+        guard run.state != .finished else { return false }
+        let visit = run.visit + 1
+        let customer = try cipher.open(run.customerSealed)
+        guard
+            try settle(
+                run, visit: visit, to: RunPlacement(state: .finished, step: run.step, outcome: outcome, timer: nil),
+                customer: customer, now: now)
+        else { return false }
+        try insertStep(run, visit: visit, record)
+        try withdrawMessages(of: run, reason: withdrawReason, now: now)
+        // A message of the run the dispatcher paged in before this commit must not start either.
+        heldRuns.append(run.runID)
+        return true
+    }
+
+    /// Marks the run's messages not yet sent cancelled, so the dispatcher skips them.
+    func withdrawMessages(of run: RunRow, reason: String, now: Int64) throws(StoreError) {
+        let select = runStatements.queuedMessagesOfRun
+        select.reset()
+        select.bind(1, run.ck)
+        select.bind(2, run.runID)
+        var sequences: [Int64] = []
+        while try select.step() { sequences.append(select.int64(0) ?? 0) }
+        select.reset()
+        let update = runStatements.withdrawMessage
+        for sequence in sequences {
+            update.reset()
+            update.bind(1, sequence)
+            update.bind(2, reason)
+            update.bind(3, now)
+            try update.step()
+            if database.changes == 1 { try emit(sequence, state: .cancelled, reason: reason, at: now) }
+        }
+    }
+
+    /// The `exit` operation: the run by id or the customer's active run of a strategy, cancelled at once.
+    func exitRun(_ selector: RunSelector, client: String, now: Int64) throws(StoreError) -> Int64? {
+        let runID: Int64
+        switch selector {
+        case .run(let id):
+            runID = id
+        case .customer(let id, let strategy):
+            guard let active = try activeRun(strategy: strategy, ck: customerKey(id)) else { return nil }
+            runID = active
+        }
+        guard let run = try runRow(runID) else { return nil }
+        let record = RunStepRecord(step: run.step, kind: "exit", outcome: .exited, at: now)
+        return try finishRun(run, outcome: .cancelled, withdrawReason: "run_exited", record: record, now: now)
+            ? runID : nil
+    }
+}

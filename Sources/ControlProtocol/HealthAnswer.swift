@@ -9,13 +9,20 @@ public struct HealthAnswer: ControlAnswer, Hashable {
     public var version: String
     /// The callback listener's bound address, `nil` when off.
     public var listen: String?
+    /// The strategy engine: `starting` until registration finished and it first turned, then `ready`; `nil`
+    /// (left out) when no strategies are configured.
+    public var strategies: String?
 
-    public init(status: String, degraded: [String], paused: [String], version: String, listen: String?) {
+    public init(
+        status: String, degraded: [String], paused: [String], version: String, listen: String?,
+        strategies: String? = nil
+    ) {
         self.status = status
         self.degraded = degraded
         self.paused = paused
         self.version = version
         self.listen = listen
+        self.strategies = strategies
     }
 
     public func appendFields(to line: inout String) {
@@ -24,6 +31,10 @@ public struct HealthAnswer: ControlAnswer, Hashable {
         AnswerLine.appendList("paused", paused, to: &line)
         line += ",\"version\":\"\(version)\",\"listen\":"
         if let listen { JSONValue.appendQuoted(listen, to: &line) } else { line += "null" }
+        if let strategies {
+            line += ",\"strategies\":"
+            JSONValue.appendQuoted(strategies, to: &line)
+        }
     }
 
     public init?(json: JSONValue) {
@@ -31,6 +42,6 @@ public struct HealthAnswer: ControlAnswer, Hashable {
         self.init(
             status: status, degraded: AnswerLine.strings(json["degraded"]) ?? [],
             paused: AnswerLine.strings(json["paused"]) ?? [], version: json["version"]?.stringValue ?? "",
-            listen: json["listen"]?.stringValue)
+            listen: json["listen"]?.stringValue, strategies: json["strategies"]?.stringValue)
     }
 }

@@ -95,6 +95,7 @@ public final class Gateway: @unchecked Sendable {
         store.setPolicy(configuration.policy)
         store.setStrategyCommitBudget(configuration.strategySettings.commitBudget)
         store.setAffinity(configuration.strategySettings.affinity)
+        store.setEnrolKeyWindow(configuration.strategySettings.enrolKeyWindow)
         store.setPolling(Gateway.pollDelays(configuration.channels))
         store.onLost { [fatalHandler] error in fatalHandler.function?("\(error)") }
         self.store = store
@@ -126,6 +127,8 @@ public final class Gateway: @unchecked Sendable {
             publicBaseURL: configuration.publicBaseURL
         )
         self.service = service
+        service.setStrategySteps(configuration.strategies)
+        service.setPseudonymKey(configuration.pseudonymKeyBytes)
         fingerprints = Gateway.fingerprints(of: configuration.channels)
         try startStrategies(store: store, service: service, dispatcher: dispatcher)
         service.setReloader { [self] in reload() }
@@ -247,6 +250,7 @@ public final class Gateway: @unchecked Sendable {
         poller?.reconfigure(next.channels)
         store?.setPolling(Gateway.pollDelays(next.channels))
         service.reconfigure(next.channels)
+        service.setStrategySteps(next.strategies)
         store?.setPolicy(next.policy)
         configuration = applied
         fingerprints = nextFingerprints
@@ -283,6 +287,7 @@ public final class Gateway: @unchecked Sendable {
             backlog: { dispatcher.snapshot().values.reduce(0) { $0 + $1.queued } },
             wallClock: wallClock, monotonicClock: monotonicClock, logger: logger)
         store.onTimers { earliest in engine.timersAdded(earliestDue: earliest) }
+        service.strategyReadiness.set { engine.readiness }
         try registerStrategies(configuration.strategies, engine: engine)
         try engine.start()
         strategyEngine = engine
@@ -302,6 +307,24 @@ public final class Gateway: @unchecked Sendable {
         }
         let versions = try result.get()
         engine.setStrategies(definitions, versions: versions)
+        Self.migrateRuns(definitions, store: store, logger: logger)
+    }
+
+    /// Moves parked runs of older versions as each definition's `migrate` map says (design §4), in the background
+    /// after registration; logs how many moved.
+    private static func migrateRuns(_ definitions: [StrategyDefinition], store: any MessageStoring, logger: Logger) {
+        for definition in definitions where !definition.migrate.isEmpty {
+            let name = definition.name
+            store.migrate(strategy: name, moves: definition.migrate) { result in
+                switch result {
+                case .success(let moved):
+                    logger.info("strategy runs migrated", metadata: ["strategy": "\(name)", "runs": "\(moved)"])
+                case .failure(let error):
+                    logger.error(
+                        "migrating strategy runs failed", metadata: ["strategy": "\(name)", "error": "\(error)"])
+                }
+            }
+        }
     }
 
     /// A reload's strategies and engine settings: changed files become new versions, runs in flight stay on
@@ -311,7 +334,9 @@ public final class Gateway: @unchecked Sendable {
         if let store = store as? SQLiteMessageStore {
             store.setStrategyCommitBudget(next.strategySettings.commitBudget)
             store.setAffinity(next.strategySettings.affinity)
+            store.setEnrolKeyWindow(next.strategySettings.enrolKeyWindow)
         }
+        service?.setPseudonymKey(next.pseudonymKeyBytes)
         engine.reconfigure(
             channels: Gateway.channelKinds(next.channels), settings: next.strategySettings,
             timeZone: next.policy.timeZone)
@@ -319,7 +344,9 @@ public final class Gateway: @unchecked Sendable {
         let logger = logger
         store.register(definitions.map(StrategyCatalog.rules(of:))) { result in
             switch result {
-            case .success(let versions): engine.setStrategies(definitions, versions: versions)
+            case .success(let versions):
+                engine.setStrategies(definitions, versions: versions)
+                Self.migrateRuns(definitions, store: store, logger: logger)
             case .failure(let error):
                 logger.error("reload: registering strategies failed", metadata: ["error": "\(error)"])
             }

@@ -86,7 +86,9 @@ struct ControlOperationTests {
             .customerBatch(CustomerBatchRequest(customers: [CustomerRequest(customer: "C-2", zone: "Asia/Shanghai")])),
             .customerShow(CustomerShowRequest(customer: "C-1")),
             .forget(ForgetRequest(customer: "C-1", reference: "PIPL-2026-0042")),
-            .enrol(EnrolRequest(strategy: "first-loan", customer: "C-1", enrolKey: "e1", startAt: TimeInput("1795000000000"))),
+            .enrol(
+                EnrolRequest(
+                    strategy: "first-loan", customer: "C-1", enrolKey: "e1", startAt: TimeInput("1795000000000"))),
             .enrolBatch(
                 EnrolBatchRequest(
                     strategy: "first-loan", startAt: .text("2026-11-18T11:06:40Z"),

@@ -82,4 +82,20 @@ struct CustomerProtocolTests {
         #expect(line.contains(#""score":0.6667"#) && line.contains(#""sends":1,"#))
         #expect(CustomerShowAnswer(json: try JSONParser.parse(line)) == show)
     }
+
+    @Test func forgetProgressNeedsNoReferenceAndReadsBack() throws {
+        #expect(Self.field(#"{"op":"forget","customer":"C-1"}"#) == "reference")
+        guard case .forget(let request) = try Self.decode(#"{"op":"forget","customer":"C-1","progress":true}"#).get()
+        else {
+            Issue.record("not a forget")
+            return
+        }
+        #expect(request.progress && request.reference.isEmpty)
+        let answer = ForgetAnswer(
+            customerHash: "f:ab", known: false, runs: 0, messages: 0, addresses: 0, tags: 0, scores: 0,
+            sweep: "pending", progress: 0.4567)
+        let line = answer.line(id: nil)
+        #expect(line.contains(#""sweep":"pending","progress":0.457"#), "\(line)")
+        #expect(ForgetAnswer(json: try JSONParser.parse(line))?.progress == 0.457)
+    }
 }

@@ -301,8 +301,11 @@ struct CustomerStoreTests {
         return result.withLock { $0 }
     }
 
-    static func forget(_ fixture: Fixture, _ id: String, progressOnly: Bool = false) throws -> ForgetResult {
-        var request = CustomerForget(id: id, reference: "PIPL-1", client: "t", at: start + 10)
+    static func forget(_ fixture: Fixture, _ id: String, progressOnly: Bool = false, pseudonymKey: [UInt8]? = nil)
+        throws -> ForgetResult
+    {
+        var request = CustomerForget(
+            id: id, reference: "PIPL-1", client: "t", pseudonymKey: pseudonymKey, at: start + 10)
         request.progressOnly = progressOnly
         let done = DispatchSemaphore(value: 0)
         let answer = Mutex<Result<ForgetResult, StoreError>?>(nil)
@@ -319,9 +322,12 @@ struct CustomerStoreTests {
         return false
     }
 
-    @Test(arguments: [nil, CustomerStoreTests.key])
-    func aForgottenCustomerOrAddressStaysOptedOut(key: [UInt8]?) throws {
+    @Test(arguments: [
+        (nil, nil), (CustomerStoreTests.key, nil), (CustomerStoreTests.key, [UInt8](repeating: 9, count: 32)),
+    ])
+    func aForgottenCustomerOrAddressStaysOptedOut(key: [UInt8]?, pseudonymKey: [UInt8]?) throws {
         let fixture = try Fixture(key: key)
+        fixture.store.usePseudonymKey(pseudonymKey)
         _ = fixture.outcomes(CustomerUpsert(id: "R-1", addresses: ["sms": "+86 136-5555-6666"], at: Self.start))
         let consented = DispatchSemaphore(value: 0)
         fixture.store.changeConsent([
@@ -331,7 +337,7 @@ struct CustomerStoreTests {
                 subject: .address("13655556666"), channel: "*", optOut: true, route: .api, evidence: nil, client: "t"),
         ]) { _ in consented.signal() }
         consented.wait()
-        _ = try Self.forget(fixture, "R-1")
+        _ = try Self.forget(fixture, "R-1", pseudonymKey: pseudonymKey)
         // The same id to another number, and the same number (written otherwise) without an id: both suppressed.
         #expect(Self.isOptedOut(Self.send(fixture, id: "r1", to: "13900000001", customer: "R-1")))
         #expect(Self.isOptedOut(Self.send(fixture, id: "r2", to: "0086 13655556666", customer: nil)))
@@ -341,6 +347,7 @@ struct CustomerStoreTests {
         // After a restart the flag is loaded from the store.
         fixture.store.close()
         let reopened = try Fixture(directory: fixture.directory, key: key)
+        reopened.store.usePseudonymKey(pseudonymKey)  // as the gateway does at start (ControlService)
         #expect(Self.isOptedOut(Self.send(reopened, id: "r5", to: "13655556666", customer: nil)))
         #expect(Self.isOptedOut(Self.send(reopened, id: "r6", to: "13900000002", customer: "R-1")))
     }
@@ -397,7 +404,7 @@ struct CustomerStoreTests {
         let result = try Self.forget(fixture, "T-1")
         #expect(result.sweep == .pending)
         let progress = try #require(try Self.forget(fixture, "T-1", progressOnly: true).progress)
-        #expect(progress > 0 && progress < 0.9)
+        #expect(progress > 0.7 && progress < 0.9, "\(progress)")
         let writerBarrier = DispatchSemaphore(value: 0)
         fixture.store.barrier { writerBarrier.signal() }
         writerBarrier.wait()
@@ -411,7 +418,7 @@ struct CustomerStoreTests {
             done.wait()
             turns += 1
         }
-        #expect(turns == 3, "12,001 messages take three turns (one in the forget), then one for receipts")
+        #expect(turns == 2, "12,001 messages take three turns (two in the forget), then one for receipts")
         let statement = try database.prepare("SELECT COUNT(*) FROM messages WHERE recipient != ''")
         #expect(try statement.step() && statement.int(0) == 0)
     }

@@ -279,8 +279,8 @@ struct ForeignBackendTests {
         }
         func exit(
             _ selector: RunSelector, client: String,
-            completion: @escaping @Sendable (Result<Int64?, StoreError>) -> Void
-        ) { completion(.success(nil)) }
+            completion: @escaping @Sendable (Result<RunExit, StoreError>) -> Void
+        ) { completion(.success(.notFound)) }
         func runs(
             of customer: String, limit: Int, completion: @escaping @Sendable (Result<[RunSnapshot], StoreError>) -> Void
         ) { completion(.success([])) }

@@ -79,7 +79,7 @@ struct RunStoreTests {
             try wait { done in store.runs(of: customer, limit: 10, completion: done) }.get()
         }
 
-        func exit(_ selector: RunSelector) throws -> Int64? {
+        func exit(_ selector: RunSelector) throws -> RunExit {
             try wait { done in store.exit(selector, client: "test", completion: done) }.get()
         }
 
@@ -145,15 +145,15 @@ struct RunStoreTests {
         }
         #expect(repeated == first)
         #expect(Self.refusal(fixture.enrol("once", "C1")) == "active")
-        #expect(try fixture.exit(.run(first)) == first)
+        #expect(try fixture.exit(.run(first)) == .exited(runID: first))
         #expect(Self.refusal(fixture.enrol("once", "C1")) == "once")
 
         let again = try #require(Self.runID(fixture.enrol("again", "C1")))
-        #expect(try fixture.exit(.customer("C1", strategy: "again")) == again)
+        #expect(try fixture.exit(.customer("C1", strategy: "again")) == .exited(runID: again))
         #expect(Self.refusal(fixture.enrol("again", "C1")) == "reenter_after")
         fixture.clock.advance(milliseconds: Self.hour)
         let keyed = try #require(Self.runID(fixture.enrol("again", "C1", key: "ka")))
-        #expect(try fixture.exit(.run(keyed)) == keyed)
+        #expect(try fixture.exit(.run(keyed)) == .exited(runID: keyed))
         fixture.clock.advance(milliseconds: Self.hour)
         guard case .duplicate(keyed)? = Optional(fixture.enrol("again", "C1", key: "ka")) else {
             Issue.record("a key within its window is not a duplicate")
@@ -344,13 +344,13 @@ struct RunStoreTests {
                 next: Self.sendPlan("C1", messageID: "m-exit", at: now))
         ])
         #expect(try fixture.dueTimers().map(\.runID) == [runID])
-        #expect(try fixture.exit(.customer("C1", strategy: "s")) == runID)
+        #expect(try fixture.exit(.customer("C1", strategy: "s")) == .exited(runID: runID))
         #expect(try fixture.dueTimers().isEmpty)
         let run = try #require(try fixture.runs("C1").first)
         #expect(run.state == .finished && run.outcome == .cancelled && run.timer == nil)
-        // Its message not yet sent is withdrawn; a second exit finds no active run.
+        // Its message not yet sent is withdrawn; a second exit finds the run finished (`conflict` to the operator).
         #expect(fixture.status("m-exit")?.state == .cancelled)
-        #expect(try fixture.exit(.run(runID)) == nil)
+        #expect(try fixture.exit(.run(runID)) == .alreadyFinished(runID: runID))
     }
 
     @Test func timersSurviveAReopen() throws {
@@ -426,15 +426,15 @@ extension RunStoreTests {
         let first = try #require(Self.runID(fixture.enrol("s", "C1")))
         let second = try #require(Self.runID(fixture.enrol("s", "C2")))
         #expect(held.withLock { $0 }.isEmpty)
-        #expect(try fixture.exit(.run(first)) == first)
+        #expect(try fixture.exit(.run(first)) == .exited(runID: first))
         #expect(held.withLock { $0 } == [[first]])
         // EVT's opt-out exit goes through the same finish.
         let change = ConsentChange(
             subject: .customer("C2"), channel: "*", optOut: true, route: .api, evidence: nil, client: "t")
         _ = try fixture.wait { done in fixture.store.changeConsent([change], completion: done) }.get()
         #expect(held.withLock { $0 } == [[first], [second]])
-        // An exit that finds nothing holds nothing.
-        #expect(try fixture.exit(.run(first)) == nil)
+        // An exit that finds the run already finished holds nothing.
+        #expect(try fixture.exit(.run(first)) == .alreadyFinished(runID: first))
         #expect(held.withLock { $0 }.count == 2)
     }
 
@@ -501,5 +501,34 @@ extension RunStoreTests {
         var detail = ""
         while try plan.step() { detail += plan.string(3) ?? "" }
         #expect(detail.contains("enrol_keys_created"))
+    }
+
+    /// The send's score update decays the old row in SQL with the same arithmetic as ``ChannelScore`` (one upsert).
+    @Test func aSecondSendDecaysTheScoreLikeChannelScore() throws {
+        let fixture = try Fixture()
+        let halfLife = 2 * Self.hour
+        fixture.store.setAffinity(AffinitySettings(halfLife: .milliseconds(halfLife)))
+        try fixture.register([Self.rules("a"), Self.rules("b")])
+        fixture.customer("C1")
+        var expected: ChannelScoreRow?
+        for (index, strategy) in ["a", "b"].enumerated() {
+            let runID = try #require(Self.runID(fixture.enrol(strategy, "C1")))
+            let now = fixture.clock.nowMilliseconds
+            let result = fixture.advance([
+                RunAdvance(
+                    runID: runID, expectedRev: 1, firedDueAt: now, at: now, effects: RunEffects(),
+                    next: Self.sendPlan("C1", messageID: "m-\(index)", at: now))
+            ])[0]
+            guard case .advanced(_, _, _, .sent?) = result else {
+                Issue.record("not sent: \(result)")
+                return
+            }
+            expected = ChannelScore(halfLife: halfLife).afterSend(expected, at: now)
+            fixture.clock.advance(milliseconds: Self.hour)
+        }
+        let profile = try #require(try fixture.wait { done in fixture.store.customer("C1", completion: done) }.get())
+        // 1 decayed over half a half-life, plus 1: 1.707…, not 2.
+        #expect(profile.facts.scores["sms"] == expected)
+        #expect(expected?.sendsTotal == 2 && (expected?.sends ?? 0) < 1.8)
     }
 }

@@ -40,8 +40,8 @@ struct StrategyEngineTests {
         }
         func exit(
             _ selector: RunSelector, client: String,
-            completion: @escaping @Sendable (Result<Int64?, StoreError>) -> Void
-        ) { completion(.success(nil)) }
+            completion: @escaping @Sendable (Result<RunExit, StoreError>) -> Void
+        ) { completion(.success(.notFound)) }
         func runs(
             of customer: String, limit: Int,
             completion: @escaping @Sendable (Result<[RunSnapshot], StoreError>) -> Void
@@ -175,5 +175,64 @@ struct StrategyEngineTests {
         store.commitOldest()
         _ = engine.turn()
         #expect(store.submitted == [[3, 4], [5, 6], [7, 8]])
+    }
+
+    @Test func healthSaysStartingUntilRegisteredAndFirstTurnedAndNothingWithoutStrategies() throws {
+        let clock = Clock(Self.start)
+        let store = FakeStore()
+        let engine = StrategyEngine(
+            store: store, channels: [:], settings: StrategySettings(), timeZone: "UTC", compile: { _, _ in nil },
+            makeAccept: { _ in nil }, wallClock: clock, monotonicClock: clock, logger: Logger(label: "test"))
+        #expect(engine.readiness == nil, "no strategies registered")
+        engine.setStrategies([Self.definition], versions: ["s": 1])
+        #expect(engine.readiness == "starting")
+        try engine.openReader()
+        #expect(engine.readiness == "starting", "registered, but the engine has not turned yet")
+        _ = engine.turn()
+        #expect(engine.readiness == "ready")
+        // A reload that removes every strategy: health leaves the field out again.
+        engine.setStrategies([], versions: [:])
+        #expect(engine.readiness == nil)
+    }
+
+    @Test func overdueTimersAreCountedEveryFiveSecondsOnly() throws {
+        let clock = Clock(Self.start)
+        let store = FakeStore()
+        store.park(1, dueAt: Self.start - 60_000)
+        store.park(2, dueAt: Self.start - 6_000)
+        store.park(3, dueAt: Self.start - 1_000)  // late, but not yet overdue
+        let engine = try Self.engine(store, clock: clock)
+        _ = engine.turn()
+        #expect(engine.counters.overdue.load(ordering: .relaxed) == 2)
+        // Their advances commit (timers consumed): the gauge keeps its value until the next count is due.
+        store.commitOldest()
+        clock.advance(milliseconds: 1_000)
+        _ = engine.turn()
+        #expect(engine.counters.overdue.load(ordering: .relaxed) == 2)
+        clock.advance(milliseconds: 4_000)
+        _ = engine.turn()
+        #expect(engine.counters.overdue.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func enrolmentsAreCountedWithBoundedLabels() {
+        let counters = EnrolmentCounters()
+        counters.count(
+            strategy: "s",
+            [
+                .enrolled(runID: 1, version: 1, holdout: false), .enrolled(runID: 2, version: 1, holdout: true),
+                .duplicate(runID: 1), .refused(.active), .failed(.closed),
+            ])
+        counters.count(strategy: "made-up-by-a-caller", [.refused(.unknownStrategy)])
+        for index in 0..<EnrolmentCounters.maxStrategies { counters.count(strategy: "x\(index)", [.refused(.once)]) }
+        let counts = Dictionary(uniqueKeysWithValues: counters.counts.map { ("\($0.0.strategy)/\($0.0.result)", $0.1) })
+        #expect(counts["s/enrolled"] == 1)
+        #expect(counts["s/holdout"] == 1)
+        #expect(counts["s/duplicate"] == 1)
+        #expect(counts["s/active"] == 1)
+        #expect(counts["s/failed"] == 1)
+        #expect(counts["unknown/unknown_strategy"] == 1)
+        #expect(counts.keys.allSatisfy { !$0.hasPrefix("made-up") })
+        #expect(counts["other/once"] == 1, "the 65th strategy shares `other`")
+        #expect(Set(counts.keys.map { String($0.split(separator: "/")[1]) }).isSubset(of: EnrolmentCounters.results))
     }
 }

@@ -392,6 +392,30 @@ struct StrategyOperationTests {
         #expect(json["steps"]?.arrayCount == 4)  // (run) per group, push1, sms
         #expect(StrategyReportAnswer(json: json) == answer)
     }
+
+    /// Steps follow the loaded definition's order even when a later step reached more runs; a step the definition
+    /// no longer has comes after them, `(run)` first and `(entry)` last.
+    @Test func strategyReportFollowsDefinitionOrder() {
+        func line(_ step: String, sent: Int) -> StrategyReport.Line {
+            var counters = StrategyReport.Counters()
+            counters.sent = sent
+            return StrategyReport.Line(step: step, channelType: "sms", group: .treated, counters: counters)
+        }
+        let report = StrategyReport(
+            name: "s", version: nil, latest: 1,
+            lines: [
+                line("(entry)", sent: 0), line("sms", sent: 90), line("legacy", sent: 50), line("push1", sent: 10),
+                line("(run)", sent: 0),
+            ],
+            treated: StrategyReport.Totals(enrolled: 100, active: 0, finished: 100),
+            holdout: StrategyReport.Totals(enrolled: 0, active: 0, finished: 0),
+            uplift: StrategyReport.Uplift(treatedRuns: 100, holdoutRuns: 0, treatedConverted: 0, holdoutConverted: 0),
+            treatedValue: 0, holdoutValue: 0)
+        let ordered = ReportHandler.answer(report, stepOrder: ["push1", "wait", "sms"])
+        #expect(ordered.lines.map(\.step) == ["(run)", "push1", "sms", "legacy", "(entry)"])
+        // Without a loaded definition: by runs reached.
+        #expect(ReportHandler.answer(report).lines.map(\.step) == ["(run)", "sms", "legacy", "push1", "(entry)"])
+    }
 }
 
 extension Result {

@@ -124,7 +124,7 @@ struct CustomerOperationsTests {
         let gateway = try TestGateway(channels: ["loop": "type: loopback\n"])
         try gateway.startDaemon()
         let subscriber = try ControlClient(path: gateway.socketPath)
-        #expect(subscriber.request(#"{"op":"subscribe","kinds":["tag"]}"#)?["subscribed"] == .bool(true))
+        #expect(subscriber.request(#"{"op":"subscribe","kinds":["tag","forget"]}"#)?["subscribed"] == .bool(true))
         let client = try ControlClient(path: gateway.socketPath)
         _ = client.request(
             #"{"op":"customer","customer":"G-1","addresses":{"sms":"13511112222"},"tags_add":["vip","vip"]}"#)
@@ -135,15 +135,33 @@ struct CustomerOperationsTests {
         let removed = try JSONParser.parse(try #require(subscriber.readLine()))
         #expect(removed["change"]?.stringValue == "removed", "a tag already there is not added twice")
         _ = client.request(#"{"op":"optout","customer":"G-1","channel":"sms"}"#)
+        _ = client.request(#"{"op":"optout","to":"13511112222"}"#)
+        // A message to the number without a customer id: only the sweep can find it.
+        let plain = client.request(
+            #"{"op":"send","channel":"loop","to":"+86 135 1111 2222","content":"code 1234","category":"transactional"}"#
+        )
+        let plainID = try #require(plain?["message_id"]?.stringValue, "\(String(describing: plain))")
 
         let forget = try ChildProcess(
             TestGateway.binaries + "/gatewayctl",
-            ["--socket", gateway.socketPath, "customer", "forget", "G-1", "--reference", "PIPL-7"],
+            ["--socket", gateway.socketPath, "customer", "forget", "G-1", "--reference", "PIPL-7", "--wait"],
             outputPath: gateway.directory + "/forget.out")
         #expect(forget.stop(signal: 0) == 0, "\(forget.output)")
         #expect(forget.output.contains("forgotten as f:"), "\(forget.output)")
-        #expect(forget.output.contains("1 addresses") && forget.output.contains("sweep pending"), "\(forget.output)")
+        #expect(forget.output.contains("1 addresses") && forget.output.contains("sweep: done"), "\(forget.output)")
         #expect(!forget.output.contains("G-1"))
+        var line = JSONValue.null
+        for _ in 0..<4 where line["event"]?.stringValue != "forget" {  // tag lines of the customer ops come first
+            line = try JSONParser.parse(try #require(subscriber.readLine()))
+        }
+        #expect(line["event"]?.stringValue == "forget" && line["reference"]?.stringValue == "PIPL-7", "\(line)")
+        #expect(line["customer_hash"]?.stringValue?.hasPrefix("f:") == true && line["customer"] == nil)
+        let status = try #require(client.request(#"{"op":"status","message_id":"\#(plainID)"}"#))
+        #expect(status["message"]?["to"]?.stringValue == "", "the swept message keeps no recipient: \(status)")
+        // The same number, back without a customer id: still opted out.
+        let again = client.request(
+            #"{"op":"send","channel":"loop","to":"13511112222","content":"offer","category":"marketing"}"#)
+        #expect(again?["state"]?.stringValue == "suppressed" && again?["reason"]?.stringValue == "opted_out")
         #expect(client.request(#"{"op":"customer_show","customer":"G-1"}"#)?["error"]?["code"] == .string("not_found"))
         let missing = client.request(#"{"op":"forget","customer":"G-1"}"#)
         #expect(missing?["error"]?["field"]?.stringValue == "reference")
@@ -153,7 +171,7 @@ struct CustomerOperationsTests {
             Issue.record("no entries: \(export)")
             return
         }
-        #expect(entries.map { $0["action"]?.stringValue } == ["optout", "erase"], "\(entries)")
+        #expect(entries.map { $0["action"]?.stringValue } == ["optout", "optout", "erase"], "\(entries)")
         #expect(entries.allSatisfy { $0["subject"]?.stringValue != "G-1" }, "\(entries)")
         #expect(entries.last?["evidence"]?.stringValue == "PIPL-7")
     }

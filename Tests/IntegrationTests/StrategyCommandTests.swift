@@ -87,7 +87,7 @@ struct StrategyCommandTests {
         let row = try #require(list.output.split(separator: "\n").first { $0.hasPrefix("welcome") }, "\(list.output)")
         #expect(row.split(separator: " ", omittingEmptySubsequences: true).contains("\(customers)"), "\(row)")
 
-        // exit by customer and by run id; a second exit finds no active run.
+        // exit by customer and by run id; a second exit finds no active run (by customer) or a finished one (by id).
         let exitCustomer = try Self.gatewayctl(fixture, ["strategy", "exit", "welcome", "--customer", "W-0"])
         #expect(exitCustomer.status == 0, "\(exitCustomer.output)")
         #expect(exitCustomer.output.contains("exited"))
@@ -101,6 +101,13 @@ struct StrategyCommandTests {
         let twice = try Self.gatewayctl(fixture, ["strategy", "exit", "welcome", "--customer", "W-0"])
         #expect(twice.status == 1)
         #expect(twice.output.contains("not_found"), "\(twice.output)")
+        // By id, a run that exists but has finished is a conflict; a run that never existed is not_found.
+        let finished = try Self.gatewayctl(fixture, ["strategy", "exit", "--run", String(runID)])
+        #expect(finished.status == 1)
+        #expect(finished.output.contains("conflict"), "\(finished.output)")
+        let missing = try Self.gatewayctl(fixture, ["strategy", "exit", "--run", "999999999"])
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("not_found"), "\(missing.output)")
 
         // report strategy: run totals from counters; an unknown strategy is not_found.
         let report = try Self.gatewayctl(fixture, ["--json", "report", "strategy", "welcome"])
@@ -187,6 +194,16 @@ struct StrategyCommandTests {
         #expect(fixture.waitUntil(5) { states.received.contains { $0["event"] == .string("state") } })
         #expect(fixture.waitUntil(5) { all.received.contains { $0["event"] == .string("tag") } })
         #expect(fixture.waitUntil(5) { all.received.contains { $0["event"] == .string("state") } })
+        // Run lines: the enrolment (ready at the first step) and the engine's advance (a trailing wait has nothing
+        // to resume, so the run completes).
+        func runLine(_ state: String, _ outcome: JSONValue) -> Bool {
+            all.received.contains {
+                $0["event"] == .string("run") && $0["customer"] == .string("T-1") && $0["strategy"] == .string("tagger")
+                    && $0["state"] == .string(state) && $0["outcome"] == outcome
+            }
+        }
+        #expect(fixture.waitUntil(5) { runLine("ready", .null) }, "\(all.received)")
+        #expect(fixture.waitUntil(5) { runLine("finished", .string("completed")) }, "\(all.received)")
         let kinds = Set(tags.received.compactMap { $0["event"]?.stringValue })
         #expect(kinds == ["tag"], "\(kinds)")
         #expect(!states.received.contains { $0["event"] == .string("tag") || $0["event"] == .string("run") })

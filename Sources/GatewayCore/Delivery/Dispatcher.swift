@@ -246,7 +246,11 @@ public final class Dispatcher: @unchecked Sendable {
 
         heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
         if let reconfiguration { apply(reconfiguration.channels, timeZone: reconfiguration.timeZone) }
-        if !held.isEmpty { runHolds.hold(held, now: wallClock.nowMilliseconds) }
+        if !held.isEmpty {
+            runHolds.hold(held, now: wallClock.nowMilliseconds)
+        } else if !runHolds.isEmpty {
+            runHolds.expire(now: wallClock.nowMilliseconds)
+        }
         for (name, counts) in work {
             guard let index = instanceIndex[name] else { continue }
             for lane in PriorityLane.allCases where counts[lane] > 0 {
@@ -343,13 +347,14 @@ public final class Dispatcher: @unchecked Sendable {
             guard let lane = instances[index].nextLane(wallNow: wallNow),
                 let stored = instances[index].queues[lane].next(wallNow: wallNow)
             else { break }
+            // Before expiry too: a held message's row is already cancelled, so nothing may be recorded for it.
+            if isHeld(stored, wallNow: wallNow) {
+                dropHeld(stored, instance: index)
+                continue
+            }
             if let notAfter = stored.notAfter, wallNow > notAfter {
                 let group = [stored]
                 decide(group, instance: index) { decision, actions, _ in decision.expired(group, into: &actions) }
-                continue
-            }
-            if isHeld(stored, wallNow: wallNow) {
-                dropHeld(stored, instance: index)
                 continue
             }
             if let window = instances[index].settings.sendWindow {

@@ -35,6 +35,12 @@ public final class ControlService: Sendable {
     /// `privacy.pseudonym_key`, for `forget` (nil: the store keys pseudonyms itself).
     let pseudonymKey = Mutex<[UInt8]?>(nil)
     let extraStats = HandlerSlot<@Sendable () -> [(String, Int)]>()
+    /// `health`'s `strategies` readiness (the strategy engine's), when an engine runs.
+    let strategyReadiness = HandlerSlot<@Sendable () -> String?>()
+    /// `strategy_enrolments_total`, counted by the enrol handlers.
+    let enrolments = EnrolmentCounters()
+    /// Each loaded strategy's step ids in definition order, for `report strategy` (the counters do not know it).
+    let strategySteps = Mutex<[String: [String]]>([:])
     /// `reload`: off the event loop, one at a time, on a thread of its own so that no report or subscriber
     /// can hold it up.
     let reloadWork = BoundedWorker(name: "control-reload", threads: 1)
@@ -112,7 +118,10 @@ public final class ControlService: Sendable {
     public func setListenAddress(_ address: String?) { listenAddress.withLock { $0 = address } }
 
     /// Sets the key `forget` makes pseudonyms with (`privacy.pseudonym_key`).
-    public func setPseudonymKey(_ key: [UInt8]?) { pseudonymKey.withLock { $0 = key } }
+    public func setPseudonymKey(_ key: [UInt8]?) {
+        pseudonymKey.withLock { $0 = key }
+        store.usePseudonymKey(key)  // admission checks the pseudonyms `forget` makes
+    }
 
     /// Refuses new messages from now on (`shutting_down`); queries still work.
     public func beginDrain() { isDraining.store(true, ordering: .relaxed) }

@@ -5,7 +5,9 @@ extension MetricsPage {
     /// The strategy engine's families: fires, advances by result, compare-and-set losses, step outcomes with
     /// bounded labels, timer lateness by phase and the horizon. Printed (at zero) without an engine too, so a
     /// dashboard can name them before strategies are configured.
-    func writeStrategies(_ counters: StrategyCounters?, into page: inout PrometheusText) {
+    func writeStrategies(
+        _ counters: StrategyCounters?, enrolments: EnrolmentCounters, into page: inout PrometheusText
+    ) {
         let fires = Self.prefix + "strategy_timers_fired_total"
         page.family(fires, .counter, "Strategy timers fired, live or catch-up (fell due while the daemon was down).")
         page.sample(fires, ["phase": "live"], counters?.liveFires.load(ordering: .relaxed) ?? 0)
@@ -48,6 +50,16 @@ extension MetricsPage {
         let horizon = Self.prefix + "strategy_timers_horizon"
         page.family(horizon, .gauge, "Due strategy timers held in memory by the engine.")
         page.sample(horizon, counters?.horizon.load(ordering: .relaxed) ?? 0)
+        let overdue = Self.prefix + "strategy_timers_overdue"
+        page.family(
+            overdue, .gauge,
+            "Strategy timers more than 5 s past due and not yet fired (counted every 5 s, at most 10000).")
+        page.sample(overdue, counters?.overdue.load(ordering: .relaxed) ?? 0)
+        let enrolled = Self.prefix + "strategy_enrolments_total"
+        page.family(enrolled, .counter, "Enrolments answered (enrol, enrol_batch) by strategy and result.")
+        for (key, value) in enrolments.counts {
+            page.sample(enrolled, ["strategy": key.strategy, "result": key.result], value)
+        }
         let inFlight = Self.prefix + "strategy_advances_in_flight"
         page.family(inFlight, .gauge, "Run advances submitted to the store and not yet committed.")
         page.sample(inFlight, counters?.inFlight.load(ordering: .relaxed) ?? 0)

@@ -67,7 +67,7 @@ public struct MetricsPage: Sendable {
         page.histogram(
             Self.prefix + "vendor_request_seconds", "Vendor request latency, connection and TLS included.",
             dispatcher.vendorLatency)
-        writeStrategies(strategies?.counters, into: &page)
+        writeStrategies(strategies?.counters, enrolments: service.enrolments, into: &page)
         writeDaemon(into: &page)
         writeProcess(into: &page)
         return page.text

@@ -32,6 +32,8 @@ final class StrategyCounters: Sendable {
     let failed = Atomic<Int>(0)
     /// Timers in the engine's horizon now (gauge).
     let horizon = Atomic<Int>(0)
+    /// Timers past due by more than 5 s and not yet consumed, counted every 5 s up to a limit (gauge).
+    let overdue = Atomic<Int>(0)
     /// Advances submitted and not yet committed (gauge).
     let inFlight = Atomic<Int>(0)
     /// Commit time − due time of fired timers, live and catch-up (the daemon was down when they fell due).

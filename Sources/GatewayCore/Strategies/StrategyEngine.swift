@@ -25,6 +25,11 @@ public final class StrategyEngine: @unchecked Sendable {
     static let idleWaitNanoseconds: Int64 = 250_000_000
     /// Advance batches (of up to `commit_budget` runs) submitted and not yet committed, at most.
     static let batchesInFlight = 3
+    /// A timer this long past due (ms) and not yet consumed counts as overdue.
+    static let overdueAfter: Int64 = 5_000
+    /// How often (ms) the overdue timers are counted, and the most counted.
+    static let overdueInterval: Int64 = 5_000
+    static let overdueLimit = 10_000
 
     /// What the store answered for one submitted batch.
     private struct Completion {
@@ -50,6 +55,10 @@ public final class StrategyEngine: @unchecked Sendable {
     private var stopping = false
     private var stopped = true
     private let heartbeat = Atomic<Int64>(0)
+    /// Strategies the last registration handed over (`health` leaves `strategies` out at zero).
+    private let configured = Atomic<Int>(0)
+    /// Registration finished and a turn has read the timer index since: `health` says `ready`.
+    private let readied = Atomic<Bool>(false)
 
     // Owned by the engine thread.
     private var live: TimerHorizon
@@ -71,6 +80,10 @@ public final class StrategyEngine: @unchecked Sendable {
     private var kinds: [String: String]
     private var reader: (any StrategyReading)?
     private var lastReadFailure: Int64 = 0
+    /// A registration's definitions reached the catalog (engine thread).
+    private var catalogApplied = false
+    /// When the overdue gauge was last counted (epoch ms).
+    private var lastOverdueCount: Int64?
 
     private let store: any StrategyStore
     private let makeAccept: @Sendable (SendRequest) -> AcceptRequest?
@@ -158,6 +171,7 @@ public final class StrategyEngine: @unchecked Sendable {
 
     /// The definitions a start or reload registered, with the version each got.
     public func setStrategies(_ definitions: [StrategyDefinition], versions: [String: Int]) {
+        configured.store(definitions.count, ordering: .relaxed)
         condition.lock()
         pendingCatalog = (definitions, versions)
         condition.signal()
@@ -175,6 +189,13 @@ public final class StrategyEngine: @unchecked Sendable {
 
     /// Monotonic nanoseconds of the engine loop's last turn (it turns at least every 250 ms while running).
     public var lastTurn: Int64 { heartbeat.load(ordering: .relaxed) }
+
+    /// `health`'s `strategies`: `starting` until registration finished and a turn read the timer index,
+    /// `ready` after; `nil` when no strategies are configured.
+    public var readiness: String? {
+        guard configured.load(ordering: .relaxed) > 0 else { return nil }
+        return readied.load(ordering: .relaxed) ? "ready" : "starting"
+    }
 
     /// Whether the thread is running.
     public var isRunning: Bool {
@@ -226,7 +247,10 @@ public final class StrategyEngine: @unchecked Sendable {
         condition.unlock()
 
         heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
-        if let newCatalog { catalog.replace(newCatalog.definitions, versions: newCatalog.versions) }
+        if let newCatalog {
+            catalog.replace(newCatalog.definitions, versions: newCatalog.versions)
+            catalogApplied = true
+        }
         if let newChannels { kinds = newChannels }
         if let newSettings {
             settings = newSettings.settings
@@ -244,9 +268,11 @@ public final class StrategyEngine: @unchecked Sendable {
         let now = wallClock.nowMilliseconds
         do {
             try refill(reader, now: now)
+            try countOverdue(reader, now: now)
         } catch {
             return readFailed(error, now: now)
         }
+        if catalogApplied { readied.store(true, ordering: .relaxed) }
         let (fired, more) = takeDue(now: now)
         counters.horizon.store(live.count + catchUp.count, ordering: .relaxed)
         if !fired.isEmpty {
@@ -289,6 +315,15 @@ public final class StrategyEngine: @unchecked Sendable {
             if let last = batch.last, last.cursor > liveCursor { liveCursor = last.cursor }
             if batch.count < limit { break }
         }
+    }
+
+    /// Timers more than ``overdueAfter`` past due and still in the store, for the gauge: counted at most every
+    /// ``overdueInterval`` and at most ``overdueLimit`` (a backlog past that reads as the limit).
+    private func countOverdue(_ reader: any StrategyReading, now: Int64) throws(StoreError) {
+        if let last = lastOverdueCount, now - last < Self.overdueInterval { return }
+        lastOverdueCount = now
+        let overdue = try reader.dueTimers(after: .start, through: now - Self.overdueAfter, limit: Self.overdueLimit)
+        counters.overdue.store(overdue.count, ordering: .relaxed)
     }
 
     /// Adds a timer read from the store to its horizon, once. When the horizon is full the cursor is moved back

@@ -14,4 +14,13 @@ public protocol CustomerStore: AnyObject, Sendable {
     /// Forgets a customer under PIPL in one commit (design §12): directory entry, runs, scores and tags erased,
     /// messages found by customer key scrubbed, consent kept under a pseudonym with an `erase` entry.
     func forget(_ request: CustomerForget, completion: @escaping @Sendable (Result<ForgetResult, StoreError>) -> Void)
+
+    /// Sets `privacy.pseudonym_key` (nil: the store keys pseudonyms itself) before any send, so admission checks
+    /// the same pseudonyms a `forget` made (design §12).
+    func usePseudonymKey(_ key: [UInt8]?)
+}
+
+extension CustomerStore {
+    /// A store that keeps no consent under pseudonyms needs no key.
+    public func usePseudonymKey(_ key: [UInt8]?) {}
 }

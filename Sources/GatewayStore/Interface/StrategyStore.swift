@@ -16,9 +16,9 @@ public protocol StrategyStore: AnyObject, Sendable {
     /// Applies the engine's advances, each by compare-and-set on its run, in one commit.
     func advance(_ advances: [RunAdvance], completion: @escaping @Sendable ([AdvanceResult]) -> Void)
 
-    /// Ends a run at once (also mid-wait); the run id, or `nil` when there is no such active run.
+    /// Ends a run at once (also mid-wait); says whether it ended, had already finished, or does not exist.
     func exit(
-        _ selector: RunSelector, client: String, completion: @escaping @Sendable (Result<Int64?, StoreError>) -> Void)
+        _ selector: RunSelector, client: String, completion: @escaping @Sendable (Result<RunExit, StoreError>) -> Void)
 
     /// A customer's runs, newest first, with timer and history, after everything queued so far is committed.
     func runs(

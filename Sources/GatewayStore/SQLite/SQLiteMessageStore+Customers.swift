@@ -29,6 +29,11 @@ extension SQLiteMessageStore {
         perform({ writer, _, _ throws(StoreError) in try writer.customerProfile(id) }, completion: completion)
     }
 
+    /// Sets the pseudonym key admission and `forget` use, from the writer's next turn on.
+    public func usePseudonymKey(_ key: [UInt8]?) {
+        perform({ writer, _, _ throws(StoreError) in writer.customerStatements.forgotten.use(key: key) }) { _ in }
+    }
+
     /// Forgets a customer in the writer's next transaction; answers after the commit.
     public func forget(
         _ request: CustomerForget, completion: @escaping @Sendable (Result<ForgetResult, StoreError>) -> Void

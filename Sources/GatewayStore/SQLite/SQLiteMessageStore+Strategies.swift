@@ -25,7 +25,7 @@ extension SQLiteMessageStore {
     }
 
     public func exit(
-        _ selector: RunSelector, client: String, completion: @escaping @Sendable (Result<Int64?, StoreError>) -> Void
+        _ selector: RunSelector, client: String, completion: @escaping @Sendable (Result<RunExit, StoreError>) -> Void
     ) {
         perform(
             { writer, now, _ throws(StoreError) in try writer.exitRun(selector, client: client, now: now) },

@@ -5,14 +5,32 @@ import ControlProtocol
 extension StoreWriter {
     /// Counts an admitted strategy send on the customer's score for its channel type (RUNS calls this when a
     /// send step's message is inserted).
+    ///
+    /// One upsert decays and counts in SQL (``ChannelScore/afterSend(_:at:)`` via `gw_decay`) and says whether any
+    /// of the customer's types was ever engaged; only then are the rows read to move `prefers:<type>`.
     func recordScoreSend(ck: String, channelType: String, at: Int64) throws(StoreError) {
-        var rows = try customerStatements.scores(ck: ck)
-        let next = runEvents.score.afterSend(rows[channelType], at: at)
-        rows[channelType] = next
-        try storeScore(next, ck: ck, channelType: channelType)
-        // Nobody ever engaged: no tag to earn or lose (the common case costs one range read and one upsert).
-        guard rows.values.contains(where: { $0.lastEngagedAt != nil }) else { return }
-        try updatePreference(ck: ck, rows: rows, at: at)
+        // ?3 = now, ?4 = half-life. SET expressions read the old row, so `updated_at` in them is the old time.
+        let upsert = try cached(
+            """
+            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, last_engaged_at,
+                updated_at)
+            VALUES (?1, ?2, 1.0, 0.0, 1, NULL, ?3)
+            ON CONFLICT (ck, channel_type) DO UPDATE SET
+                sends = CASE WHEN ?3 > updated_at THEN sends * gw_decay(?3 - updated_at, ?4) ELSE sends END + 1.0,
+                engagements = CASE WHEN ?3 > updated_at THEN engagements * gw_decay(?3 - updated_at, ?4)
+                    ELSE engagements END,
+                sends_total = sends_total + 1, updated_at = MAX(updated_at, ?3)
+            RETURNING EXISTS (SELECT 1 FROM channel_scores WHERE ck = ?1 AND last_engaged_at IS NOT NULL)
+            """)
+        upsert.bind(1, ck)
+        upsert.bind(2, channelType)
+        upsert.bind(3, at)
+        upsert.bind(4, runEvents.score.halfLife)
+        let engaged = try upsert.step() && upsert.int(0) != 0
+        upsert.reset()
+        // Nobody ever engaged: no tag to earn or lose (the common case costs this one statement).
+        guard engaged else { return }
+        try updatePreference(ck: ck, rows: try customerStatements.scores(ck: ck), at: at)
     }
 
     /// Counts a touch's first open or click on the customer's score for its channel type.

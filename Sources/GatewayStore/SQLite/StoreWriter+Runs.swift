@@ -475,18 +475,18 @@ extension StoreWriter {
     }
 
     /// The `exit` operation: the run by id or the customer's active run of a strategy, cancelled at once.
-    func exitRun(_ selector: RunSelector, client: String, now: Int64) throws(StoreError) -> Int64? {
+    func exitRun(_ selector: RunSelector, client: String, now: Int64) throws(StoreError) -> RunExit {
         let runID: Int64
         switch selector {
         case .run(let id):
             runID = id
         case .customer(let id, let strategy):
-            guard let active = try activeRun(strategy: strategy, ck: customerKey(id)) else { return nil }
+            guard let active = try activeRun(strategy: strategy, ck: customerKey(id)) else { return .notFound }
             runID = active
         }
-        guard let run = try runRow(runID) else { return nil }
+        guard let run = try runRow(runID) else { return .notFound }
         let record = RunStepRecord(step: run.step, kind: "exit", outcome: .exited, at: now)
         return try finishRun(run, outcome: .cancelled, withdrawReason: "run_exited", record: record, now: now)
-            ? runID : nil
+            ? .exited(runID: runID) : .alreadyFinished(runID: runID)
     }
 }

@@ -82,6 +82,7 @@ final class StoreWriter: @unchecked Sendable {
         self.database = database
         self.cipher = cipher
         self.dedupWindow = dedupWindow
+        try database.registerDecayFunction()
         findDedup = try database.prepare("SELECT message_id, created_at FROM dedup WHERE key = ?1")
         // Claims a key that is free or whose entry has left the window (?4 = now - window), in one b-tree
         // descent; a key still held changes no row.

@@ -8,15 +8,21 @@ import Foundation
 /// Sealed values are `enc1:` + base64(nonce ‖ ciphertext ‖ tag), so plain rows written before encryption was
 /// turned on still read. Dedup keys, which must stay comparable, are replaced by an HMAC-SHA256 under the same
 /// key: equal keys still match, but the store no longer holds a hash anyone can brute-force from a phone number.
-// SymmetricKey is immutable once made but not marked Sendable in swift-crypto 3.12; reading it from the writer
-// and dispatcher threads at once is safe.
+// SymmetricKey and the keyed HMAC are immutable once made but not marked Sendable in swift-crypto 3.12; reading
+// them from the writer and dispatcher threads at once is safe (a copy of the HMAC copies its digest state on first
+// write, and the template here is never written).
 struct FieldCipher: @unchecked Sendable {
     private static let prefix = "enc1:"
     private let key: SymmetricKey?
+    /// The HMAC with the key already absorbed (its padded inner and outer blocks hashed), made once so a dedup key
+    /// costs only its own bytes; every call works on a copy.
+    private let keyedHMAC: HMAC<SHA256>?
 
     /// - Parameter key: 32 key bytes, or `nil` to store fields as they are.
     init(key: [UInt8]?) {
-        self.key = key.map { SymmetricKey(data: $0) }
+        let symmetricKey = key.map { SymmetricKey(data: $0) }
+        self.key = symmetricKey
+        self.keyedHMAC = symmetricKey.map { HMAC<SHA256>(key: $0) }
     }
 
     var isEnabled: Bool { key != nil }
@@ -54,8 +60,10 @@ struct FieldCipher: @unchecked Sendable {
 
     /// The form of a dedup key kept in the store.
     func dedupKey(_ key: String) -> String {
-        guard let secretKey = self.key else { return key }
-        let code = HMAC<SHA256>.authenticationCode(for: Data(key.utf8), using: secretKey)
+        guard var authenticator = keyedHMAC else { return key }
+        var text = key
+        text.withUTF8 { authenticator.update(data: UnsafeRawBufferPointer($0)) }
+        let code = authenticator.finalize()
         return code.withUnsafeBytes { HexEncoding.lowercase($0, prefix: "m:") }
     }
 }

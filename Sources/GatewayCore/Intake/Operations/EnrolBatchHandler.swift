@@ -40,7 +40,8 @@ enum EnrolBatchHandler {
         }
         let answered = slots
         let strategy = request.strategy
-        let finish: @Sendable ([EnrolResult]) -> Void = { results in
+        let finish: @Sendable ([EnrolResult]) -> Void = { [enrolments = service.enrolments] results in
+            enrolments.count(strategy: strategy, results)
             // Every item names the same strategy: an unknown one is the request's error, not 10,000 slots'.
             if results.contains(where: { if case .refused(.unknownStrategy) = $0 { true } else { false } }) {
                 respond(AnswerLine.error(id: id, EnrolHandler.unknownStrategy(strategy)))

@@ -24,7 +24,8 @@ enum EnrolHandler {
             respond(AnswerLine.error(id: id, error))
             return
         }
-        let queued = service.store.enrol([enrolment]) { results in
+        let queued = service.store.enrol([enrolment]) { [enrolments = service.enrolments] results in
+            enrolments.count(strategy: enrolment.strategy, results)
             switch answer(results.first ?? .failed(.closed), strategy: enrolment.strategy) {
             case .success(let answer): respond(answer.line(id: id))
             case .failure(let error): respond(AnswerLine.error(id: id, error))

@@ -4,7 +4,7 @@ import GatewayStore
 import Synchronization
 
 /// `exit`: ends a run at once, also mid-wait (its timer is deleted and its queued messages withdrawn in the same
-/// commit); answered after that commit.
+/// commit); answered after that commit. A run that exists but has finished is a `conflict`, not `not_found`.
 enum ExitHandler {
     static func handle(
         _ request: ExitRequest, id: JSONValue?, client: String, service: ControlService,
@@ -15,7 +15,7 @@ enum ExitHandler {
         switch request.target {
         case .run(let runID):
             selector = .run(runID)
-            notFound = .notFound(String(runID), field: "run_id", what: "no active run with id")
+            notFound = .notFound(String(runID), field: "run_id", what: "no run with id")
         case .customer(let customer, let strategy):
             selector = .customer(customer, strategy: strategy)
             notFound = .notFound(
@@ -23,8 +23,10 @@ enum ExitHandler {
         }
         service.store.exit(selector, client: client) { result in
             switch result {
-            case .success(let runID?): respond(ExitAnswer(runID: runID).line(id: id))
-            case .success(nil): respond(AnswerLine.error(id: id, notFound))
+            case .success(.exited(let runID)): respond(ExitAnswer(runID: runID).line(id: id))
+            case .success(.alreadyFinished(let runID)):
+                respond(AnswerLine.error(id: id, .conflict("run \(runID) has already finished", field: "run_id")))
+            case .success(.notFound): respond(AnswerLine.error(id: id, notFound))
             case .failure(let error): respond(AnswerLine.error(id: id, .internalError("not exited: \(error)")))
             }
         }

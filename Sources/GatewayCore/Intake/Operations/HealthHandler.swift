@@ -17,7 +17,8 @@ enum HealthHandler {
         let draining = service.isDraining.load(ordering: .relaxed)
         return HealthAnswer(
             status: draining ? "draining" : degraded.isEmpty ? "serving" : "degraded", degraded: degraded,
-            paused: paused, version: ControlService.version, listen: service.listenAddress.withLock { $0 }
+            paused: paused, version: ControlService.version, listen: service.listenAddress.withLock { $0 },
+            strategies: service.strategyReadiness.function?()
         ).line(id: id)
     }
 }

@@ -1,6 +1,7 @@
 import ChannelKit
 import ControlProtocol
 import GatewayStore
+import Synchronization
 
 /// `report` with `strategy`: the funnel from the store's counters, off the event loop on the report worker.
 extension ReportHandler {
@@ -9,6 +10,7 @@ extension ReportHandler {
         respond: @escaping @Sendable (String) -> Void
     ) {
         let store = service.store
+        let stepOrder = service.strategySteps.withLock { $0[name] } ?? []
         service.reportWork.submit {
             let report: StrategyReport?
             do {
@@ -21,14 +23,14 @@ extension ReportHandler {
                 respond(AnswerLine.error(id: id, EnrolHandler.unknownStrategy(name)))
                 return
             }
-            respond(answer(report).line(id: id))
+            respond(answer(report, stepOrder: stepOrder).line(id: id))
         }
     }
 
-    /// The wire form of a store report. Steps come in funnel order: run-level counts first, then by how many
-    /// runs reached them (the counters do not know the definition's order), conversions credited to no touch
-    /// last.
-    static func answer(_ report: StrategyReport) -> StrategyReportAnswer {
+    /// The wire form of a store report. Steps come in funnel order: run-level counts `(run)` first, then the
+    /// steps in the loaded definition's order (`stepOrder`; the counters do not know it), steps it no longer has
+    /// (older versions) by how many runs reached them, conversions credited to no touch `(entry)` last.
+    static func answer(_ report: StrategyReport, stepOrder: [String] = []) -> StrategyReportAnswer {
         func group(_ group: StrategyReport.Group) -> StrategyReportAnswer.Group {
             switch group {
             case .treated: .treated
@@ -41,16 +43,18 @@ extension ReportHandler {
             let count = max(counters.entered, counters.sent + counters.suppressedTotal + counters.heldOut)
             reached[line.step, default: 0] += count
         }
+        let position = Dictionary(stepOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         func rank(_ step: String) -> Int {
             switch step {
             case StrategyReport.runStep: 0
-            case StrategyReport.entryStep: 2
-            default: 1
+            case StrategyReport.entryStep: 3
+            default: position[step] == nil ? 2 : 1
             }
         }
         let lines = report.lines.enumerated().sorted { left, right in
             let (a, b) = (left.element, right.element)
             if rank(a.step) != rank(b.step) { return rank(a.step) < rank(b.step) }
+            if let pa = position[a.step], let pb = position[b.step], pa != pb { return pa < pb }
             if a.step != b.step {
                 let (ra, rb) = (reached[a.step] ?? 0, reached[b.step] ?? 0)
                 return ra != rb ? ra > rb : a.step < b.step

@@ -3,7 +3,7 @@ import GatewayClient
 import GatewayJSON
 
 /// What a bulk send has seen so far; shared by the writer, the reader and the progress timer under a lock.
-struct BulkTally {
+struct BulkTally: JSONLinesTally {
     /// At most this many bad and rejected lines are kept for the summary; the rest are only counted.
     static let exampleLimit = 20
 
@@ -25,15 +25,18 @@ struct BulkTally {
     var rejected: Int { rejectedByCode.values.reduce(0, +) }
 
     /// Whether every line was accepted or a duplicate of an accepted message.
-    var allAccepted: Bool { failure == nil && rejected == 0 && notJSON == 0 }
+    var succeeded: Bool { failure == nil && rejected == 0 && notJSON == 0 }
 
-    /// Counts one answer; `nil` is an answer that was not a JSON object.
-    mutating func record(answer: ControlReply?, raw: String) {
+    var progress: (read: Int, answered: Int) { (linesRead, answered) }
+    var isSettled: Bool { answered == sent }
+
+    /// Counts one answer; `nil` is an answer that was not a JSON object. Problems go to the summary, not stderr.
+    mutating func record(answer: ControlReply?, raw: String) -> [String] {
         answered += 1
         guard let answer else {
             rejectedByCode["unreadable_answer", default: 0] += 1
             addExample("unreadable answer: \(raw)", to: &rejectedExamples)
-            return
+            return []
         }
         if answer.ok {
             switch SendAnswer(json: answer.value)?.outcome {
@@ -42,19 +45,21 @@ struct BulkTally {
             case .deferred?: otherStates["deferred", default: 0] += 1
             case .suppressed?: otherStates["suppressed", default: 0] += 1
             }
-            return
+            return []
         }
         let code = answer.errorCode ?? "unknown"
         rejectedByCode[code, default: 0] += 1
         let line = answer.id?.scalarText ?? "?"
         let message = answer.errorMessage ?? ""
         addExample("line \(line): \(code): \(message)", to: &rejectedExamples)
+        return []
     }
 
-    /// Counts a file line that is not a JSON object.
-    mutating func recordNotJSON(line: Int, reason: String) {
+    /// Counts a file line that is not a JSON object, for the summary.
+    mutating func recordNotJSON(line: Int, reason: String) -> String? {
         notJSON += 1
         addExample("line \(line): not a JSON object: \(reason)", to: &notJSONExamples)
+        return nil
     }
 
     private func addExample(_ text: String, to examples: inout [String]) {

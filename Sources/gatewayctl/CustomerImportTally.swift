@@ -3,7 +3,7 @@ import GatewayClient
 import GatewayJSON
 
 /// What `customers import` has seen so far; shared by the writer, the reader and the progress timer under a lock.
-struct CustomerImportTally {
+struct CustomerImportTally: OutstandingBatches {
     var linesRead = 0
     /// Customers sent in batches, and those answered (one result each).
     var sent = 0
@@ -18,10 +18,8 @@ struct CustomerImportTally {
     var finished = false
     var failure: ConnectionError?
 
-    var rejected: Int { rejectedByCode.values.reduce(0, +) }
-
     /// Whether every line was stored.
-    var allStored: Bool { failure == nil && rejected == 0 && answered == sent }
+    var succeeded: Bool { failure == nil && rejected == 0 && answered == sent }
 
     /// Counts a batch's answer against its lines; returns the lines refused, as `line N: code: message`.
     mutating func record(batch lines: [Int], answer: ControlReply?, raw: String) -> [String] {
@@ -42,32 +40,10 @@ struct CustomerImportTally {
                 case .updated: updated += 1
                 }
             case .failure(let error):
-                rejectedByCode[error.codeName, default: 0] += 1
-                // The daemon names the field inside the batch (`customers[3].zone`); the line says which item.
-                let field = error.field.map { Self.fieldInItem($0) }
-                refused.append(
-                    "line \(line): \(error.codeName): \(error.message)" + (field.map { " (field \($0))" } ?? ""))
+                refused.append(reject(line: line, error))
             }
         }
         return refused
-    }
-
-    /// Counts a line that is no JSON object.
-    mutating func recordNotJSON(line: Int, reason: String) -> String {
-        rejectedByCode["not_json", default: 0] += 1
-        return "line \(line): not a JSON object: \(reason)"
-    }
-
-    private mutating func reject(_ lines: [Int], code: String, message: String) -> [String] {
-        rejectedByCode[code, default: 0] += lines.count
-        return lines.map { "line \($0): \(code): \(message)" }
-    }
-
-    /// `customers[3].zone` → `zone`.
-    static func fieldInItem(_ field: String) -> String {
-        guard field.hasPrefix("customers["), let close = field.firstIndex(of: "]") else { return field }
-        let rest = field[field.index(after: close)...]
-        return rest.hasPrefix(".") ? String(rest.dropFirst()) : String(rest)
     }
 
     /// The human-readable summary, by outcome.

@@ -3,8 +3,8 @@ import GatewayClient
 import GatewayJSON
 
 /// What `strategy enrol --file` has seen so far; shared by the writer, the reader and the progress timer under
-/// a lock (``SharedEnrolTally``).
-struct EnrolTally {
+/// a lock (``SharedTally``).
+struct EnrolTally: OutstandingBatches {
     var linesRead = 0
     /// Customers sent in batches, and those answered (one result each).
     var sent = 0
@@ -25,10 +25,9 @@ struct EnrolTally {
     var fatal: String?
 
     var refused: Int { refusedByReason.values.reduce(0, +) }
-    var rejected: Int { rejectedByCode.values.reduce(0, +) }
 
     /// Whether every line was answered with an enrolment outcome (refusals by rule included).
-    var allAnswered: Bool { failure == nil && fatal == nil && rejected == 0 && answered == sent }
+    var succeeded: Bool { failure == nil && fatal == nil && rejected == 0 && answered == sent }
 
     /// Counts a batch's answer against its lines; returns the lines in error, as `line N: code: message`.
     mutating func record(batch lines: [Int], answer: ControlReply?, raw: String) -> [String] {
@@ -60,24 +59,10 @@ struct EnrolTally {
                 case .refused: refusedByReason[outcome.reason ?? "unknown", default: 0] += 1
                 }
             case .failure(let error):
-                rejectedByCode[error.codeName, default: 0] += 1
-                let field = error.field.map { CustomerImportTally.fieldInItem($0) }
-                errors.append(
-                    "line \(line): \(error.codeName): \(error.message)" + (field.map { " (field \($0))" } ?? ""))
+                errors.append(reject(line: line, error))
             }
         }
         return errors
-    }
-
-    /// Counts a line that is no JSON object.
-    mutating func recordNotJSON(line: Int, reason: String) -> String {
-        rejectedByCode["not_json", default: 0] += 1
-        return "line \(line): not a JSON object: \(reason)"
-    }
-
-    private mutating func reject(_ lines: [Int], code: String, message: String) -> [String] {
-        rejectedByCode[code, default: 0] += lines.count
-        return lines.map { "line \($0): \(code): \(message)" }
     }
 
     /// The human-readable summary, by outcome and reason.

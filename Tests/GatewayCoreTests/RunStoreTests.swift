@@ -205,6 +205,52 @@ struct RunStoreTests {
         #expect(try fixture.dueTimers().count == 35)
     }
 
+    /// A first `wait` (``StrategyRules/initialWait``) parks the run at enrolment exactly where the engine's
+    /// advance of the start timer would: state, resume step, visit, history row and wake timer.
+    @Test func anInitialWaitParksAtEnrolmentAsTheEnginesAdvanceWould() throws {
+        let fixture = try Fixture()
+        var parked = Self.rules("parked")
+        parked.firstStep = "pause"
+        parked.initialWait = StrategyRules.InitialWait(resume: "offer", milliseconds: 90_000)
+        var engine = Self.rules("engine")
+        engine.firstStep = "pause"
+        try fixture.register([parked, engine])
+        fixture.customer("C1")
+        let now = fixture.clock.nowMilliseconds
+        let startAt = now + 60_000
+        let results = fixture.enrol([
+            Enrolment(strategy: "parked", customer: "C1", enrolKey: nil, startAt: startAt, client: "test"),
+            Enrolment(strategy: "engine", customer: "C1", enrolKey: nil, startAt: startAt, client: "test"),
+        ])
+        let parkedID = try #require(Self.runID(results[0]))
+        let engineID = try #require(Self.runID(results[1]))
+        // What the interpreter does at the start timer (StepInterpreterTests checks it against initialWait).
+        let wait = RunAdvance(
+            runID: engineID, expectedRev: 1, firedDueAt: startAt, at: startAt,
+            effects: RunEffects(records: [
+                RunStepRecord(visit: 1, step: "pause", kind: "wait", outcome: .waited, at: startAt)
+            ]), next: .transition(.wait(resume: "offer", until: startAt + 90_000)))
+        #expect(fixture.advance([wait]).count == 1)
+        let runs = try fixture.runs("C1")
+        let direct = try #require(runs.first { $0.runID == parkedID })
+        let advanced = try #require(runs.first { $0.runID == engineID })
+        #expect(direct.state == .waiting && advanced.state == .waiting)
+        #expect(direct.step == "offer" && direct.step == advanced.step)
+        #expect(direct.visits == 1 && direct.visits == advanced.visits)
+        #expect(direct.waitingFor == nil && advanced.waitingFor == nil)
+        let rows = { (run: RunSnapshot) in
+            run.history.map { "\($0.visit) \($0.step) \($0.kind) \($0.outcome) \($0.at)" }
+        }
+        #expect(rows(direct) == ["1 pause wait waited \(startAt)"] && rows(direct) == rows(advanced))
+        #expect(direct.timer?.kind == .wake && direct.timer?.kind == advanced.timer?.kind)
+        #expect(direct.timer?.dueAt == startAt + 90_000 && direct.timer?.dueAt == advanced.timer?.dueAt)
+        // One timer each, and the parked run's is the one its revision can win with.
+        let timers = try fixture.dueTimers()
+        let timer = try #require(timers.first { $0.runID == parkedID })
+        #expect(timers.filter { $0.runID == parkedID }.count == 1)
+        #expect(timer.dueAt == startAt + 90_000 && timer.rev == direct.rev && timer.kind == .wake)
+    }
+
     @Test func twoAdvancesOnOneRevisionHaveOneWinner() throws {
         let fixture = try Fixture()
         try fixture.register([Self.rules("s")])

@@ -208,6 +208,52 @@ struct StepInterpreterTests {
         #expect(tags(CustomerFacts(id: "a", attributes: ["segment": "young"]), history: [clicked]) == ["was-clicked"])
     }
 
+    /// Enrolment parks a run on a first `wait` itself (``StrategyCatalog/initialWait(of:)``, applied by the
+    /// store): it must leave the run exactly where the interpreter would at the start timer, or not at all.
+    @Test func enrolmentsInitialWaitIsWhatTheInterpreterDoes() throws {
+        let send = StrategyStep(id: "offer", kind: .send(SendStep(channels: .instances(["push-main"]), template: "t")))
+        let definitions = [
+            StrategyDefinition(
+                name: "plain", steps: [StrategyStep(id: "pause", kind: .wait(.duration(.seconds(90)))), send]),
+            StrategyDefinition(
+                name: "jump",
+                steps: [
+                    StrategyStep(id: "pause", kind: .wait(.duration(.seconds(3600))), next: "done"), send,
+                    StrategyStep(id: "done", kind: .stop),
+                ]),
+            StrategyDefinition(name: "alone", steps: [StrategyStep(id: "pause", kind: .wait(.duration(.seconds(5))))]),
+            StrategyDefinition(
+                name: "local", steps: [StrategyStep(id: "pause", kind: .wait(.untilLocalTime(minuteOfDay: 600))), send]),
+            StrategyDefinition(name: "sends", steps: [send]),
+        ]
+        var parked = 0
+        for definition in definitions {
+            let advance = try #require(
+                Self.advance(Self.run(at: definition.steps[0].id, visits: 0), definition: definition))
+            guard let wait = StrategyCatalog.initialWait(of: definition) else {
+                // Not parked at enrolment: a wait whose end depends on the customer's zone, or no plain wait at all.
+                if case .transition(.wait) = advance.next {
+                    #expect(definition.name == "local", "\(definition.name) parks on a wait the store could apply")
+                }
+                continue
+            }
+            parked += 1
+            #expect(StrategyCatalog.rules(of: definition).initialWait == wait)
+            guard case .transition(.wait(let resume, let until)) = advance.next else {
+                Issue.record("\(definition.name): the interpreter does not park on the wait")
+                continue
+            }
+            #expect(resume == wait.resume)
+            #expect(until == Self.now + wait.milliseconds)
+            #expect(
+                advance.effects.records.map { "\($0.visit) \($0.step) \($0.kind) \($0.outcome) \($0.at)" } == [
+                    "1 \(definition.steps[0].id) wait waited \(Self.now)"
+                ])
+            #expect(advance.effects.tagsAdded.isEmpty && advance.effects.handoffs.isEmpty)
+        }
+        #expect(parked == 2)
+    }
+
     @Test func inlineStepsStopAtTheGuard() throws {
         let definition = StrategyDefinition(
             name: "loop", steps: [StrategyStep(id: "t", kind: .tag(TagStep(add: ["x"])), next: "t")])

@@ -177,6 +177,29 @@ struct StrategyEngineTests {
         #expect(store.submitted == [[3, 4], [5, 6], [7, 8]])
     }
 
+    /// A dispatcher backlog past `catch_up_max_backlog` holds catch-up fires only: live timers keep firing.
+    @Test func aDispatcherBacklogPausesCatchUpButNotLiveFires() throws {
+        let clock = Clock(Self.start)
+        let store = FakeStore()
+        store.park(1, dueAt: Self.start - 60_000)  // catch-up
+        store.park(2, dueAt: Self.start - 100)  // live
+        let backlog = Atomic<Int>(60_000)
+        let engine = StrategyEngine(
+            store: store, channels: [:], settings: StrategySettings(), timeZone: "UTC", compile: { _, _ in nil },
+            makeAccept: { _ in nil }, backlog: { backlog.load(ordering: .relaxed) }, wallClock: clock,
+            monotonicClock: clock, logger: Logger(label: "test"))
+        engine.setStrategies([Self.definition], versions: ["s": 1])
+        try engine.openReader()
+        _ = engine.turn()
+        #expect(store.submitted == [[2]])
+        #expect(engine.counters.catchUpFires.load(ordering: .relaxed) == 0)
+        backlog.store(10, ordering: .relaxed)
+        clock.advance(milliseconds: 10)
+        _ = engine.turn()
+        #expect(store.submitted == [[2], [1]])
+        #expect(engine.counters.catchUpFires.load(ordering: .relaxed) == 1)
+    }
+
     @Test func healthSaysStartingUntilRegisteredAndFirstTurnedAndNothingWithoutStrategies() throws {
         let clock = Clock(Self.start)
         let store = FakeStore()

@@ -1,10 +1,11 @@
 /// `gateway.yaml` `strategies:` (every key optional; defaults shown):
 /// - `commit_budget` (1...100000; 500): enrolments + run advances per store commit, so plain sends never wait
-///   behind a long strategy batch.
+///   behind a long strategy batch. Each commit costs an fsync, so smaller trades enrolment rate for send latency
+///   (./bench-strategies 100000: 500 → 20.7k enrolments/s, send ACK p99 62 ms; 100 → 11.6k/s, 32 ms).
 /// - `max_fire_rate` (per second; 20000): timers fired per second while live.
 /// - `catch_up_rate` (per second; 2000): timers that fell due while the daemon was down, fired per second.
-/// - `catch_up_max_backlog` (100...10000000; 50000): both fire budgets pause while the dispatcher's marketing
-///   backlog exceeds this.
+/// - `catch_up_max_backlog` (100...10000000; 50000): catch-up fires pause while the dispatcher's marketing
+///   backlog exceeds this; live fires are bounded only by the writer and `max_fire_rate`.
 /// - `horizon_entries` (1000...1000000; 50000): due timers the engine holds in memory at most.
 /// - `quiet_hours_spread` (duration; 10m): deferred steps are spread over this much after the window opens.
 /// - `enrol_key_window` (duration; 30d): how long an enrol key is remembered.

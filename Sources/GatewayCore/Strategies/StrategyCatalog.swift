@@ -76,6 +76,16 @@ struct StrategyCatalog {
             goalEvent: definition.goal.map { $0.event.description },
             goalWithin: definition.goal?.within.milliseconds ?? 0,
             firstTouch: definition.goal?.attribution == .firstTouch, holdout: definition.holdout,
-            firstStep: definition.steps.first?.id ?? "")
+            firstStep: definition.steps.first?.id ?? "", initialWait: initialWait(of: definition))
+    }
+
+    /// A first step that waits a duration and has a step after it (the interpreter's `following`): enrolment
+    /// parks the run there itself. Waits until a local time depend on the customer's zone and stay the engine's.
+    static func initialWait(of definition: StrategyDefinition) -> StrategyRules.InitialWait? {
+        guard let first = definition.steps.first, case .wait(.duration(let duration)) = first.kind else { return nil }
+        guard let resume = first.next ?? (definition.steps.count > 1 ? definition.steps[1].id : nil) else {
+            return nil
+        }
+        return StrategyRules.InitialWait(resume: resume, milliseconds: duration.milliseconds)
     }
 }

@@ -104,7 +104,7 @@ public final class StrategyEngine: @unchecked Sendable {
     ///   - compile: compiles a stored version's source (name, text) into a definition.
     ///   - makeAccept: the `send` operation's validation of one send (instance, template, links, message id).
     ///   - unhealthy: instances paused or held now (skipped while another candidate can take a send).
-    ///   - backlog: messages queued in the dispatcher; fires pause above `catch_up_max_backlog`.
+    ///   - backlog: messages queued in the dispatcher; catch-up fires pause above `catch_up_max_backlog`.
     init(
         store: any StrategyStore, channels: [String: String], settings: StrategySettings, timeZone: String,
         compile: @escaping @Sendable (String, String) -> StrategyDefinition?,
@@ -368,11 +368,14 @@ public final class StrategyEngine: @unchecked Sendable {
         // and hold their messages in memory. A completion wakes the thread for the next batch.
         let budget = max(1, settings.commitBudget)
         let limit = min(budget, Self.batchesInFlight * budget - inFlight.count)
-        if limit <= 0 || backlog() > settings.catchUpMaxBacklog { return (fired, false) }
+        if limit <= 0 { return (fired, false) }
         var byRun: [Int64: Int] = [:]
         let monotonicNow = monotonicClock.nowNanoseconds
         var liveOpen = true
-        var catchUpOpen = true
+        // Only catch-up waits for the dispatcher's backlog to drain: live fires are bounded by the writer (the
+        // batches in flight above) and `max_fire_rate`; the messages they queue are durable rows the dispatcher
+        // pages in, so a backlog of them delays sends, not timers.
+        var catchUpOpen = !catchUp.isEmpty && backlog() <= settings.catchUpMaxBacklog
         while fired.count < limit, liveOpen || catchUpOpen {
             var taken: DueTimer?
             if liveOpen {

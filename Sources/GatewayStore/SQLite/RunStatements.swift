@@ -43,7 +43,7 @@ struct RunStatements {
             """
             INSERT INTO runs (name, version, ck, customer_sealed, state, step, rev, visit, holdout, started_at,
                 updated_at)
-            VALUES (?1, ?2, ?3, ?4, 'ready', ?5, 1, 0, ?6, ?7, ?7) ON CONFLICT DO NOTHING
+            VALUES (?1, ?2, ?3, ?4, ?8, ?5, 1, ?9, ?6, ?7, ?7) ON CONFLICT DO NOTHING
             """)
         selectRun = try database.prepare(
             "SELECT name, version, ck, customer_sealed, state, step, rev, visit, holdout FROM runs WHERE run_id = ?1")

@@ -78,7 +78,8 @@ extension StoreWriter {
     }
 
     /// One enrolment: refusals first (unknown or retired strategy, repeated enrol key, unknown customer, entry
-    /// rules), then the run row, its start timer, the entry and the key.
+    /// rules), then the run row, its start timer (or, for a first `wait`, that wait's row and wake timer), the
+    /// entry and the key.
     func enrol(_ enrolment: Enrolment, now: Int64) throws(StoreError) -> EnrolResult {
         let name = enrolment.strategy
         guard let strategy = try strategyEntry(name) else { return .refused(.unknownStrategy) }
@@ -112,15 +113,24 @@ extension StoreWriter {
             if let refusal { return .refused(try activeRun(strategy: name, ck: ck) != nil ? .active : refusal) }
         }
         let holdout = HoldoutDraw.isHeldOut(strategy: name, customerKey: ck, share: rules.holdout)
+        let startAt = max(enrolment.startAt, now)
+        // A first `wait`: parked on it here, as the interpreter would at the start timer (state, resume step,
+        // wake timer, history row), saving that fire's read and advance.
+        let initialWait = rules.initialWait
+        let sealed = try cipher.seal(enrolment.customer)
+        let state: RunState = initialWait == nil ? .ready : .waiting
+        let step = initialWait?.resume ?? rules.firstStep
         let insert = statements.insertRun
         insert.reset()
         insert.bind(1, name)
         insert.bind(2, strategy.latest)
         insert.bind(3, ck)
-        insert.bind(4, try cipher.seal(enrolment.customer))
-        insert.bind(5, rules.firstStep)
+        insert.bind(4, sealed)
+        insert.bind(5, step)
         insert.bind(6, holdout ? 1 : 0)
         insert.bind(7, now)
+        insert.bind(8, state.rawValue)
+        insert.bind(9, initialWait == nil ? 0 : 1)
         try insert.step()
         guard database.changes == 1 else { return .refused(.active) }
         let runID = database.lastInsertRowID
@@ -130,7 +140,16 @@ extension StoreWriter {
         upsert.bind(2, name)
         upsert.bind(3, now)
         try upsert.step()
-        try setTimer(runID, at: max(enrolment.startAt, now), rev: 1, kind: .start)
+        if let initialWait {
+            let run = RunRow(
+                runID: runID, strategy: name, version: strategy.latest, ck: ck, customerSealed: sealed,
+                state: state, step: step, rev: 1, visit: 1, holdout: holdout)
+            try insertStep(
+                run, visit: 1, RunStepRecord(step: rules.firstStep, kind: "wait", outcome: .waited, at: startAt))
+            try setTimer(runID, at: startAt + initialWait.milliseconds, rev: 1, kind: .wake)
+        } else {
+            try setTimer(runID, at: startAt, rev: 1, kind: .start)
+        }
         if let enrolKey {
             let remember = statements.insertEnrolKey
             remember.reset()
@@ -147,7 +166,7 @@ extension StoreWriter {
             changes?.append(
                 .run(
                     runID: runID, strategy: name, version: strategy.latest, customer: enrolment.customer,
-                    step: rules.firstStep, state: RunState.ready.rawValue, outcome: nil, at: now))
+                    step: step, state: state.rawValue, outcome: nil, at: now))
         }
         return .enrolled(runID: runID, version: strategy.latest, holdout: holdout)
     }

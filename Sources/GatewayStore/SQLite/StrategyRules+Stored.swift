@@ -10,6 +10,11 @@ extension StrategyRules {
         ]
         if let reenterAfter { members["reenter_after"] = .number(String(reenterAfter)) }
         if let goalEvent { members["goal_event"] = .string(goalEvent) }
+        if let initialWait {
+            members["initial_wait"] = .object([
+                "resume": .string(initialWait.resume), "ms": .number(String(initialWait.milliseconds)),
+            ])
+        }
         return JSONValue.object(members).serialized
     }
 
@@ -31,6 +36,12 @@ extension StrategyRules {
             }(),
             goalEvent: value["goal_event"]?.stringValue, goalWithin: number("goal_within").flatMap { Int64($0) } ?? 0,
             firstTouch: value["first_touch"] == .bool(true), holdout: number("holdout").flatMap { Double($0) } ?? 0,
-            firstStep: value["first_step"]?.stringValue ?? "")
+            firstStep: value["first_step"]?.stringValue ?? "",
+            initialWait: {
+                guard let wait = value["initial_wait"], let resume = wait["resume"]?.stringValue,
+                    let ms = wait["ms"]?.scalarText.flatMap({ Int64($0) })
+                else { return nil }
+                return InitialWait(resume: resume, milliseconds: ms)
+            }())
     }
 }

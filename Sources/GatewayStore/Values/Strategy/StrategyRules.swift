@@ -20,11 +20,27 @@ public struct StrategyRules: Sendable, Equatable {
     public var holdout: Double
     /// The id of the first step: where a new run starts.
     public var firstStep: String
+    /// When the first step is a `wait` of a duration with a step after it: enrolment parks the run on that wait
+    /// itself (as the interpreter would) instead of writing a start timer the engine fires at once.
+    public var initialWait: InitialWait?
+
+    /// A first `wait` step as enrolment applies it.
+    public struct InitialWait: Sendable, Equatable {
+        /// The step the run resumes at (what the interpreter stores for a wait).
+        public var resume: String
+        /// The wait's duration in ms.
+        public var milliseconds: Int64
+
+        public init(resume: String, milliseconds: Int64) {
+            self.resume = resume
+            self.milliseconds = milliseconds
+        }
+    }
 
     public init(
         name: String, fingerprint: String, source: String, reenterAfter: Int64? = nil, exitOn: [String] = [],
         goalEvent: String? = nil, goalWithin: Int64 = 0, firstTouch: Bool = false, holdout: Double = 0,
-        firstStep: String = ""
+        firstStep: String = "", initialWait: InitialWait? = nil
     ) {
         self.name = name
         self.fingerprint = fingerprint
@@ -36,5 +52,6 @@ public struct StrategyRules: Sendable, Equatable {
         self.firstTouch = firstTouch
         self.holdout = holdout
         self.firstStep = firstStep
+        self.initialWait = initialWait
     }
 }

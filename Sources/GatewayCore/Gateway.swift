@@ -250,6 +250,8 @@ public final class Gateway: @unchecked Sendable {
         poller?.reconfigure(next.channels)
         store?.setPolling(Gateway.pollDelays(next.channels))
         service.reconfigure(next.channels)
+        // Forget and admission use the pseudonym key whether or not any strategy is configured.
+        service.setPseudonymKey(next.pseudonymKeyBytes)
         service.setStrategySteps(next.strategies)
         store?.setPolicy(next.policy)
         configuration = applied
@@ -336,7 +338,6 @@ public final class Gateway: @unchecked Sendable {
             store.setAffinity(next.strategySettings.affinity)
             store.setEnrolKeyWindow(next.strategySettings.enrolKeyWindow)
         }
-        service?.setPseudonymKey(next.pseudonymKeyBytes)
         engine.reconfigure(
             channels: Gateway.channelKinds(next.channels), settings: next.strategySettings,
             timeZone: next.policy.timeZone)

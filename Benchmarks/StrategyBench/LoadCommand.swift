@@ -18,6 +18,10 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "Sends per second of the concurrent load (0: none).") var sendRate: Int = 2000
     @Option(help: "Connections of the send load.") var sendClients: Int = 4
     @Flag(help: "Skip the customer import (customers already loaded).") var skipImport = false
+    @Option(
+        help:
+            "Runs per second whose timers fall due: customer n starts n/rate seconds after the enrolment began (0: all start when enrolled)."
+    ) var fireRate: Int = 0
 
     func run() throws {
         let batches = (customers + batch - 1) / batch
@@ -44,9 +48,12 @@ struct LoadCommand: ParsableCommand {
         let name = strategy
         let startedAt = MonotonicClock.now()
         let startedEpoch = MonotonicClock.epochMilliseconds()
+        let rate = fireRate
         let enrolled = try pipeline.run(count: batches) { index in
             let items = (index * size..<min(total, (index + 1) * size)).map { n in
-                #"{"customer":"c\#(n)","enrol_key":"b\#(n)"}"#
+                // The issue's timers fall due spread over time (1,000,000 over a minute), not at the enrolment rate.
+                let start = rate > 0 ? #","start_at":\#(startedEpoch + Int64(n) * 1000 / Int64(rate))"# : ""
+                return #"{"customer":"c\#(n)","enrol_key":"b\#(n)"\#(start)}"#
             }
             return #"{"op":"enrol_batch","strategy":"\#(name)","customers":[\#(items.joined(separator: ","))]}"#
         }

@@ -27,7 +27,7 @@ struct RunEventTests {
         let message = OutboundMessage(
             id: messageID, channel: "sms-main", recipient: "13800138000", category: .marketing, content: "offer")
         var accept = AcceptRequest(
-            message: message, channelType: "sms", customer: "C1", dedupKey: "", clientDedupKey: nil, notAfter: nil)
+            message: message, channelType: "sms", customer: "C1", dedupKey: nil, clientDedupKey: nil, notAfter: nil)
         if let token { accept.links = [(token: token, url: "https://bank.example/loan")] }
         return .send(
             SendPlan(

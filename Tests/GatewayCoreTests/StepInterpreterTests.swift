@@ -88,7 +88,9 @@ struct StepInterpreterTests {
         guard case .send(let plan) = advance.next else { Issue.record("expected a send"); return }
         #expect(plan.step == "push1")
         #expect(plan.candidates.map(\.instance) == ["push-main"])
-        #expect(plan.candidates[0].accept.dedupKey == "r:77:1")
+        // No dedup key: the run's compare-and-set makes the send once; the touch is the history row's visit.
+        #expect(plan.candidates[0].accept.dedupKey == nil)
+        #expect(plan.candidates[0].accept.runVisit == 1)
         #expect(plan.candidates[0].accept.message.recipient == "token")
         #expect(plan.candidates[0].accept.customer == "c1")
         guard case .waitFor(let step, let waiting, let timeoutAt) = plan.onSent.transition else {
@@ -115,7 +117,7 @@ struct StepInterpreterTests {
         #expect(advance.effects.records.first?.step == "wait-push1")
         guard case .send(let plan) = advance.next else { Issue.record("expected a send"); return }
         #expect(plan.step == "push2")
-        #expect(plan.candidates.first?.accept.dedupKey == "r:77:3")
+        #expect(plan.candidates.first?.accept.runVisit == 3)
     }
 
     @Test func smsRendersTheNameAndTheNextSendWaitsForTheNextTurn() throws {

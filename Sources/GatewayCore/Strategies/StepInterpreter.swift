@@ -244,8 +244,8 @@ private struct Walk {
         }
         let category = send.category ?? definition.category
         let onCap: SendRequest.CapAction = send.onCap == .defer ? .defer : .suppress
-        // A replayed advance asks again with the same key: the store answers duplicate, never a second send. Given
-        // here, the validation also skips hashing the content for a key that would be replaced.
+        // Made once by the run's compare-and-set (a replayed advance loses it), so the accept claims no dedup key.
+        // A key given to the validation only spares it hashing the content for one.
         let key = "r:\(run.runID):\(visit)"
         var candidates: [SendPlan.Candidate] = []
         for candidate in chosen {
@@ -255,7 +255,7 @@ private struct Walk {
                 onCap: onCap,
                 trackLinks: send.trackLinks)
             guard var accept = context.makeAccept(request) else { continue }
-            accept.dedupKey = key
+            accept.dedupKey = nil
             accept.clientDedupKey = nil
             accept.timeZone = customer.zone
             accept.runID = run.runID

@@ -23,11 +23,9 @@ struct PolicyStatements {
         pruneCapEvents = try database.prepare(
             "DELETE FROM cap_events WHERE rowid IN (SELECT rowid FROM cap_events WHERE at < ?1 LIMIT 5000)")
         // The latest decision for the channel type or for every channel wins.
-        standing = try database.prepare(
-            """
-            SELECT opted_out FROM consent_state WHERE subject = ?1 AND channel IN (?2, '*')
-            ORDER BY log_seq DESC LIMIT 1
-            """)
+        // Every decision of the subject (few rows, one seek of the primary key); the caller takes the latest of
+        // its channel and `*`. `channel IN (?2, '*') ORDER BY log_seq` cost two temporary b-trees per send.
+        standing = try database.prepare("SELECT channel, opted_out, log_seq FROM consent_state WHERE subject = ?1")
         insertConsent = try database.prepare(
             """
             INSERT INTO consent_log (subject, subject_kind, subject_text, channel, action, route, evidence, client, at)

@@ -13,6 +13,7 @@ struct RunStatements {
     let upsertTimer: SQLiteStatement
     let deleteTimer: SQLiteStatement
     let insertStep: SQLiteStatement
+    let settleInPlace: SQLiteStatement
     let queuedMessagesOfRun: SQLiteStatement
     let withdrawMessage: SQLiteStatement
 
@@ -52,6 +53,15 @@ struct RunStatements {
             """
             UPDATE runs SET state = ?3, step = ?4, rev = rev + 1, visit = ?5, wait_event = ?6, wait_ref = ?7,
                 on_event = ?8, outcome = ?9, updated_at = ?10, finished_at = ?11
+            WHERE run_id = ?1 AND rev = ?2
+            """)
+        // The same set for a run that keeps its state (waiting → waiting, the usual advance): leaving `state` and
+        // `finished_at` alone spares the partial indexes runs_active and runs_finished a delete and an insert
+        // each. ?3 (the state, unchanged) goes unused.
+        settleInPlace = try database.prepare(
+            """
+            UPDATE runs SET step = ?4, rev = rev + 1, visit = ?5, wait_event = ?6, wait_ref = ?7, on_event = ?8,
+                outcome = ?9, updated_at = ?10
             WHERE run_id = ?1 AND rev = ?2
             """)
         upsertTimer = try database.prepare(

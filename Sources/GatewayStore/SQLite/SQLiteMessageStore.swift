@@ -45,6 +45,8 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
     private var lostHandler: @Sendable (StoreError) -> Void = { _ in }
     /// Enrolments and advances one commit takes at most; the rest wait for the next turn (design §3).
     private var strategyCommitBudget = 500
+    /// Sizes strategy commits by their measured cost (writer thread; read by `takeBatch` under `condition`).
+    private var pacer = CommitPacer()
     private var timersHandler: @Sendable (Int64) -> Void = { _ in }
     private var holdsHandler: @Sendable ([Int64]) -> Void = { _ in }
     /// Runs one commit of a `migrate` sweep moves at most (tests lower it to see a sweep over several commits).
@@ -426,19 +428,23 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
                 refuse(batch, StoreError.lost(path))
                 continue
             }
-            let outboxOn = outboxEnabled.load(ordering: .relaxed)
-            let outcome = writer.apply(
-                batch, now: now, policy: policy, collectChanges: feed.isActive || outboxOn,
-                outbox: outboxOn, logger: logger)
-            commits.add(1, ordering: .relaxed)
-            // Before the answers: an `exit` answered means its messages cannot start any more.
-            if !outcome.heldRuns.isEmpty { runsHeld(outcome.heldRuns) }
-            answer(batch, outcome, missing: .closed, notCommitted: .statementFailed("not committed"))
-            if !outcome.newMessages.isEmpty { notify(outcome.newMessages) }
-            if let earliest = outcome.earliestTimer { timersAdded(earliest) }
-            feed.publish(outcome.changes)
-            if outboxOn, !outcome.changes.isEmpty {
-                for wake in outboxWaiters.withLock({ $0 }) { wake() }
+            let (ahead, rest) = StoreOperation.aheadOfStrategyWork(batch)
+            for part in [ahead, rest] where !part.isEmpty {
+                let outboxOn = outboxEnabled.load(ordering: .relaxed)
+                let outcome = writer.apply(
+                    part, now: now, policy: policy, collectChanges: feed.isActive || outboxOn,
+                    outbox: outboxOn, logger: logger)
+                commits.add(1, ordering: .relaxed)
+                pacer.observe(items: part.reduce(0) { $0 + $1.strategyItems }, took: outcome.strategyWork)
+                // Before the answers: an `exit` answered means its messages cannot start any more.
+                if !outcome.heldRuns.isEmpty { runsHeld(outcome.heldRuns) }
+                answer(part, outcome, missing: .closed, notCommitted: .statementFailed("not committed"))
+                if !outcome.newMessages.isEmpty { notify(outcome.newMessages) }
+                if let earliest = outcome.earliestTimer { timersAdded(earliest) }
+                feed.publish(outcome.changes)
+                if outboxOn, !outcome.changes.isEmpty {
+                    for wake in outboxWaiters.withLock({ $0 }) { wake() }
+                }
             }
         }
         finished.lock()
@@ -447,11 +453,12 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         finished.unlock()
     }
 
-    /// Takes the queued operations for one commit (under `condition`): all of them, except that enrolments and
-    /// advances beyond the commit budget stay at the head of the queue, with every later operation that must not
-    /// overtake them (see ``StoreOperation/overtakesHeldWork``). Sends are never held back.
+    /// Takes the queued operations for one turn (under `condition`): all of them, except that enrolments and
+    /// advances beyond the pacer's budget (``CommitPacer``, at most `commit_budget`) stay at the head of the
+    /// queue, with every later operation that must not overtake them (see ``StoreOperation/overtakesHeldWork``).
+    /// Sends are never held back.
     private func takeBatch() -> [StoreOperation] {
-        var budget = strategyCommitBudget
+        var budget = pacer.budget(limit: strategyCommitBudget)
         guard operations.contains(where: { $0.strategyItems > 0 }) else {
             let batch = operations
             operations.removeAll(keepingCapacity: true)

@@ -55,4 +55,24 @@ enum StoreOperation {
         case .status, .consentQuery, .barrier, .transaction, .enrol, .advance: false
         }
     }
+
+    /// Splits a batch that holds strategy work in two commits: first the operations that may overtake it (and
+    /// that no order-keeping operation precedes), so a send waits for at most the commit in progress, not for
+    /// the strategy work taken with it; then the rest, in order. A batch without strategy work stays one.
+    static func aheadOfStrategyWork(_ batch: [StoreOperation]) -> (ahead: [StoreOperation], rest: [StoreOperation]) {
+        guard batch.contains(where: { $0.strategyItems > 0 }) else { return ([], batch) }
+        var ahead: [StoreOperation] = []
+        var rest: [StoreOperation] = []
+        var ordered = false
+        for operation in batch {
+            if operation.strategyItems == 0 && operation.overtakesHeldWork && !ordered {
+                ahead.append(operation)
+            } else {
+                // Strategy work may be overtaken; a status, barrier or transaction keeps everything after it.
+                if operation.strategyItems == 0 { ordered = true }
+                rest.append(operation)
+            }
+        }
+        return (ahead, rest)
+    }
 }

@@ -6,8 +6,9 @@ extension StoreWriter {
     /// Counts an admitted strategy send on the customer's score for its channel type (RUNS calls this when a
     /// send step's message is inserted).
     ///
-    /// One upsert decays and counts in SQL (``ChannelScore/afterSend(_:at:)`` via `gw_decay`) and says whether any
-    /// of the customer's types was ever engaged; only then are the rows read to move `prefers:<type>`.
+    /// One upsert decays and counts in SQL (``ChannelScore/afterSend(_:at:)`` via `gw_decay`), one seek says
+    /// whether any of the customer's types was ever engaged; only then are the rows read to move `prefers:<type>`.
+    /// (Not `RETURNING`: SQLite buffers its rows in a temporary b-tree, a third of the upsert's cost.)
     func recordScoreSend(ck: String, channelType: String, at: Int64) throws(StoreError) {
         // ?3 = now, ?4 = half-life. SET expressions read the old row, so `updated_at` in them is the old time.
         let upsert = try cached(
@@ -20,14 +21,18 @@ extension StoreWriter {
                 engagements = CASE WHEN ?3 > updated_at THEN engagements * gw_decay(?3 - updated_at, ?4)
                     ELSE engagements END,
                 sends_total = sends_total + 1, updated_at = MAX(updated_at, ?3)
-            RETURNING EXISTS (SELECT 1 FROM channel_scores WHERE ck = ?1 AND last_engaged_at IS NOT NULL)
             """)
         upsert.bind(1, ck)
         upsert.bind(2, channelType)
         upsert.bind(3, at)
         upsert.bind(4, runEvents.score.halfLife)
-        let engaged = try upsert.step() && upsert.int(0) != 0
+        try upsert.step()
         upsert.reset()
+        let everEngaged = try cached(
+            "SELECT 1 FROM channel_scores WHERE ck = ?1 AND last_engaged_at IS NOT NULL LIMIT 1")
+        everEngaged.bind(1, ck)
+        let engaged = try everEngaged.step()
+        everEngaged.reset()
         // Nobody ever engaged: no tag to earn or lose (the common case costs this one statement).
         guard engaged else { return }
         try updatePreference(ck: ck, rows: try customerStatements.scores(ck: ck), at: at)

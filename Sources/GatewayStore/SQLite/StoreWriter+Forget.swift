@@ -145,13 +145,9 @@ extension StoreWriter {
         let pseudonym = try forgotten.maker(cipher: cipher)
         var subjects = [pseudonym.address(request.message.recipient)]
         if let customer = request.customer { subjects.append(pseudonym.customer(customer)) }
-        let standing = policyStatements.standing
-        defer { standing.reset() }
-        for subject in subjects {
-            standing.reset()
-            standing.bind(1, subject)
-            standing.bind(2, request.channelType)
-            if try standing.step(), standing.int(0) == 1 { return true }
+        for subject in subjects
+        where try standingOptOut(policyStatements.standing, key: subject, channelType: request.channelType) {
+            return true
         }
         return false
     }

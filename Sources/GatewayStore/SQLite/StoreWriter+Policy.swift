@@ -93,12 +93,21 @@ extension StoreWriter {
     }
 
     private func isOptedOut(key: String, _ channelType: String) throws(StoreError) -> Bool {
-        let statement = policyStatements.standing
+        try standingOptOut(policyStatements.standing, key: key, channelType: channelType)
+    }
+
+    /// Whether the subject's latest decision for `channelType` or every channel (`*`) is an opt-out.
+    func standingOptOut(_ statement: SQLiteStatement, key: String, channelType: String) throws(StoreError) -> Bool {
         statement.reset()
         defer { statement.reset() }
         statement.bind(1, key)
-        statement.bind(2, channelType)
-        return try statement.step() && statement.int(0) == 1
+        var latest: (sequence: Int64, optedOut: Bool)?
+        while try statement.step() {
+            guard let channel = statement.string(0), channel == channelType || channel == "*" else { continue }
+            let sequence = statement.int64(2) ?? 0
+            if sequence >= latest?.sequence ?? .min { latest = (sequence, statement.int(1) == 1) }
+        }
+        return latest?.optedOut ?? false
     }
 
     /// Appends consent changes to the log and updates the standing decisions.

@@ -293,7 +293,8 @@ extension StoreWriter {
         if plan.unavailable == nil {
             for candidate in plan.candidates {
                 var request = candidate.accept
-                request.dedupKey = "r:\(run.runID):\(touch)"
+                // No dedup key to claim: the run's compare-and-set above makes this send once.
+                request.dedupKey = nil
                 request.runID = run.runID
                 request.runVisit = touch
                 request.customerKey = run.ck
@@ -310,8 +311,7 @@ extension StoreWriter {
                             1
                         messageID = id
                     case .duplicate(let id):
-                        // A replayed advance: the message of the first is the touch.
-                        messageID = id
+                        messageID = id  // Not claimed (no key), so never; the run's compare-and-set dedups.
                     case .failed(let error):
                         throw error
                     case .suppressed(_, let why, _):
@@ -397,7 +397,8 @@ extension StoreWriter {
     func settle(
         _ run: RunRow, visit: Int, to placement: RunPlacement, customer: String?, now: Int64
     ) throws(StoreError) -> Bool {
-        let update = runStatements.settle
+        let inPlace = placement.state == run.state && placement.state != .finished
+        let update = inPlace ? runStatements.settleInPlace : runStatements.settle
         update.reset()
         update.bind(1, run.runID)
         update.bind(2, run.rev)
@@ -409,7 +410,7 @@ extension StoreWriter {
         update.bind(8, placement.waitingFor?.onEvent)
         update.bind(9, placement.outcome?.rawValue)
         update.bind(10, now)
-        update.bind(11, placement.state == .finished ? now : nil)
+        if !inPlace { update.bind(11, placement.state == .finished ? now : nil) }
         try update.step()
         guard database.changes == 1 else { return false }
         if let timer = placement.timer {

@@ -22,6 +22,8 @@ final class StoreWriter: @unchecked Sendable {
         var newMessages: [String: LaneCounts] = [:]
         var enrolResults: [Int: [EnrolResult]] = [:]
         var advanceResults: [Int: [AdvanceResult]] = [:]
+        /// Time spent on the enrolments and advances alone (what ``CommitPacer`` sizes the next commit by).
+        var strategyWork: Duration = .zero
         /// The earliest due time of the run timers the batch added or moved, if any (for the engine).
         var earliestTimer: Int64?
         /// Runs the batch finished by exit, opt-out or `exit_on` (for the dispatcher's ``RunHolds``).
@@ -223,10 +225,14 @@ final class StoreWriter: @unchecked Sendable {
                 case .barrier:
                     break
                 case .enrol(let enrolments, _):
+                    let started = ContinuousClock.now
                     result.enrolResults[index] = try enrol(enrolments, now: now)
+                    result.strategyWork += ContinuousClock.now - started
                 case .advance(let advances, _):
+                    let started = ContinuousClock.now
                     result.advanceResults[index] = try advance(
                         advances, now: now, policy: policy, newMessages: &result.newMessages)
+                    result.strategyWork += ContinuousClock.now - started
                 case .transaction(let body, _):
                     do {
                         try body(self, now, &result.newMessages)
@@ -276,28 +282,30 @@ final class StoreWriter: @unchecked Sendable {
     func accept(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy, decided: Admission? = nil)
         -> AcceptResult
     {
-        let dedupKey = cipher.dedupKey(request.dedupKey)
+        let dedupKey = request.dedupKey.map(cipher.dedupKey)
         let message = request.message
-        do throws(StoreError) {
-            // The key is claimed first: a message that gets one is new, and only a duplicate reads the holder.
-            // The hot statements bind every parameter on every use, so they rewind without clearing bindings.
-            claimDedup.rewind()
-            claimDedup.bind(1, dedupKey)
-            claimDedup.bind(2, message.id)
-            claimDedup.bind(3, now)
-            claimDedup.bind(4, now - dedupWindow)
-            try claimDedup.step()
-            if database.changes == 0 {
-                findDedup.reset()
-                defer { findDedup.reset() }
-                findDedup.bind(1, dedupKey)
-                guard try findDedup.step(), let original = findDedup.string(0) else {
-                    throw StoreError.statementFailed("dedup key held but not found")
+        if let dedupKey {
+            do throws(StoreError) {
+                // The key is claimed first: a message that gets one is new, and only a duplicate reads the holder.
+                // The hot statements bind every parameter on every use, so they rewind without clearing bindings.
+                claimDedup.rewind()
+                claimDedup.bind(1, dedupKey)
+                claimDedup.bind(2, message.id)
+                claimDedup.bind(3, now)
+                claimDedup.bind(4, now - dedupWindow)
+                try claimDedup.step()
+                if database.changes == 0 {
+                    findDedup.reset()
+                    defer { findDedup.reset() }
+                    findDedup.bind(1, dedupKey)
+                    guard try findDedup.step(), let original = findDedup.string(0) else {
+                        throw StoreError.statementFailed("dedup key held but not found")
+                    }
+                    return .duplicate(original)
                 }
-                return .duplicate(original)
+            } catch {
+                return .failed(error)
             }
-        } catch {
-            return .failed(error)
         }
         do {
             let decision: Admission
@@ -363,11 +371,13 @@ final class StoreWriter: @unchecked Sendable {
             return answer
         } catch {
             // Not stored, so its key is free again: a retry of this send must not be answered as a duplicate.
-            releaseDedup.reset()
-            releaseDedup.bind(1, dedupKey)
-            releaseDedup.bind(2, message.id)
-            _ = try? releaseDedup.step()
-            releaseDedup.reset()
+            if let dedupKey {
+                releaseDedup.reset()
+                releaseDedup.bind(1, dedupKey)
+                releaseDedup.bind(2, message.id)
+                _ = try? releaseDedup.step()
+                releaseDedup.reset()
+            }
             return .failed(error)
         }
     }

@@ -16,8 +16,9 @@ public struct AcceptRequest: Sendable {
     public var channelType: String
     /// The customer id the client named, if any: caps and opt-outs key on it.
     public var customer: String?
-    /// The deduplication key (explicit `k:…` or content hash `h:…`).
-    public var dedupKey: String
+    /// The deduplication key (explicit `k:…` or content hash `h:…`); `nil` claims none: a strategy's send is made
+    /// once by its run's compare-and-set, which a replayed advance loses before it reaches the accept.
+    public var dedupKey: String?
     /// The client's own dedup key, if given, kept for queries.
     public var clientDedupKey: String?
     /// Do not send before this time (epoch ms), if set.
@@ -37,7 +38,7 @@ public struct AcceptRequest: Sendable {
     public var customerKey: String?
 
     public init(
-        message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String,
+        message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String?,
         clientDedupKey: String?, notBefore: Int64? = nil, notAfter: Int64?, onCap: CapAction = .suppress
     ) {
         self.message = message

@@ -23,6 +23,8 @@ struct HealthCommand: ParsableCommand {
             where !names.isEmpty {
                 notes.append("\(key): " + names.joined(separator: ", "))
             }
+            // Strategies only when configured: `starting` until their timers are read (runs do not fire yet).
+            if let strategies = health?.strategies { notes.append("strategies: " + strategies) }
             print(status + version + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
         }
         if status != "serving" { throw ExitCode.failure }

@@ -397,6 +397,10 @@ struct RunStoreTests {
         // Its message not yet sent is withdrawn; a second exit finds the run finished (`conflict` to the operator).
         #expect(fixture.status("m-exit")?.state == .cancelled)
         #expect(try fixture.exit(.run(runID)) == .alreadyFinished(runID: runID))
+        // By customer and strategy too: their newest run, finished, rather than "no such run".
+        #expect(try fixture.exit(.customer("C1", strategy: "s")) == .alreadyFinished(runID: runID))
+        #expect(try fixture.exit(.customer("C2", strategy: "s")) == .notFound)
+        #expect(try fixture.exit(.customer("C1", strategy: "other")) == .notFound)
     }
 
     @Test func timersSurviveAReopen() throws {

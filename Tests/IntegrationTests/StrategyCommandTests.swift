@@ -87,7 +87,7 @@ struct StrategyCommandTests {
         let row = try #require(list.output.split(separator: "\n").first { $0.hasPrefix("welcome") }, "\(list.output)")
         #expect(row.split(separator: " ", omittingEmptySubsequences: true).contains("\(customers)"), "\(row)")
 
-        // exit by customer and by run id; a second exit finds no active run (by customer) or a finished one (by id).
+        // exit by customer and by run id; a second exit finds the run finished either way (conflict).
         let exitCustomer = try Self.gatewayctl(fixture, ["strategy", "exit", "welcome", "--customer", "W-0"])
         #expect(exitCustomer.status == 0, "\(exitCustomer.output)")
         #expect(exitCustomer.output.contains("exited"))
@@ -100,7 +100,10 @@ struct StrategyCommandTests {
         #expect(exited["next_timer"] == .null)
         let twice = try Self.gatewayctl(fixture, ["strategy", "exit", "welcome", "--customer", "W-0"])
         #expect(twice.status == 1)
-        #expect(twice.output.contains("not_found"), "\(twice.output)")
+        #expect(twice.output.contains("conflict"), "\(twice.output)")
+        let stranger = try Self.gatewayctl(fixture, ["strategy", "exit", "welcome", "--customer", "nobody"])
+        #expect(stranger.status == 1)
+        #expect(stranger.output.contains("not_found"), "\(stranger.output)")
         // By id, a run that exists but has finished is a conflict; a run that never existed is not_found.
         let finished = try Self.gatewayctl(fixture, ["strategy", "exit", "--run", String(runID)])
         #expect(finished.status == 1)

@@ -23,6 +23,9 @@ struct StrategyObservabilityTests {
         #expect(
             fixture.waitUntil(5) { fixture.request(#"{"op":"health"}"#)?["strategies"] == .string("ready") },
             "health: \(String(describing: fixture.request(#"{"op":"health"}"#)))")
+        // The operator's one-line view says it too.
+        let text = try StrategyCommandTests.gatewayctl(fixture, ["health"])
+        #expect(text.status == 0 && text.output.contains("strategies: ready"), "\(text.output)")
         fixture.customer("c1", sms: "13800000001")
         #expect(fixture.enrol("nudge", "c1")?["ok"] == .bool(true))
         #expect(fixture.enrol("nudge", "c1", key: "again")?["ok"] == .bool(true))  // refused: the run is active

@@ -181,6 +181,16 @@ extension StoreWriter {
         return try select.step() ? select.int64(0) : nil
     }
 
+    /// The customer's newest run of a strategy, in any state (index runs_customer).
+    private func newestRun(strategy name: String, ck: String) throws(StoreError) -> Int64? {
+        let select = try cached(
+            "SELECT run_id FROM runs WHERE ck = ?1 AND name = ?2 ORDER BY started_at DESC, run_id DESC LIMIT 1")
+        defer { select.reset() }
+        select.bind(1, ck)
+        select.bind(2, name)
+        return try select.step() ? select.int64(0) : nil
+    }
+
     // MARK: - Advances
 
     /// Applies the engine's advances in order; a lost compare-and-set writes nothing for that run.
@@ -501,7 +511,11 @@ extension StoreWriter {
         case .run(let id):
             runID = id
         case .customer(let id, let strategy):
-            guard let active = try activeRun(strategy: strategy, ck: customerKey(id)) else { return .notFound }
+            let ck = customerKey(id)
+            guard let active = try activeRun(strategy: strategy, ck: ck) else {
+                // Only finished runs: the operator hears that (conflict), as for an exit by run id.
+                return try newestRun(strategy: strategy, ck: ck).map { .alreadyFinished(runID: $0) } ?? .notFound
+            }
             runID = active
         }
         guard let run = try runRow(runID) else { return .notFound }

@@ -211,4 +211,35 @@ struct StrategyCommandTests {
         #expect(kinds == ["tag"], "\(kinds)")
         #expect(!states.received.contains { $0["event"] == .string("tag") || $0["event"] == .string("run") })
     }
+
+    /// A long line (a 400-customer `customer_batch`, ~30 KB) is decoded off the event loop; the short lines a client
+    /// pipelines after it still run after it: the `enrol` of a customer the batch creates finds that customer, and
+    /// the answers come back in request order, all of them before the half-closed connection ends.
+    @Test func aLongLineDecodedOffTheLoopKeepsItsPlaceInThePipeline() throws {
+        let fixture = try StrategyFixtures(strategies: ["welcome": Self.welcome])
+        try fixture.start()
+        let customers = (0..<400).map { n in
+            #"{"customer":"P-\#(n)","addresses":{"sms":"139\#(String(10_000_000 + n))"},"#
+                + #""attributes":{"name":"客户\#(n)","segment":"pipeline-test"}}"#
+        }
+        let batch = #"{"op":"customer_batch","id":"batch","customers":[\#(customers.joined(separator: ","))]}"#
+        #expect(batch.utf8.count > 16_384)
+        let lines = [
+            batch,
+            #"{"op":"enrol","id":"first","strategy":"welcome","customer":"P-399"}"#,
+            #"{"op":"enrol","id":"second","strategy":"welcome","customer":"P-0"}"#,
+        ]
+        let connection = try ControlSocketAbuseTests.connectRaw(fixture.gateway.socketPath)
+        defer { close(connection) }
+        ControlSocketAbuseTests.writeAll(connection, Array((lines.joined(separator: "\n") + "\n").utf8))
+        shutdown(connection, Int32(SHUT_WR))
+        let answers = ControlSocketAbuseTests.readToEnd(connection)
+        #expect(answers.count == 3)
+        guard answers.count == 3 else { return }
+        #expect(answers[0].contains(#""id":"batch""#) && answers[0].contains(#""ok":true"#))
+        for (answer, id) in zip(answers[1...], ["first", "second"]) {
+            #expect(answer.contains(#""id":"\#(id)""#), "\(answer)")
+            #expect(answer.contains(#""ok":true"#) && answer.contains("enrolled"), "\(answer)")
+        }
+    }
 }

@@ -57,6 +57,13 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
     private var backlog: [ControlFrame] = []
     private var backlogStart = 0
     private var backlogTurnScheduled = false
+    /// A line at least this long is decoded off the event loop (``ControlService/decodeWork``): a 1,000-item
+    /// `enrol_batch` or `customer_batch` (~80 KB) takes ~4 ms to decode, up to 13 ms, and every other connection
+    /// on the loop (a bank system's single sends) would wait that long for its turn.
+    static let offLoopDecodeBytes = 16_384
+    /// A line of this connection is being decoded off the loop: later lines wait in `backlog`, so requests are
+    /// still handled in the order they came.
+    private var decoding = false
 
     /// - Parameters:
     ///   - service: what answers requests.
@@ -79,7 +86,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
         // are handled a budget at a time in later turns of the event loop, so other connections are served
         // in between (24,000 pipelined `stats` delayed another client's `health` by seconds).
         if handledThisRead == 0 { turnStarted = .now() }
-        if backlogStart < backlog.count || !withinTurnBudget(handledThisRead) {
+        if decoding || backlogStart < backlog.count || !withinTurnBudget(handledThisRead) {
             backlog.append(frame)
             scheduleBacklogTurn(context: context)
             return
@@ -114,13 +121,15 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
     private func runBacklogTurn(context: ChannelHandlerContext) {
         var handled = 0
         turnStarted = .now()
-        while backlogStart < backlog.count && withinTurnBudget(handled) && context.channel.isActive {
+        while !decoding && backlogStart < backlog.count && withinTurnBudget(handled) && context.channel.isActive {
             let frame = backlog[backlogStart]
             backlogStart += 1
             handled += 1
             handle(frame, context: context)
         }
-        if backlogStart < backlog.count && context.channel.isActive {
+        if decoding {
+            return  // The decode's completion runs the next turn.
+        } else if backlogStart < backlog.count && context.channel.isActive {
             scheduleBacklogTurn(context: context)
         } else {
             backlog.removeAll(keepingCapacity: false)
@@ -138,6 +147,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let pending = pendingAnswers
+        if connectionSink == nil { connectionSink = StreamSink(handler: self, context: context) }
         let respond: @Sendable (String) -> Void = { line in
             if loop.inEventLoop {
                 bound.value.0.complete([(slot, line)], context: bound.value.1)
@@ -149,8 +159,29 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
             respond(access == .none ? refusal(op: nil, id: nil) : service.tooLargeLine())
             return
         }
-        // Decoded once: access is checked on the decoded operation, then the same request is handled.
-        let decoded = buffer.withUnsafeReadableBytes { service.decode(line: $0) }
+        guard buffer.readableBytes >= Self.offLoopDecodeBytes, access != .none else {
+            // Decoded once: access is checked on the decoded operation, then the same request is handled.
+            dispatch(buffer.withUnsafeReadableBytes { service.decode(line: $0) }, slot: slot, respond: respond)
+            return
+        }
+        decoding = true
+        let decoder = service
+        decoder.decodeWork.submit {
+            let decoded = buffer.withUnsafeReadableBytes { decoder.decode(line: $0) }
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.decoding = false
+                guard context.channel.isActive else { return }
+                handler.dispatch(decoded, slot: slot, respond: respond)
+                handler.runBacklogTurn(context: context)
+            }
+        }
+    }
+
+    /// Checks access on a decoded request and hands it to the service (on the event loop).
+    private func dispatch(
+        _ decoded: ControlRequest.Decoded, slot: Int, respond: @escaping @Sendable (String) -> Void
+    ) {
         switch access {
         case .full: break
         case .none:
@@ -165,7 +196,6 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
         }
         let client = peer.map { "uid=\($0.uid),pid=\($0.pid)" } ?? "unknown"
         slotBeingHandled = slot
-        if connectionSink == nil { connectionSink = StreamSink(handler: self, context: context) }
         service.handle(decoded, client: client, stream: connectionSink, respond: respond)
     }
 
@@ -289,7 +319,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler {
     }
 
     private func mustPauseReading(context: ChannelHandlerContext) -> Bool {
-        backlogStart < backlog.count || nextSlot - nextToWrite >= Self.maxUnansweredRequests
+        decoding || backlogStart < backlog.count || nextSlot - nextToWrite >= Self.maxUnansweredRequests
             || !context.channel.isWritable
     }
 

@@ -49,6 +49,9 @@ public final class ControlService: Sendable {
     /// `subscribe … since`: the catch-up read before a stream goes live. Live streams need no thread: the feed
     /// queues their lines onto the connection's event loop, so idle subscribers hold nothing here.
     let streamWork = BoundedWorker(name: "control-stream", threads: 2)
+    /// Long request lines (bulk `customer_batch`, `enrol_batch`, `send` batches), decoded off the event loops so
+    /// the other connections on a loop are not held up; one thread, so each connection's lines stay in order.
+    let decodeWork = BoundedWorker(name: "control-decode", threads: 1)
     /// The version reported by `health`: the release's.
     public static let version = GatewayRelease.version
 

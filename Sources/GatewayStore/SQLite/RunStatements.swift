@@ -14,6 +14,9 @@ struct RunStatements {
     let deleteTimer: SQLiteStatement
     let insertStep: SQLiteStatement
     let settleInPlace: SQLiteStatement
+    /// Every strategy send runs these two (StoreWriter+Affinity): prepared here rather than looked up by their text.
+    let scoreSend: SQLiteStatement
+    let everEngaged: SQLiteStatement
     let queuedMessagesOfRun: SQLiteStatement
     let withdrawMessage: SQLiteStatement
 
@@ -64,6 +67,21 @@ struct RunStatements {
                 outcome = ?9, updated_at = ?10
             WHERE run_id = ?1 AND rev = ?2
             """)
+        // ?3 = now, ?4 = half-life (`gw_decay` is registered before the writer prepares this). SET expressions read
+        // the old row, so `updated_at` in them is the old time.
+        scoreSend = try database.prepare(
+            """
+            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, last_engaged_at,
+                updated_at)
+            VALUES (?1, ?2, 1.0, 0.0, 1, NULL, ?3)
+            ON CONFLICT (ck, channel_type) DO UPDATE SET
+                sends = CASE WHEN ?3 > updated_at THEN sends * gw_decay(?3 - updated_at, ?4) ELSE sends END + 1.0,
+                engagements = CASE WHEN ?3 > updated_at THEN engagements * gw_decay(?3 - updated_at, ?4)
+                    ELSE engagements END,
+                sends_total = sends_total + 1, updated_at = MAX(updated_at, ?3)
+            """)
+        everEngaged = try database.prepare(
+            "SELECT 1 FROM channel_scores WHERE ck = ?1 AND last_engaged_at IS NOT NULL LIMIT 1")
         upsertTimer = try database.prepare(
             """
             INSERT INTO run_timers (run_id, due_at, rev, kind) VALUES (?1, ?2, ?3, ?4)

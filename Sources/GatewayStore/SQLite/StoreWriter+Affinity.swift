@@ -10,30 +10,20 @@ extension StoreWriter {
     /// whether any of the customer's types was ever engaged; only then are the rows read to move `prefers:<type>`.
     /// (Not `RETURNING`: SQLite buffers its rows in a temporary b-tree, a third of the upsert's cost.)
     func recordScoreSend(ck: String, channelType: String, at: Int64) throws(StoreError) {
-        // ?3 = now, ?4 = half-life. SET expressions read the old row, so `updated_at` in them is the old time.
-        let upsert = try cached(
-            """
-            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, last_engaged_at,
-                updated_at)
-            VALUES (?1, ?2, 1.0, 0.0, 1, NULL, ?3)
-            ON CONFLICT (ck, channel_type) DO UPDATE SET
-                sends = CASE WHEN ?3 > updated_at THEN sends * gw_decay(?3 - updated_at, ?4) ELSE sends END + 1.0,
-                engagements = CASE WHEN ?3 > updated_at THEN engagements * gw_decay(?3 - updated_at, ?4)
-                    ELSE engagements END,
-                sends_total = sends_total + 1, updated_at = MAX(updated_at, ?3)
-            """)
+        let upsert = runStatements.scoreSend
+        upsert.reset()
         upsert.bind(1, ck)
         upsert.bind(2, channelType)
         upsert.bind(3, at)
         upsert.bind(4, runEvents.score.halfLife)
         try upsert.step()
         upsert.reset()
-        let everEngaged = try cached(
-            "SELECT 1 FROM channel_scores WHERE ck = ?1 AND last_engaged_at IS NOT NULL LIMIT 1")
+        let everEngaged = runStatements.everEngaged
+        everEngaged.reset()
         everEngaged.bind(1, ck)
         let engaged = try everEngaged.step()
         everEngaged.reset()
-        // Nobody ever engaged: no tag to earn or lose (the common case costs this one statement).
+        // Nobody ever engaged: no tag to earn or lose (the common case costs these two statements).
         guard engaged else { return }
         try updatePreference(ck: ck, rows: try customerStatements.scores(ck: ck), at: at)
     }

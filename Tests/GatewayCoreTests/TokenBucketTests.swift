@@ -43,3 +43,33 @@ struct TokenBucketTests {
         #expect(wait == 1_000_000_000)
     }
 }
+
+extension TokenBucketTests {
+    @Test func aSenderHeldAtTheRateWaitsForABatchOfTokens() {
+        var bucket = TokenBucket(perSecond: 5000, burst: 501, now: 0)
+        while bucket.take(now: 0) {}
+        // 5 ms at 5,000/s earns 25 tokens: one wake sends them, not one wake per 200 µs.
+        let wait = bucket.nanosecondsUntilBatch(now: 0, quantum: 5_000_000)
+        #expect(wait == 5_000_000)
+        var taken = 0
+        while bucket.take(now: wait) { taken += 1 }
+        #expect(taken == 25)
+    }
+
+    @Test func aBatchNeverExceedsTheBurstNorDelaysAnAvailableToken() {
+        // Capacity 1: the batch is one token, so the wait is the plain wait for a token (strict pacing kept).
+        var strict = TokenBucket(perSecond: 5000, burst: 1, now: 0)
+        #expect(Self.take(&strict, at: [0]) == [true])
+        let strictWait = strict.nanosecondsUntilBatch(now: 0, quantum: 5_000_000)
+        #expect(strictWait == 200_000)
+        // A token in hand: no wait at all.
+        var ready = TokenBucket(perSecond: 10, burst: 3, now: 0)
+        let readyWait = ready.nanosecondsUntilBatch(now: 0, quantum: 5_000_000)
+        #expect(readyWait == 0)
+        // A slow rate earns no whole token in the quantum: wait for one.
+        var slow = TokenBucket(perSecond: 10, burst: 3, now: 0)
+        while slow.take(now: 0) {}
+        let slowWait = slow.nanosecondsUntilBatch(now: 0, quantum: 5_000_000)
+        #expect(slowWait == 100_000_000)
+    }
+}

@@ -48,6 +48,19 @@ public struct TokenBucket: Sendable, Hashable {
         return Int64(((1 - tokens) / perSecond * 1e9).rounded(.up))
     }
 
+    /// Nanoseconds until a batch of tokens is available (0 if one token is): the tokens earned in `quantum`
+    /// nanoseconds, at least one and at most the capacity.
+    ///
+    /// A sender held at the rate waits for this rather than ``nanosecondsUntilToken(now:)``: one wake sends the
+    /// batch instead of one wake (and one handoff to the transfer thread) per token, and the rate is unchanged
+    /// because the bucket keeps what it earns meanwhile. With a capacity of 1 it is the wait for one token.
+    public mutating func nanosecondsUntilBatch(now: Int64, quantum: Int64) -> Int64 {
+        refill(now: now)
+        guard tokens < 1 else { return 0 }
+        let batch = min(burst, max(1, (perSecond * Double(quantum) / 1e9).rounded(.down)))
+        return Int64(((batch - tokens) / perSecond * 1e9).rounded(.up))
+    }
+
     /// Changes rate and capacity, keeping the tokens already earned (up to the new capacity).
     public mutating func reconfigure(perSecond: Double, burst: Int, now: Int64) {
         refill(now: now)

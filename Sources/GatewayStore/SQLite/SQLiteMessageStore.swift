@@ -458,7 +458,9 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
     /// queue, with every later operation that must not overtake them (see ``StoreOperation/overtakesHeldWork``).
     /// Sends are never held back.
     private func takeBatch() -> [StoreOperation] {
-        var budget = pacer.budget(limit: strategyCommitBudget)
+        let now = clock.nowMilliseconds
+        if operations.contains(where: \.isAwaited) { pacer.awaited(at: now) }
+        var budget = pacer.budget(limit: strategyCommitBudget, now: now)
         guard operations.contains(where: { $0.strategyItems > 0 }) else {
             let batch = operations
             operations.removeAll(keepingCapacity: true)

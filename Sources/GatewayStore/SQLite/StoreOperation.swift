@@ -56,6 +56,16 @@ enum StoreOperation {
         }
     }
 
+    /// Whether a client or a vendor waits on the operation's answer (a send's ACK, a receipt's or a click's HTTP
+    /// reply), so a long strategy commit would hold it up; the dispatcher's records and the store's own
+    /// bookkeeping are not waited on, and enrolments are strategy work themselves.
+    var isAwaited: Bool {
+        switch self {
+        case .accept, .status, .consent, .consentQuery, .receipts, .event, .click, .transaction: true
+        case .record, .failover, .acknowledgeOutbox, .polled, .barrier, .enrol, .advance: false
+        }
+    }
+
     /// Splits a batch that holds strategy work in two commits: first the operations that may overtake it (and
     /// that no order-keeping operation precedes), so a send waits for at most the commit in progress, not for
     /// the strategy work taken with it; then the rest, in order. A batch without strategy work stays one.

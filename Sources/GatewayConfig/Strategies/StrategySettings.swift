@@ -1,8 +1,8 @@
 /// `gateway.yaml` `strategies:` (every key optional; defaults shown):
 /// - `commit_budget` (1...100000; 500): the most enrolments + run advances one store commit takes. Within it the
-///   writer sizes commits to ~4 ms of strategy work (`CommitPacer`) and commits plain sends ahead of them, so a
-///   send waits for at most the strategy commit in progress. Each commit costs an fsync: smaller trades
-///   enrolment rate for send latency.
+///   writer sizes commits to ~4 ms of strategy work (`CommitPacer`), ~40 ms while nothing waited on has reached
+///   it for a second, and commits plain sends ahead of them, so a send waits for at most the strategy commit in
+///   progress. Each commit costs an fsync: smaller trades enrolment rate for send latency.
 /// - `max_fire_rate` (per second; 20000): timers fired per second while live.
 /// - `catch_up_rate` (per second; 2000): timers that fell due while the daemon was down, fired per second.
 /// - `catch_up_max_backlog` (100...10000000; 50000): catch-up fires pause while the dispatcher's marketing

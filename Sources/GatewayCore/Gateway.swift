@@ -116,7 +116,7 @@ public final class Gateway: @unchecked Sendable {
             wallClock: wallClock, monotonicClock: monotonicClock, logger: logger
         )
         store.onCommit { counts in dispatcher.messagesCommitted(counts) }
-        store.onHolds { runIDs in dispatcher.runsHeld(runIDs) }
+        store.onHolds { held in dispatcher.runsHeld(held) }
         // Pauses outlive restarts: an instance paused before stays paused until `resume`.
         for name in try store.pausedInstances() { dispatcher.setPaused(name, true) }
         try dispatcher.start()

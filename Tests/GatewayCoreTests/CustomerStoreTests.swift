@@ -230,6 +230,8 @@ struct CustomerStoreTests {
             COMMIT;
             """)
 
+        let held = Mutex<[HeldRuns]>([])
+        fixture.store.onHolds { runs in held.withLock { $0.append(runs) } }
         let done = DispatchSemaphore(value: 0)
         let answer = Mutex<Result<ForgetResult, StoreError>?>(nil)
         fixture.store.forget(CustomerForget(id: "F-1", reference: "PIPL-42", client: "uid=0", at: Self.start + 5)) {
@@ -244,6 +246,10 @@ struct CustomerStoreTests {
             [result.runs, result.messages, result.addresses, result.tags, result.scores] as [Int] == [1, 1, 2, 2, 1],
             "\(result)")
         #expect(result.sweep == .done, "two messages: swept in the forget's own turn")
+        // The dispatcher hears the run and the queued message it may hold in memory, address and all.
+        let notice = held.withLock { $0 }
+        #expect(notice.count == 1 && notice.first?.runIDs == [901])
+        #expect(notice.first?.messages.map(\.channel) == ["sms"])
 
         func count(_ sql: String) throws -> Int {
             let statement = try database.prepare(sql)
@@ -366,6 +372,8 @@ struct CustomerStoreTests {
             INSERT INTO receipts (channel, recipient, event, received_at, fingerprint)
             VALUES ('sms', '\(try #require(try cipher.seal(phone)))', 'delivered', 1, 'fp-1')
             """)
+        let held = Mutex<[HeldRuns]>([])
+        fixture.store.onHolds { runs in held.withLock { $0.append(runs) } }
         let forgotten = Mutex<[String]>([])
         fixture.store.feed.subscribe(ChangeFeed.Filter(kinds: [.forget])) { lines, _ in
             forgotten.withLock { $0 += lines }
@@ -383,6 +391,8 @@ struct CustomerStoreTests {
         #expect(swept.0 == "" && swept.1 && swept.2 == result.customerHash)
         let kept = try row("s2")
         #expect(kept.0 != "" && !kept.1 && kept.2 == nil, "another number is untouched")
+        // Found by its address, the queued message is cancelled and named to the dispatcher too.
+        #expect(held.withLock { $0 }.flatMap(\.messages).map(\.channel) == ["sms"])
         let receipt = try database.prepare("SELECT COUNT(*) FROM receipts WHERE recipient IS NOT NULL")
         #expect(try receipt.step() && receipt.int(0) == 0)
         #expect(try Self.forget(fixture, "S-1", progressOnly: true).progress == 1)

@@ -288,7 +288,7 @@ struct ForeignBackendTests {
             completion(.success([]))
         }
         func onTimers(_ handler: @escaping @Sendable (Int64) -> Void) {}
-        func onHolds(_ handler: @escaping @Sendable ([Int64]) -> Void) {}
+        func onHolds(_ handler: @escaping @Sendable (HeldRuns) -> Void) {}
         func migrate(
             strategy: String, moves: [String: String], completion: @escaping @Sendable (Result<Int, StoreError>) -> Void
         ) {

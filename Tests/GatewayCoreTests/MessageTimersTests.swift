@@ -55,3 +55,27 @@ struct MessageTimersTests {
         }
     }
 }
+
+extension MessageTimersTests {
+    @Test func removingASetKeepsTheRestInOrderInTheHeapAndTheWindow() {
+        var timers = MessageTimers()
+        for sequence in Int64(1)...60 { timers.insert(Self.message(sequence, due: 1_000 + (sequence * 37) % 11)) }
+        let gone = Set((Int64(1)...60).filter { $0 % 3 == 0 })
+        #expect(timers.remove(sequences: gone) == 20)
+        #expect(timers.remove(sequences: gone) == 0)
+        let expected = (Int64(1)...60).filter { !gone.contains($0) }.sorted {
+            let (a, b) = (1_000 + ($0 * 37) % 11, 1_000 + ($1 * 37) % 11)
+            return a != b ? a < b : $0 < $1
+        }
+        #expect(Self.drain(&timers) == expected)
+
+        // A lane: its ready window (part of it already taken) and its timers, in one pass.
+        var lane = PriorityQueue()
+        lane.append((Int64(1)...10).map { Self.message($0, due: $0 > 8 ? 5_000 : 0) }, wallNow: 1_000)
+        _ = lane.popReady()
+        #expect(lane.remove(sequences: [1, 3, 4, 9]) == 3)
+        var order: [Int64] = []
+        while let next = lane.next(wallNow: 10_000) { order.append(next.sequence) }
+        #expect(order == [10, 2, 5, 6, 7, 8])
+    }
+}

@@ -1,9 +1,10 @@
 import ChannelKit
 import Foundation
-import GatewayStore
+import Synchronization
 import Testing
 
 @testable import GatewayCore
+@testable import GatewayStore
 
 /// The late exit guard (design §5): a strategy message the dispatcher already paged in, or rescheduled after a
 /// retry, does not start once its run was exited or its customer opted out.
@@ -38,7 +39,7 @@ struct RunHoldsTests {
         harness.store.barrier { noticed.signal() }
         noticed.wait()
         #expect(harness.counters.queued == 3)
-        harness.dispatcher.runsHeld([8])
+        harness.dispatcher.runsHeld(HeldRuns(runIDs: [8]))
 
         // Turn 1 pages all three: run 8's message is dropped, the others start (m1's vendor answers 503).
         _ = harness.dispatcher.turn()
@@ -46,7 +47,7 @@ struct RunHoldsTests {
         #expect(harness.counters.queued == 2)
 
         // Run 7 exits while m1 waits for its retry in memory: it is not sent again.
-        harness.dispatcher.runsHeld([7])
+        harness.dispatcher.runsHeld(HeldRuns(runIDs: [7]))
         _ = harness.dispatcher.turn()
         #expect(harness.counters.retried == 1)
         harness.clock.advance(milliseconds: 3_000)
@@ -55,6 +56,53 @@ struct RunHoldsTests {
         #expect(Self.recipients(harness) == ["111", "333"])
         #expect(harness.counters.queued == 0)
         #expect(harness.counters.sent == 1)
+    }
+
+    @Test func messagesCancelledWithTheirRunsLeaveTheQueuedCountPagedInOrNot() throws {
+        let harness = try Harness(statuses: [200])
+        harness.store.onCommit { [dispatcher = harness.dispatcher] counts in dispatcher.messagesCommitted(counts) }
+        Self.accept(harness, "m1", to: "111", runID: 7)
+        Self.accept(harness, "m2", to: "222", runID: 8)
+        Self.accept(harness, "m3", to: "333", runID: 9)
+        let noticed = DispatchSemaphore(value: 0)
+        harness.store.barrier { noticed.signal() }
+        noticed.wait()
+        #expect(harness.counters.queued == 3)
+        // Runs 8 and 9 exit before anything is paged in: the store cancels their rows (as `withdrawMessages`
+        // does) and names the messages. Neither is ever read again, so only the notice can uncount them.
+        let sequences = try Self.sequences(harness, ["m2", "m3"])
+        harness.dispatcher.runsHeld(
+            HeldRuns(
+                runIDs: [8, 9], messages: sequences.map { HeldRuns.Message(sequence: $0, channel: "a") }))
+        _ = harness.dispatcher.turn()
+        #expect(Self.recipients(harness) == ["111"])
+        _ = harness.dispatcher.turn()
+        #expect(harness.counters.queued == 0)
+        #expect(harness.counters.sent == 1)
+    }
+
+    /// Marks `ids` cancelled in the store, as an exit's commit does, and returns their sequences.
+    static func sequences(_ harness: Harness, _ ids: [String]) throws -> [Int64] {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<[Int64], StoreError>>(.success([]))
+        harness.store.perform(
+            { writer, _, _ throws(StoreError) in
+                var sequences: [Int64] = []
+                for id in ids {
+                    let select = try writer.database.prepare("SELECT seq FROM messages WHERE id = ?1")
+                    select.bind(1, id)
+                    if try select.step(), let sequence = select.int64(0) { sequences.append(sequence) }
+                    select.reset()
+                    try writer.database.execute("UPDATE messages SET state = 'cancelled' WHERE id = '\(id)'")
+                }
+                return sequences
+            },
+            completion: { outcome in
+                result.withLock { $0 = outcome }
+                done.signal()
+            })
+        done.wait()
+        return try result.withLock { $0 }.get()
     }
 
     @Test func holdsExpireAndStayBounded() {

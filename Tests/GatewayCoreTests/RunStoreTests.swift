@@ -390,7 +390,13 @@ struct RunStoreTests {
                 next: Self.sendPlan("C1", messageID: "m-exit", at: now))
         ])
         #expect(try fixture.dueTimers().map(\.runID) == [runID])
+        let held = Mutex<[HeldRuns]>([])
+        fixture.store.onHolds { runs in held.withLock { $0.append(runs) } }
         #expect(try fixture.exit(.customer("C1", strategy: "s")) == .exited(runID: runID))
+        // The dispatcher hears the run and the message the exit cancelled (to take it off its queued count).
+        let notice = try #require(held.withLock { $0 }.first)
+        #expect(
+            notice.runIDs == [runID] && notice.messages.map(\.channel) == ["sms-main"] && notice.messages.count == 1)
         #expect(try fixture.dueTimers().isEmpty)
         let run = try #require(try fixture.runs("C1").first)
         #expect(run.state == .finished && run.outcome == .cancelled && run.timer == nil)
@@ -472,7 +478,7 @@ extension RunStoreTests {
         fixture.customer("C1")
         fixture.customer("C2")
         let held = Mutex<[[Int64]]>([])
-        fixture.store.onHolds { runIDs in held.withLock { $0.append(runIDs) } }
+        fixture.store.onHolds { runs in held.withLock { $0.append(runs.runIDs) } }
         let first = try #require(Self.runID(fixture.enrol("s", "C1")))
         let second = try #require(Self.runID(fixture.enrol("s", "C2")))
         #expect(held.withLock { $0 }.isEmpty)

@@ -50,7 +50,7 @@ struct StrategyEngineTests {
             completion(.success([]))
         }
         func onTimers(_ handler: @escaping @Sendable (Int64) -> Void) {}
-        func onHolds(_ handler: @escaping @Sendable ([Int64]) -> Void) {}
+        func onHolds(_ handler: @escaping @Sendable (HeldRuns) -> Void) {}
         func migrate(
             strategy: String, moves: [String: String], completion: @escaping @Sendable (Result<Int, StoreError>) -> Void
         ) { completion(.success(0)) }

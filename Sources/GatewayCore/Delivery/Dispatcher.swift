@@ -20,6 +20,7 @@ public final class Dispatcher: @unchecked Sendable {
     private var newWork: [String: LaneCounts] = [:]
     private var pendingChannels: (channels: [ChannelInstanceConfiguration], timeZone: String)?
     private var heldRunIDs: [Int64] = []
+    private var cancelledMessages: [HeldRuns.Message] = []
     private let heartbeat = Atomic<Int64>(0)
     private var draining = false
     private var stopping = false
@@ -142,11 +143,12 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     /// Tells the dispatcher that the store finished these strategy runs early (exit, opt-out, `exit_on`) and
-    /// cancelled their queued messages: any it has paged in must not start.
-    public func runsHeld(_ runIDs: [Int64]) {
-        guard !runIDs.isEmpty else { return }
+    /// cancelled their queued messages: any it has paged in must not start, and none counts as queued any more.
+    public func runsHeld(_ held: HeldRuns) {
+        guard !held.isEmpty else { return }
         condition.lock()
-        heldRunIDs.append(contentsOf: runIDs)
+        heldRunIDs.append(contentsOf: held.runIDs)
+        cancelledMessages.append(contentsOf: held.messages)
         condition.signal()
         condition.unlock()
     }
@@ -239,6 +241,8 @@ public final class Dispatcher: @unchecked Sendable {
         pendingChannels = nil
         let held = heldRunIDs
         if !held.isEmpty { heldRunIDs.removeAll(keepingCapacity: true) }
+        let cancelled = cancelledMessages
+        if !cancelled.isEmpty { cancelledMessages.removeAll(keepingCapacity: true) }
         if stopping {
             stopped = true
             condition.broadcast()
@@ -250,6 +254,7 @@ public final class Dispatcher: @unchecked Sendable {
 
         heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
         if let reconfiguration { apply(reconfiguration.channels, timeZone: reconfiguration.timeZone) }
+        if !cancelled.isEmpty { dropCancelled(cancelled) }
         if !held.isEmpty {
             runHolds.hold(held, now: wallClock.nowMilliseconds)
         } else if !runHolds.isEmpty {
@@ -482,6 +487,22 @@ public final class Dispatcher: @unchecked Sendable {
     private func isHeld(_ stored: StoredMessage, wallNow: Int64) -> Bool {
         guard let runID = stored.runID, !runHolds.isEmpty else { return false }
         return runHolds.contains(runID, now: wallNow)
+    }
+
+    /// Messages a commit cancelled with their runs: out of memory where paged in, off the queued count either way.
+    /// Counted queued at their commit, those never paged in would otherwise stay counted for good (and hold back
+    /// catch-up fires behind a backlog that is not there). One in flight finishes as it is; its completion counts.
+    private func dropCancelled(_ messages: [HeldRuns.Message]) {
+        var byChannel: [String: Set<Int64>] = [:]
+        for message in messages where !inFlightSequences.contains(message.sequence) {
+            byChannel[message.channel, default: []].insert(message.sequence)
+        }
+        for (channel, sequences) in byChannel {
+            if let index = instanceIndex[channel] {
+                for lane in PriorityLane.allCases { _ = instances[index].queues[lane].remove(sequences: sequences) }
+            }
+            counters.withLock { $0[channel]?.queued -= sequences.count }
+        }
     }
 
     /// Forgets a held message: the commit that finished its run already marked it cancelled (reason `run_exited`

@@ -39,6 +39,15 @@ struct MessageTimers {
         return remove(at: position)
     }
 
+    /// Takes out the messages among `sequences`, then rebuilds the heap once; returns how many it held.
+    mutating func remove(sequences: Set<Int64>) -> Int {
+        let before = heap.count
+        heap.removeAll { sequences.contains($0.sequence) }
+        guard heap.count < before else { return 0 }
+        for position in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(position) }
+        return before - heap.count
+    }
+
     private mutating func remove(at position: Int) -> StoredMessage? {
         guard position < heap.count else { return nil }
         heap.swapAt(position, heap.count - 1)

@@ -98,6 +98,18 @@ struct PriorityQueue {
         return timers.remove(sequence: sequence)
     }
 
+    /// Takes out the loaded messages among `sequences` (ready or waiting on a timer) in one pass over the lane,
+    /// however many a mass exit cancelled; returns how many the lane held.
+    mutating func remove(sequences: Set<Int64>) -> Int {
+        let kept = ready[readyHead...].filter { !sequences.contains($0.sequence) }
+        let removed = readyCount - kept.count
+        if removed > 0 {
+            ready = kept
+            readyHead = 0
+        }
+        return removed + timers.remove(sequences: sequences)
+    }
+
     /// Forgets everything loaded; the next refill reads the store from the start.
     mutating func reset() {
         self = PriorityQueue()

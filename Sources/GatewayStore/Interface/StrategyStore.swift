@@ -30,9 +30,10 @@ public protocol StrategyStore: AnyObject, Sendable {
     /// Called after a commit that added or moved timers, with the earliest due time among them.
     func onTimers(_ handler: @escaping @Sendable (_ earliestDue: Int64) -> Void)
 
-    /// Called after a commit that finished runs by exit, opt-out or `exit_on`, with their ids: the dispatcher must
-    /// not start a message of theirs it paged in before (the commit already marked them cancelled).
-    func onHolds(_ handler: @escaping @Sendable ([Int64]) -> Void)
+    /// Called after a commit that finished runs by exit, opt-out or `exit_on`, with their ids and the queued
+    /// messages it cancelled: the dispatcher must not start a message of theirs it paged in before, and takes the
+    /// cancelled ones off its queued counts.
+    func onHolds(_ handler: @escaping @Sendable (HeldRuns) -> Void)
 
     /// Moves runs of older versions parked at a step in `moves` (old step → step of the latest version) to the
     /// latest version, each by the compare-and-set, at most 5,000 per commit; the number moved.

@@ -95,7 +95,7 @@ struct RunStatements {
             """)
         // By the customer's key (index messages_customer), then the run.
         queuedMessagesOfRun = try database.prepare(
-            "SELECT seq FROM messages WHERE customer_key = ?1 AND run_id = ?2 AND state = 'queued'")
+            "SELECT seq, channel FROM messages WHERE customer_key = ?1 AND run_id = ?2 AND state = 'queued'")
         withdrawMessage = try database.prepare(
             """
             UPDATE messages SET state = 'cancelled', reason = ?2, reason_code = NULL, reason_detail = NULL,

@@ -48,7 +48,7 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
     /// Sizes strategy commits by their measured cost (writer thread; read by `takeBatch` under `condition`).
     private var pacer = CommitPacer()
     private var timersHandler: @Sendable (Int64) -> Void = { _ in }
-    private var holdsHandler: @Sendable ([Int64]) -> Void = { _ in }
+    private var holdsHandler: @Sendable (HeldRuns) -> Void = { _ in }
     /// Runs one commit of a `migrate` sweep moves at most (tests lower it to see a sweep over several commits).
     var migrateBatch = StoreWriter.migrateBatch
     private var enrolKeyWindow: Int64 = 30 * 86_400_000
@@ -175,8 +175,9 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Sets what the store calls after a commit that finished runs by exit, opt-out or `exit_on`, with their ids.
-    public func onHolds(_ handler: @escaping @Sendable ([Int64]) -> Void) {
+    /// Sets what the store calls after a commit that finished runs by exit, opt-out or `exit_on`, with their ids
+    /// and the messages it cancelled with them.
+    public func onHolds(_ handler: @escaping @Sendable (HeldRuns) -> Void) {
         condition.lock()
         holdsHandler = handler
         condition.unlock()

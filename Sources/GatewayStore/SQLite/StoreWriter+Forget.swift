@@ -14,6 +14,7 @@ extension StoreWriter {
         let hash = pseudonym.customer(request.id)
         if request.progressOnly { return try sweepProgress(hash: hash) }
         try database.execute("SAVEPOINT forget")
+        let heldBefore = heldRuns
         do {
             var result = try erase(request, hash: hash, pseudonym: pseudonym)
             forgotten.activate()
@@ -30,6 +31,7 @@ extension StoreWriter {
         } catch {
             try? database.execute("ROLLBACK TO forget")
             try? database.execute("RELEASE forget")
+            heldRuns = heldBefore
             throw error
         }
     }
@@ -44,6 +46,11 @@ extension StoreWriter {
         let addresses = try customerStatements.addresses(ck: ck, cipher: cipher)
         var result = ForgetResult(customerHash: hash, known: known)
 
+        // The dispatcher must not start a message of these runs it has paged in (see ``HeldRuns``).
+        let runIDs = try cached("SELECT run_id FROM runs WHERE ck = ?1")
+        runIDs.bind(1, ck)
+        while try runIDs.step() { heldRuns.runIDs.append(runIDs.int64(0) ?? 0) }
+        runIDs.reset()
         // Runs and everything hanging off them.
         let runFilter = "run_id IN (SELECT run_id FROM runs WHERE ck = ?1)"
         for table in ["run_timers", "run_steps", "enrol_keys"] {
@@ -64,6 +71,13 @@ extension StoreWriter {
         _ = try run("UPDATE tracked_links SET url = '' WHERE \(messageFilter)", ck)
         _ = try run("UPDATE attempts SET detail = NULL WHERE \(messageFilter)", ck)
         let sealedHash = try cipher.seal(hash)
+        // Named to the dispatcher after the commit: out of its memory if paged in, off its queued count.
+        let queued = try cached("SELECT seq, channel FROM messages WHERE customer_key = ?1 AND state = 'queued'")
+        queued.bind(1, ck)
+        while try queued.step() {
+            heldRuns.messages.append(HeldRuns.Message(sequence: queued.int64(0) ?? 0, channel: queued.string(1) ?? ""))
+        }
+        queued.reset()
         let cancel = try cached(
             """
             UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,

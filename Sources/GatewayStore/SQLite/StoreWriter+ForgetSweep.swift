@@ -134,17 +134,24 @@ extension StoreWriter {
             "UPDATE receipts SET recipient = NULL WHERE message_seq = ?1",
             "UPDATE tracked_links SET url = '' WHERE message_seq = ?1",
             "UPDATE attempts SET detail = NULL WHERE message_seq = ?1",
-            """
-            UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
-                reason_detail = 'customer forgotten'
-            WHERE seq = ?1 AND state = 'queued'
-            """,
         ] {
             let statement = try cached(sql)
             statement.bind(1, sequence)
             try statement.step()
             statement.reset()
         }
+        let cancel = try cached(
+            """
+            UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
+                reason_detail = 'customer forgotten'
+            WHERE seq = ?1 AND state = 'queued' RETURNING channel
+            """)
+        cancel.bind(1, sequence)
+        if try cancel.step() {
+            // A queued one the dispatcher may hold in memory, with the address: it must not start (``HeldRuns``).
+            heldRuns.messages.append(HeldRuns.Message(sequence: sequence, channel: cancel.string(0) ?? ""))
+        }
+        cancel.reset()
         let scrub = try cached(
             """
             UPDATE messages SET recipient = '', content = NULL, params = NULL, title = NULL, url = NULL,

@@ -480,7 +480,7 @@ extension StoreWriter {
         try insertStep(run, visit: visit, record)
         try withdrawMessages(of: run, reason: withdrawReason, now: now)
         // A message of the run the dispatcher paged in before this commit must not start either.
-        heldRuns.append(run.runID)
+        heldRuns.runIDs.append(run.runID)
         return true
     }
 
@@ -490,17 +490,22 @@ extension StoreWriter {
         select.reset()
         select.bind(1, run.ck)
         select.bind(2, run.runID)
-        var sequences: [Int64] = []
-        while try select.step() { sequences.append(select.int64(0) ?? 0) }
+        var queued: [HeldRuns.Message] = []
+        while try select.step() {
+            queued.append(HeldRuns.Message(sequence: select.int64(0) ?? 0, channel: select.string(1) ?? ""))
+        }
         select.reset()
         let update = runStatements.withdrawMessage
-        for sequence in sequences {
+        for message in queued {
             update.reset()
-            update.bind(1, sequence)
+            update.bind(1, message.sequence)
             update.bind(2, reason)
             update.bind(3, now)
             try update.step()
-            if database.changes == 1 { try emit(sequence, state: .cancelled, reason: reason, at: now) }
+            guard database.changes == 1 else { continue }
+            // The dispatcher counted it queued at its commit; it takes it off again (see ``HeldRuns``).
+            heldRuns.messages.append(message)
+            try emit(message.sequence, state: .cancelled, reason: reason, at: now)
         }
     }
 

@@ -26,8 +26,9 @@ final class StoreWriter: @unchecked Sendable {
         var strategyWork: Duration = .zero
         /// The earliest due time of the run timers the batch added or moved, if any (for the engine).
         var earliestTimer: Int64?
-        /// Runs the batch finished by exit, opt-out or `exit_on` (for the dispatcher's ``RunHolds``).
-        var heldRuns: [Int64] = []
+        /// Runs the batch finished by exit, opt-out or `exit_on`, and the messages it cancelled with them (for the
+        /// dispatcher).
+        var heldRuns = HeldRuns()
     }
 
     let database: SQLiteDatabase
@@ -53,8 +54,9 @@ final class StoreWriter: @unchecked Sendable {
     var strategyCache: [String: StrategyEntry] = [:]
     /// The earliest due time of the timers the running batch wrote.
     var earliestTimer: Int64?
-    /// Runs the running batch finished early (see `finishRun`): their messages must not start any more.
-    var heldRuns: [Int64] = []
+    /// Runs the running batch finished early (see `finishRun`) and their messages it cancelled: none may start
+    /// any more.
+    var heldRuns = HeldRuns()
     /// How long an enrol key answers `duplicate` (ms; `strategies.enrol_key_window`).
     var enrolKeyWindow: Int64 = 30 * 86_400_000
     private let messageSummary: SQLiteStatement
@@ -176,7 +178,7 @@ final class StoreWriter: @unchecked Sendable {
         var result = BatchResult()
         changes = collectChanges ? [] : nil
         earliestTimer = nil
-        heldRuns.removeAll()
+        heldRuns = HeldRuns()
         defer { changes = nil }
         do {
             try database.execute("BEGIN IMMEDIATE")

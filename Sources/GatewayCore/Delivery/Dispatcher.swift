@@ -496,6 +496,8 @@ public final class Dispatcher: @unchecked Sendable {
         var byChannel: [String: Set<Int64>] = [:]
         for message in messages where !inFlightSequences.contains(message.sequence) {
             byChannel[message.channel, default: []].insert(message.sequence)
+            // An operator's cancel of it, pending, now fails to commit: it must not put the message back.
+            withdrawals[message.sequence]?.stored = nil
         }
         for (channel, sequences) in byChannel {
             if let index = instanceIndex[channel] {

@@ -46,17 +46,19 @@ extension StoreWriter {
         let addresses = try customerStatements.addresses(ck: ck, cipher: cipher)
         var result = ForgetResult(customerHash: hash, known: known)
 
-        // The dispatcher must not start a message of these runs it has paged in (see ``HeldRuns``).
-        let runIDs = try cached("SELECT run_id FROM runs WHERE ck = ?1")
-        runIDs.bind(1, ck)
-        while try runIDs.step() { heldRuns.runIDs.append(runIDs.int64(0) ?? 0) }
-        runIDs.reset()
         // Runs and everything hanging off them.
         let runFilter = "run_id IN (SELECT run_id FROM runs WHERE ck = ?1)"
         for table in ["run_timers", "run_steps", "enrol_keys"] {
             _ = try run("DELETE FROM \(table) WHERE \(runFilter)", ck)
         }
-        result.runs = try run("DELETE FROM runs WHERE ck = ?1", ck)
+        // The dispatcher must not start a message of these runs it has paged in (see ``HeldRuns``).
+        let runs = try cached("DELETE FROM runs WHERE ck = ?1 RETURNING run_id")
+        runs.bind(1, ck)
+        while try runs.step() {
+            heldRuns.runIDs.append(runs.int64(0) ?? 0)
+            result.runs += 1
+        }
+        runs.reset()
         result.addresses = try run("DELETE FROM customer_addresses WHERE ck = ?1", ck)
         result.tags = try run("DELETE FROM customer_tags WHERE ck = ?1", ck)
         result.scores = try run("DELETE FROM channel_scores WHERE ck = ?1", ck)
@@ -71,22 +73,20 @@ extension StoreWriter {
         _ = try run("UPDATE tracked_links SET url = '' WHERE \(messageFilter)", ck)
         _ = try run("UPDATE attempts SET detail = NULL WHERE \(messageFilter)", ck)
         let sealedHash = try cipher.seal(hash)
-        // Named to the dispatcher after the commit: out of its memory if paged in, off its queued count.
-        let queued = try cached("SELECT seq, channel FROM messages WHERE customer_key = ?1 AND state = 'queued'")
-        queued.bind(1, ck)
-        while try queued.step() {
-            heldRuns.messages.append(HeldRuns.Message(sequence: queued.int64(0) ?? 0, channel: queued.string(1) ?? ""))
-        }
-        queued.reset()
+        // Each cancelled one is named to the dispatcher after the commit: out of its memory if paged in, off its
+        // queued count.
         let cancel = try cached(
             """
             UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
                 reason_detail = 'customer forgotten', updated_at = ?2
-            WHERE customer_key = ?1 AND state = 'queued'
+            WHERE customer_key = ?1 AND state = 'queued' RETURNING seq, channel
             """)
         cancel.bind(1, ck)
         cancel.bind(2, request.at)
-        try cancel.step()
+        while try cancel.step() {
+            heldRuns.messages.append(HeldRuns.Message(sequence: cancel.int64(0) ?? 0, channel: cancel.string(1) ?? ""))
+        }
+        cancel.reset()
         let scrub = try cached(
             """
             UPDATE messages SET recipient = '', content = NULL, params = NULL, title = NULL, url = NULL,

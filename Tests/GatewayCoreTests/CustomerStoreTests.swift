@@ -143,18 +143,23 @@ struct CustomerStoreTests {
             """)
         try database.execute("COMMIT")
 
-        let facts = try #require(try statements.facts(ck: c2, cipher: cipher))
+        let facts = try #require(try statements.facts(ck: c2, cipher: cipher, parts: .all))
         #expect(facts.id == "C-2")
         #expect(facts.addresses == ["sms": "13800138000", "wecom": "wm-user-0001"])
         #expect(
             facts.scores["wecom"]
                 == ChannelScoreRow(sends: 2.5, engagements: 0.75, sendsTotal: 3, lastEngagedAt: nil, updatedAt: 42))
-        #expect(try statements.facts(ck: c1, cipher: cipher)?.tags == ["prefers:sms"])
-        #expect(try statements.facts(ck: "nobody", cipher: cipher) == nil)
+        #expect(try statements.facts(ck: c1, cipher: cipher, parts: .all)?.tags == ["prefers:sms"])
+        #expect(try statements.facts(ck: "nobody", cipher: cipher, parts: .all) == nil)
+        // Parts not asked for are not read: the row and addresses always are.
+        let bare = try #require(try statements.facts(ck: c2, cipher: cipher, parts: []))
+        #expect(bare.scores.isEmpty && bare.tags.isEmpty && bare.addresses["wecom"] == "wm-user-0001")
+        #expect(try statements.facts(ck: c1, cipher: cipher, parts: .scores)?.tags == [])
+        #expect(try statements.facts(ck: c1, cipher: cipher, parts: .tags)?.tags == ["prefers:sms"])
         // The engine's readers prepare the same statements on a read-only connection.
         let reader = try CustomerStatements(
             SQLiteDatabase(path: fixture.directory + "/gateway.sqlite3", readOnly: true))
-        #expect(try reader.facts(ck: c2, cipher: cipher)?.addresses["wecom"] == "wm-user-0001")
+        #expect(try reader.facts(ck: c2, cipher: cipher, parts: .all)?.addresses["wecom"] == "wm-user-0001")
     }
 
     @Test func sealedAtRestWithAKeyAndReadableWithout() throws {

@@ -208,6 +208,17 @@ struct StepInterpreterTests {
         #expect(tags(CustomerFacts(id: "a")) == ["was-other"])
         let clicked = RunStepRecord(visit: 1, step: "s", kind: "send", outcome: .sent, at: 0, clickedAt: 5)
         #expect(tags(CustomerFacts(id: "a", attributes: ["segment": "young"]), history: [clicked]) == ["was-clicked"])
+        // The tag case is why the engine loads this strategy's runs with their customers' tags.
+        #expect(definition.customerParts == .tags)
+    }
+
+    /// The engine loads tags and channel scores only for strategies whose steps read them: the first-loan flow
+    /// tags but never tests a tag and names its instances, so it needs neither; `auto` needs the scores.
+    @Test func customerPartsAreWhatTheStepsRead() {
+        #expect(Self.firstLoan.customerParts == [])
+        let auto = StrategyDefinition(
+            name: "a", steps: [StrategyStep(id: "s", kind: .send(SendStep(channels: .auto, content: "hi")))])
+        #expect(auto.customerParts == .scores)
     }
 
     /// Enrolment parks a run on a first `wait` itself (``StrategyCatalog/initialWait(of:)``, applied by the

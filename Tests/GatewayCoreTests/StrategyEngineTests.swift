@@ -62,7 +62,7 @@ struct StrategyEngineTests {
                 timers.filter { cursor < $0.cursor && $0.dueAt <= through }.sorted { $0.cursor < $1.cursor }
                     .prefix(limit))
         }
-        func runs(_ ids: [Int64]) throws(StoreError) -> [RunSnapshot] {
+        func runs(_ ids: [Int64], parts: (String, Int) -> CustomerFacts.Parts) throws(StoreError) -> [RunSnapshot] {
             let runs = state.withLock { $0.runs }
             return ids.compactMap { runs[$0] }
         }

@@ -417,7 +417,17 @@ public final class StrategyEngine: @unchecked Sendable {
 
     /// Loads the runs, interprets them and submits one advance batch.
     private func submit(_ fired: [DueTimer], reader: any StrategyReading, now: Int64) throws(StoreError) {
-        let snapshots = try reader.runs(fired.map(\.runID))
+        // Per strategy version, the optional facts its steps read (a query each per run when asked for).
+        var partsByVersion: [String: (version: Int, parts: CustomerFacts.Parts)] = [:]
+        let snapshots = try reader.runs(fired.map(\.runID)) { strategy, version in
+            if let known = partsByVersion[strategy], known.version == version { return known.parts }
+            let definition = catalog.definition(strategy, version: version) { () throws(StoreError) in
+                try reader.definitionSource(strategy: strategy, version: version)
+            }
+            let parts = definition?.customerParts ?? .all
+            partsByVersion[strategy] = (version, parts)
+            return parts
+        }
         var byID: [Int64: RunSnapshot] = [:]
         byID.reserveCapacity(snapshots.count)
         for snapshot in snapshots { byID[snapshot.runID] = snapshot }

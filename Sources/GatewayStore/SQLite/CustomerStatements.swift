@@ -83,12 +83,16 @@ struct CustomerStatements {
         return record
     }
 
-    /// What the engine knows of a customer; `nil` if unknown (or forgotten).
-    func facts(ck: String, cipher: FieldCipher) throws(StoreError) -> CustomerFacts? {
+    /// What the engine knows of a customer, with the optional `parts` asked for; `nil` if unknown (or forgotten).
+    func facts(ck: String, cipher: FieldCipher, parts: CustomerFacts.Parts) throws(StoreError)
+        -> CustomerFacts?
+    {
         guard let record = try record(ck: ck, cipher: cipher) else { return nil }
         return CustomerFacts(
-            id: record.id, zone: record.zone, attributes: record.attributes, tags: try tags(ck: ck),
-            addresses: try addresses(ck: ck, cipher: cipher), scores: try scores(ck: ck))
+            id: record.id, zone: record.zone, attributes: record.attributes,
+            tags: parts.contains(.tags) ? try tags(ck: ck) : [],
+            addresses: try addresses(ck: ck, cipher: cipher),
+            scores: parts.contains(.scores) ? try scores(ck: ck) : [:])
     }
 
     func exists(ck: String) throws(StoreError) -> Bool {

@@ -45,7 +45,9 @@ final class SQLiteStrategyReader: StrategyReading {
         return timers
     }
 
-    func runs(_ ids: [Int64]) throws(StoreError) -> [RunSnapshot] {
+    func runs(_ ids: [Int64], parts: (_ strategy: String, _ version: Int) -> CustomerFacts.Parts) throws(StoreError)
+        -> [RunSnapshot]
+    {
         // One read transaction for the lot, so a run and its history agree.
         try database.execute("BEGIN")
         defer { try? database.execute("COMMIT") }
@@ -58,7 +60,7 @@ final class SQLiteStrategyReader: StrategyReading {
             var run = RunRows.snapshot(runStatement)
             let ck = RunRows.customerKey(runStatement)
             runStatement.reset()
-            run.customer = try customers.facts(ck: ck, cipher: cipher)
+            run.customer = try customers.facts(ck: ck, cipher: cipher, parts: parts(run.strategy, run.version))
             run.history = try RunRows.history(of: id, historyStatement)
             runs.append(run)
         }

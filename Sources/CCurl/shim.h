@@ -2,6 +2,7 @@
 #define CCURL_SHIM_H
 
 #include <curl/curl.h>
+#include <sys/prctl.h>
 
 // curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are C variadics, which Swift cannot call.
 // These typed wrappers give each argument type its own non-variadic entry point.
@@ -55,6 +56,12 @@ static inline CURLMcode ccurl_multi_setopt_long(CURLM *handle, CURLMoption optio
 // CURLMsg.data is a union; Swift sees it, but reading `result` through a helper is clearer.
 static inline CURLcode ccurl_msg_result(const CURLMsg *message) {
     return message->data.result;
+}
+
+// Names the calling thread (at most 15 bytes show) for `top -H`, `ps -L` and `perf`: prctl is variadic too, and
+// this is the transport's only C module.
+static inline void ccurl_name_current_thread(const char *name) {
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
 
 #endif

@@ -161,6 +161,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private func runThread() {
+        ccurl_name_current_thread("transport")
         loop.run {
             state.withLock { state in
                 let work = state.pending

@@ -162,6 +162,22 @@ struct ObservabilityTests {
         #expect(MetricsTests.value(page, "channel_gateway_config_last_reload_successful") == 0)
     }
 
+    /// An operator's `top -H` or `perf` tells the daemon's threads apart: each long-lived one names itself.
+    @Test func longLivedThreadsCarryTheirNames() throws {
+        let gateway = try TestGateway(channels: ["sms": "type: loopback\n"])
+        try gateway.startDaemon()
+        let pid = try #require(gateway.daemon?.pid)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        let names = Set(
+            tasks.compactMap { task in
+                try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            })
+        for name in ["store-writer", "dispatcher", "transport"] {
+            #expect(names.contains(name), "threads: \(names.sorted())")
+        }
+    }
+
     @Test func readinessFailsWhileDrainingBeforeTheListenerCloses() throws {
         // A vendor that never answers: the send stays in flight, so the drain waits for its 3 s timeout.
         let gateway = try TestGateway(channels: [

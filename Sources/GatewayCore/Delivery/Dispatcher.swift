@@ -124,8 +124,10 @@ public final class Dispatcher: @unchecked Sendable {
     /// Starts the dispatcher thread.
     public func start() throws(StoreError) {
         try openReader()
-        let thread = Thread { [self] in run() }
-        thread.name = "dispatcher"
+        let thread = Thread { [self] in
+            Thread.current.name = "dispatcher"
+            run()
+        }
         thread.start()
     }
 

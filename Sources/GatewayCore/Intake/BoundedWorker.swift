@@ -28,8 +28,10 @@ final class BoundedWorker: @unchecked Sendable {
         jobs.append(job)
         if jobs.count - next > idle && threads < maxThreads {
             threads += 1
-            let thread = Thread { [self] in work() }
-            thread.name = name
+            let thread = Thread { [self] in
+                Thread.current.name = String(name.prefix(15))
+                work()
+            }
             thread.start()
         }
         condition.signal()

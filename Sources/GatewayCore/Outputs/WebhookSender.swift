@@ -49,8 +49,10 @@ public final class WebhookSender: @unchecked Sendable {
         // The connection is opened here (so a failure is the caller's) and then used only by the sender thread.
         let connection = ThreadHandoff(try store.makeReader())
         store.enableOutbox { [self] in wake() }
-        let thread = Thread { [self] in run(connection.value) }
-        thread.name = "webhook"
+        let thread = Thread { [self] in
+            Thread.current.name = "webhook"
+            run(connection.value)
+        }
         self.thread = thread
         thread.start()
     }

@@ -46,8 +46,10 @@ public final class ReceiptPoller: @unchecked Sendable {
     public func start() throws(StoreError) {
         let box = ThreadHandoff(try store.makeReader())
         started = true
-        let thread = Thread { [self] in run(box.value) }
-        thread.name = "receipt-poller"
+        let thread = Thread { [self] in
+            Thread.current.name = "receipt-poller"
+            run(box.value)
+        }
         thread.start()
     }
 

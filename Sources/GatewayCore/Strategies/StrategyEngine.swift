@@ -138,8 +138,10 @@ public final class StrategyEngine: @unchecked Sendable {
         condition.lock()
         stopped = false
         condition.unlock()
-        let thread = Thread { [self] in run() }
-        thread.name = "strategy-engine"
+        let thread = Thread { [self] in
+            Thread.current.name = "strategy-engine"
+            run()
+        }
         self.thread = thread
         thread.start()
     }

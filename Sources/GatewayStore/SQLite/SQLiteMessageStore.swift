@@ -104,8 +104,11 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
             database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
         try writer.countUnmatchedReceipts()
         try writer.rekeyLegacyReceiptFingerprints()
-        let thread = Thread { [unowned self] in self.run(writer) }
-        thread.name = "store-writer"
+        let thread = Thread { [unowned self] in
+            // Set from the thread itself, so the kernel sees it (`top -H`, `ps -L`, `perf`): set before `start()`, it may not.
+            Thread.current.name = "store-writer"
+            self.run(writer)
+        }
         thread.stackSize = 1 << 20
         self.thread = thread
         thread.start()

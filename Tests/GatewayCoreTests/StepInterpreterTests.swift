@@ -219,6 +219,15 @@ struct StepInterpreterTests {
         let auto = StrategyDefinition(
             name: "a", steps: [StrategyStep(id: "s", kind: .send(SendStep(channels: .auto, content: "hi")))])
         #expect(auto.customerParts == .scores)
+        // A removal acts only on a tag the customer has, so it needs the tags loaded: without them, nothing goes.
+        let untag = StrategyDefinition(
+            name: "u", steps: [StrategyStep(id: "t", kind: .tag(TagStep(remove: ["lost"])))])
+        #expect(untag.customerParts == .tags)
+        let removed = Self.advance(
+            Self.run(at: "t", customer: CustomerFacts(id: "a", tags: ["lost"])), definition: untag)
+        #expect(removed?.effects.tagsRemoved == ["lost"])
+        let notLoaded = Self.advance(Self.run(at: "t", customer: CustomerFacts(id: "a")), definition: untag)
+        #expect(notLoaded?.effects.tagsRemoved == [])
     }
 
     /// Enrolment parks a run on a first `wait` itself (``StrategyCatalog/initialWait(of:)``, applied by the

@@ -421,7 +421,7 @@ struct RunStoreTests {
         #expect(timers.map(\.runID) == [first, second])
         #expect(timers.allSatisfy { $0.kind == .start && $0.rev == 1 })
         // The engine's read of those runs carries the customer.
-        let runs = try fixture.store.makeStrategyReader().runs([first, second])
+        let runs = try fixture.store.makeStrategyReader().runs([first, second]) { _, _ in .all }
         #expect(runs.map { $0.customer?.id } == ["C1", "C2"])
         #expect(runs.first?.customer?.addresses["sms"] == "13800138000")
     }

@@ -118,4 +118,20 @@ struct StrategyFlowTests {
         let wechat = StrategyFixtures.find(in: report) { $0["step"] == .string("wechat") && $0["clicked"] != nil }
         #expect(wechat?["clicked"]?.intValue == 1)
     }
+
+    /// A `tag` step that removes acts through the engine on a strategy that never tests a tag: the engine must
+    /// still load the customer's tags (the interpreter removes only tags the customer has).
+    @Test func aTagStepRemovesATagTheCustomerHasWithoutAnyTagBranch() throws {
+        let fixture = try StrategyFixtures(strategies: [
+            "mark": "steps:\n  - {id: mark, tag: {add: [lapsed]}}\n",
+            "welcome-back": "steps:\n  - {id: clear, tag: {remove: [lapsed], add: [welcomed]}}\n",
+        ])
+        try fixture.start()
+        fixture.customer("C", sms: "13800138000")
+        #expect(fixture.enrol("mark", "C")?["ok"] == .bool(true))
+        #expect(fixture.waitUntil(8) { fixture.tags("C").contains("lapsed") }, "\(fixture.tags("C"))")
+        #expect(fixture.enrol("welcome-back", "C")?["ok"] == .bool(true))
+        #expect(fixture.waitUntil(8) { fixture.tags("C").contains("welcomed") }, "\(fixture.tags("C"))")
+        #expect(!fixture.tags("C").contains("lapsed"))
+    }
 }

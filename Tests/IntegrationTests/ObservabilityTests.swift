@@ -167,13 +167,21 @@ struct ObservabilityTests {
         let gateway = try TestGateway(channels: ["sms": "type: loopback\n"])
         try gateway.startDaemon()
         let pid = try #require(gateway.daemon?.pid)
-        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
-        let names = Set(
-            tasks.compactMap { task in
-                try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
-            })
-        for name in ["store-writer", "dispatcher", "transport"] {
+        let wanted: Set = ["store-writer", "dispatcher", "transport"]
+        // Each thread names itself once it runs; on a loaded machine that can come after the socket is up.
+        var names: Set<String> = []
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+            names = Set(
+                tasks.compactMap { task in
+                    try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)
+                        .trimmingCharacters(in: .whitespacesAndNewlines)
+                })
+            if names.isSuperset(of: wanted) { break }
+            usleep(50_000)
+        } while Date() < deadline
+        for name in wanted.sorted() {
             #expect(names.contains(name), "threads: \(names.sorted())")
         }
     }

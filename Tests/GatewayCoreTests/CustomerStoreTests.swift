@@ -125,41 +125,45 @@ struct CustomerStoreTests {
         let c1 = cipher.dedupKey(PolicySubject.customer("C-1"))
         let c2 = cipher.dedupKey(PolicySubject.customer("C-2"))
         #expect(c1 != "c:C-1", "keys are HMACs under the store key")
-        #expect(try statements.exists(ck: c1) && !statements.exists(ck: cipher.dedupKey("c:nobody")))
+        // Customers are numbered in the order they are first stored; the key finds the number.
+        let n1 = try #require(try statements.number(ck: c1))
+        let n2 = try #require(try statements.number(ck: c2))
+        #expect(try n2 == n1 + 1 && statements.number(ck: cipher.dedupKey("c:nobody")) == nil)
+        #expect(try statements.record(cn: n2, cipher: cipher)?.key == c2)
         // Both numbers normalize alike, so a reply from either form finds both customers.
         let smsKey = cipher.dedupKey(PolicySubject.address("8613800138000"))
-        #expect(Set(try statements.customers(addressKey: smsKey, channelType: "sms")) == [c1, c2])
+        #expect(Set(try statements.customers(addressKey: smsKey, channelType: "sms")) == [n1, n2])
         #expect(try statements.customers(addressKey: smsKey, channelType: "wecom").isEmpty)
 
         try database.execute("BEGIN")
-        #expect(try statements.addTag(ck: c1, tag: "prefers:sms", source: "affinity", at: Self.start))
-        #expect(try !statements.addTag(ck: c1, tag: "prefers:sms", source: "affinity", at: Self.start))
-        #expect(try statements.removeTag(ck: c1, tag: "vip"))
-        #expect(try !statements.removeTag(ck: c1, tag: "vip"))
+        #expect(try statements.addTag(cn: n1, tag: "prefers:sms", source: "affinity", at: Self.start))
+        #expect(try !statements.addTag(cn: n1, tag: "prefers:sms", source: "affinity", at: Self.start))
+        #expect(try statements.removeTag(cn: n1, tag: "vip"))
+        #expect(try !statements.removeTag(cn: n1, tag: "vip"))
         try database.execute(
             """
-            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, last_engaged_at, updated_at)
-            VALUES ('\(c2)', 'wecom', 2.5, 0.75, 3, NULL, 42)
+            INSERT INTO channel_scores (cn, channel_type, sends, engagements, sends_total, last_engaged_at, updated_at)
+            VALUES (\(n2), 'wecom', 2.5, 0.75, 3, NULL, 42)
             """)
         try database.execute("COMMIT")
 
-        let facts = try #require(try statements.facts(ck: c2, cipher: cipher, parts: .all))
+        let facts = try #require(try statements.facts(cn: n2, cipher: cipher, parts: .all))
         #expect(facts.id == "C-2")
         #expect(facts.addresses == ["sms": "13800138000", "wecom": "wm-user-0001"])
         #expect(
             facts.scores["wecom"]
                 == ChannelScoreRow(sends: 2.5, engagements: 0.75, sendsTotal: 3, lastEngagedAt: nil, updatedAt: 42))
-        #expect(try statements.facts(ck: c1, cipher: cipher, parts: .all)?.tags == ["prefers:sms"])
-        #expect(try statements.facts(ck: "nobody", cipher: cipher, parts: .all) == nil)
+        #expect(try statements.facts(cn: n1, cipher: cipher, parts: .all)?.tags == ["prefers:sms"])
+        #expect(try statements.facts(cn: n2 + 1, cipher: cipher, parts: .all) == nil)
         // Parts not asked for are not read: the row and addresses always are.
-        let bare = try #require(try statements.facts(ck: c2, cipher: cipher, parts: []))
+        let bare = try #require(try statements.facts(cn: n2, cipher: cipher, parts: []))
         #expect(bare.scores.isEmpty && bare.tags.isEmpty && bare.addresses["wecom"] == "wm-user-0001")
-        #expect(try statements.facts(ck: c1, cipher: cipher, parts: .scores)?.tags == [])
-        #expect(try statements.facts(ck: c1, cipher: cipher, parts: .tags)?.tags == ["prefers:sms"])
+        #expect(try statements.facts(cn: n1, cipher: cipher, parts: .scores)?.tags == [])
+        #expect(try statements.facts(cn: n1, cipher: cipher, parts: .tags)?.tags == ["prefers:sms"])
         // The engine's readers prepare the same statements on a read-only connection.
         let reader = try CustomerStatements(
             SQLiteDatabase(path: fixture.directory + "/gateway.sqlite3", readOnly: true))
-        #expect(try reader.facts(ck: c2, cipher: cipher, parts: .all)?.addresses["wecom"] == "wm-user-0001")
+        #expect(try reader.facts(cn: n2, cipher: cipher, parts: .all)?.addresses["wecom"] == "wm-user-0001")
     }
 
     @Test func sealedAtRestWithAKeyAndReadableWithout() throws {
@@ -173,7 +177,7 @@ struct CustomerStoreTests {
             let rows = try database.prepare(
                 """
                 SELECT ck || '|' || id_sealed || '|' || COALESCE(attributes_sealed, '') FROM customers
-                UNION ALL SELECT ck || '|' || address_key || '|' || address_sealed FROM customer_addresses
+                UNION ALL SELECT cn || '|' || address_key || '|' || address_sealed FROM customer_addresses
                 """)
             var text = ""
             while try rows.step() { text += (rows.string(0) ?? "") + "\n" }
@@ -198,8 +202,11 @@ struct CustomerStoreTests {
         let cipher = FieldCipher(key: Self.key)
         let ck = cipher.dedupKey(PolicySubject.customer("F-1"))
         let other = cipher.dedupKey(PolicySubject.customer("F-2"))
+        let (database, statements, _) = try fixture.statements()
+        let cn = try #require(try statements.number(ck: ck))
+        let otherNumber = try #require(try statements.number(ck: other))
         // A strategy send of the customer's, queued, and one of the other customer's.
-        for (index, key) in [ck, other].enumerated() {
+        for (index, (key, number)) in [(ck, cn), (other, otherNumber)].enumerated() {
             var request = AcceptRequest(
                 message: OutboundMessage(
                     id: "fm\(index)", channel: "sms", recipient: index == 0 ? phone : "13633334444",
@@ -207,6 +214,7 @@ struct CustomerStoreTests {
                 channelType: "sms", customer: index == 0 ? "F-1" : "F-2", dedupKey: "fk\(index)",
                 clientDedupKey: "client-key-\(index)", notAfter: nil)
             request.customerKey = key
+            request.customerNumber = number
             let done = DispatchSemaphore(value: 0)
             #expect(fixture.store.accept([request]) { _ in done.signal() })
             done.wait()
@@ -219,19 +227,19 @@ struct CustomerStoreTests {
                 subject: .address(phone), channel: "*", optOut: true, route: .api, evidence: nil, client: "t"),
         ]) { _ in consented.signal() }
         consented.wait()
-        let (database, _, _) = try fixture.statements()
         try database.execute(
             """
             BEGIN;
-            INSERT INTO runs (run_id, name, version, ck, customer_sealed, state, step, rev, visit, holdout,
-                started_at, updated_at) VALUES (901, 'first-loan', 1, '\(ck)', 'x', 'waiting', 's', 1, 1, 0, 1, 1),
-                (902, 'first-loan', 1, '\(other)', 'x', 'waiting', 's', 1, 1, 0, 1, 1);
+            INSERT INTO runs (run_id, name, version, ck, cn, customer_sealed, state, step, rev, visit, holdout,
+                started_at, updated_at)
+            VALUES (901, 'first-loan', 1, '\(ck)', \(cn), 'x', 'waiting', 's', 1, 1, 0, 1, 1),
+                (902, 'first-loan', 1, '\(other)', \(otherNumber), 'x', 'waiting', 's', 1, 1, 0, 1, 1);
             INSERT INTO run_timers (run_id, due_at, rev, kind) VALUES (901, 5, 1, 'wake'), (902, 5, 1, 'wake');
             INSERT INTO run_steps (run_id, visit, step, kind, at, outcome) VALUES (901, 1, 's', 'send', 1, 'sent');
             INSERT INTO enrol_keys (name, key, run_id, created_at) VALUES ('first-loan', 'k', 901, 1);
-            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, updated_at)
-                VALUES ('\(ck)', 'sms', 1, 0, 1, 1);
-            INSERT INTO strategy_entries (ck, name, first_at, last_at, entries) VALUES ('\(ck)', 'first-loan', 1, 1, 1);
+            INSERT INTO channel_scores (cn, channel_type, sends, engagements, sends_total, updated_at)
+                VALUES (\(cn), 'sms', 1, 0, 1, 1);
+            INSERT INTO strategy_entries (cn, name, first_at, last_at, entries) VALUES (\(cn), 'first-loan', 1, 1, 1);
             COMMIT;
             """)
 
@@ -262,17 +270,21 @@ struct CustomerStoreTests {
         }
         for table in ["customers", "customer_addresses", "customer_tags", "channel_scores", "strategy_entries", "runs"]
         {
-            #expect(try count("SELECT COUNT(*) FROM \(table) WHERE ck = '\(ck)'") == 0, "\(table)")
+            #expect(try count("SELECT COUNT(*) FROM \(table) WHERE cn = \(cn)") == 0, "\(table)")
         }
         #expect(try count("SELECT COUNT(*) FROM run_timers") == 1, "only the other customer's timer is left")
         #expect(try count("SELECT COUNT(*) FROM run_steps WHERE run_id = 901") == 0)
         #expect(try count("SELECT COUNT(*) FROM enrol_keys") == 0)
         #expect(try count("SELECT COUNT(*) FROM customers WHERE ck = '\(other)'") == 1, "the other customer is kept")
         let message = try database.prepare(
-            "SELECT recipient, content IS NULL, dedup_key IS NULL, customer_key, state FROM messages WHERE id = 'fm0'")
+            """
+            SELECT recipient, content IS NULL, dedup_key IS NULL, customer_key, state, customer_number IS NULL
+            FROM messages WHERE id = 'fm0'
+            """)
         #expect(try message.step())
         #expect(message.string(0) == "" && message.int(1) == 1 && message.int(2) == 1)
         #expect(message.string(3) == result.customerHash && message.string(4) == "cancelled")
+        #expect(message.int(5) == 1, "the message no longer points at a customer number")
         #expect(try count("SELECT COUNT(*) FROM messages WHERE id = 'fm1' AND content IS NOT NULL") == 1)
         // Consent: no entry or decision left under the customer's or the address's key; all under the pseudonym.
         let addressKey = cipher.dedupKey(PolicySubject.address(phone))

@@ -291,7 +291,8 @@ struct RunEventTests {
             try fixture.wait { done in
                 fixture.store.perform(
                     { writer, _, _ throws(StoreError) in
-                        try writer.recordScoreSend(ck: writer.customerKey("C1"), channelType: type, at: now)
+                        let cn = try writer.customerStatements.number(ck: writer.customerKey("C1")) ?? 0
+                        try writer.recordScoreSend(cn: cn, channelType: type, at: now)
                     },
                     completion: done)
             }.get()

@@ -4,12 +4,14 @@ import ChannelKit
 /// directory with them, readers (the engine's run loads) only read. Statements that write are prepared on a
 /// read connection too (SQLite refuses them only when stepped).
 ///
-/// `ck` is the customer key (``StoreWriter/customerKey(_:)``); sealed columns are opened with the caller's
-/// ``FieldCipher``, so the values returned are in clear.
+/// `ck` is the customer key (``StoreWriter/customerKey(_:)``), which finds the customer's number `cn`; every other
+/// table is keyed by the number (schema version 6). Sealed columns are opened with the caller's ``FieldCipher``, so
+/// the values returned are in clear.
 struct CustomerStatements {
     private let database: SQLiteDatabase
     let selectCustomer: SQLiteStatement
-    let existsCustomer: SQLiteStatement
+    let selectCustomerByKey: SQLiteStatement
+    let numberOfCustomer: SQLiteStatement
     let selectAddresses: SQLiteStatement
     let selectTags: SQLiteStatement
     let selectScores: SQLiteStatement
@@ -26,41 +28,47 @@ struct CustomerStatements {
     init(_ database: SQLiteDatabase) throws(StoreError) {
         self.database = database
         selectCustomer = try database.prepare(
-            "SELECT id_sealed, zone, attributes_sealed, created_at, updated_at FROM customers WHERE ck = ?1")
-        existsCustomer = try database.prepare("SELECT 1 FROM customers WHERE ck = ?1")
+            "SELECT cn, ck, id_sealed, zone, attributes_sealed, created_at, updated_at FROM customers WHERE cn = ?1")
+        selectCustomerByKey = try database.prepare(
+            "SELECT cn, ck, id_sealed, zone, attributes_sealed, created_at, updated_at FROM customers WHERE ck = ?1")
+        numberOfCustomer = try database.prepare("SELECT cn FROM customers WHERE ck = ?1")
         selectAddresses = try database.prepare(
-            "SELECT channel_type, address_sealed FROM customer_addresses WHERE ck = ?1")
-        selectTags = try database.prepare("SELECT tag FROM customer_tags WHERE ck = ?1")
+            "SELECT channel_type, address_sealed FROM customer_addresses WHERE cn = ?1")
+        selectTags = try database.prepare("SELECT tag FROM customer_tags WHERE cn = ?1")
         selectScores = try database.prepare(
             """
             SELECT channel_type, sends, engagements, sends_total, last_engaged_at, updated_at
-            FROM channel_scores WHERE ck = ?1
+            FROM channel_scores WHERE cn = ?1
             """)
         insertTag = try database.prepare(
-            "INSERT INTO customer_tags (ck, tag, source, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
-        deleteTag = try database.prepare("DELETE FROM customer_tags WHERE ck = ?1 AND tag = ?2")
+            "INSERT INTO customer_tags (cn, tag, source, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
+        deleteTag = try database.prepare("DELETE FROM customer_tags WHERE cn = ?1 AND tag = ?2")
         customersByAddress = try database.prepare(
-            "SELECT ck FROM customer_addresses WHERE address_key = ?1 AND channel_type = ?2")
+            "SELECT cn FROM customer_addresses WHERE address_key = ?1 AND channel_type = ?2")
         insertCustomer = try database.prepare(
             """
             INSERT INTO customers (ck, id_sealed, zone, attributes_sealed, created_at, updated_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?5)
             """)
         updateCustomer = try database.prepare(
-            "UPDATE customers SET zone = ?2, attributes_sealed = ?3, updated_at = ?4 WHERE ck = ?1")
+            "UPDATE customers SET zone = ?2, attributes_sealed = ?3, updated_at = ?4 WHERE cn = ?1")
         upsertAddress = try database.prepare(
             """
-            INSERT INTO customer_addresses (ck, channel_type, address_key, address_sealed, updated_at)
+            INSERT INTO customer_addresses (cn, channel_type, address_key, address_sealed, updated_at)
             VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT (ck, channel_type) DO UPDATE SET address_key = excluded.address_key,
+            ON CONFLICT (cn, channel_type) DO UPDATE SET address_key = excluded.address_key,
                 address_sealed = excluded.address_sealed, updated_at = excluded.updated_at
             """)
-        deleteAddress = try database.prepare("DELETE FROM customer_addresses WHERE ck = ?1 AND channel_type = ?2")
+        deleteAddress = try database.prepare("DELETE FROM customer_addresses WHERE cn = ?1 AND channel_type = ?2")
         forgotten = try ForgottenSubjects(database)
     }
 
     /// The directory row of a customer, in clear.
     struct Record {
+        /// The customer's number (`cn`).
+        var number: Int64
+        /// The customer key (`ck`): the subject of the customer's consent and caps.
+        var key: String
         var id: String
         var zone: String?
         var attributes: [String: String]
@@ -69,46 +77,55 @@ struct CustomerStatements {
     }
 
     /// The customer's row, or `nil` if unknown.
+    func record(cn: Int64, cipher: FieldCipher) throws(StoreError) -> Record? {
+        selectCustomer.reset()
+        selectCustomer.bind(1, cn)
+        return try record(selectCustomer, cipher: cipher)
+    }
+
+    /// The row of the customer with key `ck`, or `nil` if unknown.
     func record(ck: String, cipher: FieldCipher) throws(StoreError) -> Record? {
-        let statement = selectCustomer
-        statement.reset()
-        statement.bind(1, ck)
+        selectCustomerByKey.reset()
+        selectCustomerByKey.bind(1, ck)
+        return try record(selectCustomerByKey, cipher: cipher)
+    }
+
+    private func record(_ statement: SQLiteStatement, cipher: FieldCipher) throws(StoreError) -> Record? {
         guard try statement.step() else { return nil }
-        let id = try cipher.open(statement.string(0)) ?? ""
-        let attributes = try Self.decodeAttributes(try cipher.open(statement.string(2)))
-        let record = Record(
-            id: id, zone: statement.string(1), attributes: attributes, createdAt: statement.int64(3) ?? 0,
-            updatedAt: statement.int64(4) ?? 0)
-        statement.reset()
-        return record
+        defer { statement.reset() }
+        let id = try cipher.open(statement.string(2)) ?? ""
+        let attributes = try Self.decodeAttributes(try cipher.open(statement.string(4)))
+        return Record(
+            number: statement.int64(0) ?? 0, key: statement.string(1) ?? "", id: id, zone: statement.string(3),
+            attributes: attributes, createdAt: statement.int64(5) ?? 0, updatedAt: statement.int64(6) ?? 0)
     }
 
     /// What the engine knows of a customer, with the optional `parts` asked for; `nil` if unknown (or forgotten).
-    func facts(ck: String, cipher: FieldCipher, parts: CustomerFacts.Parts) throws(StoreError)
+    func facts(cn: Int64, cipher: FieldCipher, parts: CustomerFacts.Parts) throws(StoreError)
         -> CustomerFacts?
     {
-        guard let record = try record(ck: ck, cipher: cipher) else { return nil }
+        guard let record = try record(cn: cn, cipher: cipher) else { return nil }
         return CustomerFacts(
             id: record.id, zone: record.zone, attributes: record.attributes,
-            tags: parts.contains(.tags) ? try tags(ck: ck) : [],
-            addresses: try addresses(ck: ck, cipher: cipher),
-            scores: parts.contains(.scores) ? try scores(ck: ck) : [:])
+            tags: parts.contains(.tags) ? try tags(cn: cn) : [],
+            addresses: try addresses(cn: cn, cipher: cipher),
+            scores: parts.contains(.scores) ? try scores(cn: cn) : [:])
     }
 
-    func exists(ck: String) throws(StoreError) -> Bool {
-        let statement = existsCustomer
+    /// The number of the customer with key `ck`, or `nil` if unknown.
+    func number(ck: String) throws(StoreError) -> Int64? {
+        let statement = numberOfCustomer
         statement.reset()
         statement.bind(1, ck)
-        let found = try statement.step()
-        statement.reset()
-        return found
+        defer { statement.reset() }
+        return try statement.step() ? statement.int64(0) : nil
     }
 
     /// Tags a customer; `true` if the tag is new.
-    func addTag(ck: String, tag: String, source: String, at: Int64) throws(StoreError) -> Bool {
+    func addTag(cn: Int64, tag: String, source: String, at: Int64) throws(StoreError) -> Bool {
         let statement = insertTag
         statement.reset()
-        statement.bind(1, ck)
+        statement.bind(1, cn)
         statement.bind(2, tag)
         statement.bind(3, source)
         statement.bind(4, at)
@@ -117,10 +134,10 @@ struct CustomerStatements {
     }
 
     /// Untags a customer; `true` if the tag was there.
-    func removeTag(ck: String, tag: String) throws(StoreError) -> Bool {
+    func removeTag(cn: Int64, tag: String) throws(StoreError) -> Bool {
         let statement = deleteTag
         statement.reset()
-        statement.bind(1, ck)
+        statement.bind(1, cn)
         statement.bind(2, tag)
         try statement.step()
         return database.changes > 0
@@ -128,29 +145,29 @@ struct CustomerStatements {
 
     /// The customers who have `addressKey` (``StoreWriter/addressKey(_:)``) on `channelType`: a reply or an
     /// opt-out by address finds its customers here.
-    func customers(addressKey: String, channelType: String) throws(StoreError) -> [String] {
+    func customers(addressKey: String, channelType: String) throws(StoreError) -> [Int64] {
         let statement = customersByAddress
         statement.reset()
         statement.bind(1, addressKey)
         statement.bind(2, channelType)
-        var keys: [String] = []
-        while try statement.step() { keys.append(statement.string(0) ?? "") }
-        return keys
+        var numbers: [Int64] = []
+        while try statement.step() { numbers.append(statement.int64(0) ?? 0) }
+        return numbers
     }
 
-    func tags(ck: String) throws(StoreError) -> Set<String> {
+    func tags(cn: Int64) throws(StoreError) -> Set<String> {
         let statement = selectTags
         statement.reset()
-        statement.bind(1, ck)
+        statement.bind(1, cn)
         var tags: Set<String> = []
         while try statement.step() { tags.insert(statement.string(0) ?? "") }
         return tags
     }
 
-    func addresses(ck: String, cipher: FieldCipher) throws(StoreError) -> [String: String] {
+    func addresses(cn: Int64, cipher: FieldCipher) throws(StoreError) -> [String: String] {
         let statement = selectAddresses
         statement.reset()
-        statement.bind(1, ck)
+        statement.bind(1, cn)
         var addresses: [String: String] = [:]
         while try statement.step() {
             addresses[statement.string(0) ?? ""] = try cipher.open(statement.string(1)) ?? ""
@@ -158,10 +175,10 @@ struct CustomerStatements {
         return addresses
     }
 
-    func scores(ck: String) throws(StoreError) -> [String: ChannelScoreRow] {
+    func scores(cn: Int64) throws(StoreError) -> [String: ChannelScoreRow] {
         let statement = selectScores
         statement.reset()
-        statement.bind(1, ck)
+        statement.bind(1, cn)
         var scores: [String: ChannelScoreRow] = [:]
         while try statement.step() {
             scores[statement.string(0) ?? ""] = ChannelScoreRow(

@@ -4,7 +4,7 @@ enum RunRows {
     /// Columns of a run with its timer; `FROM runs r LEFT JOIN run_timers t` and a WHERE clause follow.
     static let columns = """
         SELECT r.run_id, r.name, r.version, r.state, r.step, r.rev, r.visit, r.holdout, r.wait_event, r.wait_ref,
-            r.on_event, r.outcome, r.started_at, r.updated_at, r.finished_at, t.due_at, t.rev, t.kind, r.ck
+            r.on_event, r.outcome, r.started_at, r.updated_at, r.finished_at, t.due_at, t.rev, t.kind, r.cn
         FROM runs r LEFT JOIN run_timers t ON t.run_id = r.run_id
         """
 
@@ -36,8 +36,8 @@ enum RunRows {
             updatedAt: row.int64(13) ?? 0, finishedAt: row.int64(14), timer: timer)
     }
 
-    /// The customer key of the run on the current row (column 18 of ``columns``).
-    static func customerKey(_ row: SQLiteStatement) -> String { row.string(18) ?? "" }
+    /// The customer's number of the run on the current row (column 18 of ``columns``).
+    static func customerNumber(_ row: SQLiteStatement) -> Int64 { row.int64(18) ?? 0 }
 
     /// The history of a run, read with `statement` (prepared from ``history``).
     static func history(of runID: Int64, _ statement: SQLiteStatement) throws(StoreError) -> [RunStepRecord] {

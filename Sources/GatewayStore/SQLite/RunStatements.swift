@@ -34,23 +34,24 @@ struct RunStatements {
             INSERT INTO enrol_keys (name, key, run_id, created_at) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (name, key) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at
             """)
-        selectEntry = try database.prepare("SELECT last_at FROM strategy_entries WHERE ck = ?1 AND name = ?2")
+        selectEntry = try database.prepare("SELECT last_at FROM strategy_entries WHERE cn = ?1 AND name = ?2")
         upsertEntry = try database.prepare(
             """
-            INSERT INTO strategy_entries (ck, name, first_at, last_at, entries) VALUES (?1, ?2, ?3, ?3, 1)
-            ON CONFLICT (ck, name) DO UPDATE SET last_at = excluded.last_at, entries = entries + 1
+            INSERT INTO strategy_entries (cn, name, first_at, last_at, entries) VALUES (?1, ?2, ?3, ?3, 1)
+            ON CONFLICT (cn, name) DO UPDATE SET last_at = excluded.last_at, entries = entries + 1
             """)
         selectActive = try database.prepare(
-            "SELECT run_id FROM runs WHERE name = ?1 AND ck = ?2 AND state != 'finished'")
+            "SELECT run_id FROM runs WHERE name = ?1 AND cn = ?2 AND state != 'finished'")
         // The partial unique index runs_active refuses a second active run of a pair: no row, no error.
         insertRun = try database.prepare(
             """
             INSERT INTO runs (name, version, ck, customer_sealed, state, step, rev, visit, holdout, started_at,
-                updated_at)
-            VALUES (?1, ?2, ?3, ?4, ?8, ?5, 1, ?9, ?6, ?7, ?7) ON CONFLICT DO NOTHING
+                updated_at, cn)
+            VALUES (?1, ?2, ?3, ?4, ?8, ?5, 1, ?9, ?6, ?7, ?7, ?10) ON CONFLICT DO NOTHING
             """)
         selectRun = try database.prepare(
-            "SELECT name, version, ck, customer_sealed, state, step, rev, visit, holdout FROM runs WHERE run_id = ?1")
+            "SELECT name, version, ck, customer_sealed, state, step, rev, visit, holdout, cn FROM runs WHERE run_id = ?1"
+        )
         // The one compare-and-set (design §5): changes() == 1 means this settler won.
         settle = try database.prepare(
             """
@@ -71,17 +72,17 @@ struct RunStatements {
         // the old row, so `updated_at` in them is the old time.
         scoreSend = try database.prepare(
             """
-            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, last_engaged_at,
+            INSERT INTO channel_scores (cn, channel_type, sends, engagements, sends_total, last_engaged_at,
                 updated_at)
             VALUES (?1, ?2, 1.0, 0.0, 1, NULL, ?3)
-            ON CONFLICT (ck, channel_type) DO UPDATE SET
+            ON CONFLICT (cn, channel_type) DO UPDATE SET
                 sends = CASE WHEN ?3 > updated_at THEN sends * gw_decay(?3 - updated_at, ?4) ELSE sends END + 1.0,
                 engagements = CASE WHEN ?3 > updated_at THEN engagements * gw_decay(?3 - updated_at, ?4)
                     ELSE engagements END,
                 sends_total = sends_total + 1, updated_at = MAX(updated_at, ?3)
             """)
         everEngaged = try database.prepare(
-            "SELECT 1 FROM channel_scores WHERE ck = ?1 AND last_engaged_at IS NOT NULL LIMIT 1")
+            "SELECT 1 FROM channel_scores WHERE cn = ?1 AND last_engaged_at IS NOT NULL LIMIT 1")
         upsertTimer = try database.prepare(
             """
             INSERT INTO run_timers (run_id, due_at, rev, kind) VALUES (?1, ?2, ?3, ?4)
@@ -93,9 +94,9 @@ struct RunStatements {
             INSERT INTO run_steps (run_id, visit, step, kind, at, outcome, message_id, instance, channel_type)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
-        // By the customer's key (index messages_customer), then the run.
+        // By the customer's number (index messages_customer), then the run.
         queuedMessagesOfRun = try database.prepare(
-            "SELECT seq, channel FROM messages WHERE customer_key = ?1 AND run_id = ?2 AND state = 'queued'")
+            "SELECT seq, channel FROM messages WHERE customer_number = ?1 AND run_id = ?2 AND state = 'queued'")
         withdrawMessage = try database.prepare(
             """
             UPDATE messages SET state = 'cancelled', reason = ?2, reason_code = NULL, reason_detail = NULL,

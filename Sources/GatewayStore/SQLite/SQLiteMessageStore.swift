@@ -88,7 +88,7 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         let database = try SQLiteDatabase(path: path)
-        try StoreSchema.migrate(database)
+        try StoreSchema.migrate(database, logger: logger)
         // A read-only file (or directory) opens and migrates fine when the schema exists: write once now, so the
         // daemon never reports serving while every send would fail.
         do {

@@ -58,9 +58,9 @@ final class SQLiteStrategyReader: StrategyReading {
             runStatement.bind(1, id)
             guard try runStatement.step() else { continue }
             var run = RunRows.snapshot(runStatement)
-            let ck = RunRows.customerKey(runStatement)
+            let cn = RunRows.customerNumber(runStatement)
             runStatement.reset()
-            run.customer = try customers.facts(ck: ck, cipher: cipher, parts: parts(run.strategy, run.version))
+            run.customer = try customers.facts(cn: cn, cipher: cipher, parts: parts(run.strategy, run.version))
             run.history = try RunRows.history(of: id, historyStatement)
             runs.append(run)
         }

@@ -1,11 +1,20 @@
+import Logging
+
 /// The store's tables, created or upgraded when the store opens.
 enum StoreSchema {
-    static let version = 5
+    static let version = 6
 
-    static func migrate(_ database: SQLiteDatabase) throws(StoreError) {
+    /// Brings the store to `target` (the current version unless a test stops early); refuses a store written by a
+    /// newer gatewayd, whose tables this one would misread.
+    static func migrate(_ database: SQLiteDatabase, to target: Int = version, logger: Logger) throws(StoreError) {
         let versionQuery = try database.prepare("PRAGMA user_version")
         let existing = try versionQuery.step() ? versionQuery.int(0) : 0
         versionQuery.reset()
+        guard existing <= version else {
+            throw StoreError.openFailed(
+                "the store's schema is version \(existing), newer than this gatewayd's \(version): run the newer gatewayd"
+                    + " or restore a backup taken before it")
+        }
         // WAL lets the dispatcher's reader run beside the writer; FULL makes each commit survive power loss,
         // which is what an ACK promises. Group commit keeps the fsync count low.
         //
@@ -62,7 +71,7 @@ enum StoreSchema {
             CREATE INDEX IF NOT EXISTS dedup_created ON dedup (created_at);
             """
         )
-        if existing < 2 {
+        if existing < 2, target >= 2 {
             // Version 2: customers, priority lanes, frequency-cap counting and the consent registry. Queued
             // messages keep their place; their lane follows from their category, as `PriorityLane.init(_:)` maps it.
             try database.execute(
@@ -110,7 +119,7 @@ enum StoreSchema {
                 """
             )
         }
-        if existing < 3 {
+        if existing < 3, target >= 3 {
             // Version 3: vendor receipts. Each is kept (matched or not) exactly once; matching by the vendor's id
             // uses messages_vendor, and receipts that arrive before their send's reply wait in receipts_unmatched.
             try database.execute(
@@ -173,7 +182,7 @@ enum StoreSchema {
                 """
             )
         }
-        if existing < 4 {
+        if existing < 4, target >= 4 {
             // Version 4: operator controls that outlive restarts and reloads (an instance's pause).
             try database.execute(
                 """
@@ -189,7 +198,7 @@ enum StoreSchema {
                 """
             )
         }
-        if existing < 5 {
+        if existing < 5, target >= 5 {
             // Version 5: the customer directory and outreach strategies (docs/design/outreach-strategies.md §4).
             // `ck` is the customer key: `FieldCipher.dedupKey("c:" + id)`, as policy subjects are keyed.
             // Addresses, attributes and ids are sealed at rest; `address_key` finds a customer from a reply.
@@ -348,5 +357,6 @@ enum StoreSchema {
                 """
             )
         }
+        if existing < 6, target >= 6 { try migrateToCustomerNumbers(database, logger: logger) }
     }
 }

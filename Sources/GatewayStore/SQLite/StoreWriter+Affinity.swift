@@ -9,10 +9,10 @@ extension StoreWriter {
     /// One upsert decays and counts in SQL (``ChannelScore/afterSend(_:at:)`` via `gw_decay`), one seek says
     /// whether any of the customer's types was ever engaged; only then are the rows read to move `prefers:<type>`.
     /// (Not `RETURNING`: SQLite buffers its rows in a temporary b-tree, a third of the upsert's cost.)
-    func recordScoreSend(ck: String, channelType: String, at: Int64) throws(StoreError) {
+    func recordScoreSend(cn: Int64, channelType: String, at: Int64) throws(StoreError) {
         let upsert = runStatements.scoreSend
         upsert.reset()
-        upsert.bind(1, ck)
+        upsert.bind(1, cn)
         upsert.bind(2, channelType)
         upsert.bind(3, at)
         upsert.bind(4, runEvents.score.halfLife)
@@ -20,28 +20,28 @@ extension StoreWriter {
         upsert.reset()
         let everEngaged = runStatements.everEngaged
         everEngaged.reset()
-        everEngaged.bind(1, ck)
+        everEngaged.bind(1, cn)
         let engaged = try everEngaged.step()
         everEngaged.reset()
         // Nobody ever engaged: no tag to earn or lose (the common case costs these two statements).
         guard engaged else { return }
-        try updatePreference(ck: ck, rows: try customerStatements.scores(ck: ck), at: at)
+        try updatePreference(cn: cn, rows: try customerStatements.scores(cn: cn), at: at)
     }
 
     /// Counts a touch's first open or click on the customer's score for its channel type.
-    func recordScoreEngagement(ck: String, channelType: String, at: Int64) throws(StoreError) {
-        var rows = try customerStatements.scores(ck: ck)
+    func recordScoreEngagement(cn: Int64, channelType: String, at: Int64) throws(StoreError) {
+        var rows = try customerStatements.scores(cn: cn)
         let next = runEvents.score.afterEngagement(rows[channelType], at: at)
         rows[channelType] = next
-        try storeScore(next, ck: ck, channelType: channelType)
-        try updatePreference(ck: ck, rows: rows, at: at)
+        try storeScore(next, cn: cn, channelType: channelType)
+        try updatePreference(cn: cn, rows: rows, at: at)
     }
 
     /// Adds, moves or removes `prefers:<type>` as the scores now say (with hysteresis, see ``ChannelScore``).
-    private func updatePreference(ck: String, rows: [String: ChannelScoreRow], at: Int64) throws(StoreError) {
+    private func updatePreference(cn: Int64, rows: [String: ChannelScoreRow], at: Int64) throws(StoreError) {
         let held = try cached(
-            "SELECT tag FROM customer_tags WHERE ck = ?1 AND tag >= 'prefers:' AND tag < 'prefers;'")
-        held.bind(1, ck)
+            "SELECT tag FROM customer_tags WHERE cn = ?1 AND tag >= 'prefers:' AND tag < 'prefers;'")
+        held.bind(1, cn)
         var current: [String] = []
         while try held.step() { current.append(held.string(0) ?? "") }
         held.reset()
@@ -51,33 +51,33 @@ extension StoreWriter {
         var customer: String?
         func customerID() throws(StoreError) -> String {
             if let customer { return customer }
-            let id = try customerStatements.record(ck: ck, cipher: cipher)?.id ?? ""
+            let id = try customerStatements.record(cn: cn, cipher: cipher)?.id ?? ""
             customer = id
             return id
         }
         for tag in current where tag != wantedTag {
-            if try customerStatements.removeTag(ck: ck, tag: tag), changes != nil {
+            if try customerStatements.removeTag(cn: cn, tag: tag), changes != nil {
                 changes?.append(.tag(customer: try customerID(), tag: tag, added: false, source: "affinity", at: at))
             }
         }
         if let wantedTag, !current.contains(wantedTag),
-            try customerStatements.addTag(ck: ck, tag: wantedTag, source: "affinity", at: at), changes != nil
+            try customerStatements.addTag(cn: cn, tag: wantedTag, source: "affinity", at: at), changes != nil
         {
             changes?.append(.tag(customer: try customerID(), tag: wantedTag, added: true, source: "affinity", at: at))
         }
     }
 
-    private func storeScore(_ row: ChannelScoreRow, ck: String, channelType: String) throws(StoreError) {
+    private func storeScore(_ row: ChannelScoreRow, cn: Int64, channelType: String) throws(StoreError) {
         let upsert = try cached(
             """
-            INSERT INTO channel_scores (ck, channel_type, sends, engagements, sends_total, last_engaged_at,
+            INSERT INTO channel_scores (cn, channel_type, sends, engagements, sends_total, last_engaged_at,
                 updated_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            ON CONFLICT (ck, channel_type) DO UPDATE SET sends = excluded.sends, engagements = excluded.engagements,
+            ON CONFLICT (cn, channel_type) DO UPDATE SET sends = excluded.sends, engagements = excluded.engagements,
                 sends_total = excluded.sends_total, last_engaged_at = excluded.last_engaged_at,
                 updated_at = excluded.updated_at
             """)
-        upsert.bind(1, ck)
+        upsert.bind(1, cn)
         upsert.bind(2, channelType)
         upsert.bind(3, row.sends)
         upsert.bind(4, row.engagements)

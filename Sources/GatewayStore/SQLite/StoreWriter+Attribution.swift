@@ -4,13 +4,14 @@ import ControlProtocol
 /// this event, not yet converted and started within the goal window, is credited once, to its last (or first)
 /// touch within the window; holdout runs and runs without a touch in the window are credited at `(entry)`.
 extension StoreWriter {
-    func attribute(ck: String, event: String, at: Int64, value: Double?, now: Int64) throws(StoreError) {
+    /// `cn` finds the customer's runs; `ck` is the subject the conversion is kept under (a pseudonym after forget).
+    func attribute(ck: String, cn: Int64, event: String, at: Int64, value: Double?, now: Int64) throws(StoreError) {
         let select = try cached(
             """
             SELECT run_id, name, version, holdout, started_at, customer_sealed FROM runs
-            WHERE ck = ?1 AND converted_at IS NULL ORDER BY started_at
+            WHERE cn = ?1 AND converted_at IS NULL ORDER BY started_at
             """)
-        select.bind(1, ck)
+        select.bind(1, cn)
         var candidates: [(runID: Int64, name: String, version: Int, holdout: Bool, startedAt: Int64, sealed: String?)] =
             []
         while try select.step() {

@@ -28,13 +28,15 @@ extension StoreWriter {
         let statements = customerStatements
         let ck = customerKey(upsert.id)
         let outcome: CustomerUpsert.Outcome
+        let cn: Int64
         if let record = try statements.record(ck: ck, cipher: cipher) {
+            cn = record.number
             var attributes = record.attributes
             for (name, value) in upsert.attributes { attributes[name] = value }
             let zone = upsert.zone ?? record.zone
             let update = statements.updateCustomer
             update.reset()
-            update.bind(1, ck)
+            update.bind(1, cn)
             update.bind(2, zone)
             update.bind(3, try cipher.seal(try CustomerStatements.encodeAttributes(attributes)))
             update.bind(4, upsert.at)
@@ -50,13 +52,14 @@ extension StoreWriter {
             insert.bind(4, try cipher.seal(try CustomerStatements.encodeAttributes(attributes)))
             insert.bind(5, upsert.at)
             try insert.step()
+            cn = database.lastInsertRowID
             outcome = .created
         }
         for (channelType, address) in upsert.addresses.sorted(by: { $0.key < $1.key }) {
             if let address {
                 let statement = statements.upsertAddress
                 statement.reset()
-                statement.bind(1, ck)
+                statement.bind(1, cn)
                 statement.bind(2, channelType)
                 statement.bind(3, addressKey(address))
                 statement.bind(4, try cipher.seal(address))
@@ -65,16 +68,16 @@ extension StoreWriter {
             } else {
                 let statement = statements.deleteAddress
                 statement.reset()
-                statement.bind(1, ck)
+                statement.bind(1, cn)
                 statement.bind(2, channelType)
                 try statement.step()
             }
         }
         // Tag changes are feed lines (`subscribe` kind `tag`), only when they change something.
-        for tag in upsert.tagsRemoved where try statements.removeTag(ck: ck, tag: tag) {
+        for tag in upsert.tagsRemoved where try statements.removeTag(cn: cn, tag: tag) {
             changes?.append(.tag(customer: upsert.id, tag: tag, added: false, source: "customer", at: upsert.at))
         }
-        for tag in upsert.tagsAdded where try statements.addTag(ck: ck, tag: tag, source: "customer", at: upsert.at) {
+        for tag in upsert.tagsAdded where try statements.addTag(cn: cn, tag: tag, source: "customer", at: upsert.at) {
             changes?.append(.tag(customer: upsert.id, tag: tag, added: true, source: "customer", at: upsert.at))
         }
         return outcome
@@ -85,24 +88,25 @@ extension StoreWriter {
         let ck = customerKey(id)
         let statements = customerStatements
         guard let record = try statements.record(ck: ck, cipher: cipher) else { return nil }
+        let cn = record.number
         let facts = CustomerFacts(
-            id: record.id, zone: record.zone, attributes: record.attributes, tags: try statements.tags(ck: ck),
-            addresses: try statements.addresses(ck: ck, cipher: cipher), scores: try statements.scores(ck: ck))
+            id: record.id, zone: record.zone, attributes: record.attributes, tags: try statements.tags(cn: cn),
+            addresses: try statements.addresses(cn: cn, cipher: cipher), scores: try statements.scores(cn: cn))
         return CustomerProfile(
             facts: facts, optOuts: try consent(of: .customer(id)).optedOut, createdAt: record.createdAt,
-            updatedAt: record.updatedAt, activeRuns: try activeRuns(ck: ck), recentTouches: try recentTouches(ck: ck))
+            updatedAt: record.updatedAt, activeRuns: try activeRuns(cn: cn), recentTouches: try recentTouches(cn: cn))
     }
 
     /// The customer's runs not finished, oldest first, with their timers (history left out: `runs` shows it).
-    private func activeRuns(ck: String) throws(StoreError) -> [RunSnapshot] {
+    private func activeRuns(cn: Int64) throws(StoreError) -> [RunSnapshot] {
         let statement = try cached(
             """
             SELECT r.run_id, r.name, r.version, r.state, r.step, r.rev, r.visit, r.holdout, r.outcome, r.started_at,
                 r.updated_at, r.finished_at, t.due_at, t.rev, t.kind
             FROM runs r LEFT JOIN run_timers t ON t.run_id = r.run_id
-            WHERE r.ck = ?1 AND r.state != 'finished' ORDER BY r.started_at, r.run_id
+            WHERE r.cn = ?1 AND r.state != 'finished' ORDER BY r.started_at, r.run_id
             """)
-        statement.bind(1, ck)
+        statement.bind(1, cn)
         var runs: [RunSnapshot] = []
         while try statement.step() {
             let runID = statement.int64(0) ?? 0
@@ -126,15 +130,15 @@ extension StoreWriter {
     }
 
     /// The customer's last 10 touches (send rows of any run), newest first.
-    private func recentTouches(ck: String) throws(StoreError) -> [RunStepRecord] {
+    private func recentTouches(cn: Int64) throws(StoreError) -> [RunStepRecord] {
         let statement = try cached(
             """
             SELECT s.visit, s.step, s.kind, s.outcome, s.at, s.message_id, s.instance, s.channel_type,
                 s.delivered_at, s.opened_at, s.clicked_at, s.replied_at
             FROM runs r JOIN run_steps s ON s.run_id = r.run_id
-            WHERE r.ck = ?1 AND s.kind = 'send' ORDER BY s.at DESC, s.run_id DESC, s.visit DESC LIMIT 10
+            WHERE r.cn = ?1 AND s.kind = 'send' ORDER BY s.at DESC, s.run_id DESC, s.visit DESC LIMIT 10
             """)
-        statement.bind(1, ck)
+        statement.bind(1, cn)
         var touches: [RunStepRecord] = []
         while try statement.step() {
             touches.append(

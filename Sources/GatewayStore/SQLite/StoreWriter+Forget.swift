@@ -40,38 +40,41 @@ extension StoreWriter {
         -> ForgetResult
     {
         let ck = customerKey(request.id)
-        let known = try customerStatements.exists(ck: ck)
+        // An unknown customer has number 0, which no row has: the deletes by number find nothing.
+        let number = try customerStatements.number(ck: ck)
+        let known = number != nil
+        let cn = number ?? 0
         // The addresses are read before they go: their consent moves to the pseudonym, and a sweep job keeps them
         // (sealed) to find messages sent to them without a customer id.
-        let addresses = try customerStatements.addresses(ck: ck, cipher: cipher)
+        let addresses = try customerStatements.addresses(cn: cn, cipher: cipher)
         var result = ForgetResult(customerHash: hash, known: known)
 
         // Runs and everything hanging off them.
-        let runFilter = "run_id IN (SELECT run_id FROM runs WHERE ck = ?1)"
+        let runFilter = "run_id IN (SELECT run_id FROM runs WHERE cn = ?1)"
         for table in ["run_timers", "run_steps", "enrol_keys"] {
-            _ = try run("DELETE FROM \(table) WHERE \(runFilter)", ck)
+            _ = try run("DELETE FROM \(table) WHERE \(runFilter)", cn)
         }
         // The dispatcher must not start a message of these runs it has paged in (see ``HeldRuns``).
-        let runs = try cached("DELETE FROM runs WHERE ck = ?1 RETURNING run_id")
-        runs.bind(1, ck)
+        let runs = try cached("DELETE FROM runs WHERE cn = ?1 RETURNING run_id")
+        runs.bind(1, cn)
         while try runs.step() {
             heldRuns.runIDs.append(runs.int64(0) ?? 0)
             result.runs += 1
         }
         runs.reset()
-        result.addresses = try run("DELETE FROM customer_addresses WHERE ck = ?1", ck)
-        result.tags = try run("DELETE FROM customer_tags WHERE ck = ?1", ck)
-        result.scores = try run("DELETE FROM channel_scores WHERE ck = ?1", ck)
-        _ = try run("DELETE FROM strategy_entries WHERE ck = ?1", ck)
-        _ = try run("DELETE FROM customers WHERE ck = ?1", ck)
+        result.addresses = try run("DELETE FROM customer_addresses WHERE cn = ?1", cn)
+        result.tags = try run("DELETE FROM customer_tags WHERE cn = ?1", cn)
+        result.scores = try run("DELETE FROM channel_scores WHERE cn = ?1", cn)
+        _ = try run("DELETE FROM strategy_entries WHERE cn = ?1", cn)
+        _ = try run("DELETE FROM customers WHERE cn = ?1", cn)
         _ = try run("DELETE FROM cap_events WHERE subject = ?1", ck)
 
-        // Messages found by customer key: personal fields gone, the customer replaced by the pseudonym. A message
-        // still queued is cancelled (its run is gone); one in flight finishes as it is.
-        let messageFilter = "message_seq IN (SELECT seq FROM messages WHERE customer_key = ?1)"
-        _ = try run("UPDATE receipts SET recipient = NULL WHERE \(messageFilter)", ck)
-        _ = try run("UPDATE tracked_links SET url = '' WHERE \(messageFilter)", ck)
-        _ = try run("UPDATE attempts SET detail = NULL WHERE \(messageFilter)", ck)
+        // Messages found by customer number: personal fields gone, the customer replaced by the pseudonym (in
+        // `customer_key`). A message still queued is cancelled (its run is gone); one in flight finishes as it is.
+        let messageFilter = "message_seq IN (SELECT seq FROM messages WHERE customer_number = ?1)"
+        _ = try run("UPDATE receipts SET recipient = NULL WHERE \(messageFilter)", cn)
+        _ = try run("UPDATE tracked_links SET url = '' WHERE \(messageFilter)", cn)
+        _ = try run("UPDATE attempts SET detail = NULL WHERE \(messageFilter)", cn)
         let sealedHash = try cipher.seal(hash)
         // Each cancelled one is named to the dispatcher after the commit: out of its memory if paged in, off its
         // queued count.
@@ -79,9 +82,9 @@ extension StoreWriter {
             """
             UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
                 reason_detail = 'customer forgotten', updated_at = ?2
-            WHERE customer_key = ?1 AND state = 'queued' RETURNING seq, channel
+            WHERE customer_number = ?1 AND state = 'queued' RETURNING seq, channel
             """)
-        cancel.bind(1, ck)
+        cancel.bind(1, cn)
         cancel.bind(2, request.at)
         while try cancel.step() {
             heldRuns.messages.append(HeldRuns.Message(sequence: cancel.int64(0) ?? 0, channel: cancel.string(1) ?? ""))
@@ -90,10 +93,10 @@ extension StoreWriter {
         let scrub = try cached(
             """
             UPDATE messages SET recipient = '', content = NULL, params = NULL, title = NULL, url = NULL,
-                dedup_key = NULL, customer = ?2, customer_key = ?3
-            WHERE customer_key = ?1
+                dedup_key = NULL, customer = ?2, customer_key = ?3, customer_number = NULL
+            WHERE customer_number = ?1
             """)
-        scrub.bind(1, ck)
+        scrub.bind(1, cn)
         scrub.bind(2, sealedHash)
         scrub.bind(3, hash)
         try scrub.step()
@@ -167,6 +170,14 @@ extension StoreWriter {
     }
 
     /// Runs a cached statement with text parameters; the rows it changed.
+    private func run(_ sql: String, _ number: Int64) throws(StoreError) -> Int {
+        let statement = try cached(sql)
+        statement.bind(1, number)
+        try statement.step()
+        statement.reset()
+        return database.changes
+    }
+
     private func run(_ sql: String, _ values: String...) throws(StoreError) -> Int {
         let statement = try cached(sql)
         for (index, value) in values.enumerated() { statement.bind(Int32(index + 1), value) }

@@ -10,7 +10,7 @@ extension StoreWriter {
     /// - Returns: the number moved (less than `limit` once none are left).
     func migrateRuns(strategy: String, moves: [String: String], limit: Int, now: Int64) throws(StoreError) -> Int {
         guard let latest = try strategyEntry(strategy)?.latest, limit > 0 else { return 0 }
-        // `state != 'finished'` lets the planner use the partial index runs_active (name, ck).
+        // `state != 'finished'` lets the planner use the partial index runs_active (name, cn).
         let select = try cached(
             """
             SELECT r.run_id, r.rev, r.on_event, t.due_at, t.kind FROM runs r JOIN run_timers t ON t.run_id = r.run_id

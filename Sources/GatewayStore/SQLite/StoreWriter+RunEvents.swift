@@ -31,6 +31,7 @@ extension StoreWriter {
         var name: String
         var version: Int
         var ck: String
+        var cn: Int64
         var customerSealed: String?
         var state: RunState
         var step: String
@@ -44,7 +45,8 @@ extension StoreWriter {
         /// The run as RUNS' compare-and-set takes it.
         var row: RunRow {
             RunRow(
-                runID: runID, strategy: name, version: version, ck: ck, customerSealed: customerSealed, state: state,
+                runID: runID, strategy: name, version: version, ck: ck, cn: cn, customerSealed: customerSealed,
+                state: state,
                 step: step, rev: rev, visit: visit, holdout: holdout)
         }
     }
@@ -120,9 +122,9 @@ extension StoreWriter {
                 holdout: run.holdout, counter: name)
         }
         if name == "opened" || name == "clicked", !row.engaged, let type = row.channelType {
-            try recordScoreEngagement(ck: run.ck, channelType: type, at: at)
+            try recordScoreEngagement(cn: run.cn, channelType: type, at: at)
         }
-        if name != "delivered" { try attribute(ck: run.ck, event: name, at: at, value: value, now: now) }
+        if name != "delivered" { try attribute(ck: run.ck, cn: run.cn, event: name, at: at, value: value, now: now) }
         try settle(run, event: name, touchStep: row.step, now: now)
     }
 
@@ -132,7 +134,8 @@ extension StoreWriter {
     func applyCustomerEvent(
         _ name: String, ck: String, channelType: String = "app_push", at: Int64, value: Double?, now: Int64
     ) throws(StoreError) {
-        let active = try activeRuns(ck: ck)
+        guard let cn = try customerStatements.number(ck: ck) else { return }
+        let active = try activeRuns(cn: cn)
         if name == "opened" {
             let newest = try cached(
                 """
@@ -150,7 +153,7 @@ extension StoreWriter {
             }
             return
         }
-        if name != "delivered" { try attribute(ck: ck, event: name, at: at, value: value, now: now) }
+        if name != "delivered" { try attribute(ck: ck, cn: cn, event: name, at: at, value: value, now: now) }
         for runID in active {
             guard let run = try loadRun(runID) else { continue }
             if name != "converted" {
@@ -166,22 +169,22 @@ extension StoreWriter {
     /// that number. Returns how many touches were reached.
     func recordReplies(_ senders: [String], at: Int64, now: Int64) throws(StoreError) -> Int {
         let customers = try cached(
-            "SELECT ck FROM customer_addresses WHERE address_key = ?1 AND channel_type = 'sms'")
+            "SELECT cn FROM customer_addresses WHERE address_key = ?1 AND channel_type = 'sms'")
         let newest = try cached(
             """
             SELECT s.run_id, s.visit FROM runs r JOIN run_steps s ON s.run_id = r.run_id
-            WHERE r.ck = ?1 AND s.channel_type = 'sms' AND s.outcome = 'sent' ORDER BY s.at DESC, s.visit DESC LIMIT 1
+            WHERE r.cn = ?1 AND s.channel_type = 'sms' AND s.outcome = 'sent' ORDER BY s.at DESC, s.visit DESC LIMIT 1
             """)
         var reached = 0
         for sender in senders {
             customers.reset()
             customers.bind(1, addressKey(sender))
-            var keys: [String] = []
-            while try customers.step() { keys.append(customers.string(0) ?? "") }
+            var numbers: [Int64] = []
+            while try customers.step() { numbers.append(customers.int64(0) ?? 0) }
             customers.reset()
-            for ck in keys {
+            for cn in numbers {
                 newest.reset()
-                newest.bind(1, ck)
+                newest.bind(1, cn)
                 guard try newest.step(), let touch = RunTouch(newest, at: 0) else { continue }
                 newest.reset()
                 try applyEvent("replied", to: touch, at: at, value: nil, now: now)
@@ -195,20 +198,20 @@ extension StoreWriter {
     /// through `customer_addresses_key`); their queued messages are withdrawn in the same transaction.
     func applyOptOut(_ change: ConsentChange, now: Int64) throws(StoreError) {
         guard change.optOut else { return }
-        var keys: [String]
+        var numbers: [Int64]
         switch change.subject {
-        case .customer(let id): keys = [customerKey(id)]
+        case .customer(let id): numbers = try customerStatements.number(ck: customerKey(id)).map { [$0] } ?? []
         case .address(let address):
             let select = try cached(
-                "SELECT ck FROM customer_addresses WHERE address_key = ?1 AND (?2 = '*' OR channel_type = ?2)")
+                "SELECT cn FROM customer_addresses WHERE address_key = ?1 AND (?2 = '*' OR channel_type = ?2)")
             select.bind(1, addressKey(address))
             select.bind(2, change.channel)
-            keys = []
-            while try select.step() { keys.append(select.string(0) ?? "") }
+            numbers = []
+            while try select.step() { numbers.append(select.int64(0) ?? 0) }
             select.reset()
         }
-        for ck in Set(keys) {
-            for runID in try activeRuns(ck: ck) {
+        for cn in Set(numbers) {
+            for runID in try activeRuns(cn: cn) {
                 guard let run = try loadRun(runID), run.state != .finished,
                     try versionRules(run.name, run.version)?.exitOn.contains("opted_out") == true
                 else { continue }
@@ -263,7 +266,7 @@ extension StoreWriter {
         let select = try cached(
             """
             SELECT name, version, ck, customer_sealed, state, step, rev, visit, holdout, wait_event, wait_ref,
-                on_event
+                on_event, cn
             FROM runs WHERE run_id = ?1
             """)
         select.bind(1, runID)
@@ -271,7 +274,8 @@ extension StoreWriter {
         defer { select.reset() }
         return EventRun(
             runID: runID, name: select.string(0) ?? "", version: select.int(1), ck: select.string(2) ?? "",
-            customerSealed: select.string(3), state: RunState(rawValue: select.string(4) ?? "") ?? .finished,
+            cn: select.int64(12) ?? 0, customerSealed: select.string(3),
+            state: RunState(rawValue: select.string(4) ?? "") ?? .finished,
             step: select.string(5) ?? "", rev: select.int64(6) ?? 0, visit: select.int(7),
             holdout: select.int(8) != 0, waitEvent: select.string(9), waitRef: select.string(10),
             onEvent: select.string(11))
@@ -294,9 +298,9 @@ extension StoreWriter {
     }
 
     /// The customer's active runs (index runs_customer).
-    private func activeRuns(ck: String) throws(StoreError) -> [Int64] {
-        let select = try cached("SELECT run_id FROM runs WHERE ck = ?1 AND state != 'finished'")
-        select.bind(1, ck)
+    private func activeRuns(cn: Int64) throws(StoreError) -> [Int64] {
+        let select = try cached("SELECT run_id FROM runs WHERE cn = ?1 AND state != 'finished'")
+        select.bind(1, cn)
         var runs: [Int64] = []
         while try select.step() { runs.append(select.int64(0) ?? 0) }
         select.reset()

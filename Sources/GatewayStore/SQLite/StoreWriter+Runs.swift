@@ -9,7 +9,10 @@ extension StoreWriter {
         var runID: Int64
         var strategy: String
         var version: Int
+        /// The customer key: the subject of consent and caps.
         var ck: String
+        /// The customer's number: what the customer-keyed tables are keyed by.
+        var cn: Int64
         var customerSealed: String?
         var state: RunState
         var step: String
@@ -98,11 +101,11 @@ extension StoreWriter {
             if try select.step(), let runID = select.int64(0) { return .duplicate(runID: runID) }
         }
         let ck = customerKey(enrolment.customer)
-        guard try customerStatements.exists(ck: ck) else { return .refused(.unknownCustomer) }
+        guard let cn = try customerStatements.number(ck: ck) else { return .refused(.unknownCustomer) }
         let rules = strategy.rules
         let entry = statements.selectEntry
         entry.reset()
-        entry.bind(1, ck)
+        entry.bind(1, cn)
         entry.bind(2, name)
         let lastEntry = try entry.step() ? entry.int64(0) : nil
         entry.reset()
@@ -110,7 +113,7 @@ extension StoreWriter {
             let refusal: EnrolResult.Refusal? =
                 if let after = rules.reenterAfter { now - lastEntry < after ? .reenterAfter : nil } else { .once }
             // A customer still in a run hears that, rather than the entry rule it would meet afterwards.
-            if let refusal { return .refused(try activeRun(strategy: name, ck: ck) != nil ? .active : refusal) }
+            if let refusal { return .refused(try activeRun(strategy: name, cn: cn) != nil ? .active : refusal) }
         }
         let holdout = HoldoutDraw.isHeldOut(strategy: name, customerKey: ck, share: rules.holdout)
         let startAt = max(enrolment.startAt, now)
@@ -131,18 +134,19 @@ extension StoreWriter {
         insert.bind(7, now)
         insert.bind(8, state.rawValue)
         insert.bind(9, initialWait == nil ? 0 : 1)
+        insert.bind(10, cn)
         try insert.step()
         guard database.changes == 1 else { return .refused(.active) }
         let runID = database.lastInsertRowID
         let upsert = statements.upsertEntry
         upsert.reset()
-        upsert.bind(1, ck)
+        upsert.bind(1, cn)
         upsert.bind(2, name)
         upsert.bind(3, now)
         try upsert.step()
         if let initialWait {
             let run = RunRow(
-                runID: runID, strategy: name, version: strategy.latest, ck: ck, customerSealed: sealed,
+                runID: runID, strategy: name, version: strategy.latest, ck: ck, cn: cn, customerSealed: sealed,
                 state: state, step: step, rev: 1, visit: 1, holdout: holdout)
             try insertStep(
                 run, visit: 1, RunStepRecord(step: rules.firstStep, kind: "wait", outcome: .waited, at: startAt))
@@ -172,21 +176,21 @@ extension StoreWriter {
     }
 
     /// The customer's active run of a strategy, if any (index runs_active).
-    func activeRun(strategy: String, ck: String) throws(StoreError) -> Int64? {
+    func activeRun(strategy: String, cn: Int64) throws(StoreError) -> Int64? {
         let select = runStatements.selectActive
         select.reset()
         defer { select.reset() }
         select.bind(1, strategy)
-        select.bind(2, ck)
+        select.bind(2, cn)
         return try select.step() ? select.int64(0) : nil
     }
 
     /// The customer's newest run of a strategy, in any state (index runs_customer).
-    private func newestRun(strategy name: String, ck: String) throws(StoreError) -> Int64? {
+    private func newestRun(strategy name: String, cn: Int64) throws(StoreError) -> Int64? {
         let select = try cached(
-            "SELECT run_id FROM runs WHERE ck = ?1 AND name = ?2 ORDER BY started_at DESC, run_id DESC LIMIT 1")
+            "SELECT run_id FROM runs WHERE cn = ?1 AND name = ?2 ORDER BY started_at DESC, run_id DESC LIMIT 1")
         defer { select.reset() }
-        select.bind(1, ck)
+        select.bind(1, cn)
         select.bind(2, name)
         return try select.step() ? select.int64(0) : nil
     }
@@ -250,7 +254,8 @@ extension StoreWriter {
         guard try select.step() else { return nil }
         return RunRow(
             runID: runID, strategy: select.string(0) ?? "", version: select.int(1), ck: select.string(2) ?? "",
-            customerSealed: select.string(3), state: RunState(rawValue: select.string(4) ?? "") ?? .ready,
+            cn: select.int64(9) ?? 0, customerSealed: select.string(3),
+            state: RunState(rawValue: select.string(4) ?? "") ?? .ready,
             step: select.string(5) ?? "", rev: select.int64(6) ?? 0, visit: select.int(7),
             holdout: select.int(8) != 0)
     }
@@ -264,11 +269,11 @@ extension StoreWriter {
             try insertStep(run, visit: visit, record)
         }
         let source = "strategy:" + run.strategy
-        for tag in effects.tagsAdded where try customerStatements.addTag(ck: run.ck, tag: tag, source: source, at: now)
+        for tag in effects.tagsAdded where try customerStatements.addTag(cn: run.cn, tag: tag, source: source, at: now)
         {
             changes?.append(.tag(customer: customer ?? "", tag: tag, added: true, source: source, at: now))
         }
-        for tag in effects.tagsRemoved where try customerStatements.removeTag(ck: run.ck, tag: tag) {
+        for tag in effects.tagsRemoved where try customerStatements.removeTag(cn: run.cn, tag: tag) {
             changes?.append(.tag(customer: customer ?? "", tag: tag, added: false, source: source, at: now))
         }
         guard let customer, !effects.handoffs.isEmpty else { return }
@@ -308,6 +313,7 @@ extension StoreWriter {
                 request.runID = run.runID
                 request.runVisit = touch
                 request.customerKey = run.ck
+                request.customerNumber = run.cn
                 if request.customer == nil { request.customer = customer }
                 // Quiet hours are the customer's: the engine put their zone (or none) on the request when it read
                 // the run with the customer's facts, so the writer does not read it again.
@@ -335,7 +341,7 @@ extension StoreWriter {
                             step: plan.step, kind: "send", outcome: .sent, at: now, messageID: messageID,
                             instance: candidate.instance, channelType: candidate.channelType))
                     // The send counts on the customer's channel score (EVT: StoreWriter+Affinity).
-                    try recordScoreSend(ck: run.ck, channelType: candidate.channelType, at: now)
+                    try recordScoreSend(cn: run.cn, channelType: candidate.channelType, at: now)
                     let placement = try follow(plan.onSent, of: run, customer: customer, visit: &visit, now: now)
                     return (placement, .sent(messageID: messageID, instance: candidate.instance))
                 case .send(let at):
@@ -488,7 +494,7 @@ extension StoreWriter {
     func withdrawMessages(of run: RunRow, reason: String, now: Int64) throws(StoreError) {
         let select = runStatements.queuedMessagesOfRun
         select.reset()
-        select.bind(1, run.ck)
+        select.bind(1, run.cn)
         select.bind(2, run.runID)
         var queued: [HeldRuns.Message] = []
         while try select.step() {
@@ -516,10 +522,10 @@ extension StoreWriter {
         case .run(let id):
             runID = id
         case .customer(let id, let strategy):
-            let ck = customerKey(id)
-            guard let active = try activeRun(strategy: strategy, ck: ck) else {
+            guard let cn = try customerStatements.number(ck: customerKey(id)) else { return .notFound }
+            guard let active = try activeRun(strategy: strategy, cn: cn) else {
                 // Only finished runs: the operator hears that (conflict), as for an exit by run id.
-                return try newestRun(strategy: strategy, ck: ck).map { .alreadyFinished(runID: $0) } ?? .notFound
+                return try newestRun(strategy: strategy, cn: cn).map { .alreadyFinished(runID: $0) } ?? .notFound
             }
             runID = active
         }

@@ -76,9 +76,10 @@ extension StoreWriter {
 
     /// A customer's runs, newest first, with timer and history.
     func runSnapshots(of customer: String, limit: Int) throws(StoreError) -> [RunSnapshot] {
+        guard let cn = try customerStatements.number(ck: customerKey(customer)) else { return [] }
         let select = try cached(
-            RunRows.columns + " WHERE r.ck = ?1 ORDER BY r.started_at DESC, r.run_id DESC LIMIT ?2")
-        select.bind(1, customerKey(customer))
+            RunRows.columns + " WHERE r.cn = ?1 ORDER BY r.started_at DESC, r.run_id DESC LIMIT ?2")
+        select.bind(1, cn)
         select.bind(2, max(0, limit))
         var runs: [RunSnapshot] = []
         while try select.step() { runs.append(RunRows.snapshot(select)) }

@@ -102,7 +102,7 @@ final class StoreWriter: @unchecked Sendable {
             """
             INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
                 created_at, not_after, state, updated_at, next_attempt_at, reason, reason_detail, customer, priority,
-                title, url, run_id, run_visit, customer_key)
+                title, url, run_id, run_visit, customer_number)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
             """
         )
@@ -347,7 +347,7 @@ final class StoreWriter: @unchecked Sendable {
             bindInPlace(18, try cipher.seal(message.url))
             insertMessage.bind(19, request.runID)
             insertMessage.bind(20, request.runVisit.map(Int64.init))
-            bindInPlace(21, request.customerKey)
+            insertMessage.bind(21, request.customerNumber)
             try insertMessage.step()
             if !request.links.isEmpty {
                 try storeLinks(request.links, message: database.lastInsertRowID, channel: message.channel)

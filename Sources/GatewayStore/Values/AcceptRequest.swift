@@ -34,8 +34,10 @@ public struct AcceptRequest: Sendable {
     /// The strategy run that sends this message, and the history row (visit) of its touch.
     public var runID: Int64?
     public var runVisit: Int?
-    /// The customer key (`ck`) of a strategy send, so forget and late opt-outs find the message.
+    /// The customer key (`ck`) of a strategy send: its consent and caps are checked under it without a second HMAC.
     public var customerKey: String?
+    /// The customer's number (`cn`) of a strategy send, so forget and a run's exit find the message.
+    public var customerNumber: Int64?
 
     public init(
         message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String?,

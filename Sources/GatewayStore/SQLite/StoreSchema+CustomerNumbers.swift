@@ -1,0 +1,122 @@
+import Logging
+
+/// Version 6: customers get a number, and every table keyed by customer is keyed by it (design §15).
+///
+/// With `store_encryption_key` set, the customer key `ck` is an HMAC: keyed by it, every import, enrolment and
+/// fire wrote a random page in each customer-keyed table and index, and the writer spent its time on I/O. The
+/// number is assigned in the order customers are first stored, so customers imported and then enrolled in order
+/// touch neighbouring pages; `ck` stays in one unique index, to find the number. `runs.ck` stays as a payload: a
+/// strategy send checks consent and caps under it.
+///
+/// `messages.customer_number` finds a customer's messages (forget, withdrawals); `messages.customer_key` now only
+/// keeps a forgotten customer's pseudonym.
+extension StoreSchema {
+    static func migrateToCustomerNumbers(_ database: SQLiteDatabase, logger: Logger) throws(StoreError) {
+        let count = try database.prepare("SELECT COUNT(*) FROM customers")
+        let customers = try count.step() ? count.int64(0) ?? 0 : 0
+        count.reset()
+        let started = ContinuousClock.now
+        if customers > 0 {
+            logger.notice(
+                "store: numbering customers (schema version 6); this rewrites the customer tables once",
+                metadata: ["customers": "\(customers)"])
+        }
+        do {
+            try database.execute(
+                """
+                BEGIN IMMEDIATE;
+                CREATE TABLE customers_v6 (
+                    cn INTEGER PRIMARY KEY,
+                    ck TEXT NOT NULL UNIQUE,
+                    id_sealed TEXT NOT NULL,
+                    zone TEXT,
+                    attributes_sealed TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                INSERT INTO customers_v6 (ck, id_sealed, zone, attributes_sealed, created_at, updated_at)
+                SELECT ck, id_sealed, zone, attributes_sealed, created_at, updated_at FROM customers
+                ORDER BY created_at, ck;
+                CREATE TABLE customer_addresses_v6 (
+                    cn INTEGER NOT NULL,
+                    channel_type TEXT NOT NULL,
+                    address_key TEXT NOT NULL,
+                    address_sealed TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (cn, channel_type)
+                ) WITHOUT ROWID;
+                INSERT INTO customer_addresses_v6
+                SELECT c.cn, a.channel_type, a.address_key, a.address_sealed, a.updated_at
+                FROM customer_addresses a JOIN customers_v6 c ON c.ck = a.ck;
+                CREATE TABLE customer_tags_v6 (
+                    cn INTEGER NOT NULL,
+                    tag TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    added_at INTEGER NOT NULL,
+                    PRIMARY KEY (cn, tag)
+                ) WITHOUT ROWID;
+                INSERT INTO customer_tags_v6
+                SELECT c.cn, t.tag, t.source, t.added_at FROM customer_tags t JOIN customers_v6 c ON c.ck = t.ck;
+                CREATE TABLE channel_scores_v6 (
+                    cn INTEGER NOT NULL,
+                    channel_type TEXT NOT NULL,
+                    sends REAL NOT NULL,
+                    engagements REAL NOT NULL,
+                    sends_total INTEGER NOT NULL,
+                    last_engaged_at INTEGER,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (cn, channel_type)
+                ) WITHOUT ROWID;
+                INSERT INTO channel_scores_v6
+                SELECT c.cn, s.channel_type, s.sends, s.engagements, s.sends_total, s.last_engaged_at, s.updated_at
+                FROM channel_scores s JOIN customers_v6 c ON c.ck = s.ck;
+                CREATE TABLE strategy_entries_v6 (
+                    cn INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    first_at INTEGER NOT NULL,
+                    last_at INTEGER NOT NULL,
+                    entries INTEGER NOT NULL,
+                    PRIMARY KEY (cn, name)
+                ) WITHOUT ROWID;
+                INSERT INTO strategy_entries_v6
+                SELECT c.cn, e.name, e.first_at, e.last_at, e.entries
+                FROM strategy_entries e JOIN customers_v6 c ON c.ck = e.ck;
+                DROP TABLE customers;
+                DROP TABLE customer_addresses;
+                DROP TABLE customer_tags;
+                DROP TABLE channel_scores;
+                DROP TABLE strategy_entries;
+                ALTER TABLE customers_v6 RENAME TO customers;
+                ALTER TABLE customer_addresses_v6 RENAME TO customer_addresses;
+                ALTER TABLE customer_tags_v6 RENAME TO customer_tags;
+                ALTER TABLE channel_scores_v6 RENAME TO channel_scores;
+                ALTER TABLE strategy_entries_v6 RENAME TO strategy_entries;
+                CREATE INDEX customer_addresses_key ON customer_addresses (address_key, channel_type);
+
+                ALTER TABLE runs ADD COLUMN cn INTEGER;
+                UPDATE runs SET cn = (SELECT c.cn FROM customers c WHERE c.ck = runs.ck);
+                DROP INDEX runs_active;
+                DROP INDEX runs_customer;
+                CREATE UNIQUE INDEX runs_active ON runs (name, cn) WHERE state != 'finished';
+                CREATE INDEX runs_customer ON runs (cn, started_at);
+
+                ALTER TABLE messages ADD COLUMN customer_number INTEGER;
+                UPDATE messages SET customer_number = c.cn, customer_key = NULL
+                FROM customers c WHERE messages.customer_key = c.ck;
+                DROP INDEX messages_customer;
+                CREATE INDEX messages_customer ON messages (customer_number) WHERE customer_number IS NOT NULL;
+                PRAGMA user_version = 6;
+                COMMIT;
+                """
+            )
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+        if customers > 0 {
+            logger.notice(
+                "store: customers numbered",
+                metadata: ["customers": "\(customers)", "took": "\(ContinuousClock.now - started)"])
+        }
+    }
+}

@@ -46,6 +46,7 @@ struct CustomerNumberMigrationTests {
             VALUES ('m-b', 'sms', '1', 'marketing', 20, 'queued', 20, 7, 'kB'),
                 ('m-forgotten', 'sms', '', 'marketing', 5, 'sent', 5, NULL, 'f:pseudonym'),
                 ('m-plain', 'sms', '2', 'notice', 5, 'sent', 5, NULL, NULL);
+            INSERT INTO enrol_keys (name, key, run_id, created_at) VALUES ('loan', 'key-b', 7, 20);
             """)
 
         try StoreSchema.migrate(database, logger: logger)
@@ -70,6 +71,9 @@ struct CustomerNumberMigrationTests {
             try value(
                 database, "SELECT group_concat(run_id || ':' || cn, ',') FROM (SELECT * FROM runs ORDER BY run_id)")
                 == "7:2,8:1")
+        #expect(
+            try value(database, "SELECT name || ':' || cn || ':' || key || ':' || run_id FROM enrol_keys")
+                == "loan:2:key-b:7")
         // A strategy send now points at the number; a forgotten customer's pseudonym stays where it was.
         #expect(
             try value(

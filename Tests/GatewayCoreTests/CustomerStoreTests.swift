@@ -236,7 +236,7 @@ struct CustomerStoreTests {
                 (902, 'first-loan', 1, '\(other)', \(otherNumber), 'x', 'waiting', 's', 1, 1, 0, 1, 1);
             INSERT INTO run_timers (run_id, due_at, rev, kind) VALUES (901, 5, 1, 'wake'), (902, 5, 1, 'wake');
             INSERT INTO run_steps (run_id, visit, step, kind, at, outcome) VALUES (901, 1, 's', 'send', 1, 'sent');
-            INSERT INTO enrol_keys (name, key, run_id, created_at) VALUES ('first-loan', 'k', 901, 1);
+            INSERT INTO enrol_keys (name, cn, key, run_id, created_at) VALUES ('first-loan', \(cn), 'k', 901, 1);
             INSERT INTO channel_scores (cn, channel_type, sends, engagements, sends_total, updated_at)
                 VALUES (\(cn), 'sms', 1, 0, 1, 1);
             INSERT INTO strategy_entries (cn, name, first_at, last_at, entries) VALUES (\(cn), 'first-loan', 1, 1, 1);

@@ -144,6 +144,10 @@ struct RunStoreTests {
             return
         }
         #expect(repeated == first)
+        // A key is the customer's: the same key sent for another customer enrols that customer.
+        fixture.customer("C2")
+        let other = try #require(Self.runID(fixture.enrol("once", "C2", key: "k1")))
+        #expect(other != first)
         #expect(Self.refusal(fixture.enrol("once", "C1")) == "active")
         #expect(try fixture.exit(.run(first)) == .exited(runID: first))
         #expect(Self.refusal(fixture.enrol("once", "C1")) == "once")

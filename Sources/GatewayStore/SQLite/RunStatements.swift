@@ -28,11 +28,11 @@ struct RunStatements {
             """)
         // A key older than the window (?3 = now - window) no longer counts; enrolling again replaces it.
         selectEnrolKey = try database.prepare(
-            "SELECT run_id FROM enrol_keys WHERE name = ?1 AND key = ?2 AND created_at > ?3")
+            "SELECT run_id FROM enrol_keys WHERE name = ?1 AND cn = ?2 AND key = ?3 AND created_at > ?4")
         insertEnrolKey = try database.prepare(
             """
-            INSERT INTO enrol_keys (name, key, run_id, created_at) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (name, key) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at
+            INSERT INTO enrol_keys (name, cn, key, run_id, created_at) VALUES (?1, ?5, ?2, ?3, ?4)
+            ON CONFLICT (name, cn, key) DO UPDATE SET run_id = excluded.run_id, created_at = excluded.created_at
             """)
         selectEntry = try database.prepare("SELECT last_at FROM strategy_entries WHERE cn = ?1 AND name = ?2")
         upsertEntry = try database.prepare(

@@ -9,7 +9,9 @@ import Logging
 /// strategy send checks consent and caps under it.
 ///
 /// `messages.customer_number` finds a customer's messages (forget, withdrawals); `messages.customer_key` now only
-/// keeps a forgotten customer's pseudonym.
+/// keeps a forgotten customer's pseudonym. An enrol key is the client's, usually random (and an HMAC with a store
+/// key): kept under the customer's number as well, a repeat of one enrolment is found beside the customer's other
+/// rows, and the same key sent for another customer is that customer's own request, not a duplicate of the first.
 extension StoreSchema {
     static func migrateToCustomerNumbers(_ database: SQLiteDatabase, logger: Logger) throws(StoreError) {
         let count = try database.prepare("SELECT COUNT(*) FROM customers")
@@ -93,12 +95,27 @@ extension StoreSchema {
                 ALTER TABLE strategy_entries_v6 RENAME TO strategy_entries;
                 CREATE INDEX customer_addresses_key ON customer_addresses (address_key, channel_type);
 
+                CREATE TABLE enrol_keys_v6 (
+                    name TEXT NOT NULL,
+                    cn INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    run_id INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (name, cn, key)
+                ) WITHOUT ROWID;
+
                 ALTER TABLE runs ADD COLUMN cn INTEGER;
                 UPDATE runs SET cn = (SELECT c.cn FROM customers c WHERE c.ck = runs.ck);
                 DROP INDEX runs_active;
                 DROP INDEX runs_customer;
                 CREATE UNIQUE INDEX runs_active ON runs (name, cn) WHERE state != 'finished';
                 CREATE INDEX runs_customer ON runs (cn, started_at);
+                INSERT INTO enrol_keys_v6
+                SELECT e.name, r.cn, e.key, e.run_id, e.created_at
+                FROM enrol_keys e JOIN runs r ON r.run_id = e.run_id WHERE r.cn IS NOT NULL;
+                DROP TABLE enrol_keys;
+                ALTER TABLE enrol_keys_v6 RENAME TO enrol_keys;
+                CREATE INDEX enrol_keys_created ON enrol_keys (created_at);
 
                 ALTER TABLE messages ADD COLUMN customer_number INTEGER;
                 UPDATE messages SET customer_number = c.cn, customer_key = NULL

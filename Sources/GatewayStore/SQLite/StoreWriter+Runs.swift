@@ -88,6 +88,9 @@ extension StoreWriter {
         guard let strategy = try strategyEntry(name) else { return .refused(.unknownStrategy) }
         guard !strategy.retired else { return .refused(.retired) }
         let statements = runStatements
+        let ck = customerKey(enrolment.customer)
+        guard let cn = try customerStatements.number(ck: ck) else { return .refused(.unknownCustomer) }
+        // A key is the customer's (schema v6): found beside the customer's rows, not at a random page.
         var enrolKey: String?
         if let key = enrolment.enrolKey {
             let keyed = cipher.dedupKey("e:" + key)
@@ -96,12 +99,11 @@ extension StoreWriter {
             select.reset()
             defer { select.reset() }
             select.bind(1, name)
-            select.bind(2, keyed)
-            select.bind(3, now - enrolKeyWindow)
+            select.bind(2, cn)
+            select.bind(3, keyed)
+            select.bind(4, now - enrolKeyWindow)
             if try select.step(), let runID = select.int64(0) { return .duplicate(runID: runID) }
         }
-        let ck = customerKey(enrolment.customer)
-        guard let cn = try customerStatements.number(ck: ck) else { return .refused(.unknownCustomer) }
         let rules = strategy.rules
         let entry = statements.selectEntry
         entry.reset()
@@ -161,6 +163,7 @@ extension StoreWriter {
             remember.bind(2, enrolKey)
             remember.bind(3, runID)
             remember.bind(4, now)
+            remember.bind(5, cn)
             try remember.step()
         }
         countStep(

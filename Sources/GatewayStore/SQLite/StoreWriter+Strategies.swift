@@ -163,8 +163,8 @@ extension StoreWriter {
     func pruneEnrolKeys(before cutoff: Int64) throws(StoreError) -> Bool {
         let delete = try cached(
             """
-            DELETE FROM enrol_keys WHERE (name, key) IN
-                (SELECT name, key FROM enrol_keys WHERE created_at < ?1 LIMIT \(Self.pruneBatch))
+            DELETE FROM enrol_keys WHERE (name, cn, key) IN
+                (SELECT name, cn, key FROM enrol_keys WHERE created_at < ?1 LIMIT \(Self.pruneBatch))
             """)
         delete.bind(1, cutoff)
         try delete.step()

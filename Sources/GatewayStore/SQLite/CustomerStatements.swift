@@ -31,7 +31,7 @@ struct CustomerStatements {
             "SELECT cn, ck, id_sealed, zone, attributes_sealed, created_at, updated_at FROM customers WHERE cn = ?1")
         selectCustomerByKey = try database.prepare(
             "SELECT cn, ck, id_sealed, zone, attributes_sealed, created_at, updated_at FROM customers WHERE ck = ?1")
-        numberOfCustomer = try database.prepare("SELECT cn FROM customers WHERE ck = ?1")
+        numberOfCustomer = try database.prepare("SELECT cn, id_sealed FROM customers WHERE ck = ?1")
         selectAddresses = try database.prepare(
             "SELECT channel_type, address_sealed FROM customer_addresses WHERE cn = ?1")
         selectTags = try database.prepare("SELECT tag FROM customer_tags WHERE cn = ?1")
@@ -113,12 +113,16 @@ struct CustomerStatements {
     }
 
     /// The number of the customer with key `ck`, or `nil` if unknown.
-    func number(ck: String) throws(StoreError) -> Int64? {
+    func number(ck: String) throws(StoreError) -> Int64? { try identity(ck: ck)?.number }
+
+    /// The number and the id as stored (sealed with a store key) of the customer with key `ck`: a run keeps the
+    /// sealed id as it is, without sealing it again.
+    func identity(ck: String) throws(StoreError) -> (number: Int64, sealedID: String)? {
         let statement = numberOfCustomer
         statement.reset()
         statement.bind(1, ck)
         defer { statement.reset() }
-        return try statement.step() ? statement.int64(0) : nil
+        return try statement.step() ? (statement.int64(0) ?? 0, statement.string(1) ?? "") : nil
     }
 
     /// Tags a customer; `true` if the tag is new.

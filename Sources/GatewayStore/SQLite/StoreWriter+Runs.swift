@@ -89,7 +89,7 @@ extension StoreWriter {
         guard !strategy.retired else { return .refused(.retired) }
         let statements = runStatements
         let ck = customerKey(enrolment.customer)
-        guard let cn = try customerStatements.number(ck: ck) else { return .refused(.unknownCustomer) }
+        guard let (cn, sealed) = try customerStatements.identity(ck: ck) else { return .refused(.unknownCustomer) }
         // A key is the customer's (schema v6): found beside the customer's rows, not at a random page.
         var enrolKey: String?
         if let key = enrolment.enrolKey {
@@ -122,7 +122,6 @@ extension StoreWriter {
         // A first `wait`: parked on it here, as the interpreter would at the start timer (state, resume step,
         // wake timer, history row), saving that fire's read and advance.
         let initialWait = rules.initialWait
-        let sealed = try cipher.seal(enrolment.customer)
         let state: RunState = initialWait == nil ? .ready : .waiting
         let step = initialWait?.resume ?? rules.firstStep
         let insert = statements.insertRun

@@ -19,20 +19,24 @@ struct RunStoreTests {
         let directory = NSTemporaryDirectory() + "cg-runs-" + UUID().uuidString
         var store: SQLiteMessageStore
         var policy = PolicyConfiguration()
+        let key: [UInt8]?
 
-        init() throws {
-            store = try Self.open(directory, clock)
+        init(key: [UInt8]? = nil) throws {
+            self.key = key
+            store = try Self.open(directory, clock, key)
         }
 
-        private static func open(_ directory: String, _ clock: ManualWallClock) throws -> SQLiteMessageStore {
+        private static func open(_ directory: String, _ clock: ManualWallClock, _ key: [UInt8]?) throws
+            -> SQLiteMessageStore
+        {
             try SQLiteMessageStore(
-                directory: directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 10_000, clock: clock,
-                logger: Logger(label: "test"))
+                directory: directory, dedupWindow: .seconds(86_400), encryptionKey: key, maxPendingAccepts: 10_000,
+                clock: clock, logger: Logger(label: "test"))
         }
 
         func reopen() throws {
             store.close()
-            store = try Self.open(directory, clock)
+            store = try Self.open(directory, clock, key)
             store.setPolicy(policy)
         }
 
@@ -284,8 +288,9 @@ struct RunStoreTests {
         }
     }
 
-    @Test func aSendIsAdmittedAndInsertedWithTheRun() throws {
-        let fixture = try Fixture()
+    @Test(arguments: [nil, [UInt8](repeating: 9, count: 32)] as [[UInt8]?])
+    func aSendIsAdmittedAndInsertedWithTheRun(key: [UInt8]?) throws {
+        let fixture = try Fixture(key: key)
         try fixture.register([Self.rules("s")])
         fixture.customer("C1")
         let queued = Mutex(0)
@@ -303,6 +308,14 @@ struct RunStoreTests {
         }
         #expect(messageID == "m-run" && instance == "sms-main" && state == .waiting)
         #expect(fixture.status("m-run")?.state == .queued)
+        // The message names the run's customer: with a store key, in the run's own sealed copy of the id.
+        #expect(fixture.status("m-run")?.customer == "C1")
+        let database = try SQLiteDatabase(path: fixture.directory + "/gateway.sqlite3", readOnly: true)
+        let stored = try database.prepare(
+            "SELECT m.customer = r.customer_sealed, m.customer FROM messages m JOIN runs r ON r.run_id = m.run_id")
+        #expect(try stored.step() && stored.int(0) == 1)
+        #expect((stored.string(1) == "C1") == (key == nil), "sealed only under a key")
+        stored.reset()
         #expect(queued.withLock { $0 } == 1)
         let run = try #require(try fixture.runs("C1").first)
         #expect(run.history.first?.outcome == .sent && run.history.first?.messageID == "m-run")

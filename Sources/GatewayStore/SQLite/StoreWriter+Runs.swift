@@ -317,6 +317,8 @@ extension StoreWriter {
                 request.customerKey = run.ck
                 request.customerNumber = run.cn
                 if request.customer == nil { request.customer = customer }
+                // The run's sealed id is the customer's: the engine names the same customer it read for the run.
+                request.storedCustomer = run.customerSealed
                 // Quiet hours are the customer's: the engine put their zone (or none) on the request when it read
                 // the run with the customer's facts, so the writer does not read it again.
                 let decision = try admit(request, now: now, policy: policy)

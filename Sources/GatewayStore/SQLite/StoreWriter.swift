@@ -341,7 +341,11 @@ final class StoreWriter: @unchecked Sendable {
                 bindInPlace(14, cap)
                 answer = .suppressed(message.id, reason: reason, cap: cap)
             }
-            bindInPlace(15, try cipher.seal(request.customer))
+            if let stored = request.storedCustomer {
+                bindInPlace(15, stored)
+            } else {
+                bindInPlace(15, try cipher.seal(request.customer))
+            }
             insertMessage.bind(16, PriorityLane(message.category).rawValue)
             bindInPlace(17, try cipher.seal(message.title))
             bindInPlace(18, try cipher.seal(message.url))

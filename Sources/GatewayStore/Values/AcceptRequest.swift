@@ -38,6 +38,9 @@ public struct AcceptRequest: Sendable {
     public var customerKey: String?
     /// The customer's number (`cn`) of a strategy send, so forget and a run's exit find the message.
     public var customerNumber: Int64?
+    /// `customer` as stored (sealed with a store key), when the caller has it already: a strategy send takes its
+    /// run's copy, so the writer does not seal the id once more per message.
+    public var storedCustomer: String?
 
     public init(
         message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String?,

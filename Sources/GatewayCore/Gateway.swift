@@ -90,7 +90,12 @@ public final class Gateway: @unchecked Sendable {
             directory: configuration.stateDirectory, dedupWindow: configuration.dedupWindow,
             retention: configuration.retention,
             encryptionKey: configuration.storeEncryptionKey.flatMap(GatewayConfiguration.decodeKey),
-            maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger
+            maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger,
+            progress: { [notifier] step in
+                // Before READY=1: each beat extends systemd's start timeout (90 s by default) by a minute and
+                // feeds the watchdog, so upgrading a large store is not killed and restarted from scratch.
+                notifier.notify("EXTEND_TIMEOUT_USEC=60000000\nWATCHDOG=1\nSTATUS=upgrading the store: \(step)")
+            }
         )
         store.setPolicy(configuration.policy)
         store.setStrategyCommitBudget(configuration.strategySettings.commitBudget)

@@ -49,9 +49,16 @@ struct CustomerNumberMigrationTests {
             INSERT INTO enrol_keys (name, key, run_id, created_at) VALUES ('loan', 'key-b', 7, 20);
             """)
 
-        try StoreSchema.migrate(database, logger: logger)
+        var steps: [String] = []
+        try StoreSchema.migrate(database, logger: logger) { steps.append($0) }
 
+        // An operator (and systemd's status line) hears each step of the rewrite, and when it ended.
+        #expect(steps.first?.hasPrefix("numbering customers (schema version 6)") == true, "\(steps)")
+        #expect(steps.contains("numbering customers: customers (1 of 8)"), "\(steps)")
+        #expect(steps.contains("numbering customers: messages (8 of 8)"), "\(steps)")
+        #expect(steps.last?.hasPrefix("customers numbered in ") == true, "\(steps)")
         #expect(try value(database, "PRAGMA user_version") == "6")
+        #expect(try value(database, "PRAGMA cache_size") == "-4096", "the writer's page cache is back to its size")
         #expect(
             try value(database, "SELECT group_concat(ck || '=' || cn, ',') FROM (SELECT * FROM customers ORDER BY cn)")
                 == "kA=1,kB=2")
@@ -94,6 +101,15 @@ struct CustomerNumberMigrationTests {
             try value(database, "SELECT sql FROM sqlite_master WHERE name = 'messages_customer'")?.contains(
                 "(customer_number)") == true)
         #expect(try value(database, "PRAGMA integrity_check") == "ok")
+    }
+
+    @Test func aNewStoreIsCreatedAtVersionSixWithoutAWord() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try database()
+        var steps: [String] = []
+        try StoreSchema.migrate(database, logger: logger) { steps.append($0) }
+        #expect(steps.isEmpty)
+        #expect(try value(database, "PRAGMA user_version") == "\(StoreSchema.version)")
     }
 
     @Test func aStoreFromANewerGatewayIsRefused() throws {

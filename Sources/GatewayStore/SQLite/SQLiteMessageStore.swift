@@ -71,9 +71,12 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
     ///   - maxPendingAccepts: intake queue bound; beyond it `accept` refuses (the client hears `overloaded`).
     ///   - clock: wall clock for timestamps.
     ///   - logger: where store failures are logged.
+    ///   - progress: hears the steps of a long schema upgrade, and a beat every few seconds while one runs (the
+    ///     daemon tells systemd, so a start that upgrades a large store is not taken for a hung one).
     public init(
         directory: String, dedupWindow: Duration, retention: Duration = .seconds(90 * 86_400),
-        encryptionKey: [UInt8]? = nil, maxPendingAccepts: Int, clock: any WallClock, logger: Logger
+        encryptionKey: [UInt8]? = nil, maxPendingAccepts: Int, clock: any WallClock, logger: Logger,
+        progress: (String) -> Void = { _ in }
     ) throws(StoreError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -88,7 +91,7 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         let database = try SQLiteDatabase(path: path)
-        try StoreSchema.migrate(database, logger: logger)
+        try StoreSchema.migrate(database, logger: logger, progress: progress)
         // A read-only file (or directory) opens and migrates fine when the schema exists: write once now, so the
         // daemon never reports serving while every send would fail.
         do {

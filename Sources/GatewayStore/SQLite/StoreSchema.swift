@@ -5,8 +5,10 @@ enum StoreSchema {
     static let version = 6
 
     /// Brings the store to `target` (the current version unless a test stops early); refuses a store written by a
-    /// newer gatewayd, whose tables this one would misread.
-    static func migrate(_ database: SQLiteDatabase, to target: Int = version, logger: Logger) throws(StoreError) {
+    /// newer gatewayd, whose tables this one would misread. `progress` hears the steps of a long migration.
+    static func migrate(
+        _ database: SQLiteDatabase, to target: Int = version, logger: Logger, progress: (String) -> Void = { _ in }
+    ) throws(StoreError) {
         let versionQuery = try database.prepare("PRAGMA user_version")
         let existing = try versionQuery.step() ? versionQuery.int(0) : 0
         versionQuery.reset()
@@ -357,6 +359,6 @@ enum StoreSchema {
                 """
             )
         }
-        if existing < 6, target >= 6 { try migrateToCustomerNumbers(database, logger: logger) }
+        if existing < 6, target >= 6 { try migrateToCustomerNumbers(database, logger: logger, progress: progress) }
     }
 }

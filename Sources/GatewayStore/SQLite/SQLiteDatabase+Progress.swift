@@ -39,3 +39,13 @@ extension SQLiteDatabase {
         return try body()
     }
 }
+
+extension SQLiteDatabase {
+    /// Sets the page cache back to the writer's 4 MiB and hands what a migration used back to the system: SQLite's
+    /// freed pages, then the C heap's free memory (without `malloc_trim`, glibc keeps it and the daemon would serve
+    /// with the migration's few hundred MB resident).
+    func releaseMemory() {
+        try? execute("PRAGMA cache_size = -4096; PRAGMA shrink_memory;")
+        _ = cg_malloc_trim()
+    }
+}

@@ -118,13 +118,16 @@ struct RunStoreTests {
     }
 
     /// A send step to `customer`'s phone on an SMS instance; on sent wait for a click, on suppressed finish.
-    static func sendPlan(_ customer: String, messageID: String, zone: String? = nil, at: Int64) -> RunAdvance.Next {
+    static func sendPlan(
+        _ customer: String, messageID: String, zone: String? = nil, storedRecipient: String? = nil, at: Int64
+    ) -> RunAdvance.Next {
         let message = OutboundMessage(
             id: messageID, channel: "sms-main", recipient: "13800138000", category: .marketing, content: "offer")
         var accept = AcceptRequest(
             message: message, channelType: "sms", customer: customer, dedupKey: "", clientDedupKey: nil,
             notAfter: nil)
         accept.timeZone = zone
+        accept.storedRecipient = storedRecipient
         return .send(
             SendPlan(
                 step: "sms",
@@ -297,10 +300,12 @@ struct RunStoreTests {
         fixture.store.onCommit { lanes in queued.withLock { $0 += lanes["sms-main"]?.total ?? 0 } }
         let runID = try #require(Self.runID(fixture.enrol("s", "C1")))
         let now = fixture.clock.nowMilliseconds
+        // As the engine hands it over: the address in the form the directory stores it.
+        let sealedRecipient = try #require(try FieldCipher(key: key).seal("13800138000"))
         let result = fixture.advance([
             RunAdvance(
                 runID: runID, expectedRev: 1, firedDueAt: now, at: now, effects: RunEffects(),
-                next: Self.sendPlan("C1", messageID: "m-run", at: now))
+                next: Self.sendPlan("C1", messageID: "m-run", storedRecipient: sealedRecipient, at: now))
         ])[0]
         guard case .advanced(_, _, let state, .sent(let messageID, let instance)?) = result else {
             Issue.record("not sent: \(result)")
@@ -316,6 +321,11 @@ struct RunStoreTests {
         #expect(try stored.step() && stored.int(0) == 1)
         #expect((stored.string(1) == "C1") == (key == nil), "sealed only under a key")
         stored.reset()
+        // The recipient handed over as stored is kept verbatim, and still reads back in clear.
+        let recipient = try database.prepare("SELECT recipient FROM messages WHERE id = 'm-run'")
+        #expect(try recipient.step() && recipient.string(0) == sealedRecipient)
+        recipient.reset()
+        #expect(fixture.status("m-run")?.recipient == "13800138000")
         #expect(queued.withLock { $0 } == 1)
         let run = try #require(try fixture.runs("C1").first)
         #expect(run.history.first?.outcome == .sent && run.history.first?.messageID == "m-run")

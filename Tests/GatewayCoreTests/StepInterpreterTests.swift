@@ -80,6 +80,26 @@ struct StepInterpreterTests {
             context: context)
     }
 
+    @Test func aSendToTheStoredAddressAsItIsCarriesItsStoredForm() throws {
+        var customer = Self.customer
+        customer.storedAddresses = ["app_push": "enc1:sealed-token"]
+        let kept = try #require(Self.advance(Self.run(at: "push1", customer: customer)))
+        guard case .send(let plan) = kept.next else { Issue.record("expected a send"); return }
+        #expect(plan.candidates[0].accept.storedRecipient == "enc1:sealed-token")
+        // Validation that changes the address (normalizing a number, say) makes the stored form another string's.
+        let normalizing = InterpreterContext(now: Self.now, instances: Self.instances) { request in
+            let message = OutboundMessage(
+                id: "m", channel: request.channel, recipient: request.to + "-normalized", category: .marketing,
+                content: request.content)
+            return AcceptRequest(
+                message: message, channelType: "x", customer: request.customer, dedupKey: "k", clientDedupKey: nil,
+                notAfter: nil)
+        }
+        let changed = try #require(Self.advance(Self.run(at: "push1", customer: customer), context: normalizing))
+        guard case .send(let other) = changed.next else { Issue.record("expected a send"); return }
+        #expect(other.candidates[0].accept.storedRecipient == nil)
+    }
+
     @Test func firstPushSendsAndParksOnItsWaitFor() throws {
         let advance = try #require(Self.advance(Self.run(at: "push1")))
         #expect(advance.expectedRev == 4)

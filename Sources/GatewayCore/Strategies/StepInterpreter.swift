@@ -260,6 +260,10 @@ private struct Walk {
             accept.timeZone = customer.zone
             accept.runID = run.runID
             accept.runVisit = visit
+            // The address as the directory stores it, when the send goes to it as it is: no second seal.
+            if accept.message.recipient == customer.addresses[candidate.channelType] {
+                accept.storedRecipient = customer.storedAddresses[candidate.channelType]
+            }
             candidates.append(
                 SendPlan.Candidate(accept: accept, instance: candidate.instance, channelType: candidate.channelType))
         }

@@ -105,11 +105,13 @@ struct CustomerStatements {
         -> CustomerFacts?
     {
         guard let record = try record(cn: cn, cipher: cipher) else { return nil }
-        return CustomerFacts(
+        let (addresses, stored) = try addressesAsStored(cn: cn, cipher: cipher)
+        var facts = CustomerFacts(
             id: record.id, zone: record.zone, attributes: record.attributes,
-            tags: parts.contains(.tags) ? try tags(cn: cn) : [],
-            addresses: try addresses(cn: cn, cipher: cipher),
+            tags: parts.contains(.tags) ? try tags(cn: cn) : [], addresses: addresses,
             scores: parts.contains(.scores) ? try scores(cn: cn) : [:])
+        facts.storedAddresses = stored
+        return facts
     }
 
     /// The number of the customer with key `ck`, or `nil` if unknown.
@@ -169,14 +171,25 @@ struct CustomerStatements {
     }
 
     func addresses(cn: Int64, cipher: FieldCipher) throws(StoreError) -> [String: String] {
+        try addressesAsStored(cn: cn, cipher: cipher).clear
+    }
+
+    /// The customer's addresses in clear, and as stored (sealed under a store key).
+    func addressesAsStored(cn: Int64, cipher: FieldCipher) throws(StoreError)
+        -> (clear: [String: String], stored: [String: String])
+    {
         let statement = selectAddresses
         statement.reset()
         statement.bind(1, cn)
-        var addresses: [String: String] = [:]
+        var clear: [String: String] = [:]
+        var stored: [String: String] = [:]
         while try statement.step() {
-            addresses[statement.string(0) ?? ""] = try cipher.open(statement.string(1)) ?? ""
+            let type = statement.string(0) ?? ""
+            let sealed = statement.string(1)
+            clear[type] = try cipher.open(sealed) ?? ""
+            stored[type] = sealed ?? ""
         }
-        return addresses
+        return (clear, stored)
     }
 
     func scores(cn: Int64) throws(StoreError) -> [String: ChannelScoreRow] {

@@ -316,7 +316,11 @@ final class StoreWriter: @unchecked Sendable {
             insertArenaUsed = 0
             bindInPlace(1, message.id)
             bindInPlace(2, message.channel)
-            bindInPlace(3, try cipher.seal(message.recipient))
+            if let stored = request.storedRecipient {
+                bindInPlace(3, stored)
+            } else {
+                bindInPlace(3, try cipher.seal(message.recipient))
+            }
             bindInPlace(4, message.category.name)
             bindInPlace(5, message.template)
             bindInPlace(6, try cipher.seal(Self.serialized(message.params)))

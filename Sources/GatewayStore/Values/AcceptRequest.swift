@@ -41,6 +41,9 @@ public struct AcceptRequest: Sendable {
     /// `customer` as stored (sealed with a store key), when the caller has it already: a strategy send takes its
     /// run's copy, so the writer does not seal the id once more per message.
     public var storedCustomer: String?
+    /// `message.recipient` as stored, when the caller has it already (a strategy send to the customer's address
+    /// as the directory keeps it).
+    public var storedRecipient: String?
 
     public init(
         message: OutboundMessage, channelType: String, customer: String? = nil, dedupKey: String?,

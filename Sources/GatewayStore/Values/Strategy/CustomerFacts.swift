@@ -9,6 +9,9 @@ public struct CustomerFacts: Sendable {
     public var addresses: [String: String]
     /// Channel score per channel type, for `channel: auto`.
     public var scores: [String: ChannelScoreRow]
+    /// The addresses as stored (sealed under a store key), per channel type: a send to one, unchanged, keeps this
+    /// form instead of sealing the address again.
+    public var storedAddresses: [String: String] = [:]
 
     public init(
         id: String, zone: String? = nil, attributes: [String: String] = [:], tags: Set<String> = [],

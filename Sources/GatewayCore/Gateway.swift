@@ -391,7 +391,7 @@ public final class Gateway: @unchecked Sendable {
         let notifier = notifier
         let logger = logger
         let thread = Thread { [self] in
-            Thread.current.name = "watchdog"
+            ThreadNaming.nameCurrentThread("watchdog")
             while !self.stopping.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: period)
                 let dispatcherAge = (monotonicClock.nowNanoseconds - dispatcher.lastTurn) / 1_000_000

@@ -125,7 +125,7 @@ public final class Dispatcher: @unchecked Sendable {
     public func start() throws(StoreError) {
         try openReader()
         let thread = Thread { [self] in
-            Thread.current.name = "dispatcher"
+            ThreadNaming.nameCurrentThread("dispatcher")
             run()
         }
         thread.start()

@@ -29,7 +29,7 @@ final class BoundedWorker: @unchecked Sendable {
         if jobs.count - next > idle && threads < maxThreads {
             threads += 1
             let thread = Thread { [self] in
-                Thread.current.name = String(name.prefix(15))
+                ThreadNaming.nameCurrentThread(name)
                 work()
             }
             thread.start()

@@ -50,7 +50,7 @@ public final class WebhookSender: @unchecked Sendable {
         let connection = ThreadHandoff(try store.makeReader())
         store.enableOutbox { [self] in wake() }
         let thread = Thread { [self] in
-            Thread.current.name = "webhook"
+            ThreadNaming.nameCurrentThread("webhook")
             run(connection.value)
         }
         self.thread = thread

@@ -47,7 +47,7 @@ public final class ReceiptPoller: @unchecked Sendable {
         let box = ThreadHandoff(try store.makeReader())
         started = true
         let thread = Thread { [self] in
-            Thread.current.name = "receipt-poller"
+            ThreadNaming.nameCurrentThread("receipt-poller")
             run(box.value)
         }
         thread.start()

@@ -139,7 +139,7 @@ public final class StrategyEngine: @unchecked Sendable {
         stopped = false
         condition.unlock()
         let thread = Thread { [self] in
-            Thread.current.name = "strategy-engine"
+            ThreadNaming.nameCurrentThread("strategy-engine")
             run()
         }
         self.thread = thread

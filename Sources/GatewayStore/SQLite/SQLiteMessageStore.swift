@@ -108,8 +108,8 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
         try writer.countUnmatchedReceipts()
         try writer.rekeyLegacyReceiptFingerprints()
         let thread = Thread { [unowned self] in
-            // Set from the thread itself, so the kernel sees it (`top -H`, `ps -L`, `perf`): set before `start()`, it may not.
-            Thread.current.name = "store-writer"
+            // From the thread itself, for the kernel (see ``ThreadNaming``).
+            ThreadNaming.nameCurrentThread("store-writer")
             self.run(writer)
         }
         thread.stackSize = 1 << 20

@@ -9,10 +9,10 @@ import Testing
         pacer.awaited(at: 0)
         #expect(pacer.budget(limit: 500, now: 0) == 128)
         #expect(pacer.budget(limit: 50, now: 0) == 50)
-        // 100 items in 4 ms: 40 µs each, so 4 ms holds 100.
+        // 100 items in 4 ms: 40 µs each, so the 2 ms target holds 50.
         pacer.observe(items: 100, took: .microseconds(4_000))
-        #expect(pacer.budget(limit: 500, now: 0) == 100)
-        #expect(pacer.budget(limit: 60, now: 0) == 60)
+        #expect(pacer.budget(limit: 500, now: 0) == 50)
+        #expect(pacer.budget(limit: 40, now: 0) == 40)
     }
 
     @Test func smallCommitsDoNotShrinkTheBudget() {
@@ -21,7 +21,7 @@ import Testing
         pacer.observe(items: 100, took: .microseconds(4_000))
         // Timed over the items alone, a commit of 32 costs the same per item: no spiral towards the floor.
         for _ in 0..<20 { pacer.observe(items: 32, took: .microseconds(32 * 40)) }
-        #expect(pacer.budget(limit: 500, now: 0) == 100)
+        #expect(pacer.budget(limit: 500, now: 0) == 50)
     }
 
     @Test func dearItemsMeetTheFloorAndCheapOnesTheLimit() {
@@ -44,8 +44,8 @@ import Testing
         #expect(pacer.budget(limit: 5_000, now: 0) == 1_000)
         #expect(pacer.budget(limit: 500, now: 0) == 500)
         pacer.awaited(at: 10_000)
-        #expect(pacer.budget(limit: 5_000, now: 10_000) == 100)
-        #expect(pacer.budget(limit: 5_000, now: 10_999) == 100)
+        #expect(pacer.budget(limit: 5_000, now: 10_000) == 50)
+        #expect(pacer.budget(limit: 5_000, now: 10_999) == 50)
         // A second after the last awaited operation the writer counts as quiet again.
         #expect(pacer.budget(limit: 5_000, now: 11_000) == 1_000)
         // Which operations someone waits on: sends and receipts yes; the dispatcher's records and strategy work no.

@@ -167,7 +167,7 @@ struct ObservabilityTests {
         let gateway = try TestGateway(channels: ["sms": "type: loopback\n"])
         try gateway.startDaemon()
         let pid = try #require(gateway.daemon?.pid)
-        let wanted: Set = ["store-writer", "dispatcher", "transport"]
+        let wanted: Set = ["store-writer", "store-checkpt", "dispatcher", "transport"]
         // Each thread names itself once it runs; on a loaded machine that can come after the socket is up.
         var names: Set<String> = []
         let deadline = Date().addingTimeInterval(10)

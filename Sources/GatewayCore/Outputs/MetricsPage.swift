@@ -61,6 +61,10 @@ public struct MetricsPage: Sendable {
         writeListener(into: &page)
         page.family(Self.prefix + "store_commits_total", .counter, "Store transactions committed.")
         page.sample(Self.prefix + "store_commits_total", store.commitCount)
+        page.family(
+            Self.prefix + "store_checkpointed_pages_total", .counter,
+            "Pages copied from the write-ahead log into the database file, off the writer.")
+        page.sample(Self.prefix + "store_checkpointed_pages_total", store.checkpointedPages)
         page.histogram(
             Self.prefix + "receipt_latency_seconds", "Sent to delivered, by the vendor's clock where it gives one.",
             store.receiptLatency)

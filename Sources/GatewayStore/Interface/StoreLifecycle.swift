@@ -6,6 +6,10 @@ public protocol StoreLifecycle: AnyObject, Sendable {
     /// Transactions committed since the store opened; with `accepted`, shows how well sends are grouped.
     var commitCount: Int { get }
 
+    /// Pages copied from the write-ahead log back into the database by checkpoints since the store opened (0 for a
+    /// store without one).
+    var checkpointedPages: Int { get }
+
     /// Wall-clock milliseconds of the writer's last turn (it turns at least once a second), for the watchdog.
     var lastTurn: Int64 { get }
 
@@ -14,4 +18,8 @@ public protocol StoreLifecycle: AnyObject, Sendable {
 
     /// Commits everything queued, stops and waits. Later calls are refused.
     func close()
+}
+
+extension StoreLifecycle {
+    public var checkpointedPages: Int { 0 }
 }

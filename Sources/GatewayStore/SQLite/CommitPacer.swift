@@ -9,7 +9,7 @@
 /// may wait for one such commit; every later one is back under the short target.
 struct CommitPacer {
     /// Strategy work one commit aims at (ns), besides the commit's own fixed cost.
-    static let targetNanoseconds: Double = 4_000_000
+    static let targetNanoseconds: Double = 2_000_000
     /// Strategy work one commit aims at (ns) while nobody waits on the writer.
     static let quietTargetNanoseconds: Double = 40_000_000
     /// How long (ms) after the last awaited operation the writer counts as quiet.

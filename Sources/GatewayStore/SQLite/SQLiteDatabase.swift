@@ -3,6 +3,8 @@ internal import CSQLite
 /// A thin owner of one SQLite connection. Not thread-safe: each thread that touches the store owns its own.
 final class SQLiteDatabase {
     private(set) var handle: OpaquePointer?
+    /// The commit hook's target (``onLogCommit(_:)``), kept as long as SQLite may call it.
+    var logHook: LogHook?
 
     /// Turns SQLite's memory statistics off once, before the first connection: kept, they serialize every
     /// allocation on a global mutex (4-5 % of the writer's receipt work in perf) and nothing reads them.

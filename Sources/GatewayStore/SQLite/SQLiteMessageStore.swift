@@ -26,6 +26,8 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
     private var pendingAccepts = 0
     private var closing = false
     private var thread: Thread?
+    /// Copies the write-ahead log back on a thread of its own; stopped when the writer stops.
+    private let checkpointer: WALCheckpointer
     private let finished = NSCondition()
     private var isFinished = false
     private let commits = Atomic<Int>(0)
@@ -55,6 +57,9 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
 
     /// Transactions committed since the store opened; with `accepted`, shows how well sends are grouped.
     public var commitCount: Int { commits.load(ordering: .relaxed) }
+
+    /// Pages the checkpointer copied from the write-ahead log back into the database file since the store opened.
+    public var checkpointedPages: Int { checkpointer.totals.pagesCopied }
 
     /// Wall-clock milliseconds of the writer loop's last turn (it turns at least once a second).
     public var lastTurn: Int64 { heartbeat.load(ordering: .relaxed) }
@@ -103,10 +108,26 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
             throw StoreError.openFailed("\(path) is not writable: \(error.message)")
         }
         identity = FileIdentity(path: path)
-        let writer = try StoreWriter(
-            database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
-        try writer.countUnmatchedReceipts()
-        try writer.rekeyLegacyReceiptFingerprints()
+        // Checkpoints off the writer from here on (the migration above checkpointed in place, before serving).
+        let checkpointer = try WALCheckpointer(path: path, logger: logger)
+        self.checkpointer = checkpointer
+        database.onLogCommit { [unowned database] pages in
+            if pages >= WALCheckpointer.writerTakesOverPages {
+                database.checkpointPassive()
+            } else {
+                checkpointer.logGrew(to: pages)
+            }
+        }
+        let writer: StoreWriter
+        do {
+            writer = try StoreWriter(
+                database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
+            try writer.countUnmatchedReceipts()
+            try writer.rekeyLegacyReceiptFingerprints()
+        } catch {
+            checkpointer.stop()
+            throw error
+        }
         let thread = Thread { [unowned self] in
             // From the thread itself, for the kernel (see ``ThreadNaming``).
             ThreadNaming.nameCurrentThread("store-writer")
@@ -454,6 +475,7 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
                 }
             }
         }
+        checkpointer.stop()
         finished.lock()
         isFinished = true
         finished.broadcast()

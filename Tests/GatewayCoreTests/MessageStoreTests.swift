@@ -63,14 +63,16 @@ struct MessageStoreTests {
 
     /// One accept batch: the writer claims each key in order, so a repeat inside the batch is a duplicate too.
     static func acceptAll(
-        _ store: SQLiteMessageStore, _ sends: [(id: String, key: String)], recipients: [String]? = nil
+        _ store: SQLiteMessageStore, _ sends: [(id: String, key: String)], recipients: [String]? = nil,
+        content: String? = nil
     ) -> [AcceptResult] {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<[AcceptResult]>([])
         let requests = sends.enumerated().map { index, send in
             AcceptRequest(
                 message: OutboundMessage(
-                    id: send.id, channel: "sms", recipient: recipients?[index] ?? "13800138000", template: "T"),
+                    id: send.id, channel: "sms", recipient: recipients?[index] ?? "13800138000", template: "T",
+                    content: content.map { $0 + send.id }),
                 channelType: "sms", dedupKey: send.key, clientDedupKey: nil, notAfter: nil)
         }
         guard

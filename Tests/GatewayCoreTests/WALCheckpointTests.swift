@@ -9,26 +9,9 @@ import Testing
 struct WALCheckpointTests {
     /// Accepts `count` sends of about 4 KiB each in one commit and waits for the answers.
     private static func acceptBatch(_ store: SQLiteMessageStore, from first: Int, count: Int) -> [AcceptResult] {
-        let done = DispatchSemaphore(value: 0)
-        let results = Mutex<[AcceptResult]>([])
-        let body = String(repeating: "余额变动提醒 balance notice ", count: 120)
-        let requests = (first..<first + count).map { index in
-            AcceptRequest(
-                message: OutboundMessage(
-                    id: "m\(index)", channel: "sms", recipient: "1380013\(String(format: "%04d", index % 10_000))",
-                    template: nil, content: body + "\(index)"),
-                channelType: "sms", dedupKey: "k\(index)", clientDedupKey: nil, notAfter: nil)
-        }
-        guard
-            store.accept(
-                requests,
-                completion: { answers in
-                    results.withLock { $0 = answers }
-                    done.signal()
-                })
-        else { return [] }
-        done.wait()
-        return results.withLock { $0 }
+        MessageStoreTests.acceptAll(
+            store, (first..<first + count).map { (id: "m\($0)", key: "k\($0)") },
+            content: String(repeating: "余额变动提醒 balance notice ", count: 120))
     }
 
     @Test func theCheckpointThreadCopiesTheLogBackAndNothingIsLost() throws {

@@ -171,23 +171,25 @@ struct CustomerStatements {
     }
 
     func addresses(cn: Int64, cipher: FieldCipher) throws(StoreError) -> [String: String] {
-        try addressesAsStored(cn: cn, cipher: cipher).clear
+        try addressesAsStored(cn: cn, cipher: cipher, keepSealed: false).clear
     }
 
-    /// The customer's addresses in clear, and as stored (sealed under a store key).
-    func addressesAsStored(cn: Int64, cipher: FieldCipher) throws(StoreError)
+    /// The customer's addresses in clear and, with `keepSealed` under a store key, as stored (without a key the
+    /// stored form is the clear one, and a send has nothing to save by reusing it).
+    func addressesAsStored(cn: Int64, cipher: FieldCipher, keepSealed: Bool = true) throws(StoreError)
         -> (clear: [String: String], stored: [String: String])
     {
         let statement = selectAddresses
         statement.reset()
         statement.bind(1, cn)
+        let sealing = keepSealed && cipher.isEnabled
         var clear: [String: String] = [:]
         var stored: [String: String] = [:]
         while try statement.step() {
             let type = statement.string(0) ?? ""
             let sealed = statement.string(1)
             clear[type] = try cipher.open(sealed) ?? ""
-            stored[type] = sealed ?? ""
+            if sealing { stored[type] = sealed ?? "" }
         }
         return (clear, stored)
     }

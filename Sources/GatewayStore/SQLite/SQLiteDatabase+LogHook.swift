@@ -25,10 +25,9 @@ extension SQLiteDatabase {
             }, Unmanaged.passUnretained(hook).toOpaque())
     }
 
-    /// A PASSIVE checkpoint on this connection (the writer's own, past the checkpointer's limit); `false` if it
-    /// could not run (another checkpoint holds the lock, or it failed).
-    @discardableResult
-    func checkpointPassive() -> Bool {
-        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) == SQLITE_OK
+    /// A PASSIVE checkpoint on this connection (the writer's own, past the checkpointer's limit). If it cannot run
+    /// (another checkpoint holds the lock, or it fails), the next commit past the limit tries again.
+    func checkpointPassive() {
+        _ = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 }

@@ -59,7 +59,7 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
     public var commitCount: Int { commits.load(ordering: .relaxed) }
 
     /// Pages the checkpointer copied from the write-ahead log back into the database file since the store opened.
-    public var checkpointedPages: Int { checkpointer.totals.pagesCopied }
+    public var checkpointedPages: Int { checkpointer.pagesCopied }
 
     /// Wall-clock milliseconds of the writer loop's last turn (it turns at least once a second).
     public var lastTurn: Int64 { heartbeat.load(ordering: .relaxed) }

@@ -30,9 +30,8 @@ final class WALCheckpointer: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var lastFailureLog: ContinuousClock.Instant?
-    /// Checkpoints run, and pages copied back to the database file, since the store opened.
-    private var checkpoints = 0
-    private var pagesCopied = 0
+    /// Pages copied back to the database file since the store opened (under `condition`).
+    private var copiedPages = 0
 
     /// Opens a connection of its own to `path` (a store the writer has opened and migrated) and starts the thread.
     init(path: String, logger: Logger) throws(StoreError) {
@@ -69,11 +68,11 @@ final class WALCheckpointer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Checkpoints run and pages copied back so far.
-    var totals: (checkpoints: Int, pagesCopied: Int) {
+    /// Pages this thread has copied back so far.
+    var pagesCopied: Int {
         condition.lock()
         defer { condition.unlock() }
-        return (checkpoints, pagesCopied)
+        return copiedPages
     }
 
     private func run() {
@@ -98,8 +97,7 @@ final class WALCheckpointer: @unchecked Sendable {
         let result = sqlite3_wal_checkpoint_v2(
             database.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logPages, &copied)
         condition.lock()
-        checkpoints += 1
-        pagesCopied += Int(max(0, copied))
+        copiedPages += Int(max(0, copied))
         condition.unlock()
         // BUSY: the writer's own checkpoint holds the lock; the next commit past the mark wakes this thread again.
         guard result != SQLITE_OK, result != SQLITE_BUSY else { return }

@@ -43,6 +43,12 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "CSQLite",
             path: "Sources/CSQLite",
             pkgConfig: "sqlite3",
@@ -140,7 +146,7 @@ let package = Package(
         // Configuration: libyaml into located nodes, then typed, validated structs.
         .target(
             name: "GatewayConfig",
-            dependencies: ["ChannelKit", "CYAML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ChannelKit", "CYAML", "CLibPQ", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The libcurl multi transport: one thread running perform/poll, woken by curl_multi_wakeup.
@@ -159,6 +165,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL store for several hosts: libpq (pipeline mode, chosen by ./bench-pg-driver), the versioned
+        // schema and its migrations under an advisory lock.
+        .target(
+            name: "GatewayPostgres",
+            dependencies: ["ChannelKit", "GatewayConfig", "CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The core: every side effect lives here.
@@ -188,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GatewayCore", "ChannelKit", "BuiltinChannels", "GatewayRelease",
+                "GatewayCore", "ChannelKit", "BuiltinChannels", "GatewayRelease", "GatewayPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -272,6 +285,16 @@ let package = Package(
             name: "ChannelTesting",
             dependencies: ["ChannelKit", "GatewayConfig"],
             path: "Tests/ChannelTesting",
+            swiftSettings: swiftSettings
+        ),
+        // A PostgreSQL cluster of a test's own: initdb and postgres in a temp dir, on a free port, stopped by PID.
+        .target(name: "PostgresTesting", path: "Tests/PostgresTesting", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayPostgresTests",
+            dependencies: [
+                "GatewayPostgres", "GatewayConfig", "ChannelKit", "PostgresTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -361,7 +384,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ChannelKit", "GatewayClient", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ChannelKit", "GatewayClient", "PostgresTesting", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

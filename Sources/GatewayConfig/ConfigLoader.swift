@@ -21,7 +21,7 @@ public struct ConfigLoader: Sendable {
             "drain_timeout", "log_level", "log_format", "retention", "strict",
             "store_encryption_key", "allowed_uids", "allowed_groups",
             "read_only_uids", "read_only_groups", "listen", "ca_file", "public_base_url", "webhook",
-            "strategies_dir", "strategies", "privacy",
+            "strategies_dir", "strategies", "privacy", "store",
         ] + policyKeys
 
     /// The process environment, the default for `env:` references.
@@ -30,7 +30,7 @@ public struct ConfigLoader: Sendable {
     public static var processCredentialsDirectory: String? { processEnvironment["CREDENTIALS_DIRECTORY"] }
 
     let kinds: [ChannelKind]
-    private let resolver: SecretResolver
+    let resolver: SecretResolver
 
     /// - Parameters:
     ///   - kinds: the channel kinds `type:` may name.
@@ -207,6 +207,7 @@ public struct ConfigLoader: Sendable {
             }
         }
         configuration.policy = readPolicy(map, issues: issues)
+        if let store = readStore(map, issues: issues) { configuration.store = store }
     }
 
     /// Reads `strategies_dir`, `strategies:` and `privacy:`; returns where each `affinity.instances` name is, to be

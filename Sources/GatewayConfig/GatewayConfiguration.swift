@@ -46,6 +46,10 @@ import Foundation
 ///   keyed hashes that replace a forgotten customer and draw holdouts (64 hex digits, base64 of 32 bytes, or any
 ///   text of at least 16 bytes); else `store_encryption_key`, else a key generated into the state directory.
 ///
+/// - `store` (mapping; default `{backend: sqlite}`): `backend` is `sqlite` (the store in `state_dir`, one host) or
+///   `postgresql` (one database shared by several gatewayd hosts; `url`, `pool`, `node_name`, `lease`: see
+///   ``PostgresStoreConfiguration``).
+///
 /// Names are resolved when the file is loaded (an unknown name is an error at its position). When none of the
 /// four access keys is set, whoever can open the socket (file mode 0660) has full access. When any is set,
 /// peers not listed are refused; uid 0 and the daemon's own uid always have full access.
@@ -105,6 +109,8 @@ public struct GatewayConfiguration: Sendable {
     public var strategySettings = StrategySettings()
     /// `privacy.pseudonym_key`, if set.
     public var pseudonymKey: Secret?
+    /// Where the state is kept.
+    public var store = StoreBackend.sqlite
 
     /// - Parameters:
     ///   - socketPath: default `/run/channel-gateway/gateway.sock`.

@@ -25,6 +25,12 @@ struct CheckConfig: ParsableCommand {
     @Flag(help: "Print one JSON document (every issue with file, line, column, severity, message; a summary).")
     var json = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Also connect to the store and check its schema version (PostgreSQL); exit 1 if it cannot be reached or"
+                + " its schema is newer than this gatewayd's."))
+    var connect = false
+
     func validate() throws {
         if let credentialsDirectory {
             var isDirectory: ObjCBool = false
@@ -39,13 +45,20 @@ struct CheckConfig: ParsableCommand {
             kinds: BuiltinChannels.kinds,
             credentialsDirectory: credentialsDirectory ?? ConfigLoader.processCredentialsDirectory)
         let result = loader.load(path: options.config)
+        let store = connect ? result.configuration.map(StoreCheck.run) : nil
         if json {
-            print(Self.document(result).serialized)
+            var document = Self.document(result)
+            if case .object(var members) = document, let store {
+                members["store"] = store.document
+                document = .object(members)
+            }
+            print(document.serialized)
         } else {
             ConfigIssue.report(result.issues)
             if let configuration = result.configuration { print(Self.summaryLine(configuration)) }
+            if let store { print(store.line) }
         }
-        if result.configuration == nil { throw ExitCode(1) }
+        if result.configuration == nil || store?.ok == false { throw ExitCode(1) }
     }
 
     /// `configuration OK: 2 channel(s): sms (sms/aliyun), push (app_push/apns)`, then

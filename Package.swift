@@ -171,7 +171,9 @@ let package = Package(
         // schema and its migrations under an advisory lock.
         .target(
             name: "GatewayPostgres",
-            dependencies: ["ChannelKit", "GatewayConfig", "CLibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ChannelKit", "GatewayConfig", "GatewayStore", "CLibPQ", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The core: every side effect lives here.
@@ -292,7 +294,7 @@ let package = Package(
         .testTarget(
             name: "GatewayPostgresTests",
             dependencies: [
-                "GatewayPostgres", "GatewayConfig", "ChannelKit", "PostgresTesting",
+                "GatewayPostgres", "GatewayConfig", "GatewayStore", "ChannelKit", "PostgresTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -71,6 +71,16 @@ public final class PostgresConnection {
     ///
     /// If any statement fails, none of them holds (the transaction is rolled back) and the first failure is thrown.
     public func transaction(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
+        let results = try batch([PostgresStatement("BEGIN")] + statements + [PostgresStatement("COMMIT")])
+        return Array(results.dropFirst().dropLast())
+    }
+
+    /// Sends `statements` as one pipeline (one round trip) and returns each one's rows, in order. Inside a
+    /// transaction opened with ``begin()`` they run in it; otherwise they are one implicit transaction.
+    ///
+    /// On a failure the rest of the pipeline is skipped and the first failure thrown; a transaction left open and
+    /// aborted is rolled back, so the connection is ready for the next one.
+    public func batch(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
         guard PQenterPipelineMode(connection) == 1 else { throw lost("cannot enter pipeline mode") }
         let results: [PostgresRows]
         do {
@@ -85,16 +95,26 @@ public final class PostgresConnection {
         return results
     }
 
+    /// Opens a transaction for several ``batch(_:)`` round trips (when a later statement needs an earlier one's
+    /// rows); end it with ``commit()`` or ``rollback()``.
+    public func begin() throws(PostgresError) { try execute("BEGIN") }
+
+    /// Commits the open transaction.
+    public func commit() throws(PostgresError) { try execute("COMMIT") }
+
+    /// Rolls the open transaction back, if there is one; never throws (a lost connection has none left).
+    public func rollback() {
+        if PQtransactionStatus(connection) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
+    }
+
     private func pipeline(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
-        try send(PostgresStatement("BEGIN"))
         for statement in statements { try send(statement) }
-        try send(PostgresStatement("COMMIT"))
         guard PQpipelineSync(connection) == 1 else { throw lost("cannot send the pipeline") }
 
         // Every statement's result, then a NULL; the sync's result ends the pipeline.
         var results: [PostgresRows] = []
+        results.reserveCapacity(statements.count)
         var failure: PostgresError?
-        var index = 0
         var idle = 0
         while true {
             guard let result = PQgetResult(connection) else {
@@ -112,9 +132,7 @@ public final class PostgresConnection {
                 if failure == nil { failure = Self.failure(result) }
                 continue
             }
-            // Index 0 is BEGIN, the last is COMMIT.
-            if index > 0 && index <= statements.count { results.append(Self.rows(result)) }
-            index += 1
+            results.append(Self.rows(result))
         }
         if let failure { throw failure }
         return results

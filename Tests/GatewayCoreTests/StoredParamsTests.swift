@@ -14,6 +14,6 @@ struct StoredParamsTests {
     ])
     func directParamsMatchTheJSONSerializer(_ params: [String: String]) {
         let expected = params.isEmpty ? nil : JSONValue.object(params.mapValues { .string($0) }).serialized
-        #expect(StoreWriter.serialized(params) == expected)
+        #expect(StoredParams.text(params) == expected)
     }
 }

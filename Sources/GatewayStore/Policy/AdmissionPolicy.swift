@@ -1,18 +1,18 @@
-import ChannelKit
-import GatewayConfig
+package import ChannelKit
+package import GatewayConfig
 
 /// The policies a send passes on its way into the store, compiled from ``PolicyConfiguration``.
 ///
 /// Applied by the store's writer thread inside the accepting transaction, so cap counts are exact however many
 /// clients send for the same customer at once, and they survive a restart with the rows they count.
-struct AdmissionPolicy: Sendable {
+package struct AdmissionPolicy: Sendable {
     let caps: [FrequencyCap]
     let quietHours: QuietHours
     let keywords: OptOutKeywords
     private let defaultZone: String
     private let zones: QuietHoursByZone
 
-    init(_ configuration: PolicyConfiguration) {
+    package init(_ configuration: PolicyConfiguration) {
         caps = configuration.caps
         quietHours = QuietHours(rules: configuration.quietHours, timeZone: configuration.timeZone)
         keywords = OptOutKeywords(configuration.optOutKeywords)
@@ -27,10 +27,10 @@ struct AdmissionPolicy: Sendable {
     }
 
     /// The caps that count a category (none for `critical`).
-    func caps(for category: MessageCategory) -> [FrequencyCap] {
+    package func caps(for category: MessageCategory) -> [FrequencyCap] {
         category == .critical ? [] : caps.filter { $0.category == category }
     }
 
     /// How far back cap counting looks: counted sends older than this are pruned.
-    var longestWindow: Int64 { caps.map(\.per.milliseconds).max() ?? 0 }
+    package var longestWindow: Int64 { caps.map(\.per.milliseconds).max() ?? 0 }
 }

@@ -2,15 +2,15 @@
 ///
 /// Addresses that look like phone numbers are reduced to their digits without the `+86`/`0086` country code, so
 /// an opt-out from an SMS reply (`13800000000`) matches a send to `+86 138-0000-0000`.
-enum PolicySubject {
+package enum PolicySubject {
     /// The key of a customer id.
-    static func customer(_ id: String) -> String { "c:" + id }
+    package static func customer(_ id: String) -> String { "c:" + id }
 
     /// The key of an address.
-    static func address(_ address: String) -> String { "a:" + normalized(address) }
+    package static func address(_ address: String) -> String { "a:" + normalized(address) }
 
     /// The key caps count under.
-    static func capKey(customer: String?, address: String) -> String {
+    package static func capKey(customer: String?, address: String) -> String {
         customer.map(Self.customer) ?? Self.address(address)
     }
 
@@ -18,7 +18,7 @@ enum PolicySubject {
     ///
     /// Byte by byte (receipt matching normalizes every recipient of a batch send): only ASCII digits and `+- ()`
     /// make a phone number, anything else is returned as it is.
-    static func normalized(_ address: String) -> String {
+    package static func normalized(_ address: String) -> String {
         let utf8 = address.utf8
         guard !utf8.isEmpty, utf8.allSatisfy(isPhoneByte) else { return address }
         return String(unsafeUninitializedCapacity: utf8.count) { out in

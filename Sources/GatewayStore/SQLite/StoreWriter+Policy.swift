@@ -2,65 +2,34 @@ import ChannelKit
 import GatewayConfig
 
 extension StoreWriter {
-    /// What admission decided for one send.
-    enum Admission {
-        /// Send at this time (now, or later: quiet hours, a deferred cap, `not_before`).
-        case send(at: Int64)
-        /// Never send; the reason and the cap's name.
-        case suppress(AcceptResult.SuppressionReason, cap: String?)
-    }
-
-    /// Runs a send through opt-outs (marketing), frequency caps and quiet hours. `critical` passes untouched.
+    /// Runs a send through the admission policy, reading its facts from this transaction.
     func admit(_ request: AcceptRequest, now: Int64, policy: AdmissionPolicy) throws(StoreError) -> Admission {
         let message = request.message
-        var at = max(now, request.notBefore ?? now)
-        guard message.category != .critical else { return .send(at: at) }
-        if message.category == .marketing {
-            if try isOptedOut(key: cipher.dedupKey(PolicySubject.address(message.recipient)), request.channelType) {
-                return .suppress(.optedOut, cap: nil)
-            }
-            // A strategy send carries the customer's key already (the same keyed hash): no second HMAC.
-            if let customer = request.customer,
-                try isOptedOut(
-                    key: request.customerKey ?? cipher.dedupKey(PolicySubject.customer(customer)), request.channelType)
-            {
-                return .suppress(.optedOut, cap: nil)
-            }
-            // Consent kept under a forgotten customer's pseudonyms (StoreWriter+Forget; nothing before a forget).
-            if try optedOutWhileForgotten(request) { return .suppress(.optedOut, cap: nil) }
-        }
-        let caps = policy.caps(for: message.category)
-        let quietHours = policy.quietHours(in: request.timeZone)
-        let quiet = quietHours.covers(message.category, channelType: request.channelType)
-        guard !caps.isEmpty || quiet else { return .send(at: at) }
         let subject = PolicySubject.capKey(customer: request.customer, address: message.recipient)
-        // Events are read once, from the earliest window start any candidate time could need.
-        var history: [Bool: [Int64]] = [:]
-        func events(perChannel: Bool, window: Int64) throws(StoreError) -> [Int64] {
-            if let cached = history[perChannel] { return cached }
-            let longest = caps.filter { $0.perChannel == perChannel }.map(\.per.milliseconds).max() ?? window
-            let loaded = try capEvents(
-                subject: subject, category: message.category.name,
-                channelType: perChannel ? request.channelType : nil, after: now - longest)
-            history[perChannel] = loaded
-            return loaded
-        }
-        // Quiet hours and caps each push the time later; repeat until both agree (bounded).
-        for _ in 0..<8 {
-            let before = at
-            if quiet {
-                at = quietHours.earliestAllowed(message.category, channelType: request.channelType, from: at)
-            }
-            for cap in caps {
-                let window = cap.per.milliseconds
-                let counted = try events(perChannel: cap.perChannel, window: window)
-                if CapWindow.fits(events: counted, max: cap.max, window: window, at: at) { continue }
-                guard request.onCap == .defer else { return .suppress(.frequencyCap, cap: cap.name) }
-                at = CapWindow.earliestSlot(events: counted, max: cap.max, window: window, from: at)
-            }
-            if at == before { break }
-        }
-        return .send(at: at)
+        return try policy.decide(
+            request, now: now,
+            optedOut: { () throws(StoreError) -> Bool in
+                if try isOptedOut(
+                    key: cipher.dedupKey(PolicySubject.address(message.recipient)), request.channelType)
+                {
+                    return true
+                }
+                // A strategy send carries the customer's key already (the same keyed hash): no second HMAC.
+                if let customer = request.customer,
+                    try isOptedOut(
+                        key: request.customerKey ?? cipher.dedupKey(PolicySubject.customer(customer)),
+                        request.channelType)
+                {
+                    return true
+                }
+                // Consent kept under a forgotten customer's pseudonyms (StoreWriter+Forget; nothing before a forget).
+                return try optedOutWhileForgotten(request)
+            },
+            capEvents: { (perChannel, after) throws(StoreError) -> [Int64] in
+                try capEvents(
+                    subject: subject, category: message.category.name,
+                    channelType: perChannel ? request.channelType : nil, after: after)
+            })
     }
 
     /// Counts an admitted send against its category's caps, at the time it will go.

@@ -11,7 +11,7 @@ import Foundation
 // SymmetricKey and the keyed HMAC are immutable once made but not marked Sendable in swift-crypto 3.12; reading
 // them from the writer and dispatcher threads at once is safe (a copy of the HMAC copies its digest state on first
 // write, and the template here is never written).
-struct FieldCipher: @unchecked Sendable {
+package struct FieldCipher: @unchecked Sendable {
     private static let prefix = "enc1:"
     private let key: SymmetricKey?
     /// The HMAC with the key already absorbed (its padded inner and outer blocks hashed), made once so a dedup key
@@ -19,16 +19,16 @@ struct FieldCipher: @unchecked Sendable {
     private let keyedHMAC: HMAC<SHA256>?
 
     /// - Parameter key: 32 key bytes, or `nil` to store fields as they are.
-    init(key: [UInt8]?) {
+    package init(key: [UInt8]?) {
         let symmetricKey = key.map { SymmetricKey(data: $0) }
         self.key = symmetricKey
         self.keyedHMAC = symmetricKey.map { HMAC<SHA256>(key: $0) }
     }
 
-    var isEnabled: Bool { key != nil }
+    package var isEnabled: Bool { key != nil }
 
     /// The stored form of a field.
-    func seal(_ text: String?) throws(StoreError) -> String? {
+    package func seal(_ text: String?) throws(StoreError) -> String? {
         guard let text, let key else { return text }
         do {
             let box = try AES.GCM.seal(Data(text.utf8), using: key)
@@ -42,7 +42,7 @@ struct FieldCipher: @unchecked Sendable {
     }
 
     /// The field from its stored form.
-    func open(_ stored: String?) throws(StoreError) -> String? {
+    package func open(_ stored: String?) throws(StoreError) -> String? {
         guard let stored, stored.hasPrefix(Self.prefix) else { return stored }
         guard let key else {
             throw StoreError.statementFailed("the store holds encrypted fields but no store_encryption_key is set")
@@ -59,7 +59,7 @@ struct FieldCipher: @unchecked Sendable {
     }
 
     /// The form of a dedup key kept in the store.
-    func dedupKey(_ key: String) -> String {
+    package func dedupKey(_ key: String) -> String {
         guard var authenticator = keyedHMAC else { return key }
         var text = key
         text.withUTF8 { authenticator.update(data: UnsafeRawBufferPointer($0)) }

@@ -1,0 +1,288 @@
+package import ChannelKit
+internal import ControlProtocol
+package import GatewayStore
+
+/// Accepts a batch of sends into PostgreSQL in one transaction of two pipelined round trips, exact however many
+/// nodes accept at once.
+///
+/// 1. Under `BEGIN`: the batch's cap subjects are locked (`pg_advisory_xact_lock`, in one sorted order, so two
+///    nodes never deadlock); every dedup key is claimed in one `INSERT … ON CONFLICT` on the unique index and read
+///    back (a key whose holder is another message is a duplicate); the standing opt-outs and counted sends of the
+///    batch's subjects are read.
+/// 2. Each send is decided here by the shared ``AdmissionPolicy``, in order, counting the batch's own earlier
+///    sends; then the messages, their cap events and tracked links are inserted (one `unnest` statement each) and
+///    the transaction commits.
+///
+/// The advisory locks make a cap exact across nodes: a second node's batch for the same customer waits at step 1
+/// until the first commits, then reads its sends. Unrelated customers never wait on each other. Dedup needs no
+/// lock: the unique index makes a concurrent claim wait for the first claimer's commit.
+package struct PostgresIntake: Sendable {
+    private let cipher: FieldCipher
+    /// How long a dedup key is held, in milliseconds.
+    private let dedupWindow: Int64
+
+    package init(cipher: FieldCipher, dedupWindow: Int64) {
+        self.cipher = cipher
+        self.dedupWindow = dedupWindow
+    }
+
+    /// One message as the batch insert takes it.
+    private struct Row {
+        var request: AcceptRequest
+        var admission: Admission
+    }
+
+    /// Accepts `requests` in one transaction on `connection`; one result per request, in order. If the
+    /// transaction fails, every request fails with its error and nothing of the batch holds.
+    package func accept(
+        _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, on connection: PostgresConnection
+    ) -> [AcceptResult] {
+        guard !requests.isEmpty else { return [] }
+        do {
+            try connection.begin()
+            let results = try admitAndInsert(requests, now: now, policy: policy, connection: connection)
+            try connection.commit()
+            return results
+        } catch {
+            connection.rollback()
+            let failure = StoreError.statementFailed(error.message)
+            return requests.map { _ in .failed(failure) }
+        }
+    }
+
+    private func admitAndInsert(
+        _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, connection: PostgresConnection
+    ) throws(PostgresError) -> [AcceptResult] {
+        // Keys as stored (an HMAC under a store key); a key repeated inside the batch is a duplicate of its first.
+        let dedupKeys = requests.map { $0.dedupKey.map(cipher.dedupKey) }
+        var firstWithKey: [String: Int] = [:]
+        for (index, key) in dedupKeys.enumerated() {
+            if let key, firstWithKey[key] == nil { firstWithKey[key] = index }
+        }
+        let capSubjects = requests.map { request -> String? in
+            let category = request.message.category
+            guard category != .critical, !policy.caps(for: category).isEmpty else { return nil }
+            return cipher.dedupKey(
+                PolicySubject.capKey(customer: request.customer, address: request.message.recipient))
+        }
+        let optOutSubjects = requests.map { request -> [String] in
+            guard request.message.category == .marketing else { return [] }
+            var subjects = [cipher.dedupKey(PolicySubject.address(request.message.recipient))]
+            if let customer = request.customer {
+                subjects.append(request.customerKey ?? cipher.dedupKey(PolicySubject.customer(customer)))
+            }
+            return subjects
+        }
+
+        // Round trip 1: locks, dedup claims, opt-outs, counted sends.
+        let lockedSubjects = Set(capSubjects.compactMap { $0 })
+        let claimed = firstWithKey.sorted { $0.value < $1.value }
+        let history = policy.longestWindow
+        let facts = try connection.batch([
+            PostgresStatement(
+                """
+                SELECT count(pg_advisory_xact_lock(h)) FROM (
+                    SELECT DISTINCT hashtextextended(s, 0) AS h FROM unnest($1::text[]) AS s ORDER BY 1) AS l
+                """, [PostgresArray.text(lockedSubjects.sorted())]),
+            PostgresStatement(
+                """
+                INSERT INTO dedup (key, message_id, created_at) SELECT k, m, $3 FROM unnest($1::text[], $2::text[]) AS c(k, m)
+                ON CONFLICT (key) DO UPDATE SET message_id = excluded.message_id, created_at = excluded.created_at
+                WHERE dedup.created_at <= $4
+                """,
+                [
+                    PostgresArray.text(claimed.map(\.key)),
+                    PostgresArray.text(claimed.map { requests[$0.value].message.id }), String(now),
+                    String(now - dedupWindow),
+                ]),
+            PostgresStatement(
+                "SELECT key, message_id FROM dedup WHERE key = ANY($1::text[])",
+                [PostgresArray.text(claimed.map(\.key))]),
+            PostgresStatement(
+                "SELECT subject, channel, opted_out, log_seq FROM consent_state WHERE subject = ANY($1::text[])",
+                [PostgresArray.text(Set(optOutSubjects.joined()).sorted())]),
+            PostgresStatement(
+                """
+                SELECT subject, category, channel_type, at FROM cap_events
+                WHERE subject = ANY($1::text[]) AND at > $2 ORDER BY at
+                """, [PostgresArray.text(lockedSubjects.sorted()), String(now - history)]),
+        ])
+        let holders = Dictionary(
+            facts[2].rows.compactMap { row in row[0].flatMap { key in row[1].map { (key, $0) } } }
+        ) { first, _ in first }
+        var standing: [String: [(channel: String, optedOut: Bool, sequence: Int64)]] = [:]
+        for row in facts[3].rows {
+            guard let subject = row[0], let channel = row[1] else { continue }
+            standing[subject, default: []].append(
+                (channel, row[2] == "1", row[3].flatMap { Int64($0) } ?? 0))
+        }
+        var counted: [String: [(category: String, channelType: String, at: Int64)]] = [:]
+        for row in facts[4].rows {
+            guard let subject = row[0], let category = row[1], let type = row[2], let at = row[3].flatMap(Int64.init)
+            else { continue }
+            counted[subject, default: []].append((category, type, at))
+        }
+
+        // The decisions, in order, each counting the batch's earlier admitted sends.
+        var results: [AcceptResult] = []
+        results.reserveCapacity(requests.count)
+        var rows: [Row] = []
+        var capEvents: [(subject: String, request: AcceptRequest, at: Int64)] = []
+        for (index, request) in requests.enumerated() {
+            if let key = dedupKeys[index] {
+                let first = firstWithKey[key] ?? index
+                if first != index {
+                    results.append(.duplicate(requests[first].message.id))
+                    continue
+                }
+                if let holder = holders[key], holder != request.message.id {
+                    results.append(.duplicate(holder))
+                    continue
+                }
+            }
+            let subject = capSubjects[index]
+            let category = request.message.category.name
+            let admission = try Self.storeError { () throws(StoreError) -> Admission in
+                try policy.decide(
+                    request, now: now,
+                    optedOut: { () throws(StoreError) -> Bool in
+                        optOutSubjects[index].contains { subject in
+                            Self.optedOut(standing[subject] ?? [], channelType: request.channelType)
+                        }
+                    },
+                    capEvents: { (perChannel, after) throws(StoreError) -> [Int64] in
+                        guard let subject else { return [] }
+                        return (counted[subject] ?? []).filter { event in
+                            event.category == category && event.at > after
+                                && (!perChannel || event.channelType == request.channelType)
+                        }.map(\.at).sorted()
+                    })
+            }
+            if case .send(let at) = admission, let subject {
+                counted[subject, default: []].append((category, request.channelType, at))
+                capEvents.append((subject, request, at))
+            }
+            rows.append(Row(request: request, admission: admission))
+            switch admission {
+            case .send(let at):
+                results.append(at > now ? .deferred(request.message.id, until: at) : .queued(request.message.id))
+            case .suppress(let reason, let cap):
+                results.append(.suppressed(request.message.id, reason: reason, cap: cap))
+            }
+        }
+
+        // Round trip 2: the rows, then the commit (by the caller).
+        _ = try connection.batch(try insertions(rows, capEvents: capEvents, now: now))
+        return results
+    }
+
+    /// Whether the latest standing decision of a subject for `channelType` or every channel (`*`) is an opt-out.
+    private static func optedOut(
+        _ decisions: [(channel: String, optedOut: Bool, sequence: Int64)], channelType: String
+    ) -> Bool {
+        let relevant = decisions.filter { $0.channel == channelType || $0.channel == "*" }
+        return relevant.max { $0.sequence < $1.sequence }?.optedOut ?? false
+    }
+
+    private func insertions(
+        _ rows: [Row], capEvents: [(subject: String, request: AcceptRequest, at: Int64)], now: Int64
+    ) throws(PostgresError) -> [PostgresStatement] {
+        guard !rows.isEmpty else { return [] }
+        var columns = [[String?]](repeating: [], count: 21)
+        for row in rows {
+            let request = row.request
+            let message = request.message
+            var state = MessageState.queued.rawValue
+            var wake: Int64 = 0
+            var reason: String?
+            var cap: String?
+            switch row.admission {
+            case .send(let at):
+                // Held past not_after: wake at not_after so it expires on time instead of at the opening.
+                let due = request.notAfter.map { at > $0 ? $0 + 1 : at } ?? at
+                wake = due > now ? due : 0
+            case .suppress(let why, let name):
+                state = MessageState.suppressed.rawValue
+                reason = why.rawValue
+                cap = name
+            }
+            let sealed = try Self.storeError { () throws(StoreError) -> [String?] in
+                // A strategy send brings its recipient and customer sealed already.
+                var recipient = request.storedRecipient
+                if recipient == nil { recipient = try cipher.seal(message.recipient) }
+                var customer = request.storedCustomer
+                if customer == nil { customer = try cipher.seal(request.customer) }
+                return [
+                    recipient, try cipher.seal(StoredParams.text(message.params)), try cipher.seal(message.content),
+                    try cipher.seal(request.clientDedupKey), customer, try cipher.seal(message.title),
+                    try cipher.seal(message.url),
+                ]
+            }
+            let lane = String(PriorityLane(message.category).rawValue)
+            let run: [String?] = [
+                request.runID.map(String.init), request.runVisit.map { String($0) },
+                request.customerNumber.map(String.init),
+            ]
+            var values: [String?] = [message.id, message.channel, sealed[0], message.category.name, message.template]
+            values += [sealed[1], sealed[2], sealed[3], String(now), request.notAfter.map(String.init), state]
+            values += [String(wake), reason, cap, sealed[4], lane, sealed[5], sealed[6]]
+            values += run
+            for (column, value) in values.enumerated() { columns[column].append(value) }
+        }
+        let types = [
+            "text", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "text", "bigint",
+            "text",
+            "text", "text", "bigint", "text", "text", "bigint", "bigint", "bigint",
+        ]
+        let arrays = (1...21).map { "$\($0)::\(types[$0 - 1])[]" }.joined(separator: ", ")
+        var statements = [
+            PostgresStatement(
+                """
+                INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
+                    created_at, not_after, state, next_attempt_at, reason, reason_detail, customer, priority, title, url,
+                    run_id, run_visit, customer_number, updated_at)
+                SELECT *, c9 FROM unnest(\(arrays))
+                    AS m(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21)
+                """, columns.map { PostgresArray.text($0) })
+        ]
+        if !capEvents.isEmpty {
+            statements.append(
+                PostgresStatement(
+                    """
+                    INSERT INTO cap_events (subject, channel_type, category, at, message_id)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+                    """,
+                    [
+                        PostgresArray.text(capEvents.map(\.subject)),
+                        PostgresArray.text(capEvents.map(\.request.channelType)),
+                        PostgresArray.text(capEvents.map(\.request.message.category.name)),
+                        PostgresArray.bigint(capEvents.map(\.at)),
+                        PostgresArray.text(capEvents.map(\.request.message.id)),
+                    ]))
+        }
+        let links = rows.flatMap { row in row.request.links.map { (row.request.message, $0) } }
+        if !links.isEmpty {
+            statements.append(
+                PostgresStatement(
+                    """
+                    INSERT INTO tracked_links (token, message_seq, channel, url)
+                    SELECT l.token, m.seq, m.channel, l.url FROM unnest($1::text[], $2::text[], $3::text[])
+                        AS l(token, id, url) JOIN messages m ON m.id = l.id
+                    """,
+                    [
+                        PostgresArray.text(links.map(\.1.token)), PostgresArray.text(links.map(\.0.id)),
+                        PostgresArray.text(links.map(\.1.url)),
+                    ]))
+        }
+        return statements
+    }
+
+    /// Runs `body`, turning a store error (a field that cannot be sealed) into a failed statement of the batch.
+    private static func storeError<Value>(_ body: () throws(StoreError) -> Value) throws(PostgresError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw .statementFailed(error.message, sqlState: nil)
+        }
+    }
+}

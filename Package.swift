@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "receiptbench", targets: ["receiptbench"]),
         .executable(name: "curlprobe", targets: ["curlprobe"]),
         .executable(name: "strategybench", targets: ["strategybench"]),
+        .executable(name: "pgstorebench", targets: ["pgstorebench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
@@ -271,6 +272,18 @@ let package = Package(
             name: "curlprobe",
             dependencies: ["CCurl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/CurlProbe",
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL store's intake and delivery on several connections against a plain batched insert, for
+        // ./bench-pg-store.
+        .executableTarget(
+            name: "pgstorebench",
+            dependencies: [
+                "ChannelKit", "GatewayConfig", "GatewayStore", "GatewayPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/PGStoreBench",
             swiftSettings: swiftSettings
         ),
         // The configuration reader on a 1 MiB file against libyaml alone: only GatewayConfig, cheap to build.

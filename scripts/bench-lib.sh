@@ -2,7 +2,8 @@
 #
 # The caller sets BENCH_NAME (the prefix of every message) before sourcing. Provides: die, ROOT, SCRATCH, BIN,
 # build_release PRODUCT…, bench_tempdir PREFIX (sets TMP and the cleanup trap), track_pid PID, free_port,
-# wait_for, and start_gatewayd [EXTRA_GATEWAY_YAML] with the instance's YAML on stdin (sets GATEWAYD_PID).
+# wait_for, start_gatewayd [EXTRA_GATEWAY_YAML] with the instance's YAML on stdin (sets GATEWAYD_PID), and
+# start_postgres (a cluster of the bench's own in $TMP/pg; sets PG_SOCKET_DIR and PG_PORT).
 #
 # Environment honoured: BENCH_SCRATCH_PATH (SwiftPM scratch dir, default .build), BENCH_BUILD=0 to skip building,
 # BENCH_KEEP=1 to keep the temp dir (configs and logs) for inspection.
@@ -90,4 +91,31 @@ start_gatewayd() {
     GATEWAYD_PID=$!
     track_pid "$GATEWAYD_PID"
     wait_for "gatewayd's socket $TMP/gateway.sock (log: $TMP/gatewayd.log)" 30 test -S "$TMP/gateway.sock"
+}
+
+# A PostgreSQL cluster of the bench's own: initdb in $TMP/pg, Unix socket only, on a free port, durable as the
+# gateway needs it (fsync and synchronous_commit stay on, the defaults); stopped with the bench's other processes.
+# PostgreSQL will not run as root: as root the cluster belongs to the `postgres` user. BENCH_PG_FLAGS adds server
+# flags (e.g. "-c log_min_duration_statement=20" to log slow statements into $TMP/postgres.log).
+start_postgres() {
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [[ -x $bin/initdb ]] || die "PostgreSQL not found; install it with: sudo apt-get install -y postgresql libpq-dev"
+    PG_SOCKET_DIR=$TMP/pg
+    mkdir -p "$PG_SOCKET_DIR"
+    local as=()
+    if [[ $(id -u) == 0 ]]; then
+        id postgres >/dev/null 2>&1 || die "running as root needs a 'postgres' user (the postgresql package makes one)"
+        chown postgres: "$PG_SOCKET_DIR"
+        chmod o+x "$TMP"  # mktemp's 0700 would keep the postgres user out of its own directory
+        as=(setpriv --reuid=postgres --regid=postgres --init-groups)
+    fi
+    "${as[@]}" "$bin/initdb" -D "$PG_SOCKET_DIR/data" -A trust -U postgres --no-sync >"$TMP/initdb.log" 2>&1 \
+        || die "initdb failed (log: $TMP/initdb.log)"
+    PG_PORT=$(free_port)
+    # shellcheck disable=SC2086 # BENCH_PG_FLAGS is a list of words
+    "${as[@]}" "$bin/postgres" -D "$PG_SOCKET_DIR/data" -k "$PG_SOCKET_DIR" -p "$PG_PORT" -c listen_addresses='' \
+        ${BENCH_PG_FLAGS:-} >"$TMP/postgres.log" 2>&1 &
+    track_pid $!
+    wait_for "PostgreSQL on $PG_SOCKET_DIR/.s.PGSQL.$PG_PORT" 30 "$bin/pg_isready" -q -h "$PG_SOCKET_DIR" -p "$PG_PORT"
 }

@@ -155,9 +155,21 @@ public final class PostgresConnection {
         .statementFailed("\(what) (\(target)): \(Self.message(PQerrorMessage(connection)))", sqlState: nil)
     }
 
+    /// One line: the server's primary message, its detail and hint, and the SQLSTATE (not the statement text and
+    /// caret that `PQresultErrorMessage` adds on further lines).
     private static func failure(_ result: OpaquePointer) -> PostgresError {
-        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-        return .statementFailed(message(PQresultErrorMessage(result)), sqlState: sqlState)
+        func field(_ code: Character) -> String? {
+            PQresultErrorField(result, Int32(code.asciiValue ?? 0)).map { String(cString: $0) }
+        }
+        let sqlState = field("C")
+        guard let primary = field("M") else {
+            return .statementFailed(message(PQresultErrorMessage(result)), sqlState: sqlState)
+        }
+        var line = primary
+        if let detail = field("D") { line += "; " + detail.replacingNewlines }
+        if let hint = field("H") { line += " (hint: \(hint.replacingNewlines))" }
+        if let sqlState { line += " [SQLSTATE \(sqlState)]" }
+        return .statementFailed(line, sqlState: sqlState)
     }
 
     private static func rows(_ result: OpaquePointer) -> PostgresRows {
@@ -194,4 +206,9 @@ private func withCStrings<Result>(
     return owned.withUnsafeMutableBufferPointer { buffer in
         buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
     }
+}
+
+extension String {
+    /// The text on one line, for a log or an operator's terminal.
+    fileprivate var replacingNewlines: String { split(whereSeparator: \.isNewline).joined(separator: " ") }
 }

@@ -72,15 +72,21 @@ public enum PostgresSchema {
         // A session lock: held across the steps' transactions, and released by the server if this node dies.
         _ = try connection.query(PostgresStatement("SELECT pg_advisory_lock($1)", [String(lockKey)]))
         defer { _ = try? connection.query(PostgresStatement("SELECT pg_advisory_unlock($1)", [String(lockKey)])) }
-        try connection.execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now(),
-                applied_by text NOT NULL
-            )
-            """)
+        do {
+            try connection.execute(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now(),
+                    applied_by text NOT NULL
+                )
+                """)
+        } catch {
+            // Most often a role without CREATE on the schema (PostgreSQL 15 no longer grants it on `public`).
+            throw .statementFailed(
+                "cannot create schema_migrations in \(connection.target): \(error.message)", sqlState: error.sqlState)
+        }
         let installed = try installedVersion(connection)
         if installed > version { throw .newerSchema(newer(installed)) }
         for number in stride(from: installed + 1, through: version, by: 1) {

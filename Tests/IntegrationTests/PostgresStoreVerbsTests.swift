@@ -130,6 +130,28 @@ import Testing
         #expect(try cluster.psql("SELECT to_regclass('schema_migrations') IS NULL", database: database) == "t")
     }
 
+    /// PostgreSQL 15 no longer lets every role create tables in `public`: a role without CREATE gets the server's
+    /// reason in one line, and nothing is half made.
+    @Test func aRoleThatMayNotCreateTablesIsToldWhy() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        let role = "gw_" + UUID().uuidString.prefix(6).lowercased()
+        _ = try cluster.psql("CREATE ROLE \(role) LOGIN")
+        let url = "postgresql://\(role)@/\(database)?host=\(cluster.directory)&port=\(cluster.port)"
+        let setup = try Setup(url: "'\(url)'")
+        let (status, output) = try setup.gatewayd(["migrate"])
+        #expect(status == 1)
+        #expect(output.split(separator: "\n").count == 1, "\(output)")
+        #expect(output.contains("cannot create schema_migrations in host="), "\(output)")
+        #expect(output.contains("permission denied for schema public [SQLSTATE 42501]"), "\(output)")
+        #expect(
+            try cluster.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database: database) == "0")
+        // Granted CREATE, the same role migrates.
+        _ = try cluster.psql("GRANT CREATE ON SCHEMA public TO \(role)", database: database)
+        let (granted, grantedOutput) = try setup.gatewayd(["migrate"])
+        #expect(granted == 0, "\(grantedOutput)")
+    }
+
     @Test func migrateOnSqliteSaysWhyNot() throws {
         let directory = NSTemporaryDirectory() + "cg-pg-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory + "/channels.d", withIntermediateDirectories: true)

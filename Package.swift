@@ -204,7 +204,7 @@ let package = Package(
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GatewayCore", "ChannelKit", "BuiltinChannels", "GatewayRelease", "GatewayPostgres",
+                "GatewayCore", "ChannelKit", "BuiltinChannels", "GatewayRelease", "GatewayPostgres", "GatewayStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -16,7 +16,7 @@ struct Gatewayd: ParsableCommand {
         commandName: "gatewayd",
         abstract: "Channel Gateway: durable, deduplicated, rate-limited outbound messaging for banks.",
         version: GatewayRelease.version,
-        subcommands: [Run.self, CheckConfig.self, Migrate.self],
+        subcommands: [Run.self, CheckConfig.self, Migrate.self, StoreCommand.self],
         defaultSubcommand: Run.self
     )
 }

@@ -1,0 +1,100 @@
+import Foundation
+import GatewayJSON
+import PostgresTesting
+import Testing
+
+/// `gatewayd store copy --from sqlite:… --to postgresql` with real processes: a SQLite installation with queued
+/// messages, dedup keys, an opt-out, a customer and a pause moves into an empty PostgreSQL store; never while its
+/// daemon runs, and never into a store that holds anything.
+@Suite struct StoreCopyTests {
+    /// A SQLite gateway whose `loop` instance is paused, holding `count` queued sends with dedup keys, a customer
+    /// and a standing opt-out; its daemon still running.
+    static func installation(count: Int) throws -> TestGateway {
+        let gateway = try TestGateway(channels: ["loop": "type: loopback\n"])
+        try gateway.startDaemon()
+        let client = try ControlClient(path: gateway.socketPath)
+        #expect(client.request(#"{"op":"pause","channel":"loop"}"#)?["paused"] == .bool(true))
+        for index in 0..<count {
+            let answer = client.request(
+                #"{"op":"send","channel":"loop","to":"u\#(index)","content":"hi \#(index)","dedup_key":"k-\#(index)"}"#)
+            #expect(answer?["state"] == .string("queued"), "\(String(describing: answer))")
+        }
+        _ = client.request(
+            #"{"op":"customer","customer":"CUST-1","addresses":{"sms":"13712345678"},"tags_add":["vip"]}"#)
+        _ = client.request(#"{"op":"optout","customer":"CUST-1","channel":"sms"}"#)
+        return gateway
+    }
+
+    /// A gateway.yaml beside the installation's, on PostgreSQL.
+    static func postgresConfig(_ gateway: TestGateway, url: String) throws -> String {
+        let path = gateway.directory + "/gateway-pg.yaml"
+        try """
+        socket: \(gateway.directory)/pg.sock
+        state_dir: \(gateway.directory)/pg-state
+        channels_dir: \(gateway.directory)/channels.d
+        listen: off
+        store: {backend: postgresql, url: '\(url)'}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func copy(_ gateway: TestGateway, config: String) throws -> (Int32, String) {
+        let process = try ChildProcess(
+            TestGateway.binaries + "/gatewayd",
+            [
+                "store", "copy", "--from", "sqlite:" + gateway.directory + "/state", "--to", "postgresql", "--config",
+                config,
+            ],
+            outputPath: gateway.directory + "/copy-\(UUID().uuidString.prefix(6)).out")
+        let status = process.stop(signal: 0, timeout: 120)
+        return (status, process.output)
+    }
+
+    @Test func aStoppedInstallationMovesOverAndOnlyOnce() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        let gateway = try Self.installation(count: 30)
+        let config = try Self.postgresConfig(gateway, url: cluster.url(database: database))
+
+        // While its daemon runs, the store is not copied.
+        let (busy, busyOutput) = try Self.copy(gateway, config: config)
+        #expect(busy == 1)
+        #expect(busyOutput.contains("another gatewayd (pid \(gateway.daemon?.pid ?? -1))"), "\(busyOutput)")
+        #expect(try cluster.psql("SELECT to_regclass('messages') IS NULL", database: database) == "t")
+
+        _ = gateway.daemon?.stop()
+        let (status, output) = try Self.copy(gateway, config: config)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("store copy: messages: 30 rows"), "\(output)")
+        #expect(output.contains("messages 30, tracked_links 0, dedup 30, consent_log 1, consent_state 1"), "\(output)")
+        func count(_ sql: String) throws -> String { try cluster.psql(sql, database: database) }
+        #expect(try count("SELECT count(*) FROM messages WHERE state = 'queued' AND claimed_by IS NULL") == "30")
+        #expect(try count("SELECT count(DISTINCT content) FROM messages") == "30")
+        #expect(try count("SELECT count(*) FROM dedup d JOIN messages m ON m.id = d.message_id") == "30")
+        #expect(try count("SELECT count(*) FROM customers c JOIN customer_tags t USING (cn)") == "1")
+        #expect(try count("SELECT paused FROM instance_controls WHERE channel = 'loop'") == "1")
+        // Numbers carried over, and the next ones are fresh.
+        let highest = try count("SELECT max(seq) FROM messages")
+        #expect(try count("SELECT nextval(pg_get_serial_sequence('messages', 'seq')) > \(highest)") == "t")
+
+        // The destination now holds messages: a second copy is refused and changes nothing.
+        let (again, againOutput) = try Self.copy(gateway, config: config)
+        #expect(again == 1)
+        #expect(againOutput.contains("already holds messages; copy only into an empty store"), "\(againOutput)")
+        #expect(try count("SELECT count(*) FROM messages") == "30")
+    }
+
+    @Test func aMissingSourceIsAClearErrorAndCreatesNothing() throws {
+        let cluster = try PostgresCluster.shared
+        let gateway = try TestGateway(channels: ["loop": "type: loopback\n"])
+        let config = try Self.postgresConfig(gateway, url: cluster.url(database: try cluster.createDatabase()))
+        let missing = gateway.directory + "/no-such-state"
+        let process = try ChildProcess(
+            TestGateway.binaries + "/gatewayd",
+            ["store", "copy", "--from", "sqlite:" + missing, "--to", "postgresql", "--config", config],
+            outputPath: gateway.directory + "/copy.out")
+        #expect(process.stop(signal: 0, timeout: 60) == 1)
+        #expect(process.output.contains("\(missing) does not exist"), "\(process.output)")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+}

@@ -1,4 +1,4 @@
-/// Schema version 1: the SQLite store's tables as they stand at its version 6, in one step, plus what several nodes
+/// Schema version 1: the SQLite store's tables as they stand at its version 7, in one step, plus what several nodes
 /// share (docs/design/postgresql.md §2): `nodes`, `rate_leases`, and a claim (`claimed_by`, `claimed_until`) on
 /// `messages` and `run_timers`, found through the partial index `messages_ready`.
 ///
@@ -46,7 +46,8 @@ extension PostgresSchema {
             claimed_by text,
             claimed_until bigint
         ) WITH (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);
-        CREATE INDEX messages_finished ON messages (updated_at) WHERE state != 'queued';
+        -- No index of finished messages by their last change (SQLite dropped it at its version 7: every delivery
+        -- receipt moved an entry); pruning walks seq or drops partitions.
         CREATE INDEX messages_ready ON messages (channel, priority, next_attempt_at, seq) WHERE state = 'queued';
         -- Not redundant: messages_ready orders a lane by next_attempt_at first, so the oldest queued message of a
         -- lane (the queue-age probe: ORDER BY seq LIMIT 1) would read the lane's whole backlog without this one.

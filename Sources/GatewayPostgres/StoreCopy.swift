@@ -87,7 +87,7 @@ package struct StoreCopy {
                 sqlState: nil)
         }
         let total = try source.count(table.name, where: table.filter)
-        progress("\(table.name): \(total) rows")
+        progress("\(table.name): \(total) row\(total == 1 ? "" : "s")")
         // Every value arrives as text and is cast to its column's type.
         let arrays = columns.indices.map { "$\($0 + 1)::text[]" }.joined(separator: ", ")
         let casts = columns.map { "c.\($0)::\(destination[$0] ?? "text")" }.joined(separator: ", ")

@@ -190,14 +190,18 @@ struct MessageRetentionTests {
         return result.withLock { $0 }
     }
 
+    /// A store with a retention of one hour on a clock the test moves.
+    static func storeKeepingAnHour(_ directory: String, _ clock: ManualWallClock) throws -> SQLiteMessageStore {
+        try SQLiteMessageStore(
+            directory: directory, dedupWindow: .seconds(60), retention: .seconds(3600), maxPendingAccepts: 100,
+            clock: clock, logger: Logger(label: "test"))
+    }
+
     @Test func finishedMessagesOlderThanRetentionArePrunedQueuedOnesNever() throws {
         let clock = ManualWallClock(1_700_000_000_000)
         let directory = NSTemporaryDirectory() + "cg-store-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteMessageStore(
-            directory: directory, dedupWindow: .seconds(60), retention: .seconds(3600), maxPendingAccepts: 100,
-            clock: clock, logger: Logger(label: "test")
-        )
+        let store = try Self.storeKeepingAnHour(directory, clock)
         _ = MessageStoreTests.accept(store, id: "done", key: "k:1")
         _ = MessageStoreTests.accept(store, id: "waiting", key: "k:2")
         let sent = AttemptRecord(
@@ -213,6 +217,41 @@ struct MessageRetentionTests {
         #expect(Self.status(store, "done") == nil, "past retention")
         #expect(Self.status(store, "waiting")?.state == .queued, "queued messages are never pruned")
         store.close()
+    }
+
+    /// Pruning walks messages in `seq` order and stops at the first one created inside retention; the next walk
+    /// goes on from there.
+    @Test func pruningWalksInOrderAndResumesWhereItStopped() throws {
+        let clock = ManualWallClock(1_700_000_000_000)
+        let directory = NSTemporaryDirectory() + "cg-store-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try Self.storeKeepingAnHour(directory, clock)
+        defer { store.close() }
+        for (index, id) in ["old-1", "old-queued", "old-2"].enumerated() {
+            _ = MessageStoreTests.accept(store, id: id, key: "k:\(index)")
+        }
+        clock.advance(milliseconds: 1_000_000)
+        _ = MessageStoreTests.accept(store, id: "young", key: "k:young")
+        func sent(_ sequence: Int64) -> AttemptRecord {
+            AttemptRecord(
+                sequence: sequence, channel: "sms", attempt: 1, startedAt: clock.nowMilliseconds,
+                finishedAt: clock.nowMilliseconds, outcome: .sent, state: .sent)
+        }
+        store.record([sent(1), sent(3), sent(4)])
+        #expect(Self.status(store, "young")?.state == .sent)  // the records are in before the clock moves
+        clock.advance(milliseconds: 2_700_000)  // the first three are past retention, "young" is not
+        #expect(Self.status(store, "old-1") == nil)
+        #expect(Self.status(store, "old-2") == nil)
+        #expect(Self.status(store, "old-queued")?.state == .queued, "queued messages are never pruned")
+        #expect(Self.status(store, "young")?.state == .sent, "inside retention")
+        clock.advance(milliseconds: 1_000_000)
+        #expect(Self.status(store, "young") == nil, "the next pass finds it")
+        #expect(Self.status(store, "old-queued")?.state == .queued)
+        // A message that was queued when passes went by goes once it has finished.
+        store.record([sent(2)])
+        #expect(Self.status(store, "old-queued")?.state == .sent)
+        clock.advance(milliseconds: 61_000)
+        #expect(Self.status(store, "old-queued") == nil)
     }
 }
 

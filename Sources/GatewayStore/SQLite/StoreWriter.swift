@@ -72,6 +72,11 @@ final class StoreWriter: @unchecked Sendable {
     private let pruneDedupStatement: SQLiteStatement
     private let pruneAttemptsStatement: SQLiteStatement
     private let pruneMessagesStatement: SQLiteStatement
+    private let pruneWalkStatement: SQLiteStatement
+    /// Where the current pass of the prune walk is: every finished message up to it, created before the cutoff
+    /// of its turn, is gone. Back to 0 when a pass reaches a message created inside retention, so a message that
+    /// was still queued when a pass went by goes in a later pass once it has finished.
+    private var pruneCursor: Int64 = 0
     /// Text bound to `insertMessage` in place (see ``bindInPlace(_:_:)``), refilled from the start for each
     /// message; the statement never steps without every parameter rebound first, so no stale bytes are read.
     private let insertArena = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
@@ -137,10 +142,13 @@ final class StoreWriter: @unchecked Sendable {
         pruneDedupStatement = try database.prepare(
             "DELETE FROM dedup WHERE key IN (SELECT key FROM dedup WHERE created_at < ?1 LIMIT \(Self.pruneBatch))"
         )
-        // Both select the same oldest finished messages (partial index messages_finished); attempts go first.
-        let oldest = "SELECT seq FROM messages WHERE state != 'queued' AND updated_at < ?1 LIMIT \(Self.pruneBatch)"
-        pruneAttemptsStatement = try database.prepare("DELETE FROM attempts WHERE message_seq IN (\(oldest))")
-        pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE seq IN (\(oldest))")
+        // A range of `seq` (?1, ?2] whose finished messages created before ?3 go; attempts first.
+        let range = "seq > ?1 AND seq <= ?2 AND state != 'queued' AND created_at < ?3"
+        pruneAttemptsStatement = try database.prepare(
+            "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE \(range))")
+        pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE \(range)")
+        pruneWalkStatement = try database.prepare(
+            "SELECT seq, created_at FROM messages WHERE seq > ?1 ORDER BY seq LIMIT \(Self.pruneBatch)")
         policyStatements = try PolicyStatements(database)
         receiptStatements = try ReceiptStatements(database)
         customerStatements = try CustomerStatements(database)
@@ -497,16 +505,12 @@ final class StoreWriter: @unchecked Sendable {
             if try pruneFinishedRuns(before: now - max(retention, Self.longestGoalWindow)) { full = true }
             if try pruneEnrolKeys(before: now - enrolKeyWindow) { full = true }
             if try sweepForgotten() { full = true }  // a forget job's next turn (StoreWriter+ForgetSweep)
-            for (statement, cutoff) in [
-                (pruneDedupStatement, now - dedupWindow), (pruneAttemptsStatement, now - retention),
-                (pruneMessagesStatement, now - retention),
-            ] {
-                statement.reset()
-                statement.bind(1, cutoff)
-                try statement.step()
-                statement.reset()
-                if database.changes >= Self.pruneBatch { full = true }
-            }
+            pruneDedupStatement.reset()
+            pruneDedupStatement.bind(1, now - dedupWindow)
+            try pruneDedupStatement.step()
+            pruneDedupStatement.reset()
+            if database.changes >= Self.pruneBatch { full = true }
+            if try pruneMessages(createdBefore: now - retention) { full = true }
             return full
         } catch {
             logger.warning("pruning failed", metadata: ["error": "\(error)"])
@@ -516,6 +520,49 @@ final class StoreWriter: @unchecked Sendable {
 }
 
 extension StoreWriter {
+    /// Prunes finished messages (and their attempts) created before `cutoff`, walking up to a batch of messages
+    /// in `seq` order from where the last walk stopped, and stopping at the first message created since: `seq`
+    /// follows creation, so no index is needed to find the old ones (an index by time of the last change was
+    /// moved by every delivery receipt).
+    /// - Returns: whether a whole batch was old (more may be left).
+    private func pruneMessages(createdBefore cutoff: Int64) throws(StoreError) -> Bool {
+        let start = pruneCursor
+        let walk = pruneWalkStatement
+        walk.reset()
+        walk.bind(1, start)
+        var end = start
+        var walked = 0
+        var stepping = try walk.step()
+        while stepping, (walk.int64(1) ?? 0) < cutoff {
+            end = walk.int64(0) ?? end
+            walked += 1
+            stepping = try walk.step()
+        }
+        walk.reset()
+        guard end > start else {
+            pruneCursor = 0  // the pass is over: the next starts from the oldest message again
+            return false
+        }
+        try deleteFinished(pruneAttemptsStatement, after: start, through: end, createdBefore: cutoff)
+        try deleteFinished(pruneMessagesStatement, after: start, through: end, createdBefore: cutoff)
+        let full = walked >= Self.pruneBatch
+        pruneCursor = full ? end : 0
+        return full
+    }
+
+    private func deleteFinished(
+        _ statement: SQLiteStatement, after start: Int64, through end: Int64, createdBefore cutoff: Int64
+    )
+        throws(StoreError)
+    {
+        statement.reset()
+        statement.bind(1, start)
+        statement.bind(2, end)
+        statement.bind(3, cutoff)
+        try statement.step()
+        statement.reset()
+    }
+
     /// A stored `messages.state`; every value the writer stores is a ``MessageState``, so an unknown one can only
     /// come from a hand-edited row, which is then treated as still waiting.
     static func state(_ stored: String?) -> MessageState {

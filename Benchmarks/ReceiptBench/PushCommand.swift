@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 
 /// `receiptbench push`: POSTs receipts (from fakevendor's `--record` file, or made up) over keep-alive
 /// connections, one request outstanding on each, and prints receipts/s, request latency and, with `--pid`, that
@@ -43,6 +44,9 @@ struct PushCommand: ParsableCommand {
     @Option(help: "Sample this process's CPU time (utime+stime) around the phase, e.g. gatewayd's pid.")
     var pid: Int32?
 
+    @Option(help: "The gateway's control socket: its store commits are counted around the phase.")
+    var socket: String?
+
     @Option(help: "Label progress lines on stderr (every 2 s); none without it.")
     var progress: String?
 
@@ -79,10 +83,16 @@ struct PushCommand: ParsableCommand {
         guard !records.isEmpty else { throw ValidationError("No receipts to push (is the input empty?).") }
         let target = try PushTarget(url: url)
         let plan = PushPlan.build(records: records, batch: batch, target: target, total: requests)
-        let result = try PushRun(
+        // Commits around the phase: how many receipts each commit carried (its log pages and sync shared).
+        let counters = try socket.map { try GatewayCounters(socket: $0) }
+        let commitsBefore = try counters?.stats()["store_commits"]
+        var result = try PushRun(
             plan: plan, target: target, connections: min(connections, plan.total), threads: threads,
             expectedStatus: expectStatus, cpuPID: pid, progressLabel: progress
         ).run()
+        if let commitsBefore, let commitsAfter = try counters?.stats()["store_commits"] {
+            result.storeCommits = commitsAfter - commitsBefore
+        }
         print(json ? result.jsonText : result.humanText)
         if !result.complete { throw ExitCode.failure }
     }

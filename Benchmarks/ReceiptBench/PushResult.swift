@@ -5,6 +5,8 @@ struct PushResult {
     var expectedStatus: Int
     /// The gateway's CPU time over the phase, when a pid was given.
     var cpuSeconds: Double?
+    /// The store commits over the phase, when a socket was given.
+    var storeCommits: Int?
 
     var requests: Int { tally.requests }
     var unexpected: Int { requests - (tally.statuses[expectedStatus] ?? 0) }
@@ -53,6 +55,10 @@ struct PushResult {
         if let perRequest = cpuMicrosecondsPerRequest {
             fields.append("\"cpu_us_per_request\":\(Self.fixed(perRequest, 1))")
         }
+        if let storeCommits, storeCommits > 0 {
+            fields.append("\"store_commits\":\(storeCommits)")
+            fields.append("\"receipts_per_commit\":\(Self.fixed(Double(tally.receipts) / Double(storeCommits), 1))")
+        }
         return "{" + fields.joined(separator: ",") + "}"
     }
 
@@ -63,6 +69,9 @@ struct PushResult {
         if let cpuSeconds {
             line += ", target CPU \(Self.fixed(cpuSeconds, 2)) s"
             if let perReceipt = cpuMicrosecondsPerReceipt { line += " (\(Self.fixed(perReceipt, 1)) µs/receipt)" }
+        }
+        if let storeCommits, storeCommits > 0 {
+            line += ", \(Self.fixed(Double(tally.receipts) / Double(storeCommits), 1)) receipts per store commit"
         }
         if unexpected > 0 {
             line += "; \(unexpected) answers not \(expectedStatus), first: \(tally.firstUnexpected ?? "?")"

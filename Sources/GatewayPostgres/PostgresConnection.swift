@@ -43,9 +43,6 @@ public final class PostgresConnection {
 
     deinit { PQfinish(connection) }
 
-    /// The database connected to.
-    public var databaseName: String { String(cString: PQdb(connection)) }
-
     /// The server's version number (`150010` for 15.10).
     public var serverVersion: Int { Int(PQserverVersion(connection)) }
 

@@ -95,15 +95,15 @@ public enum PostgresSchema {
                 "applying schema version \(number): \(step.name)",
                 metadata: ["database": "\(connection.target)"])
             do {
-                try connection.execute("BEGIN")
+                try connection.begin()
                 try connection.execute(step.sql)
                 _ = try connection.query(
                     PostgresStatement(
                         "INSERT INTO schema_migrations (version, name, applied_by) VALUES ($1, $2, $3)",
                         [String(number), step.name, node]))
-                try connection.execute("COMMIT")
+                try connection.commit()
             } catch {
-                _ = try? connection.execute("ROLLBACK")
+                connection.rollback()
                 throw .statementFailed(
                     "schema version \(number) (\(step.name)) was not applied: \(error.message)",
                     sqlState: error.sqlState)

@@ -11,9 +11,12 @@ struct OperatorCLITests {
     static let gatewayd = TestGateway.binaries + "/gatewayd"
 
     /// Runs a command to its end and returns its exit status and output.
-    static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> (Int32, String) {
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
+    ) throws -> (Int32, String) {
         let process = try ChildProcess(
-            executable, arguments, outputPath: directory + "/run-\(UUID().uuidString.prefix(8)).out")
+            executable, arguments, outputPath: directory + "/run-\(UUID().uuidString.prefix(8)).out",
+            environment: environment)
         let status = process.stop(signal: 0, timeout: 60)
         return (status, process.output)
     }

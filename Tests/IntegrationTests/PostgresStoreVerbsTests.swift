@@ -30,11 +30,8 @@ import Testing
 
         /// Runs `gatewayd ARGUMENTS --config …` to its end (bounded): its status and output.
         func gatewayd(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-            let process = try ChildProcess(
-                TestGateway.binaries + "/gatewayd", arguments + ["--config", config],
-                outputPath: directory + "/\(arguments[0])-\(UUID().uuidString.prefix(6)).out", environment: environment)
-            let status = process.stop(signal: 0, timeout: 60)
-            return (status, process.output)
+            try OperatorCLITests.run(
+                OperatorCLITests.gatewayd, arguments + ["--config", config], in: directory, environment: environment)
         }
     }
 
@@ -157,10 +154,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory + "/channels.d", withIntermediateDirectories: true)
         try "state_dir: \(directory)/state\nlisten: off\n".write(
             toFile: directory + "/gateway.yaml", atomically: true, encoding: .utf8)
-        let process = try ChildProcess(
-            TestGateway.binaries + "/gatewayd", ["migrate", "--config", directory + "/gateway.yaml"],
-            outputPath: directory + "/migrate.out")
-        #expect(process.stop(signal: 0, timeout: 30) == 1)
-        #expect(process.output.contains("the store is sqlite"), "\(process.output)")
+        let (status, output) = try OperatorCLITests.run(
+            OperatorCLITests.gatewayd, ["migrate", "--config", directory + "/gateway.yaml"], in: directory)
+        #expect(status == 1)
+        #expect(output.contains("the store is sqlite"), "\(output)")
     }
 }

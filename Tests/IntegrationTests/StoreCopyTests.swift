@@ -38,16 +38,13 @@ import Testing
         return path
     }
 
-    static func copy(_ gateway: TestGateway, config: String) throws -> (Int32, String) {
-        let process = try ChildProcess(
-            TestGateway.binaries + "/gatewayd",
+    static func copy(_ gateway: TestGateway, config: String, from: String? = nil) throws -> (Int32, String) {
+        try OperatorCLITests.run(
+            OperatorCLITests.gatewayd,
             [
-                "store", "copy", "--from", "sqlite:" + gateway.directory + "/state", "--to", "postgresql", "--config",
-                config,
-            ],
-            outputPath: gateway.directory + "/copy-\(UUID().uuidString.prefix(6)).out")
-        let status = process.stop(signal: 0, timeout: 120)
-        return (status, process.output)
+                "store", "copy", "--from", "sqlite:" + (from ?? gateway.directory + "/state"), "--to", "postgresql",
+                "--config", config,
+            ], in: gateway.directory)
     }
 
     @Test func aStoppedInstallationMovesOverAndOnlyOnce() throws {
@@ -89,12 +86,9 @@ import Testing
         let gateway = try TestGateway(channels: ["loop": "type: loopback\n"])
         let config = try Self.postgresConfig(gateway, url: cluster.url(database: try cluster.createDatabase()))
         let missing = gateway.directory + "/no-such-state"
-        let process = try ChildProcess(
-            TestGateway.binaries + "/gatewayd",
-            ["store", "copy", "--from", "sqlite:" + missing, "--to", "postgresql", "--config", config],
-            outputPath: gateway.directory + "/copy.out")
-        #expect(process.stop(signal: 0, timeout: 60) == 1)
-        #expect(process.output.contains("\(missing) does not exist"), "\(process.output)")
+        let (status, output) = try Self.copy(gateway, config: config, from: missing)
+        #expect(status == 1)
+        #expect(output.contains("\(missing) does not exist"), "\(output)")
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
 }

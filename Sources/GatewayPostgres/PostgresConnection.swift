@@ -4,11 +4,12 @@ public import GatewayConfig
 internal import Glibc
 
 /// One libpq connection, used by one thread at a time (as the SQLite store's connections are).
+/// (`@unchecked Sendable`: it is handed to the thread that owns it, never used by two at once.)
 ///
 /// A transaction goes to the server as one pipeline (`BEGIN`, the statements, `COMMIT`, then a sync) and costs one
 /// round trip however many statements it holds: `./bench-pg-driver` measured 55,545 rows/s at 500 rows a
 /// transaction this way against 7,626 with a round trip per statement (docs/design/postgresql.md §5).
-public final class PostgresConnection {
+public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     /// What the connection is to, without the password: for messages.
     public let target: String

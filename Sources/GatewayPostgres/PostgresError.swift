@@ -7,6 +7,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case statementFailed = "statement_failed"
         case newerSchema = "newer_schema"
         case schemaMissing = "schema_missing"
+        case nodeBusy = "node_busy"
     }
 
     private let code: Code
@@ -33,6 +34,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public static func newerSchema(_ message: String) -> PostgresError { PostgresError(.newerSchema, message) }
     /// The database has no gateway schema yet, or an older one, and the caller may not migrate it.
     public static func schemaMissing(_ message: String) -> PostgresError { PostgresError(.schemaMissing, message) }
+    /// Another gatewayd already serves the database (one node per database until several are served).
+    public static func nodeBusy(_ message: String) -> PostgresError { PostgresError(.nodeBusy, message) }
 
     /// Whether a statement failed on a unique index (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }

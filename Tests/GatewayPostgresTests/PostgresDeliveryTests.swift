@@ -6,10 +6,9 @@ import GatewayStore
 import Synchronization
 import Testing
 
-/// Claims, leases and batched completion against a real PostgreSQL, with several connections as several nodes.
+/// Claims, releases and batched completion against a real PostgreSQL, with several connections as several nodes.
 @Suite struct PostgresDeliveryTests {
     static let now = PostgresIntakeTests.start
-    static let lease: Int64 = 30_000
 
     /// A database with `count` queued transactional sms messages (`m1`…), accepted through the intake.
     static func queued(_ count: Int) throws -> PostgresIntakeTests.Fixture {
@@ -35,7 +34,7 @@ import Testing
     @Test func aClaimReturnsTheMessagesInOrderWithTheirFields() throws {
         let fixture = try Self.queued(3)
         let page = try Self.node("a").claim(
-            channel: "sms", lane: .transactional, limit: 10, now: Self.now, lease: Self.lease, on: fixture.connection)
+            channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
         #expect(page.map(\.message.id) == ["m1", "m2", "m3"])
         #expect(page.first?.message.recipient == "13800138000")
         #expect(page.first?.message.params == ["code": "1234"])
@@ -53,8 +52,7 @@ import Testing
             guard let connection = try? PostgresConnection(url) else { return }
             let node = Self.node("n\(index)")
             var mine: [String] = []
-            while let page = try? node.claim(
-                channel: "sms", lane: .transactional, limit: 25, now: Self.now, lease: Self.lease, on: connection),
+            while let page = try? node.claim(channel: "sms", lane: .transactional, after: 0, limit: 25, on: connection),
                 !page.isEmpty
             {
                 mine += page.map(\.message.id)
@@ -75,52 +73,90 @@ import Testing
         #expect(marked.rows == expected)
     }
 
-    @Test func aLeaseKeepsOthersOutUntilItEndsThenAnotherNodeTakesOver() throws {
+    @Test func aNodesClaimsKeepOthersOutUntilReleasedThenAnotherNodeTakesOver() throws {
         let fixture = try Self.queued(2)
         let (a, b) = (Self.node("a"), Self.node("b"))
-        let first = try a.claim(
-            channel: "sms", lane: .transactional, limit: 10, now: Self.now, lease: Self.lease, on: fixture.connection)
+        let first = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
         #expect(first.count == 2)
-        #expect(
-            try b.claim(
-                channel: "sms", lane: .transactional, limit: 10, now: Self.now + Self.lease - 1, lease: Self.lease,
-                on: fixture.connection
-            ).isEmpty)
-        // a renews one of them; the other's lease ends and b takes it over.
-        #expect(try a.renew([first[0].sequence], until: Self.now + 2 * Self.lease, on: fixture.connection) == 1)
-        let taken = try b.claim(
-            channel: "sms", lane: .transactional, limit: 10, now: Self.now + Self.lease + 1, lease: Self.lease,
-            on: fixture.connection)
+        #expect(try b.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection).isEmpty)
+        // a finishes one; then a is taken for dead and its claims released: b takes the other over.
+        #expect(try a.complete([Self.record(first[0])], on: fixture.connection).applied == 1)
+        #expect(try b.release(nodes: ["a"], on: fixture.connection) == 1)
+        let taken = try b.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
         #expect(taken.map(\.message.id) == [first[1].message.id])
-        // a finishes both late: the renewed one applies; the taken one is lost, its attempt still kept.
-        let late = try a.complete(first.map { Self.record($0) }, on: fixture.connection)
-        #expect(late == PostgresDelivery.Completion(applied: 1, lost: 1))
+        // a's late completion of the taken one is lost, its attempt still kept; b's applies.
+        let late = try a.complete([Self.record(first[1])], on: fixture.connection)
+        #expect((late.applied, late.lost) == (0, 1))
         let finished = try b.complete(taken.map { Self.record($0) }, on: fixture.connection)
-        #expect(finished == PostgresDelivery.Completion(applied: 1, lost: 0))
+        #expect((finished.applied, finished.lost) == (1, 0))
         #expect(try fixture.count("SELECT count(*) FROM attempts") == 3)
         #expect(try fixture.count("SELECT count(*) FROM messages WHERE state = 'sent' AND claimed_by IS NULL") == 2)
     }
 
-    @Test func aRetryIsReleasedAndClaimableOnlyWhenDue() throws {
+    @Test func aRetryStaysWithTheNodeThatSendsItAgain() throws {
         let fixture = try Self.queued(1)
         let a = Self.node("a")
-        let page = try a.claim(
-            channel: "sms", lane: .transactional, limit: 10, now: Self.now, lease: Self.lease, on: fixture.connection)
+        let page = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
         let retry = Self.record(page[0], outcome: .retry)
         #expect(try a.complete([retry], on: fixture.connection).applied == 1)
         let row = try fixture.connection.query(
             PostgresStatement("SELECT state, attempts, next_attempt_at, reason, claimed_by FROM messages"))
-        #expect(row.rows == [["queued", "1", String(retry.nextAttemptAt), "vendor_unavailable", nil]])
-        let b = Self.node("b")
+        #expect(row.rows == [["queued", "1", String(retry.nextAttemptAt), "vendor_unavailable", "a"]])
         #expect(
-            try b.claim(
-                channel: "sms", lane: .transactional, limit: 10, now: retry.nextAttemptAt - 1, lease: Self.lease,
-                on: fixture.connection
-            ).isEmpty)
-        let due = try b.claim(
-            channel: "sms", lane: .transactional, limit: 10, now: retry.nextAttemptAt, lease: Self.lease,
-            on: fixture.connection)
-        #expect(due.map(\.attempts) == [1])
+            try Self.node("b").claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+                .isEmpty)
+        var again = page[0]
+        again.attempts = 1
+        let sent = try a.complete([Self.record(again)], on: fixture.connection)
+        #expect((sent.applied, sent.lost) == (1, 0))
+        #expect(try fixture.count("SELECT count(*) FROM messages WHERE state = 'sent' AND claimed_by IS NULL") == 1)
+    }
+
+    @Test func aClaimStartsAfterTheCursorAndCoversDeferredMessages() throws {
+        let fixture = try Self.queued(3)
+        // A message deferred for an hour is claimed with the rest: the dispatcher holds it with a timer.
+        _ = try fixture.connection.query(
+            PostgresStatement(
+                "UPDATE messages SET next_attempt_at = $1 WHERE id = 'm3'", [String(Self.now + 3_600_000)]))
+        let a = Self.node("a")
+        let head = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 1, on: fixture.connection)
+        #expect(head.map(\.message.id) == ["m1"])
+        let rest = try a.claim(
+            channel: "sms", lane: .transactional, after: head[0].sequence, limit: 10, on: fixture.connection)
+        #expect(rest.map(\.message.id) == ["m2", "m3"])
+        #expect(rest.last?.nextAttemptAt == Self.now + 3_600_000)
+    }
+
+    @Test func completionsReportTheirStateChangesAndQueueReceiptQueries() throws {
+        let fixture = try Self.queued(2)
+        let a = Self.node("a")
+        let page = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+        let done = try a.complete(
+            [Self.record(page[0]), Self.record(page[1], outcome: .retry)], pollDelays: ["sms": 60_000],
+            collectChanges: true, on: fixture.connection)
+        #expect(done.changes.map(\.messageID).sorted() == ["m1", "m2"])
+        #expect(done.changes.first { $0.messageID == "m1" }?.state == .sent)
+        #expect(done.changes.first { $0.messageID == "m2" }?.state == .retrying)
+        let polls = try fixture.connection.query(PostgresStatement("SELECT seq, due_at FROM poll_queue"))
+        #expect(polls.rows == [[String(page[0].sequence), String(Self.now + 100 + 60_000)]])
+    }
+
+    @Test func aFailoverRenumbersTheMessageAndReleasesIt() throws {
+        let fixture = try Self.queued(1)
+        let a = Self.node("a")
+        let page = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+        var failed = Self.record(page[0], outcome: .failedOver)
+        failed.state = .queued
+        _ = try a.complete([failed], on: fixture.connection)
+        let moved = try a.failover(
+            [FailoverMove(sequence: page[0].sequence, channel: "sms-backup", origin: "sms", priority: .transactional)],
+            now: Self.now + 200, on: fixture.connection)
+        #expect(moved == [page[0].sequence])
+        let backup = try a.claim(
+            channel: "sms-backup", lane: .transactional, after: page[0].sequence, limit: 10, on: fixture.connection)
+        #expect(backup.map(\.message.id) == ["m1"])
+        #expect(backup.first?.failedOverFrom == "sms")
+        #expect(try fixture.count("SELECT count(*) FROM attempts WHERE message_seq = \(backup[0].sequence)") == 1)
     }
 
     @Test func lanesAndChannelsAreClaimedApart() throws {
@@ -131,7 +167,7 @@ import Testing
         ])
         let a = Self.node("a")
         func ids(_ lane: PriorityLane) throws -> [String] {
-            try a.claim(channel: "sms", lane: lane, limit: 10, now: Self.now, lease: Self.lease, on: fixture.connection)
+            try a.claim(channel: "sms", lane: lane, after: 0, limit: 10, on: fixture.connection)
                 .map(\.message.id)
         }
         #expect(try ids(.critical) == ["c1"])
@@ -139,8 +175,7 @@ import Testing
         #expect(try ids(.marketing) == ["k1"])
         #expect(
             try a.claim(
-                channel: "push", lane: .transactional, limit: 10, now: Self.now, lease: Self.lease,
-                on: fixture.connection
+                channel: "push", lane: .transactional, after: 0, limit: 10, on: fixture.connection
             )
             .isEmpty)
     }

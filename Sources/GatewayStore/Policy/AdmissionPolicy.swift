@@ -8,7 +8,7 @@ package import GatewayConfig
 package struct AdmissionPolicy: Sendable {
     let caps: [FrequencyCap]
     let quietHours: QuietHours
-    let keywords: OptOutKeywords
+    package let keywords: OptOutKeywords
     private let defaultZone: String
     private let zones: QuietHoursByZone
 

@@ -1,6 +1,6 @@
 /// Decides whether an SMS reply means "stop": equal to a configured keyword once case, spaces, full-width forms
 /// and surrounding punctuation are ignored (`ｔｄ`, ` TD。`, `退订！` all match).
-struct OptOutKeywords: Sendable {
+package struct OptOutKeywords: Sendable {
     private let words: Set<String>
 
     /// - Parameter keywords: the configured words (`T`, `TD`, `R`, `退订`, `N` by default).
@@ -9,7 +9,7 @@ struct OptOutKeywords: Sendable {
     }
 
     /// Whether `reply` is one of the keywords.
-    func matches(_ reply: String) -> Bool {
+    package func matches(_ reply: String) -> Bool {
         words.contains(Self.normalize(reply))
     }
 

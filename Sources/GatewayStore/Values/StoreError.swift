@@ -5,6 +5,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case statementFailed = "statement_failed"
         case closed
         case lost
+        case unsupported
     }
 
     private let code: Code
@@ -26,6 +27,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public static func lost(_ path: String) -> StoreError {
         StoreError(.lost, "\(path) was deleted or replaced under the running daemon; nothing more is accepted")
     }
+
+    /// The operation is not served by this backend (yet); nothing was changed.
+    public static func unsupported(_ message: String) -> StoreError { StoreError(.unsupported, message) }
 
     public var description: String { "store \(code.rawValue): \(message)" }
 }

@@ -1,0 +1,480 @@
+public import ChannelKit
+import ControlProtocol
+import Foundation
+public import GatewayConfig
+public import GatewayStore
+public import Logging
+import Synchronization
+
+/// The store on PostgreSQL (`store: {backend: postgresql}`), behind the same ``MessageStoring`` as the embedded
+/// SQLite store (docs/design/postgresql.md §10).
+///
+/// One writer thread per node, as in SQLite: every send becomes an item on the intake queue, and the writer takes
+/// everything queued in a turn, accepting all its sends in one transaction (``PostgresIntake``: two pipelined round
+/// trips) and completing all the dispatcher's records in one statement (``PostgresDelivery``); a client hears its
+/// ACK only after that commit. Other work (receipts, operator commands, queries) runs after them, each as its own
+/// transaction on the same connection. Readers (the dispatcher, the poller, the probes) have connections of their
+/// own.
+///
+/// Until several nodes share a database (issue 16, WP3) the store serves one node: it holds a session advisory lock
+/// on a connection of its own for as long as it is open, and a second gatewayd on the same database is refused at
+/// start. Strategies, the customer directory and forget are not served yet: they answer
+/// ``StoreError/unsupported(_:)``.
+public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
+    // Guarded by `condition`: the queue and the lifecycle flags.
+    private let condition = NSCondition()
+    private var operations: [PostgresOperation] = []
+    private var pendingAccepts = 0
+    private var closing = false
+    private var isFinished = false
+    private var policy = AdmissionPolicy(PolicyConfiguration())
+    private var committedChannels: @Sendable ([String: LaneCounts]) -> Void = { _ in }
+    private var lostHandler: @Sendable (StoreError) -> Void = { _ in }
+    private var pollDelays: [String: Int64] = [:]
+
+    private let url: PostgresConnectionString
+    private let configuration: PostgresStoreConfiguration
+    private let maxPendingAccepts: Int
+    let dedupWindow: Int64
+    let retention: Int64
+    let cipher: FieldCipher
+    let clock: any WallClock
+    let logger: Logger
+    let intake: PostgresIntake
+    let delivery: PostgresDelivery
+    /// Holds the node lock for the store's life (a session advisory lock ends with its connection).
+    private let lockConnection: PostgresConnection
+    private let commits = Atomic<Int>(0)
+    private let heartbeat = Atomic<Int64>(0)
+    private let outboxEnabled = Atomic<Bool>(false)
+    private let outboxWaiters = Mutex<[@Sendable () -> Void]>([])
+    /// Committed state changes, for `subscribe`.
+    public let feed = ChangeFeed()
+    /// Sent → delivered latency of matched delivery receipts (seconds buckets, for `/metrics`).
+    public let receiptLatency = LatencyHistogram(bounds: [1, 5, 15, 60, 300, 1800, 3600, 21_600, 86_400])
+
+    /// The advisory lock key of a serving node: "cgw-node" in ASCII (the migrations' key is "cgw-migr").
+    static let nodeLockKey: Int64 = 0x6367_772D_6E6F_6465
+
+    /// Transactions committed since the store opened.
+    public var commitCount: Int { commits.load(ordering: .relaxed) }
+
+    /// Wall-clock milliseconds of the writer loop's last turn (it turns at least once a second).
+    public var lastTurn: Int64 { heartbeat.load(ordering: .relaxed) }
+
+    /// The database, without its password.
+    public var location: String { url.description }
+
+    /// This node's name, as claims and the `nodes` table record it.
+    public var node: String { configuration.nodeName }
+
+    /// Connects, brings the schema up to date (under the migration lock), takes the node lock, releases whatever
+    /// claims an earlier run of a node left (this node is the only one serving) and starts the writer thread.
+    /// - Parameters:
+    ///   - configuration: `store:` from gateway.yaml.
+    ///   - dedupWindow: how long a dedup key suppresses repeats.
+    ///   - retention: how long finished messages are kept.
+    ///   - encryptionKey: 32 bytes to encrypt addresses, content and parameters at rest, or `nil`.
+    ///   - maxPendingAccepts: intake queue bound; beyond it `accept` refuses (the client hears `overloaded`).
+    ///   - clock: wall clock for timestamps.
+    ///   - logger: where store failures are logged.
+    /// - Throws: ``StoreError/openFailed(_:)`` in one line: the server unreachable, the schema newer, or another
+    ///   node serving the database.
+    public init(
+        configuration: PostgresStoreConfiguration, dedupWindow: Duration, retention: Duration = .seconds(90 * 86_400),
+        encryptionKey: [UInt8]? = nil, maxPendingAccepts: Int, clock: any WallClock, logger: Logger
+    ) throws(StoreError) {
+        self.configuration = configuration
+        self.dedupWindow = dedupWindow.milliseconds
+        self.retention = retention.milliseconds
+        self.cipher = FieldCipher(key: encryptionKey)
+        self.maxPendingAccepts = maxPendingAccepts
+        self.clock = clock
+        self.logger = logger
+        intake = PostgresIntake(cipher: cipher, dedupWindow: self.dedupWindow)
+        delivery = PostgresDelivery(cipher: cipher, node: configuration.nodeName)
+        do {
+            url = try PostgresConnectionString(configuration.url)
+        } catch {
+            throw .openFailed("store url: \(error)")
+        }
+        let writer: PostgresConnection
+        do {
+            lockConnection = try Self.connect(url, node: configuration.nodeName, role: "lock")
+            try PostgresSchema.migrate(lockConnection, node: configuration.nodeName, logger: logger)
+            let locked = try lockConnection.query(
+                PostgresStatement("SELECT pg_try_advisory_lock($1)", [String(Self.nodeLockKey)]))
+            guard locked.scalar == "t" else {
+                let holder = try lockConnection.query(
+                    PostgresStatement(
+                        "SELECT name, heartbeat_at FROM nodes ORDER BY heartbeat_at DESC LIMIT 1")
+                ).rows.first
+                throw PostgresError.nodeBusy(
+                    "another gatewayd serves \(url) (node \(holder?[0] ?? "unknown")); this release serves one node"
+                        + " per database")
+            }
+            writer = try Self.connect(url, node: configuration.nodeName, role: "writer")
+            let now = clock.nowMilliseconds
+            // The only node serving: claims left by any earlier run are void, and its dispatcher pages them again.
+            _ = try writer.query(
+                PostgresStatement(
+                    "UPDATE messages SET claimed_by = NULL, claimed_until = NULL WHERE state = 'queued'"
+                        + " AND claimed_by IS NOT NULL"))
+            _ = try writer.query(
+                PostgresStatement(
+                    """
+                    INSERT INTO nodes (name, started_at, heartbeat_at, config_digest) VALUES ($1, $2, $2, '')
+                    ON CONFLICT (name) DO UPDATE SET started_at = $2, heartbeat_at = $2
+                    """, [configuration.nodeName, String(now)]))
+        } catch let error as PostgresError {
+            throw .openFailed(error.message)
+        } catch {
+            throw .openFailed("\(error)")
+        }
+        let thread = Thread { [unowned self] in
+            ThreadNaming.nameCurrentThread("store-writer")
+            self.run(writer)
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// A connection named after the node and its use in `pg_stat_activity`.
+    static func connect(_ url: PostgresConnectionString, node: String, role: String) throws(PostgresError)
+        -> PostgresConnection
+    {
+        try PostgresConnection(url, applicationName: "gatewayd \(node) \(role)")
+    }
+
+    /// A connection of its own (readers, reports, start-up counts).
+    func readConnection(_ role: String) throws(StoreError) -> PostgresConnection {
+        do {
+            return try Self.connect(url, node: configuration.nodeName, role: role)
+        } catch {
+            throw .openFailed(error.message)
+        }
+    }
+
+    /// Sets the caps, quiet hours and opt-out rules applied to sends from the next commit on.
+    public func setPolicy(_ configuration: PolicyConfiguration) {
+        let compiled = AdmissionPolicy(configuration)
+        condition.lock()
+        policy = compiled
+        condition.unlock()
+    }
+
+    /// Whether an SMS reply is an opt-out keyword under the current policy.
+    public func isOptOutKeyword(_ reply: String) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return policy.keywords.matches(reply)
+    }
+
+    /// The policy as the next commit applies it.
+    var currentPolicy: AdmissionPolicy {
+        condition.lock()
+        defer { condition.unlock() }
+        return policy
+    }
+
+    /// Channels with `poll_receipts` and how long after a send they first poll (ms).
+    var currentPollDelays: [String: Int64] {
+        condition.lock()
+        defer { condition.unlock() }
+        return pollDelays
+    }
+
+    /// Sets what the store calls, once, if it can no longer serve (the daemon must stop).
+    public func onLost(_ handler: @escaping @Sendable (StoreError) -> Void) {
+        condition.lock()
+        lostHandler = handler
+        condition.unlock()
+    }
+
+    /// Sets what the store calls after each commit that queued new messages, with counts by channel and lane.
+    public func onCommit(_ handler: @escaping @Sendable ([String: LaneCounts]) -> Void) {
+        condition.lock()
+        committedChannels = handler
+        condition.unlock()
+    }
+
+    /// Queues messages for the next group commit.
+    /// - Returns: `false`, without queueing, if the intake queue is full or the store is closing.
+    public func accept(_ requests: [AcceptRequest], completion: @escaping @Sendable ([AcceptResult]) -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closing, pendingAccepts + requests.count <= maxPendingAccepts else { return false }
+        pendingAccepts += requests.count
+        operations.append(.accept(requests, completion))
+        condition.signal()
+        return true
+    }
+
+    /// Queues attempt records for the next completion (no answer: the dispatcher has already moved on).
+    public func record(_ records: [AttemptRecord]) {
+        guard !records.isEmpty else { return }
+        enqueue(.record(records))
+    }
+
+    /// Moves failed messages to their instances' backups in the next turn.
+    public func failover(_ moves: [FailoverMove]) {
+        guard !moves.isEmpty else { return }
+        enqueue(.failover(moves))
+    }
+
+    /// Calls `completion` once everything queued before it is committed.
+    public func barrier(_ completion: @escaping @Sendable () -> Void) {
+        enqueue(.barrier(completion))
+    }
+
+    /// Sets which channels poll for receipts and how long after a send they first ask (from the next turn).
+    public func setPolling(_ delays: [String: Duration]) {
+        condition.lock()
+        pollDelays = delays.mapValues(\.milliseconds)
+        condition.unlock()
+    }
+
+    /// Runs `body` on the writer's connection in its own transaction, after everything queued before it, and
+    /// hands its result (or the error; then nothing of it holds) to `completion` after the commit.
+    func perform<Value: Sendable>(
+        _ body: @escaping @Sendable (inout PostgresTurn) throws(PostgresError) -> Value,
+        completion: @escaping @Sendable (Result<Value, StoreError>) -> Void
+    ) {
+        enqueue(
+            .work(
+                { turn in
+                    let connection = turn.connection
+                    var draft = turn
+                    do throws(PostgresError) {
+                        try connection.begin()
+                        let value = try body(&draft)
+                        try connection.commit()
+                        turn = draft
+                        completion(.success(value))
+                    } catch {
+                        connection.rollback()
+                        completion(.failure(.statementFailed(error.message)))
+                    }
+                }, refused: { completion(.failure($0)) }))
+    }
+
+    /// Runs a query on the writer's connection after everything queued before it (no transaction of its own).
+    func read<Value: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws(PostgresError) -> Value,
+        completion: @escaping @Sendable (Result<Value, StoreError>) -> Void
+    ) {
+        enqueue(
+            .work(
+                { turn in
+                    do throws(PostgresError) {
+                        completion(.success(try body(turn.connection)))
+                    } catch {
+                        completion(.failure(.statementFailed(error.message)))
+                    }
+                }, refused: { completion(.failure($0)) }))
+    }
+
+    private func enqueue(_ operation: PostgresOperation) {
+        condition.lock()
+        if closing || isFinished {
+            condition.unlock()
+            Self.refuse(operation, .closed)
+            return
+        }
+        operations.append(operation)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Starts keeping every state change in the webhook outbox; `wake` is called after commits that add some.
+    public func enableOutbox(wake: @escaping @Sendable () -> Void) {
+        outboxWaiters.withLock { $0.append(wake) }
+        outboxEnabled.store(true, ordering: .relaxed)
+    }
+
+    /// Commits everything queued, stops the writer and waits for it; releases the node lock. Later calls are
+    /// refused.
+    public func close() {
+        condition.lock()
+        closing = true
+        condition.signal()
+        while !isFinished { condition.wait() }
+        condition.unlock()
+        _ = try? lockConnection.query(
+            PostgresStatement("SELECT pg_advisory_unlock($1)", [String(Self.nodeLockKey)]))
+    }
+
+    private func run(_ connection: PostgresConnection) {
+        heartbeat.store(clock.nowMilliseconds, ordering: .relaxed)
+        var lastPrune: Int64 = 0
+        var lastBeat: Int64 = 0
+        while true {
+            condition.lock()
+            while operations.isEmpty && !closing {
+                // Wake every second even when idle, so the watchdog can see the writer is alive.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
+                if operations.isEmpty { break }
+            }
+            let batch = operations
+            operations.removeAll(keepingCapacity: true)
+            let stop = closing && batch.isEmpty
+            let notify = committedChannels
+            let policy = self.policy
+            let pollDelays = self.pollDelays
+            condition.unlock()
+            if stop { break }
+
+            let now = clock.nowMilliseconds
+            heartbeat.store(now, ordering: .relaxed)
+            if now - lastBeat >= 1000 {
+                lastBeat = now
+                beat(connection, now: now)
+            }
+            if now - lastPrune > 60_000 {
+                let more = prune(connection, now: now, capWindow: policy.longestWindow)
+                lastPrune = more ? now - 60_000 : now
+            }
+            guard !batch.isEmpty else { continue }
+            let collect = feed.isActive || outboxEnabled.load(ordering: .relaxed)
+            var turn = PostgresTurn(connection: connection, now: now, changes: collect ? [] : nil)
+            let accepted = acceptAll(batch, policy: policy, turn: &turn)
+            completeAll(batch, pollDelays: pollDelays, turn: &turn)
+            for operation in batch {
+                switch operation {
+                case .work(let body, _):
+                    body(&turn)
+                    commits.add(1, ordering: .relaxed)
+                case .barrier(let completion):
+                    completion()
+                case .accept, .record, .failover:
+                    break
+                }
+            }
+            condition.lock()
+            pendingAccepts -= accepted
+            condition.unlock()
+            if !turn.newMessages.isEmpty { notify(turn.newMessages) }
+            if let changes = turn.changes, !changes.isEmpty { publish(changes, connection: connection, now: now) }
+        }
+        condition.lock()
+        isFinished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Accepts every send of the turn in one transaction and answers each client; how many sends it took.
+    private func acceptAll(_ batch: [PostgresOperation], policy: AdmissionPolicy, turn: inout PostgresTurn) -> Int {
+        var requests: [AcceptRequest] = []
+        for case .accept(let part, _) in batch { requests += part }
+        guard !requests.isEmpty else { return 0 }
+        let results = intake.accept(requests, now: turn.now, policy: policy, on: turn.connection)
+        commits.add(1, ordering: .relaxed)
+        var offset = 0
+        for case .accept(let part, let completion) in batch {
+            for (request, result) in zip(part, results[offset..<offset + part.count]) {
+                noteAccepted(request, result, turn: &turn)
+            }
+            completion(Array(results[offset..<offset + part.count]))
+            offset += part.count
+        }
+        return requests.count
+    }
+
+    private func noteAccepted(_ request: AcceptRequest, _ result: AcceptResult, turn: inout PostgresTurn) {
+        let message = request.message
+        var state = MessageState.queued
+        var reason: String?
+        switch result {
+        case .queued:
+            turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1
+        case .deferred:
+            state = .deferred
+            turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1
+        case .suppressed(_, let why, _):
+            state = .suppressed
+            reason = why.rawValue
+        default:
+            return
+        }
+        turn.changes?.append(
+            StateChange(
+                messageID: message.id, customer: request.customer, channel: message.channel,
+                category: message.category.name, state: state, reason: reason, at: turn.now))
+    }
+
+    /// Completes the turn's attempt records in one statement, then moves its failovers.
+    private func completeAll(_ batch: [PostgresOperation], pollDelays: [String: Int64], turn: inout PostgresTurn) {
+        var records: [AttemptRecord] = []
+        var moves: [FailoverMove] = []
+        for operation in batch {
+            switch operation {
+            case .record(let part): records += part
+            case .failover(let part): moves += part
+            default: break
+            }
+        }
+        if !records.isEmpty {
+            do {
+                let completion = try delivery.complete(
+                    records, pollDelays: pollDelays, collectChanges: turn.changes != nil, on: turn.connection)
+                commits.add(1, ordering: .relaxed)
+                turn.changes? += completion.changes
+                if completion.lost > 0 {
+                    logger.warning(
+                        "attempts recorded for messages this node no longer held",
+                        metadata: ["records": "\(completion.lost)"])
+                }
+                afterSent(records, turn: &turn)
+            } catch {
+                // The dispatcher has moved on: the messages stay queued and claimed, and are sent again after
+                // a restart (at least once, never lost).
+                logger.error(
+                    "recording attempts failed", metadata: ["records": "\(records.count)", "error": "\(error)"])
+            }
+        }
+        if !moves.isEmpty {
+            do {
+                let moved = try delivery.failover(moves, now: turn.now, on: turn.connection)
+                commits.add(1, ordering: .relaxed)
+                for move in moves where moved.contains(move.sequence) {
+                    turn.newMessages[move.channel, default: .zero][move.priority] += 1
+                }
+            } catch {
+                logger.error("failing over messages failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Refreshes this node's heartbeat row (what `gatewayctl nodes` and, with several nodes, takeover read).
+    private func beat(_ connection: PostgresConnection, now: Int64) {
+        do {
+            _ = try connection.query(
+                PostgresStatement(
+                    "UPDATE nodes SET heartbeat_at = $2 WHERE name = $1", [configuration.nodeName, String(now)]))
+        } catch {
+            logger.warning("node heartbeat failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Publishes committed changes to subscribers and, when enabled, the webhook outbox.
+    private func publish(_ changes: [StateChange], connection: PostgresConnection, now: Int64) {
+        feed.publish(changes)
+        guard outboxEnabled.load(ordering: .relaxed) else { return }
+        do {
+            try appendToOutbox(changes, now: now, on: connection)
+            for wake in outboxWaiters.withLock({ $0 }) { wake() }
+        } catch {
+            logger.error("appending to the webhook outbox failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Answers an operation that will not run.
+    private static func refuse(_ operation: PostgresOperation, _ error: StoreError) {
+        switch operation {
+        case .accept(let requests, let completion): completion(requests.map { _ in .failed(error) })
+        case .barrier(let completion): completion()
+        case .work(_, let refused): refused(error)
+        case .record, .failover: break
+        }
+    }
+}

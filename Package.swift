@@ -181,8 +181,8 @@ let package = Package(
         .target(
             name: "GatewayCore",
             dependencies: [
-                "ChannelKit", "ControlProtocol", "GatewayStore", "GatewayConfig", "GatewayTransport", "GatewayRelease",
-                "CSQLite",
+                "ChannelKit", "ControlProtocol", "GatewayStore", "GatewayPostgres", "GatewayConfig", "GatewayTransport",
+                "GatewayRelease", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -307,7 +307,7 @@ let package = Package(
         .testTarget(
             name: "GatewayPostgresTests",
             dependencies: [
-                "GatewayPostgres", "GatewayConfig", "GatewayStore", "ChannelKit", "PostgresTesting",
+                "GatewayPostgres", "GatewayConfig", "GatewayStore", "ChannelKit", "ControlProtocol", "PostgresTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

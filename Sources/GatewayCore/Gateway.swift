@@ -2,6 +2,7 @@ public import ChannelKit
 import Crypto
 import Foundation
 public import GatewayConfig
+import GatewayPostgres
 import GatewayTransport
 public import Logging
 import Synchronization
@@ -86,21 +87,8 @@ public final class Gateway: @unchecked Sendable {
     }
 
     private func startPipeline() throws {
-        let store = try SQLiteMessageStore(
-            directory: configuration.stateDirectory, dedupWindow: configuration.dedupWindow,
-            retention: configuration.retention,
-            encryptionKey: configuration.storeEncryptionKey.flatMap(GatewayConfiguration.decodeKey),
-            maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger,
-            progress: { [notifier] step in
-                // Before READY=1: each beat extends systemd's start timeout (90 s by default) by a minute and
-                // feeds the watchdog, so upgrading a large store is not killed and restarted from scratch.
-                notifier.notify("EXTEND_TIMEOUT_USEC=60000000\nWATCHDOG=1\nSTATUS=upgrading the store: \(step)")
-            }
-        )
+        let store = try openStore()
         store.setPolicy(configuration.policy)
-        store.setStrategyCommitBudget(configuration.strategySettings.commitBudget)
-        store.setAffinity(configuration.strategySettings.affinity)
-        store.setEnrolKeyWindow(configuration.strategySettings.enrolKeyWindow)
         store.setPolling(Gateway.pollDelays(configuration.channels))
         store.onLost { [fatalHandler] error in fatalHandler.function?("\(error)") }
         self.store = store
@@ -135,7 +123,9 @@ public final class Gateway: @unchecked Sendable {
         service.setStrategySteps(configuration.strategies)
         service.setPseudonymKey(configuration.pseudonymKeyBytes)
         fingerprints = Gateway.fingerprints(of: configuration.channels)
-        try startStrategies(store: store, service: service, dispatcher: dispatcher)
+        if let store = store as? SQLiteMessageStore {
+            try startStrategies(store: store, service: service, dispatcher: dispatcher)
+        }
         service.setReloader { [self] in reload() }
         // Pushed and polled receipts are counted in one place, after the store has dropped repeats.
         let receiptCounts = ReceiptCounts()
@@ -189,6 +179,39 @@ public final class Gateway: @unchecked Sendable {
         notifier.notify("READY=1\nSTATUS=serving \(configuration.channels.count) channels")
         health?.markServing()
         startWatchdog()
+    }
+
+    /// Opens the configured store: SQLite in the state directory (with the strategy settings it applies), or
+    /// PostgreSQL, which serves sends, delivery, receipts and operator commands but no strategies yet.
+    private func openStore() throws -> any MessageStoring {
+        let encryptionKey = configuration.storeEncryptionKey.flatMap(GatewayConfiguration.decodeKey)
+        switch configuration.store {
+        case .sqlite:
+            let store = try SQLiteMessageStore(
+                directory: configuration.stateDirectory, dedupWindow: configuration.dedupWindow,
+                retention: configuration.retention, encryptionKey: encryptionKey,
+                maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock, logger: logger,
+                progress: { [notifier] step in
+                    // Before READY=1: each beat extends systemd's start timeout (90 s by default) by a minute and
+                    // feeds the watchdog, so upgrading a large store is not killed and restarted from scratch.
+                    notifier.notify("EXTEND_TIMEOUT_USEC=60000000\nWATCHDOG=1\nSTATUS=upgrading the store: \(step)")
+                }
+            )
+            store.setStrategyCommitBudget(configuration.strategySettings.commitBudget)
+            store.setAffinity(configuration.strategySettings.affinity)
+            store.setEnrolKeyWindow(configuration.strategySettings.enrolKeyWindow)
+            return store
+        case .postgresql(let postgres):
+            if !configuration.strategies.isEmpty {
+                throw StartupError.store(
+                    "strategies are not served on 'store: {backend: postgresql}' in this release; remove"
+                        + " strategies_dir (or its files) or run on sqlite")
+            }
+            return try PostgresMessageStore(
+                configuration: postgres, dedupWindow: configuration.dedupWindow, retention: configuration.retention,
+                encryptionKey: encryptionKey, maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock,
+                logger: logger)
+        }
     }
 
     /// Loads the configuration again and, only if all of it is valid, swaps it in: added instances start,

@@ -5,8 +5,7 @@ extension PostgresMessageStore {
     /// Number of queued messages per channel, as committed (read at start-up); deferred ones included.
     public func queuedCounts() throws(StoreError) -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try startupQuery("SELECT channel, count(*) FROM messages WHERE state = 'queued' GROUP BY channel")
-        {
+        for row in try startupQuery("SELECT channel, count(*) FROM messages WHERE state = 'queued' GROUP BY channel") {
             counts[row[0] ?? ""] = row[1].flatMap { Int($0) } ?? 0
         }
         return counts

@@ -43,14 +43,6 @@ struct Run: ParsableCommand {
 
     func run() throws {
         guard let configuration = options.load() else { throw ExitCode(1) }
-        if case .postgresql = configuration.store {
-            // The schema, its migrations and the connection checks are built; the store itself is not yet.
-            printError(
-                "gatewayd: cannot start: 'store: {backend: postgresql}' is not served by `gatewayd run` in this"
-                    + " release (only `gatewayd migrate` and `gatewayd check-config --connect` use it); remove"
-                    + " 'store' to run on sqlite")
-            throw ExitCode(1)
-        }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let json = configuration.logFormat == "json"
         // Under journald: priority prefixes so `journalctl -p err` works, and the journal's own timestamps.

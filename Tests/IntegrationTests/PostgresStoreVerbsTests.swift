@@ -5,7 +5,7 @@ import Testing
 
 /// `store: {backend: postgresql}` from an operator's side, with real gatewayd processes and a real PostgreSQL:
 /// `check-config` (no network), `check-config --connect`, `gatewayd migrate` (several at once), a newer schema,
-/// a server that is not there, and `run`, which does not serve this backend yet.
+/// a server that is not there (`run` itself: ``PostgresGatewayTests``).
 @Suite struct PostgresStoreVerbsTests {
     /// A folder with a gateway.yaml whose store is `url`; no channels.
     struct Setup {
@@ -113,18 +113,6 @@ import Testing
         #expect(migrate == 1)
         #expect(migrateOutput.contains("connect_failed"), "\(migrateOutput)")
         #expect(!(checkOutput + migrateOutput).contains("pa55word"))
-    }
-
-    @Test func runRefusesTheBackendInOneLineAndTouchesNothing() throws {
-        let cluster = try PostgresCluster.shared
-        let database = try cluster.createDatabase()
-        let setup = try Setup(url: "'\(cluster.url(database: database))'")
-        let (status, output) = try setup.gatewayd(["run"])
-        #expect(status == 1)
-        #expect(output.split(separator: "\n").count == 1, "\(output)")
-        #expect(output.contains("is not served by `gatewayd run` in this release"))
-        #expect(!FileManager.default.fileExists(atPath: setup.directory + "/state"))
-        #expect(try cluster.psql("SELECT to_regclass('schema_migrations') IS NULL", database: database) == "t")
     }
 
     /// PostgreSQL 15 no longer lets every role create tables in `public`: a role without CREATE gets the server's

@@ -1,0 +1,101 @@
+import Foundation
+import GatewayJSON
+import PostgresTesting
+import Testing
+
+/// `gatewayd run` on `store: {backend: postgresql}`, one node: real gatewayd and fakevendor processes, a real
+/// PostgreSQL, sends over the control socket.
+@Suite(.serialized)
+struct PostgresGatewayTests {
+    /// A gateway whose store is a fresh database on the shared test cluster.
+    static func gateway(database: String, perSecond: Int = 100_000, extra: String = "") throws -> TestGateway {
+        let cluster = try PostgresCluster.shared
+        return try TestGateway(
+            channels: ["sms": GatewayEndToEndTests.smsChannel(perSecond: perSecond)],
+            gatewayExtra: """
+                store:
+                  backend: postgresql
+                  url: '\(cluster.url(database: database))'
+                  node_name: node-a
+                \(extra)
+                """)
+    }
+
+    @Test func sendsAreStoredInPostgresAndReachTheVendorOnce() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        let gateway = try Self.gateway(database: database)
+        try gateway.startDaemon()
+        defer { gateway.daemon?.stop() }
+        let client = try ControlClient(path: gateway.socketPath)
+        let acknowledged = GatewayEndToEndTests.sendMany(client, count: 5_000, tag: "pg")
+        #expect(acknowledged.count == 5_000)
+        let stats = try gateway.waitForVendor(unique: 5_000)
+        #expect(stats.unique == 5_000)
+        #expect(stats.duplicates == 0)
+        // The rows are PostgreSQL's: every message sent, released, with its attempt; the SQLite file never made.
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while try cluster.psql("SELECT count(*) FROM messages WHERE state = 'sent'", database: database) != "5000",
+            Date() < deadline
+        {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(try cluster.psql("SELECT count(*) FROM messages WHERE state = 'sent'", database: database) == "5000")
+        #expect(
+            try cluster.psql("SELECT count(*) FROM messages WHERE claimed_by IS NOT NULL", database: database) == "0")
+        #expect(try cluster.psql("SELECT count(*) FROM attempts", database: database) == "5000")
+        #expect(!FileManager.default.fileExists(atPath: gateway.directory + "/state/gateway.sqlite3"))
+        // A repeated dedup key is answered from PostgreSQL's unique index.
+        let again = client.request(
+            #"{"op":"send","channel":"sms","to":"13800000001","template":"SMS_1","params":{"code":"x"},"#
+                + #""dedup_key":"pg-1"}"#)
+        #expect(again?["state"] == .string("duplicate"), "\(String(describing: again))")
+        #expect(again?["message_id"]?.stringValue.map { acknowledged[$0] != nil } == true)
+        #expect(gateway.daemon?.stop() == 0)
+    }
+
+    @Test func aSecondDaemonOnTheSameDatabaseIsRefusedInOneLine() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        let first = try Self.gateway(database: database)
+        try first.startDaemon()
+        defer { first.daemon?.stop() }
+        let second = try Self.gateway(database: database)
+        let (status, output) = try OperatorCLITests.run(
+            OperatorCLITests.gatewayd, ["run", "--config", second.directory + "/gateway.yaml"],
+            in: second.directory)
+        #expect(status == 1)
+        #expect(output.contains("another gatewayd serves"), "\(output)")
+        #expect(output.contains("node-a"), "\(output)")
+        #expect(!output.contains("\n\n"))
+        // The first still serves.
+        let answer = try ControlClient(path: first.socketPath).request(
+            #"{"op":"send","channel":"sms","to":"13800000001","template":"SMS_1","params":{"code":"1"}}"#)
+        #expect(answer?["ok"] == .bool(true), "\(String(describing: answer))")
+        _ = second.vendor.stop()
+    }
+
+    @Test func aKilledDaemonsQueuedAndClaimedMessagesAreSentAfterItsRestart() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        // 200 a second: 1,000 messages take five seconds, so the kill finds most queued and a page claimed.
+        let gateway = try Self.gateway(database: database, perSecond: 200)
+        try gateway.startDaemon()
+        let client = try ControlClient(path: gateway.socketPath)
+        let acknowledged = GatewayEndToEndTests.sendMany(client, count: 1_000, tag: "k")
+        #expect(acknowledged.count == 1_000)
+        Thread.sleep(forTimeInterval: 1)
+        _ = gateway.daemon?.stop(signal: SIGKILL)
+        let before = try gateway.vendorStats().unique
+        #expect(before < 1_000)
+        #expect(
+            try Int(cluster.psql("SELECT count(*) FROM messages WHERE claimed_by IS NOT NULL", database: database))
+                ?? 0 > 0)
+        try gateway.startDaemon()
+        defer { gateway.daemon?.stop() }
+        let stats = try gateway.waitForVendor(unique: 1_000, timeout: 60)
+        #expect(stats.unique == 1_000)
+        // Only transfers in flight at the kill can go twice (at most the channel's concurrency).
+        #expect(stats.duplicates <= 32)
+    }
+}

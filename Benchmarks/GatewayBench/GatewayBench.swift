@@ -15,8 +15,11 @@ struct GatewayBench: ParsableCommand {
         abstract: "Pipeline send requests into gatewayd and measure ACK latency and dispatch throughput."
     )
 
-    @Option(help: "Control socket path.")
-    var socket: String = "/run/channel-gateway/gateway.sock"
+    @Option(
+        help: ArgumentHelp(
+            "Control socket path; repeat it for several nodes sharing one store (clients go round-robin, and the"
+                + " dispatch phase sums their stats)."))
+    var socket: [String] = ["/run/channel-gateway/gateway.sock"]
 
     @Option(help: "Total messages to send.")
     var messages: Int = 100_000
@@ -58,8 +61,8 @@ struct GatewayBench: ParsableCommand {
     }
 
     private func measure() throws -> BenchResult {
-        let poller = try StatsPoller(path: socket)
-        let baseline = try poller.poll()
+        let pollers = try socket.map { path throws(ConnectionError) in try StatsPoller(path: path) }
+        let baseline = try StatsPoller.sum(pollers)
         // A run tag keeps dedup keys unique across runs against the same daemon.
         let runTag = "\(getpid())-\(MonotonicClock.now() / 1_000_000)"
         var benchClients: [BenchClient] = []
@@ -67,7 +70,8 @@ struct GatewayBench: ParsableCommand {
             let share = messages / clients + (client < messages % clients ? 1 : 0)
             let first = client * (messages / clients) + min(client, messages % clients)
             let lines = (first..<first + share).map { requestLine(index: $0, runTag: runTag) }
-            benchClients.append(try BenchClient(path: socket, lines: lines, window: window))
+            benchClients.append(
+                try BenchClient(path: socket[client % socket.count], lines: lines, window: window))
         }
 
         let start = MonotonicClock.now()
@@ -93,7 +97,7 @@ struct GatewayBench: ParsableCommand {
         let deadline = lastAnswer + UInt64(timeout * 1e9)
         var sentDoneAt: UInt64?
         while true {
-            let counters = try poller.poll()
+            let counters = try StatsPoller.sum(pollers)
             let now = MonotonicClock.now()
             let sent = counters.sent - baseline.sent
             let failed = counters.failed - baseline.failed

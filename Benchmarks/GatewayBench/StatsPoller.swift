@@ -28,4 +28,16 @@ struct StatsPoller {
         }
         return Counters(sent: stats["sent"] ?? 0, failed: stats["failed"] ?? 0)
     }
+
+    /// The counters of several nodes, added up.
+    static func sum(_ pollers: [StatsPoller]) throws(ConnectionError) -> Counters {
+        var sent = 0
+        var failed = 0
+        for poller in pollers {
+            let counters = try poller.poll()
+            sent += counters.sent
+            failed += counters.failed
+        }
+        return Counters(sent: sent, failed: failed)
+    }
 }

@@ -73,7 +73,7 @@ struct PGStoreBench: ParsableCommand {
                 while true {
                     let claimStarted = DispatchTime.now().uptimeNanoseconds
                     let page = try delivery.claim(
-                        channel: "sms", lane: lane, after: 0, limit: batch, on: connection)
+                        channel: "sms", lane: lane, limit: batch, now: now, on: connection)
                     let claimed = DispatchTime.now().uptimeNanoseconds
                     split.withLock { $0.claim += claimed - claimStarted }
                     if page.isEmpty { break }

@@ -110,6 +110,11 @@ public final class Gateway: @unchecked Sendable {
         )
         store.onCommit { counts in dispatcher.messagesCommitted(counts) }
         store.onHolds { held in dispatcher.runsHeld(held) }
+        if let shared = store as? PostgresMessageStore {
+            // Several nodes on one store: page for the others' work, and send a 1/n share of every vendor rate.
+            shared.onPoll { dispatcher.workMayBeWaiting() }
+            shared.onLiveNodes { live in dispatcher.shareRate(1 / Double(max(1, live))) }
+        }
         // Pauses outlive restarts: an instance paused before stays paused until `resume`.
         for name in try store.pausedInstances() { dispatcher.setPaused(name, true) }
         try dispatcher.start()
@@ -123,6 +128,7 @@ public final class Gateway: @unchecked Sendable {
         service.setStrategySteps(configuration.strategies)
         service.setPseudonymKey(configuration.pseudonymKeyBytes)
         fingerprints = Gateway.fingerprints(of: configuration.channels)
+        (store as? PostgresMessageStore)?.setConfigDigest(Gateway.digest(of: fingerprints))
         if let store = store as? SQLiteMessageStore {
             try startStrategies(store: store, service: service, dispatcher: dispatcher)
         }
@@ -284,6 +290,7 @@ public final class Gateway: @unchecked Sendable {
         store?.setPolicy(next.policy)
         configuration = applied
         fingerprints = nextFingerprints
+        (store as? PostgresMessageStore)?.setConfigDigest(Gateway.digest(of: nextFingerprints))
         reloads?.record(succeeded: true, atSeconds: wallClock.nowMilliseconds / 1000)
         logger.info(
             "configuration reloaded",
@@ -402,6 +409,12 @@ public final class Gateway: @unchecked Sendable {
             result[channel.name] = HexEncoding.lowercase(SHA256.hash(data: bytes))
         }
         return result
+    }
+
+    /// One digest of every instance's file, which nodes sharing a store compare (a reload is per node).
+    private static func digest(of fingerprints: [String: String]) -> String {
+        let text = fingerprints.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+        return String(HexEncoding.lowercase(SHA256.hash(data: Array(text.utf8))).prefix(16))
     }
 
     /// Pings systemd's watchdog at half its interval, but only while the dispatcher and the store writer are

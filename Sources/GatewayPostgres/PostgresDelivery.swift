@@ -5,12 +5,11 @@ package import GatewayStore
 /// Queued messages on PostgreSQL as a node holds them: claimed as its dispatcher pages them in, completed in
 /// batches, released when they leave `queued` (docs/design/postgresql.md §3 and §10).
 ///
-/// A claim is one statement: the lane's unclaimed queued messages after the dispatcher's cursor, in order, locked
-/// with `FOR UPDATE SKIP LOCKED` so concurrent claimers pass over each other's rows instead of waiting, and marked
-/// with the node (Oban's and River's fetch). Deferred messages are claimed too: the dispatcher keeps them in its
-/// ready window with timers, as it does on SQLite. So a claim has no per-row deadline: it lasts while its node is
-/// alive (the node's heartbeat row, like Oban Pro's DynamicLifeline), and a retry stays claimed by the node that
-/// will send it again. A completion is one statement for a whole dispatcher turn: the rows the node still holds
+/// A claim is one statement: the lane's unclaimed queued messages that are due, earliest first, locked with
+/// `FOR UPDATE SKIP LOCKED` so concurrent claimers pass over each other's rows instead of waiting, and marked with
+/// the node (Oban's and River's fetch). A claim has no per-row deadline: it lasts while its node is alive (the
+/// node's heartbeat row, like Oban Pro's DynamicLifeline, ``PostgresNodeKeeper``), and a retry stays claimed by the
+/// node that will send it again (its dispatcher keeps it with a timer). A completion is one statement for a whole dispatcher turn: the rows the node still holds
 /// take their new state (released unless still queued), and every attempt is recorded, even one whose message was
 /// taken from the node meanwhile (it happened; the vendor may have it twice, which ``Completion/lost`` counts).
 ///
@@ -45,25 +44,31 @@ package struct PostgresDelivery: Sendable {
         }
     }
 
-    /// Claims up to `limit` unclaimed queued messages of one lane of an instance after `after` (the dispatcher's
-    /// cursor), in sequence order, deferred ones included.
+    /// Claims up to `limit` unclaimed queued messages of one lane of an instance that are due by `now`, earliest
+    /// due first.
+    ///
+    /// Not from the dispatcher's cursor: sequence numbers are taken at insert and become visible at commit, so with
+    /// several nodes committing at once a lower number can appear behind a cursor that already passed it. Deferred
+    /// messages are claimed once due (the store's poll pages every lane again every 100 ms), so a node never holds
+    /// a night's deferred messages, and the claim walks past only the due rows nodes hold now.
     package func claim(
-        channel: String, lane: PriorityLane, after: Int64, limit: Int, on connection: PostgresConnection
+        channel: String, lane: PriorityLane, limit: Int, now: Int64, on connection: PostgresConnection
     ) throws(PostgresError) -> [StoredMessage] {
-        // The inner select walks messages_lane (channel, priority, seq) WHERE state = 'queued'.
+        // The inner select walks messages_ready (channel, priority, next_attempt_at, seq) WHERE state = 'queued'.
         let rows = try connection.query(
             PostgresStatement(
                 """
                 WITH ready AS (
                     SELECT seq FROM messages
-                    WHERE channel = $1 AND priority = $2 AND state = 'queued' AND seq > $3 AND claimed_by IS NULL
-                    ORDER BY seq LIMIT $4
+                    WHERE channel = $1 AND priority = $2 AND state = 'queued' AND next_attempt_at <= $3
+                        AND claimed_by IS NULL
+                    ORDER BY next_attempt_at, seq LIMIT $4
                     FOR UPDATE SKIP LOCKED)
                 UPDATE messages m SET claimed_by = $5 FROM ready WHERE m.seq = ready.seq
                 RETURNING m.seq, m.id, m.recipient, m.category, m.template, m.params, m.content, m.not_after,
                     m.attempts, m.next_attempt_at, m.title, m.url, m.origin_channel, m.run_id
                 """,
-                [channel, String(lane.rawValue), String(after), String(limit), node]))
+                [channel, String(lane.rawValue), String(now), String(limit), node]))
         var page: [StoredMessage] = []
         page.reserveCapacity(rows.rows.count)
         do throws(StoreError) {
@@ -71,8 +76,8 @@ package struct PostgresDelivery: Sendable {
         } catch {
             throw .statementFailed("a claimed message cannot be read: \(error.message)", sqlState: nil)
         }
-        // RETURNING follows no order; the dispatcher pages in sequence order.
-        page.sort { $0.sequence < $1.sequence }
+        // RETURNING follows no order; the dispatcher sends in the claim's.
+        page.sort { ($0.nextAttemptAt, $0.sequence) < ($1.nextAttemptAt, $1.sequence) }
         return page
     }
 

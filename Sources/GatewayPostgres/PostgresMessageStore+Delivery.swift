@@ -18,7 +18,8 @@ extension PostgresMessageStore {
 
     /// Opens a connection for one background thread.
     public func makeReader() throws(StoreError) -> any StoreReading {
-        PostgresStoreReader(connection: try readConnection("reader"), delivery: delivery, cipher: cipher)
+        PostgresStoreReader(
+            connection: try readConnection("reader"), delivery: delivery, cipher: cipher, clock: clock)
     }
 
     private func startupQuery(_ sql: String) throws(StoreError) -> [[String?]] {

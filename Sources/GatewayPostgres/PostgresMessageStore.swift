@@ -16,10 +16,12 @@ import Synchronization
 /// transaction on the same connection. Readers (the dispatcher, the poller, the probes) have connections of their
 /// own.
 ///
-/// Until several nodes share a database (issue 16, WP3) the store serves one node: it holds a session advisory lock
-/// on a connection of its own for as long as it is open, and a second gatewayd on the same database is refused at
-/// start. Strategies, the customer directory and forget are not served yet: they answer
-/// ``StoreError/unsupported(_:)``.
+/// Several nodes may share one database. Each claims the messages its dispatcher pages (``PostgresDelivery``), keeps
+/// them while its heartbeat lives and releases them when they leave `queued`; ``PostgresNodeKeeper`` writes the
+/// heartbeat, takes over the claims of nodes whose heartbeat stopped, tells the dispatcher to page again every
+/// 100 ms and reports how many nodes are live (each sends its share of every vendor rate). One process per node name
+/// (a session advisory lock on the name). Strategies, the customer directory and forget are not served yet: they
+/// answer ``StoreError/unsupported(_:)``.
 public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     // Guarded by `condition`: the queue and the lifecycle flags.
     private let condition = NSCondition()
@@ -42,8 +44,8 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     let logger: Logger
     let intake: PostgresIntake
     let delivery: PostgresDelivery
-    /// Holds the node lock for the store's life (a session advisory lock ends with its connection).
-    private let lockConnection: PostgresConnection
+    /// Heartbeat, takeover and peers, on a connection of its own that also holds the node name's lock.
+    let keeper: PostgresNodeKeeper
     private let commits = Atomic<Int>(0)
     private let heartbeat = Atomic<Int64>(0)
     private let outboxEnabled = Atomic<Bool>(false)
@@ -52,9 +54,6 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     public let feed = ChangeFeed()
     /// Sent → delivered latency of matched delivery receipts (seconds buckets, for `/metrics`).
     public let receiptLatency = LatencyHistogram(bounds: [1, 5, 15, 60, 300, 1800, 3600, 21_600, 86_400])
-
-    /// The advisory lock key of a serving node: "cgw-node" in ASCII (the migrations' key is "cgw-migr").
-    static let nodeLockKey: Int64 = 0x6367_772D_6E6F_6465
 
     /// Transactions committed since the store opened.
     public var commitCount: Int { commits.load(ordering: .relaxed) }
@@ -68,10 +67,13 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     /// This node's name, as claims and the `nodes` table record it.
     public var node: String { configuration.nodeName }
 
-    /// Connects, brings the schema up to date (under the migration lock), takes the node lock, releases whatever
-    /// claims an earlier run of a node left (this node is the only one serving) and starts the writer thread.
+    /// How long a node's heartbeat may be silent before the others take over its messages (ms).
+    var configurationLease: Int64 { configuration.lease.milliseconds }
+
+    /// Connects, brings the schema up to date (under the migration lock), takes the node name's lock, releases
+    /// the claims an earlier run of this node left and starts the writer and the node keeper.
     /// - Parameters:
-    ///   - configuration: `store:` from gateway.yaml.
+    ///   - configuration: `store:` from gateway.yaml (`node_name`, `lease`).
     ///   - dedupWindow: how long a dedup key suppresses repeats.
     ///   - retention: how long finished messages are kept.
     ///   - encryptionKey: 32 bytes to encrypt addresses, content and parameters at rest, or `nil`.
@@ -79,7 +81,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     ///   - clock: wall clock for timestamps.
     ///   - logger: where store failures are logged.
     /// - Throws: ``StoreError/openFailed(_:)`` in one line: the server unreachable, the schema newer, or another
-    ///   node serving the database.
+    ///   process running as the same node.
     public init(
         configuration: PostgresStoreConfiguration, dedupWindow: Duration, retention: Duration = .seconds(90 * 86_400),
         encryptionKey: [UInt8]? = nil, maxPendingAccepts: Int, clock: any WallClock, logger: Logger
@@ -100,32 +102,26 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         }
         let writer: PostgresConnection
         do {
-            lockConnection = try Self.connect(url, node: configuration.nodeName, role: "lock")
-            try PostgresSchema.migrate(lockConnection, node: configuration.nodeName, logger: logger)
-            let locked = try lockConnection.query(
-                PostgresStatement("SELECT pg_try_advisory_lock($1)", [String(Self.nodeLockKey)]))
+            let nodeConnection = try Self.connect(url, node: configuration.nodeName, role: "nodes")
+            try PostgresSchema.migrate(nodeConnection, node: configuration.nodeName, logger: logger)
+            // One process per node name: its claims are its own, and a start releases what an earlier run left.
+            let locked = try nodeConnection.query(
+                PostgresStatement(
+                    "SELECT pg_try_advisory_lock(hashtextextended('cgw-node:' || $1, 0))", [configuration.nodeName]))
             guard locked.scalar == "t" else {
-                let holder = try lockConnection.query(
-                    PostgresStatement(
-                        "SELECT name, heartbeat_at FROM nodes ORDER BY heartbeat_at DESC LIMIT 1")
-                ).rows.first
                 throw PostgresError.nodeBusy(
-                    "another gatewayd serves \(url) (node \(holder?[0] ?? "unknown")); this release serves one node"
-                        + " per database")
+                    "another gatewayd runs as node '\(configuration.nodeName)' on \(url); give each node its own"
+                        + " store.node_name")
             }
             writer = try Self.connect(url, node: configuration.nodeName, role: "writer")
-            let now = clock.nowMilliseconds
-            // The only node serving: claims left by any earlier run are void, and its dispatcher pages them again.
-            _ = try writer.query(
-                PostgresStatement(
-                    "UPDATE messages SET claimed_by = NULL, claimed_until = NULL WHERE state = 'queued'"
-                        + " AND claimed_by IS NOT NULL"))
-            _ = try writer.query(
-                PostgresStatement(
-                    """
-                    INSERT INTO nodes (name, started_at, heartbeat_at, config_digest) VALUES ($1, $2, $2, '')
-                    ON CONFLICT (name) DO UPDATE SET started_at = $2, heartbeat_at = $2
-                    """, [configuration.nodeName, String(now)]))
+            let released = try delivery.release(nodes: [configuration.nodeName], on: writer)
+            if released > 0 {
+                logger.info(
+                    "released the messages this node held before its restart", metadata: ["messages": "\(released)"])
+            }
+            keeper = PostgresNodeKeeper(
+                connection: nodeConnection, delivery: delivery, lease: configuration.lease.milliseconds, clock: clock,
+                logger: logger)
         } catch let error as PostgresError {
             throw .openFailed(error.message)
         } catch {
@@ -137,6 +133,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         }
         thread.stackSize = 1 << 20
         thread.start()
+        keeper.start()
     }
 
     /// A connection named after the node and its use in `pg_stat_activity`.
@@ -300,14 +297,12 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         condition.signal()
         while !isFinished { condition.wait() }
         condition.unlock()
-        _ = try? lockConnection.query(
-            PostgresStatement("SELECT pg_advisory_unlock($1)", [String(Self.nodeLockKey)]))
+        keeper.stop()
     }
 
     private func run(_ connection: PostgresConnection) {
         heartbeat.store(clock.nowMilliseconds, ordering: .relaxed)
         var lastPrune: Int64 = 0
-        var lastBeat: Int64 = 0
         while true {
             condition.lock()
             while operations.isEmpty && !closing {
@@ -326,10 +321,6 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
 
             let now = clock.nowMilliseconds
             heartbeat.store(now, ordering: .relaxed)
-            if now - lastBeat >= 1000 {
-                lastBeat = now
-                beat(connection, now: now)
-            }
             if now - lastPrune > 60_000 {
                 let more = prune(connection, now: now, capWindow: policy.longestWindow)
                 lastPrune = more ? now - 60_000 : now
@@ -442,17 +433,6 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
             } catch {
                 logger.error("failing over messages failed", metadata: ["error": "\(error)"])
             }
-        }
-    }
-
-    /// Refreshes this node's heartbeat row (what `gatewayctl nodes` and, with several nodes, takeover read).
-    private func beat(_ connection: PostgresConnection, now: Int64) {
-        do {
-            _ = try connection.query(
-                PostgresStatement(
-                    "UPDATE nodes SET heartbeat_at = $2 WHERE name = $1", [configuration.nodeName, String(now)]))
-        } catch {
-            logger.warning("node heartbeat failed", metadata: ["error": "\(error)"])
         }
     }
 

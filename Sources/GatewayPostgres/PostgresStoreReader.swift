@@ -10,19 +10,23 @@ final class PostgresStoreReader: StoreReading {
     private let connection: PostgresConnection
     private let delivery: PostgresDelivery
     private let cipher: FieldCipher
+    private let clock: any WallClock
 
-    init(connection: PostgresConnection, delivery: PostgresDelivery, cipher: FieldCipher) {
+    init(connection: PostgresConnection, delivery: PostgresDelivery, cipher: FieldCipher, clock: any WallClock) {
         self.connection = connection
         self.delivery = delivery
         self.cipher = cipher
+        self.clock = clock
     }
 
-    /// The dispatcher's next page of a lane: claimed for this node as it is read (``PostgresDelivery/claim``).
+    /// The dispatcher's next page of a lane: the due messages no node holds, claimed for this one as they are read
+    /// (``PostgresDelivery/claim(channel:lane:limit:now:on:)``; `after` does not apply, see there).
     func queued(channel: String, priority: PriorityLane, after: Int64, limit: Int) throws(StoreError)
         -> [StoredMessage]
     {
         do {
-            return try delivery.claim(channel: channel, lane: priority, after: after, limit: limit, on: connection)
+            return try delivery.claim(
+                channel: channel, lane: priority, limit: limit, now: clock.nowMilliseconds, on: connection)
         } catch {
             throw .statementFailed(error.message)
         }

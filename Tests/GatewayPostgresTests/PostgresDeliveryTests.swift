@@ -35,7 +35,7 @@ import Testing
     @Test func aClaimReturnsTheMessagesInOrderWithTheirFields() throws {
         let fixture = try Self.queued(3)
         let page = try Self.node("a").claim(
-            channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+            channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
         #expect(page.map(\.message.id) == ["m1", "m2", "m3"])
         #expect(page.first?.message.recipient == "13800138000")
         #expect(page.first?.message.params == ["code": "1234"])
@@ -53,7 +53,8 @@ import Testing
             guard let connection = try? PostgresConnection(url) else { return }
             let node = Self.node("n\(index)")
             var mine: [String] = []
-            while let page = try? node.claim(channel: "sms", lane: .transactional, after: 0, limit: 25, on: connection),
+            while let page = try? node.claim(
+                channel: "sms", lane: .transactional, limit: 25, now: Self.now, on: connection),
                 !page.isEmpty
             {
                 mine += page.map(\.message.id)
@@ -77,13 +78,14 @@ import Testing
     @Test func aNodesClaimsKeepOthersOutUntilReleasedThenAnotherNodeTakesOver() throws {
         let fixture = try Self.queued(2)
         let (a, b) = (Self.node("a"), Self.node("b"))
-        let first = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+        let first = try a.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
         #expect(first.count == 2)
-        #expect(try b.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection).isEmpty)
+        #expect(
+            try b.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection).isEmpty)
         // a finishes one; then a is taken for dead and its claims released: b takes the other over.
         #expect(try a.complete([Self.record(first[0])], on: fixture.connection).applied == 1)
         #expect(try b.release(nodes: ["a"], on: fixture.connection) == 1)
-        let taken = try b.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+        let taken = try b.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
         #expect(taken.map(\.message.id) == [first[1].message.id])
         // a's late completion of the taken one is lost, its attempt still kept; b's applies.
         let late = try a.complete([Self.record(first[1])], on: fixture.connection)
@@ -97,15 +99,17 @@ import Testing
     @Test func aRetryStaysWithTheNodeThatSendsItAgain() throws {
         let fixture = try Self.queued(1)
         let a = Self.node("a")
-        let page = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+        let page = try a.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
         let retry = Self.record(page[0], outcome: .retry)
         #expect(try a.complete([retry], on: fixture.connection).applied == 1)
         let row = try fixture.connection.query(
             PostgresStatement("SELECT state, attempts, next_attempt_at, reason, claimed_by FROM messages"))
         #expect(row.rows == [["queued", "1", String(retry.nextAttemptAt), "vendor_unavailable", "a"]])
         #expect(
-            try Self.node("b").claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
-                .isEmpty)
+            try Self.node("b").claim(
+                channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection
+            )
+            .isEmpty)
         var again = page[0]
         again.attempts = 1
         let sent = try a.complete([Self.record(again)], on: fixture.connection)
@@ -113,25 +117,27 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM messages WHERE state = 'sent' AND claimed_by IS NULL") == 1)
     }
 
-    @Test func aClaimStartsAfterTheCursorAndCoversDeferredMessages() throws {
+    @Test func deferredMessagesAreClaimedWhenDueEarliestFirst() throws {
         let fixture = try Self.queued(3)
-        // A message deferred for an hour is claimed with the rest: the dispatcher holds it with a timer.
+        // m1 deferred for an hour; m3 due before m2.
         _ = try fixture.connection.query(
             PostgresStatement(
-                "UPDATE messages SET next_attempt_at = $1 WHERE id = 'm3'", [String(Self.now + 3_600_000)]))
+                "UPDATE messages SET next_attempt_at = CASE id WHEN 'm1' THEN $1::bigint WHEN 'm3' THEN 1 ELSE 2 END",
+                [String(Self.now + 3_600_000)]))
         let a = Self.node("a")
-        let head = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 1, on: fixture.connection)
-        #expect(head.map(\.message.id) == ["m1"])
-        let rest = try a.claim(
-            channel: "sms", lane: .transactional, after: head[0].sequence, limit: 10, on: fixture.connection)
-        #expect(rest.map(\.message.id) == ["m2", "m3"])
-        #expect(rest.last?.nextAttemptAt == Self.now + 3_600_000)
+        let due = try a.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
+        #expect(due.map(\.message.id) == ["m3", "m2"])
+        #expect(
+            try a.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection).isEmpty)
+        let later = try Self.node("b").claim(
+            channel: "sms", lane: .transactional, limit: 10, now: Self.now + 3_600_000, on: fixture.connection)
+        #expect(later.map(\.message.id) == ["m1"])
     }
 
     @Test func completionsReportTheirStateChangesAndQueueReceiptQueries() throws {
         let fixture = try Self.queued(2)
         let a = Self.node("a")
-        let page = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+        let page = try a.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
         let done = try a.complete(
             [Self.record(page[0]), Self.record(page[1], outcome: .retry)], pollDelays: ["sms": 60_000],
             collectChanges: true, on: fixture.connection)
@@ -145,7 +151,7 @@ import Testing
     @Test func aFailoverRenumbersTheMessageAndReleasesIt() throws {
         let fixture = try Self.queued(1)
         let a = Self.node("a")
-        let page = try a.claim(channel: "sms", lane: .transactional, after: 0, limit: 10, on: fixture.connection)
+        let page = try a.claim(channel: "sms", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
         var failed = Self.record(page[0], outcome: .failedOver)
         failed.state = .queued
         _ = try a.complete([failed], on: fixture.connection)
@@ -154,7 +160,7 @@ import Testing
             now: Self.now + 200, on: fixture.connection)
         #expect(moved == [page[0].sequence])
         let backup = try a.claim(
-            channel: "sms-backup", lane: .transactional, after: page[0].sequence, limit: 10, on: fixture.connection)
+            channel: "sms-backup", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection)
         #expect(backup.map(\.message.id) == ["m1"])
         #expect(backup.first?.failedOverFrom == "sms")
         #expect(try fixture.count("SELECT count(*) FROM attempts WHERE message_seq = \(backup[0].sequence)") == 1)
@@ -168,7 +174,7 @@ import Testing
         ])
         let a = Self.node("a")
         func ids(_ lane: PriorityLane) throws -> [String] {
-            try a.claim(channel: "sms", lane: lane, after: 0, limit: 10, on: fixture.connection)
+            try a.claim(channel: "sms", lane: lane, limit: 10, now: Self.now, on: fixture.connection)
                 .map(\.message.id)
         }
         #expect(try ids(.critical) == ["c1"])
@@ -176,7 +182,7 @@ import Testing
         #expect(try ids(.marketing) == ["k1"])
         #expect(
             try a.claim(
-                channel: "push", lane: .transactional, after: 0, limit: 10, on: fixture.connection
+                channel: "push", lane: .transactional, limit: 10, now: Self.now, on: fixture.connection
             )
             .isEmpty)
     }

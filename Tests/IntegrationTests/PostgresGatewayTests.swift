@@ -4,7 +4,7 @@ import PostgresTesting
 import Testing
 
 /// `gatewayd run` on `store: {backend: postgresql}`, one node: real gatewayd and fakevendor processes, a real
-/// PostgreSQL, sends over the control socket.
+/// PostgreSQL, sends over the control socket (several nodes: ``PostgresClusterTests``).
 @Suite(.serialized)
 struct PostgresGatewayTests {
     /// A gateway whose store is a fresh database on the shared test cluster.
@@ -52,27 +52,6 @@ struct PostgresGatewayTests {
         #expect(again?["state"] == .string("duplicate"), "\(String(describing: again))")
         #expect(again?["message_id"]?.stringValue.map { acknowledged[$0] != nil } == true)
         #expect(gateway.daemon?.stop() == 0)
-    }
-
-    @Test func aSecondDaemonOnTheSameDatabaseIsRefusedInOneLine() throws {
-        let cluster = try PostgresCluster.shared
-        let database = try cluster.createDatabase()
-        let first = try Self.gateway(database: database)
-        try first.startDaemon()
-        defer { first.daemon?.stop() }
-        let second = try Self.gateway(database: database)
-        let (status, output) = try OperatorCLITests.run(
-            OperatorCLITests.gatewayd, ["run", "--config", second.directory + "/gateway.yaml"],
-            in: second.directory)
-        #expect(status == 1)
-        #expect(output.contains("another gatewayd serves"), "\(output)")
-        #expect(output.contains("node-a"), "\(output)")
-        #expect(!output.contains("\n\n"))
-        // The first still serves.
-        let answer = try ControlClient(path: first.socketPath).request(
-            #"{"op":"send","channel":"sms","to":"13800000001","template":"SMS_1","params":{"code":"1"}}"#)
-        #expect(answer?["ok"] == .bool(true), "\(String(describing: answer))")
-        _ = second.vendor.stop()
     }
 
     @Test func aKilledDaemonsQueuedAndClaimedMessagesAreSentAfterItsRestart() throws {

@@ -21,6 +21,13 @@ public final class Dispatcher: @unchecked Sendable {
     private var pendingChannels: (channels: [ChannelInstanceConfiguration], timeZone: String)?
     private var heldRunIDs: [Int64] = []
     private var cancelledMessages: [HeldRuns.Message] = []
+    /// A new share of every instance's rate (several nodes on one store), taken at the next turn.
+    private var pendingRateShare: Double?
+    /// The share in force (dispatcher thread), which an instance added by a reload takes too.
+    private var rateShare = 1.0
+    /// Set when work may be waiting that no commit of this node announced (another node's, or a deferred message
+    /// now due): every lane pages again at the next turn.
+    private var pageAgain = false
     private let heartbeat = Atomic<Int64>(0)
     private var draining = false
     private var stopping = false
@@ -144,6 +151,24 @@ public final class Dispatcher: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Tells the dispatcher that work may be waiting in the store that this node's commits did not announce: sent
+    /// by a shared store's poll (other nodes' sends, released claims, deferred messages now due).
+    public func workMayBeWaiting() {
+        condition.lock()
+        pageAgain = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Sets this node's share of every instance's configured rate (1/n with n live nodes on one store); a reload
+    /// keeps it.
+    public func shareRate(_ fraction: Double) {
+        condition.lock()
+        pendingRateShare = fraction
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Tells the dispatcher that the store finished these strategy runs early (exit, opt-out, `exit_on`) and
     /// cancelled their queued messages: any it has paged in must not start, and none counts as queued any more.
     public func runsHeld(_ held: HeldRuns) {
@@ -218,7 +243,9 @@ public final class Dispatcher: @unchecked Sendable {
     private func run() {
         while let (nextWake, isDraining) = turn() {
             condition.lock()
-            if completions.isEmpty && newWork.isEmpty && pendingChannels == nil && !stopping && draining == isDraining {
+            if completions.isEmpty && newWork.isEmpty && pendingChannels == nil && pendingRateShare == nil && !pageAgain
+                && !stopping && draining == isDraining
+            {
                 let waitNanoseconds = min(nextWake, 1_000_000_000)
                 if waitNanoseconds > 0 {
                     _ = condition.wait(until: Date(timeIntervalSinceNow: Double(waitNanoseconds) / 1e9))
@@ -245,6 +272,10 @@ public final class Dispatcher: @unchecked Sendable {
         if !held.isEmpty { heldRunIDs.removeAll(keepingCapacity: true) }
         let cancelled = cancelledMessages
         if !cancelled.isEmpty { cancelledMessages.removeAll(keepingCapacity: true) }
+        let newRateShare = pendingRateShare
+        pendingRateShare = nil
+        let pageEverything = pageAgain
+        pageAgain = false
         if stopping {
             stopped = true
             condition.broadcast()
@@ -256,6 +287,16 @@ public final class Dispatcher: @unchecked Sendable {
 
         heartbeat.store(monotonicClock.nowNanoseconds, ordering: .relaxed)
         if let reconfiguration { apply(reconfiguration.channels, timeZone: reconfiguration.timeZone) }
+        if let newRateShare {
+            rateShare = newRateShare
+            let now = monotonicClock.nowNanoseconds
+            for index in instances.indices { instances[index].share(newRateShare, now: now) }
+        }
+        if pageEverything {
+            for index in instances.indices {
+                for lane in PriorityLane.allCases { instances[index].queues[lane].mayHaveMore = true }
+            }
+        }
         if !cancelled.isEmpty { dropCancelled(cancelled) }
         if !held.isEmpty {
             runHolds.hold(held, now: wallClock.nowMilliseconds)
@@ -288,6 +329,7 @@ public final class Dispatcher: @unchecked Sendable {
             } else {
                 instanceIndex[configuration.name] = instances.count
                 instances.append(InstanceDispatchState(configuration: configuration, now: now, timeZone: timeZone))
+                if rateShare != 1 { instances[instances.count - 1].share(rateShare, now: now) }
                 // An instance paused before it was removed (or before a restart) comes back paused.
                 if pausedNames.contains(configuration.name) {
                     counters.withLock { $0[configuration.name]?.paused = true }

@@ -21,6 +21,11 @@ struct InstanceDispatchState {
     /// Its queue is being moved to another instance: nothing starts, nothing is loaded, until the move commits.
     var isFrozen = false
     var bucket: TokenBucket
+    /// The configured rate and burst, before ``rateShare``.
+    private var configuredRate: (perSecond: Double, burst: Int)
+    /// This node's share of the configured rate: 1 alone, 1/n with n nodes on one PostgreSQL store, so the
+    /// vendor sees the configured rate from the whole cluster.
+    private(set) var rateShare = 1.0
     /// The priority lanes' queues; they share the bucket and the concurrency limit.
     var queues = PerLane(repeating: PriorityQueue())
     /// Smooth weighted round-robin credit of the transactional and marketing lanes.
@@ -43,6 +48,7 @@ struct InstanceDispatchState {
     init(configuration: ChannelInstanceConfiguration, now: Int64, timeZone: String) {
         name = configuration.name
         settings = Settings(configuration, timeZone: timeZone)
+        configuredRate = (configuration.rateLimit.perSecond, configuration.rateLimit.burst)
         bucket = TokenBucket(
             perSecond: configuration.rateLimit.perSecond,
             burst: configuration.rateLimit.burst,
@@ -55,11 +61,18 @@ struct InstanceDispatchState {
         settings = Settings(configuration, timeZone: timeZone)
         // New settings may mean new credentials: the next send fetches a fresh token.
         accessTokens.reset()
-        bucket.reconfigure(
-            perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst, now: now
-        )
+        configuredRate = (configuration.rateLimit.perSecond, configuration.rateLimit.burst)
+        share(rateShare, now: now)
         isHeld = false
         for lane in PriorityLane.allCases { queues[lane].mayHaveMore = true }
+    }
+
+    /// Takes `fraction` of the configured rate and burst (at least one token of burst).
+    mutating func share(_ fraction: Double, now: Int64) {
+        rateShare = fraction
+        bucket.reconfigure(
+            perSecond: configuredRate.perSecond * fraction,
+            burst: max(1, Int((Double(configuredRate.burst) * fraction).rounded(.down))), now: now)
     }
 
     var needsRefill: Bool {

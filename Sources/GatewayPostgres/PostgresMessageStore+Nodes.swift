@@ -1,0 +1,42 @@
+import Synchronization
+
+/// The cluster as this node sees it, for the gateway's wiring and `gatewayctl nodes`.
+extension PostgresMessageStore {
+    /// A node sharing the store, as its last heartbeat left it.
+    public struct NodeInfo: Sendable, Equatable {
+        public var name: String
+        public var startedAt: Int64
+        public var heartbeatAt: Int64
+        /// Whether its heartbeat is within the lease.
+        public var live: Bool
+        /// Whether its channel configuration differs from this node's.
+        public var differentConfiguration: Bool
+    }
+
+    /// Sets what is called every poll (100 ms): the dispatcher pages again for work other nodes committed,
+    /// claims released from dead nodes, and deferred messages now due.
+    public func onPoll(_ handler: @escaping @Sendable () -> Void) { keeper.onPoll(handler) }
+
+    /// Sets what is called with the number of live nodes now, and whenever it changes.
+    public func onLiveNodes(_ handler: @escaping @Sendable (Int) -> Void) { keeper.onPeersChanged(handler) }
+
+    /// Sets the digest of this node's channel configuration, written with its heartbeat; peers with another one
+    /// are logged and shown by `nodes`.
+    public func setConfigDigest(_ digest: String) { keeper.setConfigDigest(digest) }
+
+    /// The nodes at the last heartbeat, this one included.
+    public func nodes(now: Int64) -> [NodeInfo] {
+        let mine = keeper.peers.first { $0.name == node }?.configDigest ?? ""
+        return keeper.peers.map { peer in
+            NodeInfo(
+                name: peer.name, startedAt: peer.startedAt, heartbeatAt: peer.heartbeatAt,
+                live: peer.heartbeatAt >= now - configurationLease,
+                differentConfiguration: !peer.configDigest.isEmpty && peer.configDigest != mine)
+        }
+    }
+
+    /// Claims released from nodes whose heartbeat stopped, and times others took this node for dead, since start.
+    public var takeovers: (released: Int, takenForDead: Int) {
+        (keeper.releasedFromDead.load(ordering: .relaxed), keeper.takenForDead.load(ordering: .relaxed))
+    }
+}

@@ -1,0 +1,205 @@
+import ChannelKit
+import Foundation
+import GatewayStore
+import Logging
+import Synchronization
+
+/// This node's membership of the cluster sharing one database, on a thread and a connection of its own
+/// (docs/design/postgresql.md §10).
+///
+/// - **Heartbeat**: `nodes.heartbeat_at` is refreshed every `beat` (a third of the lease, at most a second). One row
+///   renews every claim the node holds, however many (Oban Pro's DynamicLifeline; a per-row lease would rewrite
+///   every held row).
+/// - **Takeover**: a node whose heartbeat is older than the lease is taken for dead: its claims are released and its
+///   row removed in one transaction, so its queued messages are claimed again by whichever node pages first.
+/// - **Peers**: the number of live nodes, whenever it changes (each node sends its share of every vendor rate), and
+///   the nodes whose channel configuration differs from this one's.
+/// - **Poll**: every `poll` the dispatcher is told to page again, for work no commit of this node announced
+///   (another node's sends, released claims, deferred messages now due).
+final class PostgresNodeKeeper: @unchecked Sendable {
+    /// A node row as `gatewayctl nodes` shows it.
+    struct Peer: Sendable, Equatable {
+        var name: String
+        var startedAt: Int64
+        var heartbeatAt: Int64
+        var configDigest: String
+    }
+
+    private let connection: PostgresConnection
+    private let delivery: PostgresDelivery
+    private let node: String
+    private let lease: Int64
+    private let clock: any WallClock
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    /// Claims released from dead nodes since start.
+    let releasedFromDead = Atomic<Int>(0)
+    /// Times the others took this node for dead since start.
+    let takenForDead = Atomic<Int>(0)
+    /// Whether the heartbeat has been written once (keeper thread only).
+    private var beaten = false
+
+    private struct State {
+        var poll: @Sendable () -> Void = {}
+        var peersChanged: @Sendable (Int) -> Void = { _ in }
+        var configDigest = ""
+        var peers: [Peer] = []
+        var liveCount = 1
+    }
+
+    /// How often the dispatcher is told to page again.
+    static let poll: Duration = .milliseconds(100)
+
+    init(
+        connection: PostgresConnection, delivery: PostgresDelivery, lease: Int64, clock: any WallClock,
+        logger: Logger
+    ) {
+        self.connection = connection
+        self.delivery = delivery
+        self.node = delivery.node
+        self.lease = lease
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// How often the heartbeat is written: a third of the lease (two beats may be lost before others take over),
+    /// at most a second, so peers and rate shares follow a node's start or death quickly.
+    var beat: Int64 { min(1000, lease / 3) }
+
+    /// The nodes seen at the last heartbeat, this one included.
+    var peers: [Peer] { state.withLock { $0.peers } }
+
+    /// Live nodes at the last heartbeat, this one included.
+    var liveCount: Int { state.withLock { $0.liveCount } }
+
+    func onPoll(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.poll = handler } }
+
+    func onPeersChanged(_ handler: @escaping @Sendable (Int) -> Void) {
+        let count = state.withLock { state in
+            state.peersChanged = handler
+            return state.liveCount
+        }
+        handler(count)
+    }
+
+    func setConfigDigest(_ digest: String) { state.withLock { $0.configDigest = digest } }
+
+    func start() {
+        let thread = Thread { [self] in
+            ThreadNaming.nameCurrentThread("store-nodes")
+            run()
+        }
+        thread.start()
+    }
+
+    /// Stops the thread, then releases this node's claims and removes its row: a clean stop hands its queued
+    /// messages to the other nodes at once instead of after the lease.
+    func stop() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        finished.wait()
+        do {
+            let released = try delivery.release(nodes: [node], on: connection)
+            _ = try connection.query(PostgresStatement("DELETE FROM nodes WHERE name = $1", [node]))
+            if released > 0 {
+                logger.info(
+                    "released this node's queued messages for the others", metadata: ["messages": "\(released)"])
+            }
+        } catch {
+            logger.warning("could not release this node's claims at stop", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func run() {
+        var lastBeat: Int64 = 0
+        while !stopped.load(ordering: .relaxed) {
+            let now = clock.nowMilliseconds
+            if now - lastBeat >= beat {
+                lastBeat = now
+                heartbeat(now: now)
+            }
+            state.withLock { $0.poll }()
+            Thread.sleep(forTimeInterval: Double(Self.poll.milliseconds) / 1000)
+        }
+        finished.signal()
+    }
+
+    /// Writes this node's heartbeat, takes over dead nodes and reports a change of peers.
+    private func heartbeat(now: Int64) {
+        let digest = state.withLock { $0.configDigest }
+        do {
+            let results = try connection.transaction([
+                PostgresStatement(
+                    """
+                    INSERT INTO nodes (name, started_at, heartbeat_at, config_digest) VALUES ($1, $2, $2, $3)
+                    ON CONFLICT (name) DO UPDATE SET heartbeat_at = $2, config_digest = $3
+                    RETURNING xmax = 0
+                    """, [node, String(now), digest]),
+                // Dead nodes: their claims released and their rows removed, together (SKIP LOCKED: a node taking
+                // them over at the same time does it once).
+                PostgresStatement(
+                    """
+                    WITH dead AS (
+                        SELECT name FROM nodes WHERE name <> $1 AND heartbeat_at < $2 FOR UPDATE SKIP LOCKED),
+                    released AS (
+                        UPDATE messages SET claimed_by = NULL, claimed_until = NULL
+                        WHERE state = 'queued' AND claimed_by IN (SELECT name FROM dead) RETURNING claimed_by),
+                    gone AS (DELETE FROM nodes WHERE name IN (SELECT name FROM dead))
+                    SELECT dead.name, (SELECT count(*) FROM released) FROM dead
+                    """, [node, String(now - lease)]),
+                PostgresStatement("SELECT name, started_at, heartbeat_at, config_digest FROM nodes ORDER BY name"),
+            ])
+            // The row was made anew after the first beat: others took this node for dead (it stalled past the
+            // lease) and released its claims; what it still holds may be sent by another node too.
+            if results.first?.scalar == "t", beaten {
+                takenForDead.add(1, ordering: .relaxed)
+                logger.error(
+                    "this node was taken for dead by the others; messages it held may be sent twice",
+                    metadata: ["why": "its heartbeat stalled past the lease"])
+            }
+            beaten = true
+            let dead = results.count > 1 ? results[1].rows : []
+            if let released = dead.first?[1].flatMap({ Int($0) }), !dead.isEmpty {
+                releasedFromDead.add(released, ordering: .relaxed)
+                logger.warning(
+                    "took over from nodes whose heartbeat stopped",
+                    metadata: [
+                        "nodes": "\(dead.compactMap { $0[0] }.joined(separator: ","))", "messages": "\(released)",
+                    ])
+            }
+            let peers = (results.last?.rows ?? []).map { row in
+                Peer(
+                    name: row[0] ?? "", startedAt: row[1].flatMap { Int64($0) } ?? 0,
+                    heartbeatAt: row[2].flatMap { Int64($0) } ?? 0, configDigest: row[3] ?? "")
+            }
+            let live = max(1, peers.count { $0.heartbeatAt >= now - lease })
+            let (changed, handler, previous) = state.withLock { state in
+                let previous = state.peers
+                state.peers = peers
+                let changed = state.liveCount != live
+                state.liveCount = live
+                return (changed, state.peersChanged, previous)
+            }
+            if changed {
+                logger.notice("nodes sharing the store changed", metadata: ["live": "\(live)"])
+                handler(live)
+            }
+            reportDifferentConfiguration(peers, previous: previous, digest: digest)
+        } catch {
+            logger.warning("node heartbeat failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Logs, once per change, the peers whose channel configuration differs from this node's.
+    private func reportDifferentConfiguration(_ peers: [Peer], previous: [Peer], digest: String) {
+        func differing(_ list: [Peer]) -> Set<String> {
+            Set(list.filter { $0.name != node && !$0.configDigest.isEmpty && $0.configDigest != digest }.map(\.name))
+        }
+        let now = differing(peers)
+        guard !now.isEmpty, now != differing(previous) else { return }
+        logger.warning(
+            "nodes sharing the store have a different channel configuration",
+            metadata: ["nodes": "\(now.sorted().joined(separator: ","))"])
+    }
+}

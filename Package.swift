@@ -173,7 +173,8 @@ let package = Package(
         .target(
             name: "GatewayPostgres",
             dependencies: [
-                "ChannelKit", "GatewayConfig", "GatewayStore", "CLibPQ", .product(name: "Logging", package: "swift-log"),
+                "ChannelKit", "ControlProtocol", "GatewayConfig", "GatewayStore", "CLibPQ",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

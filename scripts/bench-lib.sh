@@ -3,7 +3,8 @@
 # The caller sets BENCH_NAME (the prefix of every message) before sourcing. Provides: die, ROOT, SCRATCH, BIN,
 # build_release PRODUCT…, bench_tempdir PREFIX (sets TMP and the cleanup trap), track_pid PID, free_port,
 # wait_for, start_gatewayd [EXTRA_GATEWAY_YAML] with the instance's YAML on stdin (sets GATEWAYD_PID), and
-# start_postgres (a cluster of the bench's own in $TMP/pg; sets PG_SOCKET_DIR and PG_PORT).
+# start_postgres (a cluster of the bench's own in $TMP/pg; sets PG_SOCKET_DIR, PG_PORT and PG_PID),
+# cpu_seconds PID… (user + system CPU of the processes and their children alive now).
 #
 # Environment honoured: BENCH_SCRATCH_PATH (SwiftPM scratch dir, default .build), BENCH_BUILD=0 to skip building,
 # BENCH_KEEP=1 to keep the temp dir (configs and logs) for inspection.
@@ -116,6 +117,16 @@ start_postgres() {
     # shellcheck disable=SC2086 # BENCH_PG_FLAGS is a list of words
     "${as[@]}" "$bin/postgres" -D "$PG_SOCKET_DIR/data" -k "$PG_SOCKET_DIR" -p "$PG_PORT" -c listen_addresses='' \
         ${BENCH_PG_FLAGS:-} >"$TMP/postgres.log" 2>&1 &
-    track_pid $!
+    PG_PID=$!
+    track_pid "$PG_PID"
     wait_for "PostgreSQL on $PG_SOCKET_DIR/.s.PGSQL.$PG_PORT" 30 "$bin/pg_isready" -q -h "$PG_SOCKET_DIR" -p "$PG_PORT"
+}
+
+# cpu_seconds PID…: user + system CPU seconds of the processes and of their children alive now (PostgreSQL's
+# backends are children of its postmaster; a backend's CPU is lost when it exits, so read it before stopping nodes).
+cpu_seconds() {
+    local pids=("$@") pid
+    for pid in "$@"; do pids+=($(pgrep -P "$pid" || true)); done
+    for pid in "${pids[@]}"; do cat "/proc/$pid/stat" 2>/dev/null || true; done \
+        | awk -v hz="$(getconf CLK_TCK)" '{ sum += $14 + $15 } END { printf "%.2f", sum / hz }'
 }

@@ -1,4 +1,4 @@
-package import ChannelKit
+import ChannelKit
 internal import ControlProtocol
 package import GatewayStore
 

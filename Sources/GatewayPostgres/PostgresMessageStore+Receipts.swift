@@ -1,33 +1,101 @@
 public import ChannelKit
 public import GatewayStore
+import Logging
 
-// Placeholder: ported from StoreWriter+Receipts next.
+/// Receipts, clicks, engagement events and receipt polling (``PostgresReceipts``), on the writer in queue order
+/// with sends: a receipt recorded after a send's record sees that send.
 extension PostgresMessageStore {
+    /// Keeps a callback's receipts (each once), matches them to messages and applies them; `completion` runs
+    /// after the commit, so a vendor is answered only for receipts that are durable. Two statements for the whole
+    /// callback, in one transaction.
     public func recordReceipts(
         channel: String, _ receipts: [Receipt],
         completion: @escaping @Sendable (Result<ReceiptTally, StoreError>) -> Void
     ) {
-        completion(.failure(Self.unserved("receipts")))
+        guard !receipts.isEmpty else { return completion(.success(ReceiptTally())) }
+        let statements = PostgresReceipts(cipher: cipher)
+        let latency = receiptLatency
+        perform(
+            { turn throws(PostgresError) in
+                let applied = try statements.record(
+                    receipts, channel: channel, now: turn.now, collectChanges: turn.changes != nil,
+                    on: turn.connection)
+                turn.changes? += applied.changes
+                return applied
+            },
+            completion: { result in
+                // Latencies only of what committed.
+                if case .success(let applied) = result {
+                    for milliseconds in applied.latencies { latency.observe(milliseconds: milliseconds) }
+                }
+                completion(result.map(\.tally))
+            })
     }
 
+    /// Counts a click on a tracked link; `completion` gets the original URL (`nil` for an unknown token) after
+    /// the commit.
     public func click(_ token: String, completion: @escaping @Sendable (Result<String?, StoreError>) -> Void) {
-        completion(.failure(Self.unserved("clicks")))
+        let statements = PostgresReceipts(cipher: cipher)
+        perform(
+            { turn throws(PostgresError) in
+                let clicked = try statements.click(
+                    token, now: turn.now, collectChanges: turn.changes != nil, on: turn.connection)
+                if let change = clicked.change { turn.changes?.append(change) }
+                return clicked.url
+            }, completion: completion)
     }
 
+    /// Keeps an engagement event once per id; `completion` runs after the commit. Strategies are not served on
+    /// PostgreSQL, so the event reaches no run and attributes no conversion (it does on SQLite).
     public func recordEvent(
         _ event: EngagementEvent, completion: @escaping @Sendable (Result<EventResult, StoreError>) -> Void
     ) {
-        completion(.failure(Self.unserved("events")))
+        let statements = PostgresReceipts(cipher: cipher)
+        perform(
+            { turn throws(PostgresError) in try statements.record(event, now: turn.now, on: turn.connection) },
+            completion: completion)
     }
 
+    /// SMS replies reach only strategy runs (the `replied` of the newest SMS touch of each customer with that
+    /// number); strategies are not served on PostgreSQL, so no run can wait for one and no touch is reached: the
+    /// answer is 0, with nothing read or written.
     public func recordReplies(
         _ senders: [String], at: Int64?, completion: @escaping @Sendable (Result<Int, StoreError>) -> Void
     ) {
-        completion(.failure(Self.unserved("replies")))
+        completion(.success(0))
     }
 
-    public func markPolled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64) {}
+    /// Notes a query about messages: due again at `next`, or dropped once sent before `giveUpBefore` or final.
+    /// One statement in queue order; nobody waits for it (a failure is logged, and the messages are polled again).
+    public func markPolled(_ sequences: [Int64], next: Int64, giveUpBefore: Int64) {
+        guard !sequences.isEmpty else { return }
+        let statements = PostgresReceipts(cipher: cipher)
+        let logger = logger
+        perform(
+            { turn throws(PostgresError) in
+                try statements.polled(sequences, next: next, giveUpBefore: giveUpBefore, on: turn.connection)
+            },
+            completion: { result in
+                if case .failure(let error) = result {
+                    logger.warning("noting receipt queries failed", metadata: ["error": "\(error)"])
+                }
+            })
+    }
 
-    /// After a completion: receipts that arrived before their message's send was recorded are matched now.
-    func afterSent(_ records: [AttemptRecord], turn: inout PostgresTurn) {}
+    /// After a completion (committed): receipts that arrived before their message's send was recorded are matched
+    /// now. One indexed read of `receipts_unmatched` per completion (empty while every receipt has its message);
+    /// the matching, when there is any, is one statement of its own.
+    func afterSent(_ records: [AttemptRecord], turn: inout PostgresTurn) {
+        do {
+            guard
+                let applied = try PostgresReceipts(cipher: cipher).matchWaiting(
+                    records, collectChanges: turn.changes != nil, on: turn.connection)
+            else { return }
+            turn.changes? += applied.changes
+            for milliseconds in applied.latencies { receiptLatency.observe(milliseconds: milliseconds) }
+        } catch {
+            // The receipts stay kept and unmatched; a later record with the same vendor id may still match them.
+            logger.error("matching waiting receipts failed", metadata: ["error": "\(error)"])
+        }
+    }
 }

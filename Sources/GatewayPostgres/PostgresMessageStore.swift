@@ -1,4 +1,4 @@
-public import ChannelKit
+import ChannelKit
 import ControlProtocol
 import Foundation
 public import GatewayConfig

@@ -94,14 +94,16 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the thread, then releases this node's claims and removes its row: a clean stop hands its queued
-    /// messages to the other nodes at once instead of after the lease.
+    /// Stops the thread, then releases this node's claims, removes its row and gives up its name's lock: a clean
+    /// stop hands its queued messages to the other nodes at once instead of after the lease.
     func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         finished.wait()
         do {
             let released = try delivery.release(nodes: [node], on: connection)
             _ = try connection.query(PostgresStatement("DELETE FROM nodes WHERE name = $1", [node]))
+            _ = try connection.query(
+                PostgresStatement("SELECT pg_advisory_unlock(hashtextextended('cgw-node:' || $1, 0))", [node]))
             if released > 0 {
                 logger.info(
                     "released this node's queued messages for the others", metadata: ["messages": "\(released)"])

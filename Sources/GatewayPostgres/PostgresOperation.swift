@@ -1,4 +1,4 @@
-package import ChannelKit
+import ChannelKit
 package import GatewayStore
 
 /// One unit of work on the PostgreSQL store's writer queue.

@@ -28,7 +28,7 @@ public struct ConsentChange: Sendable {
         }
 
         /// The registry key.
-        var key: String {
+        package var key: String {
             switch self {
             case .customer(let id): PolicySubject.customer(id)
             case .address(let address): PolicySubject.address(address)

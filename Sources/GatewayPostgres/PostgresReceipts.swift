@@ -450,33 +450,11 @@ package struct PostgresReceipts: Sendable {
     /// The state a receipt event moves a message to, and its reason; `nil` for engagement (the timeline keeps it,
     /// the delivery state stays).
     private static func move(for event: Receipt.Event) -> Move? {
-        switch event {
-        case .delivered: Move(state: .delivered)
-        case .failed(let reason): Move(state: .failed, reason: reason)
-        case .answered: Move(state: .answered)
-        case .unanswered: Move(state: .noAnswer)
-        case .busy: Move(state: .busy)
-        case .invalidNumber:
-            Move(state: .invalidNumber, reason: Reason(.invalidRecipient, detail: "the number does not exist"))
-        case .refused: Move(state: .refused)
-        case .opened, .clicked: nil
-        }
+        event.transition.map { Move(state: $0.state, reason: $0.reason) }
     }
 
     /// The state a receipt event is streamed as.
-    private static func state(of event: Receipt.Event) -> MessageState {
-        switch event {
-        case .delivered: .delivered
-        case .failed: .failed
-        case .opened: .opened
-        case .clicked: .clicked
-        case .answered: .answered
-        case .unanswered: .noAnswer
-        case .busy: .busy
-        case .invalidNumber: .invalidNumber
-        case .refused: .refused
-        }
-    }
+    private static func state(of event: Receipt.Event) -> MessageState { event.streamedState }
 
     /// A failure receipt's reason (kept in `receipts.reason`).
     private static func failure(_ event: Receipt.Event) -> Reason? {

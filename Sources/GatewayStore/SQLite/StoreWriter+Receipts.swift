@@ -4,33 +4,10 @@ import Crypto
 
 extension StoreWriter {
     /// The message state a receipt event moves a sent message to, and its reason, if any.
-    static func transition(for event: Receipt.Event) -> (state: MessageState, reason: Reason?)? {
-        switch event {
-        case .delivered: (.delivered, nil)
-        case .failed(let reason): (.failed, reason)
-        case .answered: (.answered, nil)
-        case .unanswered: (.noAnswer, nil)
-        case .busy: (.busy, nil)
-        case .invalidNumber: (.invalidNumber, Reason(.invalidRecipient, detail: "the number does not exist"))
-        case .refused: (.refused, nil)
-        case .opened, .clicked: nil  // engagement: kept in the timeline, the delivery state stays
-        }
-    }
+    static func transition(for event: Receipt.Event) -> (state: MessageState, reason: Reason?)? { event.transition }
 
-    /// The state a receipt event is streamed as; its raw value is the event's stored name (`receipts.event`).
-    static func state(of event: Receipt.Event) -> MessageState {
-        switch event {
-        case .delivered: .delivered
-        case .failed: .failed
-        case .opened: .opened
-        case .clicked: .clicked
-        case .answered: .answered
-        case .unanswered: .noAnswer
-        case .busy: .busy
-        case .invalidNumber: .invalidNumber
-        case .refused: .refused
-        }
-    }
+    /// The state a receipt event is streamed as.
+    static func state(of event: Receipt.Event) -> MessageState { event.streamedState }
 
     /// Keeps each receipt once, matches it to its message (by our id, else by the vendor's id and recipient) and
     /// applies it to the message's state.

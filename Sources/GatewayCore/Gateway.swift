@@ -112,7 +112,7 @@ public final class Gateway: @unchecked Sendable {
         store.onHolds { held in dispatcher.runsHeld(held) }
         if let shared = store as? PostgresMessageStore {
             // Several nodes on one store: page for the others' work, and send a 1/n share of every vendor rate.
-            shared.onPoll { dispatcher.workMayBeWaiting() }
+            shared.onPoll { rewind in dispatcher.workMayBeWaiting(rewind: rewind) }
             shared.onLiveNodes { live in dispatcher.shareRate(1 / Double(max(1, live))) }
         }
         // Pauses outlive restarts: an instance paused before stays paused until `resume`.

@@ -44,31 +44,36 @@ package struct PostgresDelivery: Sendable {
         }
     }
 
-    /// Claims up to `limit` unclaimed queued messages of one lane of an instance that are due by `now`, earliest
-    /// due first.
+    /// Claims up to `limit` unclaimed queued messages of one lane of an instance that are due by `now`: after
+    /// `after` in sequence order, or, with `after` 0, the whole lane earliest due first.
     ///
-    /// Not from the dispatcher's cursor: sequence numbers are taken at insert and become visible at commit, so with
-    /// several nodes committing at once a lower number can appear behind a cursor that already passed it. Deferred
-    /// messages are claimed once due (the store's poll pages every lane again every 100 ms), so a node never holds
-    /// a night's deferred messages, and the claim walks past only the due rows nodes hold now.
+    /// Sequence numbers are taken at insert and become visible at commit, so with several nodes committing at once
+    /// a lower number can appear behind a cursor that already passed it; claims released from a dead node and
+    /// deferred messages now due sit behind it too. So the dispatcher pages from its cursor (cheap: the scan starts
+    /// past the dead index entries of messages already sent, which a scan from the start walks until vacuum), and
+    /// the store's keeper has it rescan each lane from the start every second. Deferred messages are claimed only
+    /// once due, so a node never holds a night's deferred messages.
     package func claim(
-        channel: String, lane: PriorityLane, limit: Int, now: Int64, on connection: PostgresConnection
+        channel: String, lane: PriorityLane, after: Int64 = 0, limit: Int, now: Int64,
+        on connection: PostgresConnection
     ) throws(PostgresError) -> [StoredMessage] {
-        // The inner select walks messages_ready (channel, priority, next_attempt_at, seq) WHERE state = 'queued'.
+        // From a cursor, messages_lane (channel, priority, seq); from the start, messages_ready (channel, priority,
+        // next_attempt_at, seq); both WHERE state = 'queued'.
+        let order = after > 0 ? "seq" : "next_attempt_at, seq"
         let rows = try connection.query(
             PostgresStatement(
                 """
                 WITH ready AS (
                     SELECT seq FROM messages
-                    WHERE channel = $1 AND priority = $2 AND state = 'queued' AND next_attempt_at <= $3
+                    WHERE channel = $1 AND priority = $2 AND state = 'queued' AND seq > $6 AND next_attempt_at <= $3
                         AND claimed_by IS NULL
-                    ORDER BY next_attempt_at, seq LIMIT $4
+                    ORDER BY \(order) LIMIT $4
                     FOR UPDATE SKIP LOCKED)
                 UPDATE messages m SET claimed_by = $5 FROM ready WHERE m.seq = ready.seq
                 RETURNING m.seq, m.id, m.recipient, m.category, m.template, m.params, m.content, m.not_after,
                     m.attempts, m.next_attempt_at, m.title, m.url, m.origin_channel, m.run_id
                 """,
-                [channel, String(lane.rawValue), String(now), String(limit), node]))
+                [channel, String(lane.rawValue), String(now), String(limit), node, String(after)]))
         var page: [StoredMessage] = []
         page.reserveCapacity(rows.rows.count)
         do throws(StoreError) {

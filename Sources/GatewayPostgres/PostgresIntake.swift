@@ -6,8 +6,8 @@ package import GatewayStore
 /// nodes accept at once.
 ///
 /// 1. Under `BEGIN`: the batch's cap subjects are locked (`pg_advisory_xact_lock`, in one sorted order, so two
-///    nodes never deadlock); every dedup key is claimed in one `INSERT … ON CONFLICT` on the unique index and read
-///    back (a key whose holder is another message is a duplicate); the standing opt-outs and counted sends of the
+///    nodes never deadlock); every dedup key is claimed in one `INSERT … ON CONFLICT … RETURNING` on the unique
+///    index, which returns each key's holder (a key held by another message is a duplicate); the standing opt-outs and counted sends of the
 ///    batch's subjects are read.
 /// 2. Each send is decided here by the shared ``AdmissionPolicy``, in order, counting the batch's own earlier
 ///    sends; then the messages, their cap events and tracked links are inserted (one `unnest` statement each) and
@@ -39,10 +39,8 @@ package struct PostgresIntake: Sendable {
     ) -> [AcceptResult] {
         guard !requests.isEmpty else { return [] }
         do {
-            try connection.begin()
-            let results = try admitAndInsert(requests, now: now, policy: policy, connection: connection)
-            try connection.commit()
-            return results
+            // BEGIN travels with the first round trip and COMMIT with the second.
+            return try admitAndInsert(requests, now: now, policy: policy, connection: connection)
         } catch {
             connection.rollback()
             let failure = StoreError.statementFailed(error.message)
@@ -74,37 +72,50 @@ package struct PostgresIntake: Sendable {
             return subjects
         }
 
-        // Round trip 1: locks, dedup claims, opt-outs, counted sends.
+        // Round trip 1: BEGIN, locks, dedup claims, opt-outs, counted sends.
         let lockedSubjects = Set(capSubjects.compactMap { $0 })
         let claimed = firstWithKey.sorted { $0.value < $1.value }
         let history = policy.longestWindow
-        let facts = try connection.batch([
+        // A statement whose list is empty is not sent (each costs the server a parse, a plan and an execution).
+        var first = [PostgresStatement("BEGIN")]
+        func add(_ statement: PostgresStatement, when needed: Bool) -> Int? {
+            guard needed else { return nil }
+            first.append(statement)
+            return first.count - 1
+        }
+        _ = add(
             PostgresStatement(
                 """
                 SELECT count(pg_advisory_xact_lock(h)) FROM (
                     SELECT DISTINCT hashtextextended(s, 0) AS h FROM unnest($1::text[]) AS s ORDER BY 1) AS l
-                """, [PostgresArray.text(lockedSubjects.sorted())]),
+                """, [PostgresArray.text(lockedSubjects.sorted())]), when: !lockedSubjects.isEmpty)
+        // Claims every key and returns its holder in one statement: a free key (or one whose entry left the window)
+        // is taken; a held one is rewritten unchanged, which locks it (a concurrent claimer waits for this commit)
+        // and returns the holder, so no second lookup is needed (it cost as much as the insert).
+        let holderRows = add(
             PostgresStatement(
                 """
                 INSERT INTO dedup (key, message_id, created_at) SELECT k, m, $3 FROM unnest($1::text[], $2::text[]) AS c(k, m)
-                ON CONFLICT (key) DO UPDATE SET message_id = excluded.message_id, created_at = excluded.created_at
-                WHERE dedup.created_at <= $4
+                ON CONFLICT (key) DO UPDATE SET
+                    message_id = CASE WHEN dedup.created_at <= $4 THEN excluded.message_id ELSE dedup.message_id END,
+                    created_at = CASE WHEN dedup.created_at <= $4 THEN excluded.created_at ELSE dedup.created_at END
+                RETURNING key, message_id
                 """,
                 [
                     PostgresArray.text(claimed.map(\.key)),
                     PostgresArray.text(claimed.map { requests[$0.value].message.id }), String(now),
                     String(now - dedupWindow),
-                ]),
-            PostgresStatement(
-                "SELECT key, message_id FROM dedup WHERE key = ANY($1::text[])",
-                [PostgresArray.text(claimed.map(\.key))]),
+                ]), when: !claimed.isEmpty)
+        let optOutKeys = Set(optOutSubjects.joined())
+        let standingRows = add(
             PostgresStatement(
                 "SELECT subject, channel, opted_out, log_seq FROM consent_state WHERE subject = ANY($1::text[])",
-                [PostgresArray.text(Set(optOutSubjects.joined()).sorted())]),
-            // Subject by subject (LATERAL, kept a nested loop by OFFSET 0), so each lookup takes cap_events_subject:
-            // as `subject = ANY(…) AND at > …` (or a plain LATERAL, which the planner flattens into a hash join),
-            // statistics older than a burst led the planner to read every recent event by time (cap_events_at),
-            // which grew with the table: intake fell from 24k to 7k msg/s over 200,000 sends.
+                [PostgresArray.text(optOutKeys.sorted())]), when: !optOutKeys.isEmpty)
+        // Subject by subject (LATERAL, kept a nested loop by OFFSET 0), so each lookup takes cap_events_subject:
+        // as `subject = ANY(…) AND at > …` (or a plain LATERAL, which the planner flattens into a hash join),
+        // statistics older than a burst led the planner to read every recent event by time (cap_events_at),
+        // which grew with the table: intake fell from 24k to 7k msg/s over 200,000 sends.
+        let countedRows = add(
             PostgresStatement(
                 """
                 SELECT s.subject, e.category, e.channel_type, e.at FROM unnest($1::text[]) AS s(subject)
@@ -113,18 +124,20 @@ package struct PostgresIntake: Sendable {
                     OFFSET 0) AS e
                 ORDER BY e.at
                 """, [PostgresArray.text(lockedSubjects.sorted()), String(now - history)]),
-        ])
+            when: !lockedSubjects.isEmpty)
+        let facts = try connection.batch(first)
+        func answer(_ index: Int?) -> [[String?]] { index.map { facts[$0].rows } ?? [] }
         let holders = Dictionary(
-            facts[2].rows.compactMap { row in row[0].flatMap { key in row[1].map { (key, $0) } } }
+            answer(holderRows).compactMap { row in row[0].flatMap { key in row[1].map { (key, $0) } } }
         ) { first, _ in first }
         var standing: [String: [(channel: String, optedOut: Bool, sequence: Int64)]] = [:]
-        for row in facts[3].rows {
+        for row in answer(standingRows) {
             guard let subject = row[0], let channel = row[1] else { continue }
             standing[subject, default: []].append(
                 (channel, row[2] == "1", row[3].flatMap { Int64($0) } ?? 0))
         }
         var counted: [String: [(category: String, channelType: String, at: Int64)]] = [:]
-        for row in facts[4].rows {
+        for row in answer(countedRows) {
             guard let subject = row[0], let category = row[1], let type = row[2], let at = row[3].flatMap(Int64.init)
             else { continue }
             counted[subject, default: []].append((category, type, at))
@@ -178,8 +191,8 @@ package struct PostgresIntake: Sendable {
             }
         }
 
-        // Round trip 2: the rows, then the commit (by the caller).
-        _ = try connection.batch(try insertions(rows, capEvents: capEvents, now: now))
+        // Round trip 2: the rows and the commit.
+        _ = try connection.batch(try insertions(rows, capEvents: capEvents, now: now) + [PostgresStatement("COMMIT")])
         return results
     }
 
@@ -269,6 +282,10 @@ package struct PostgresIntake: Sendable {
         }
         let links = rows.flatMap { row in row.request.links.map { (row.request.message, $0) } }
         if !links.isEmpty {
+            var sealedURLs: [String?] = []
+            for link in links {
+                sealedURLs.append(try Self.storeError { () throws(StoreError) in try cipher.seal(link.1.url) })
+            }
             statements.append(
                 PostgresStatement(
                     """
@@ -278,7 +295,8 @@ package struct PostgresIntake: Sendable {
                     """,
                     [
                         PostgresArray.text(links.map(\.1.token)), PostgresArray.text(links.map(\.0.id)),
-                        PostgresArray.text(links.map(\.1.url)),
+                        // Sealed at rest, as SQLite keeps them (a click opens it).
+                        PostgresArray.text(sealedURLs),
                     ]))
         }
         return statements

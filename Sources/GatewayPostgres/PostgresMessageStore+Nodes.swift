@@ -13,9 +13,10 @@ extension PostgresMessageStore {
         public var differentConfiguration: Bool
     }
 
-    /// Sets what is called every poll (100 ms): the dispatcher pages again for work other nodes committed,
-    /// claims released from dead nodes, and deferred messages now due.
-    public func onPoll(_ handler: @escaping @Sendable () -> Void) { keeper.onPoll(handler) }
+    /// Sets what is called every poll (100 ms): the dispatcher pages again for work other nodes committed, and
+    /// with `rewind` (each heartbeat) from the start of every lane, for claims released from dead nodes, deferred
+    /// messages now due and sends committed out of sequence order.
+    public func onPoll(_ handler: @escaping @Sendable (_ rewind: Bool) -> Void) { keeper.onPoll(handler) }
 
     /// Sets what is called with the number of live nodes now, and whenever it changes.
     public func onLiveNodes(_ handler: @escaping @Sendable (Int) -> Void) { keeper.onPeersChanged(handler) }

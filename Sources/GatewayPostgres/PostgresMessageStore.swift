@@ -23,12 +23,10 @@ import Synchronization
 /// (a session advisory lock on the name). Strategies, the customer directory and forget are not served yet: they
 /// answer ``StoreError/unsupported(_:)``.
 public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
-    // Guarded by `condition`: the queue and the lifecycle flags.
+    // Guarded by `condition`: the intake bound and the settings the workers read each turn.
     private let condition = NSCondition()
-    private var operations: [PostgresOperation] = []
     private var pendingAccepts = 0
     private var closing = false
-    private var isFinished = false
     private var policy = AdmissionPolicy(PolicyConfiguration())
     private var committedChannels: @Sendable ([String: LaneCounts]) -> Void = { _ in }
     private var lostHandler: @Sendable (StoreError) -> Void = { _ in }
@@ -46,6 +44,12 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     let delivery: PostgresDelivery
     /// Heartbeat, takeover and peers, on a connection of its own that also holds the node name's lock.
     let keeper: PostgresNodeKeeper
+    /// Sends, queries and operator work (set once in `init`).
+    private var writer: PostgresWorker!
+    /// The dispatcher's records and failovers (set once in `init`).
+    private var completer: PostgresWorker!
+    /// When the writer last pruned (writer thread only).
+    private var lastPrune: Int64 = 0
     private let commits = Atomic<Int>(0)
     private let heartbeat = Atomic<Int64>(0)
     private let outboxEnabled = Atomic<Bool>(false)
@@ -100,7 +104,8 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         } catch {
             throw .openFailed("store url: \(error)")
         }
-        let writer: PostgresConnection
+        let writerConnection: PostgresConnection
+        let completerConnection: PostgresConnection
         do {
             let nodeConnection = try Self.connect(url, node: configuration.nodeName, role: "nodes")
             try PostgresSchema.migrate(nodeConnection, node: configuration.nodeName, logger: logger)
@@ -113,8 +118,9 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
                     "another gatewayd runs as node '\(configuration.nodeName)' on \(url); give each node its own"
                         + " store.node_name")
             }
-            writer = try Self.connect(url, node: configuration.nodeName, role: "writer")
-            let released = try delivery.release(nodes: [configuration.nodeName], on: writer)
+            writerConnection = try Self.connect(url, node: configuration.nodeName, role: "writer")
+            completerConnection = try Self.connect(url, node: configuration.nodeName, role: "completer")
+            let released = try delivery.release(nodes: [configuration.nodeName], on: writerConnection)
             if released > 0 {
                 logger.info(
                     "released the messages this node held before its restart", metadata: ["messages": "\(released)"])
@@ -127,12 +133,15 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         } catch {
             throw .openFailed("\(error)")
         }
-        let thread = Thread { [unowned self] in
-            ThreadNaming.nameCurrentThread("store-writer")
-            self.run(writer)
+        writer = PostgresWorker(name: "store-writer", connection: writerConnection) {
+            [unowned self] batch, connection in
+            writerTurn(batch, connection: connection)
         }
-        thread.stackSize = 1 << 20
-        thread.start()
+        completer = PostgresWorker(name: "store-completer", connection: completerConnection) {
+            [unowned self] batch, connection in completerTurn(batch, connection: connection)
+        }
+        writer.start()
+        completer.start()
         keeper.start()
     }
 
@@ -199,29 +208,44 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     /// - Returns: `false`, without queueing, if the intake queue is full or the store is closing.
     public func accept(_ requests: [AcceptRequest], completion: @escaping @Sendable ([AcceptResult]) -> Void) -> Bool {
         condition.lock()
-        defer { condition.unlock() }
-        guard !closing, pendingAccepts + requests.count <= maxPendingAccepts else { return false }
+        guard !closing, pendingAccepts + requests.count <= maxPendingAccepts else {
+            condition.unlock()
+            return false
+        }
         pendingAccepts += requests.count
-        operations.append(.accept(requests, completion))
-        condition.signal()
+        condition.unlock()
+        guard writer.enqueue(.accept(requests, completion)) else {
+            releaseIntake(requests.count)
+            return false
+        }
         return true
+    }
+
+    private func releaseIntake(_ count: Int) {
+        condition.lock()
+        pendingAccepts -= count
+        condition.unlock()
     }
 
     /// Queues attempt records for the next completion (no answer: the dispatcher has already moved on).
     public func record(_ records: [AttemptRecord]) {
         guard !records.isEmpty else { return }
-        enqueue(.record(records))
+        completer.enqueue(.record(records))
     }
 
     /// Moves failed messages to their instances' backups in the next turn.
     public func failover(_ moves: [FailoverMove]) {
         guard !moves.isEmpty else { return }
-        enqueue(.failover(moves))
+        completer.enqueue(.failover(moves))
     }
 
-    /// Calls `completion` once everything queued before it is committed.
+    /// Calls `completion` once everything queued before it is committed: the completer's records, then the
+    /// writer's work (the completer hands the barrier on when it reaches it).
     public func barrier(_ completion: @escaping @Sendable () -> Void) {
-        enqueue(.barrier(completion))
+        let handOn = PostgresOperation.barrier { [weak self] in
+            if self?.writer.enqueue(.barrier(completion)) != true { completion() }
+        }
+        if !completer.enqueue(handOn) { completion() }
     }
 
     /// Sets which channels poll for receipts and how long after a send they first ask (from the next turn).
@@ -272,15 +296,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     }
 
     private func enqueue(_ operation: PostgresOperation) {
-        condition.lock()
-        if closing || isFinished {
-            condition.unlock()
-            Self.refuse(operation, .closed)
-            return
-        }
-        operations.append(operation)
-        condition.signal()
-        condition.unlock()
+        if !writer.enqueue(operation) { Self.refuse(operation, .closed) }
     }
 
     /// Starts keeping every state change in the webhook outbox; `wake` is called after commits that add some.
@@ -294,63 +310,65 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     public func close() {
         condition.lock()
         closing = true
-        condition.signal()
-        while !isFinished { condition.wait() }
         condition.unlock()
+        // The completer first: a barrier it holds hands on to the writer.
+        completer.close()
+        writer.close()
         keeper.stop()
     }
 
-    private func run(_ connection: PostgresConnection) {
-        heartbeat.store(clock.nowMilliseconds, ordering: .relaxed)
-        var lastPrune: Int64 = 0
-        while true {
-            condition.lock()
-            while operations.isEmpty && !closing {
-                // Wake every second even when idle, so the watchdog can see the writer is alive.
-                _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
-                if operations.isEmpty { break }
-            }
-            let batch = operations
-            operations.removeAll(keepingCapacity: true)
-            let stop = closing && batch.isEmpty
-            let notify = committedChannels
-            let policy = self.policy
-            let pollDelays = self.pollDelays
-            condition.unlock()
-            if stop { break }
-
-            let now = clock.nowMilliseconds
-            heartbeat.store(now, ordering: .relaxed)
-            if now - lastPrune > 60_000 {
-                let more = prune(connection, now: now, capWindow: policy.longestWindow)
-                lastPrune = more ? now - 60_000 : now
-            }
-            guard !batch.isEmpty else { continue }
-            let collect = feed.isActive || outboxEnabled.load(ordering: .relaxed)
-            var turn = PostgresTurn(connection: connection, now: now, changes: collect ? [] : nil)
-            let accepted = acceptAll(batch, policy: policy, turn: &turn)
-            completeAll(batch, pollDelays: pollDelays, turn: &turn)
-            for operation in batch {
-                switch operation {
-                case .work(let body, _):
-                    body(&turn)
-                    commits.add(1, ordering: .relaxed)
-                case .barrier(let completion):
-                    completion()
-                case .accept, .record, .failover:
-                    break
-                }
-            }
-            condition.lock()
-            pendingAccepts -= accepted
-            condition.unlock()
-            if !turn.newMessages.isEmpty { notify(turn.newMessages) }
-            if let changes = turn.changes, !changes.isEmpty { publish(changes, connection: connection, now: now) }
-        }
+    /// The writer's turn: every send in one transaction, then the other work in queue order, then the
+    /// dispatcher and the subscribers hear of it.
+    private func writerTurn(_ batch: [PostgresOperation], connection: PostgresConnection) {
         condition.lock()
-        isFinished = true
-        condition.broadcast()
+        let notify = committedChannels
+        let policy = self.policy
         condition.unlock()
+        let now = clock.nowMilliseconds
+        heartbeat.store(now, ordering: .relaxed)
+        if now - lastPrune > 60_000 {
+            // A full batch means more is due: come back on the next turn rather than in a minute.
+            let more = prune(connection, now: now, capWindow: policy.longestWindow)
+            lastPrune = more ? now - 60_000 : now
+        }
+        guard !batch.isEmpty else { return }
+        var turn = PostgresTurn(connection: connection, now: now, changes: collectsChanges ? [] : nil)
+        releaseIntake(acceptAll(batch, policy: policy, turn: &turn))
+        for operation in batch {
+            switch operation {
+            case .work(let body, _):
+                body(&turn)
+                commits.add(1, ordering: .relaxed)
+            case .barrier(let completion):
+                completion()
+            case .accept, .record, .failover:
+                break
+            }
+        }
+        finish(turn, notify: notify)
+    }
+
+    /// The completer's turn: the records in one statement, then the failovers; barriers hand on to the writer.
+    private func completerTurn(_ batch: [PostgresOperation], connection: PostgresConnection) {
+        guard !batch.isEmpty else { return }
+        condition.lock()
+        let notify = committedChannels
+        let pollDelays = self.pollDelays
+        condition.unlock()
+        var turn = PostgresTurn(
+            connection: connection, now: clock.nowMilliseconds, changes: collectsChanges ? [] : nil)
+        completeAll(batch, pollDelays: pollDelays, turn: &turn)
+        finish(turn, notify: notify)
+        for case .barrier(let handOn) in batch { handOn() }
+    }
+
+    /// Whether commits collect their state changes (someone subscribes, or the webhook outbox is on).
+    private var collectsChanges: Bool { feed.isActive || outboxEnabled.load(ordering: .relaxed) }
+
+    /// Tells the dispatcher of the turn's new messages and publishes its changes.
+    private func finish(_ turn: PostgresTurn, notify: @Sendable ([String: LaneCounts]) -> Void) {
+        if !turn.newMessages.isEmpty { notify(turn.newMessages) }
+        if let changes = turn.changes, !changes.isEmpty { publish(changes, connection: turn.connection, now: turn.now) }
     }
 
     /// Accepts every send of the turn in one transaction and answers each client; how many sends it took.

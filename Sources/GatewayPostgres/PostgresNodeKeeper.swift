@@ -14,8 +14,9 @@ import Synchronization
 ///   row removed in one transaction, so its queued messages are claimed again by whichever node pages first.
 /// - **Peers**: the number of live nodes, whenever it changes (each node sends its share of every vendor rate), and
 ///   the nodes whose channel configuration differs from this one's.
-/// - **Poll**: every `poll` the dispatcher is told to page again, for work no commit of this node announced
-///   (another node's sends, released claims, deferred messages now due).
+/// - **Poll**: every `poll` the dispatcher is told to page again, for work no commit of this node announced: from its
+///   cursors (another node's sends), and with each heartbeat from the start of every lane (released claims,
+///   deferred messages now due, sends committed out of sequence order).
 final class PostgresNodeKeeper: @unchecked Sendable {
     /// A node row as `gatewayctl nodes` shows it.
     struct Peer: Sendable, Equatable {
@@ -42,7 +43,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     private var beaten = false
 
     private struct State {
-        var poll: @Sendable () -> Void = {}
+        var poll: @Sendable (_ rewind: Bool) -> Void = { _ in }
         var peersChanged: @Sendable (Int) -> Void = { _ in }
         var configDigest = ""
         var peers: [Peer] = []
@@ -74,7 +75,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     /// Live nodes at the last heartbeat, this one included.
     var liveCount: Int { state.withLock { $0.liveCount } }
 
-    func onPoll(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.poll = handler } }
+    func onPoll(_ handler: @escaping @Sendable (_ rewind: Bool) -> Void) { state.withLock { $0.poll = handler } }
 
     func onPeersChanged(_ handler: @escaping @Sendable (Int) -> Void) {
         let count = state.withLock { state in
@@ -117,11 +118,12 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         var lastBeat: Int64 = 0
         while !stopped.load(ordering: .relaxed) {
             let now = clock.nowMilliseconds
-            if now - lastBeat >= beat {
+            let beating = now - lastBeat >= beat
+            if beating {
                 lastBeat = now
                 heartbeat(now: now)
             }
-            state.withLock { $0.poll }()
+            state.withLock { $0.poll }(beating)
             Thread.sleep(forTimeInterval: Double(Self.poll.milliseconds) / 1000)
         }
         finished.signal()

@@ -156,16 +156,22 @@ package struct PostgresReceipts: Sendable {
         let sent = records.filter { $0.state == .sent && $0.vendorMessageID != nil }
         guard !sent.isEmpty else { return nil }
         // The message must carry the record's vendor id now: the record was applied (not lost to a receipt or a
-        // cancel that finished the message first).
+        // cancel that finished the message first). The EXISTS is decided once, on receipts_unmatched, before
+        // anything is joined: while every receipt has its message (nearly always) the statement reads nothing;
+        // each lookup is a LATERAL kept a nested loop by OFFSET 0 (a plain join was planned as a hash join over
+        // the receipts, 0.9 ms per completion under load).
         let waiting = try connection.query(
             PostgresStatement(
                 """
                 SELECT s.idx, r.seq, r.recipient, r.event, r.reason, r.vendor_status, r.occurred_at, m.seq, m.id,
                     m.customer, m.category, m.channel
                 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS s(idx, seq, channel, vendor_id)
-                JOIN receipts r ON r.channel = s.channel AND r.vendor_message_id = s.vendor_id
-                    AND r.message_seq IS NULL
+                CROSS JOIN LATERAL (
+                    SELECT seq, recipient, event, reason, vendor_status, occurred_at FROM receipts
+                    WHERE channel = s.channel AND vendor_message_id = s.vendor_id AND message_seq IS NULL
+                    OFFSET 0) AS r
                 JOIN messages m ON m.seq = s.seq AND m.channel = s.channel AND m.vendor_message_id = s.vendor_id
+                WHERE EXISTS (SELECT 1 FROM receipts WHERE message_seq IS NULL)
                 ORDER BY s.idx, r.seq
                 """,
                 [

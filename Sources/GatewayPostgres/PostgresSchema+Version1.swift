@@ -45,7 +45,7 @@ extension PostgresSchema {
             -- In no index, so taking and renewing a lease is a HOT update (fillfactor leaves the room).
             claimed_by text,
             claimed_until bigint
-        ) WITH (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);
+        ) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);
         -- No index of finished messages by their last change (SQLite dropped it at its version 7: every delivery
         -- receipt moved an entry); pruning walks seq or drops partitions.
         CREATE INDEX messages_ready ON messages (channel, priority, next_attempt_at, seq) WHERE state = 'queued';

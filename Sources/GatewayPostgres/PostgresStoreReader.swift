@@ -20,13 +20,14 @@ final class PostgresStoreReader: StoreReading {
     }
 
     /// The dispatcher's next page of a lane: the due messages no node holds, claimed for this one as they are read
-    /// (``PostgresDelivery/claim(channel:lane:limit:now:on:)``; `after` does not apply, see there).
+    /// (``PostgresDelivery/claim(channel:lane:after:limit:now:on:)``: from the cursor, or the whole lane at 0).
     func queued(channel: String, priority: PriorityLane, after: Int64, limit: Int) throws(StoreError)
         -> [StoredMessage]
     {
         do {
             return try delivery.claim(
-                channel: channel, lane: priority, limit: limit, now: clock.nowMilliseconds, on: connection)
+                channel: channel, lane: priority, after: after, limit: limit, now: clock.nowMilliseconds,
+                on: connection)
         } catch {
             throw .statementFailed(error.message)
         }

@@ -26,8 +26,14 @@ public final class Dispatcher: @unchecked Sendable {
     /// The share in force (dispatcher thread), which an instance added by a reload takes too.
     private var rateShare = 1.0
     /// Set when work may be waiting that no commit of this node announced (another node's, or a deferred message
-    /// now due): every lane pages again at the next turn.
-    private var pageAgain = false
+    /// now due): every lane pages again at the next turn, from the start of the store's lane when `rewind`.
+    private var pageAgain: PageAgain?
+
+    /// How the lanes page again after ``workMayBeWaiting(rewind:)``.
+    private enum PageAgain {
+        case fromCursors
+        case fromStart
+    }
     private let heartbeat = Atomic<Int64>(0)
     private var draining = false
     private var stopping = false
@@ -152,10 +158,11 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     /// Tells the dispatcher that work may be waiting in the store that this node's commits did not announce: sent
-    /// by a shared store's poll (other nodes' sends, released claims, deferred messages now due).
-    public func workMayBeWaiting() {
+    /// by a shared store's poll. Other nodes' new sends lie past the cursor; released claims, deferred messages now
+    /// due and sends committed out of order lie behind it, which `rewind` pages from the start of each lane.
+    public func workMayBeWaiting(rewind: Bool) {
         condition.lock()
-        pageAgain = true
+        pageAgain = rewind || pageAgain == .fromStart ? .fromStart : .fromCursors
         condition.signal()
         condition.unlock()
     }
@@ -243,7 +250,8 @@ public final class Dispatcher: @unchecked Sendable {
     private func run() {
         while let (nextWake, isDraining) = turn() {
             condition.lock()
-            if completions.isEmpty && newWork.isEmpty && pendingChannels == nil && pendingRateShare == nil && !pageAgain
+            if completions.isEmpty && newWork.isEmpty && pendingChannels == nil && pendingRateShare == nil
+                && pageAgain == nil
                 && !stopping && draining == isDraining
             {
                 let waitNanoseconds = min(nextWake, 1_000_000_000)
@@ -275,7 +283,7 @@ public final class Dispatcher: @unchecked Sendable {
         let newRateShare = pendingRateShare
         pendingRateShare = nil
         let pageEverything = pageAgain
-        pageAgain = false
+        pageAgain = nil
         if stopping {
             stopped = true
             condition.broadcast()
@@ -292,9 +300,12 @@ public final class Dispatcher: @unchecked Sendable {
             let now = monotonicClock.nowNanoseconds
             for index in instances.indices { instances[index].share(newRateShare, now: now) }
         }
-        if pageEverything {
+        if let pageEverything {
             for index in instances.indices {
-                for lane in PriorityLane.allCases { instances[index].queues[lane].mayHaveMore = true }
+                for lane in PriorityLane.allCases {
+                    instances[index].queues[lane].mayHaveMore = true
+                    if pageEverything == .fromStart { instances[index].queues[lane].cursor = 0 }
+                }
             }
         }
         if !cancelled.isEmpty { dropCancelled(cancelled) }
@@ -461,9 +472,10 @@ public final class Dispatcher: @unchecked Sendable {
                     limit: limit)
                 instances[index].queues[lane].mayHaveMore = page.count == limit
                 instances[index].queues[lane].append(keepWithdrawn(page), wallNow: wallNow)
-                // Past withdrawn messages too, so they are not read again.
-                if let last = page.last {
-                    instances[index].queues[lane].cursor = max(instances[index].queues[lane].cursor, last.sequence)
+                // Past withdrawn messages too, so they are not read again (the highest: a page read from a shared
+                // store's lane start is in due order).
+                if let highest = page.lazy.map(\.sequence).max() {
+                    instances[index].queues[lane].cursor = max(instances[index].queues[lane].cursor, highest)
                 }
             } catch {
                 logger.error(

@@ -137,7 +137,9 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
             [unowned self] batch, connection in
             writerTurn(batch, connection: connection)
         }
-        completer = PostgresWorker(name: "store-completer", connection: completerConnection) {
+        // Records wait up to 5 ms for more: nobody waits on them, and each completion statement and commit then
+        // carries a dispatcher's several turns.
+        completer = PostgresWorker(name: "store-completer", connection: completerConnection, gather: .milliseconds(5)) {
             [unowned self] batch, connection in completerTurn(batch, connection: connection)
         }
         writer.start()

@@ -14,15 +14,18 @@ final class PostgresWorker: @unchecked Sendable {
     private var finished = false
     private let name: String
     private let connection: PostgresConnection
+    /// How long a turn waits, once woken, for more work to join it (zero: none).
+    private let gather: Duration
     /// One turn: the operations taken (empty when a second passed idle) on the worker's connection.
     private let turn: ([PostgresOperation], PostgresConnection) -> Void
 
     init(
-        name: String, connection: PostgresConnection,
+        name: String, connection: PostgresConnection, gather: Duration = .zero,
         turn: @escaping ([PostgresOperation], PostgresConnection) -> Void
     ) {
         self.name = name
         self.connection = connection
+        self.gather = gather
         self.turn = turn
     }
 
@@ -62,6 +65,12 @@ final class PostgresWorker: @unchecked Sendable {
                 // A turn at least every second even when idle (the watchdog's heartbeat, pruning).
                 _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
                 if operations.isEmpty { break }
+            }
+            if gather > .zero, !operations.isEmpty, !closing {
+                // Work nobody waits on: a few milliseconds more make each statement carry more rows.
+                condition.unlock()
+                Thread.sleep(forTimeInterval: Double(gather.components.attoseconds) / 1e18)
+                condition.lock()
             }
             let batch = operations
             operations.removeAll(keepingCapacity: true)

@@ -11,6 +11,11 @@ final class PostgresStoreReader: StoreReading {
     private let delivery: PostgresDelivery
     private let cipher: FieldCipher
     private let clock: any WallClock
+    /// Whether this connection holds the outbox lock: of the nodes sharing a store, one delivers the webhook
+    /// outbox, the one whose sender took the lock first; when it stops or dies its session ends and another's
+    /// next poll takes over. Every node appends its changes; each is delivered once (again only after a crash
+    /// between the POST and its acknowledgement, as on SQLite).
+    private var deliversOutbox = false
 
     init(connection: PostgresConnection, delivery: PostgresDelivery, cipher: FieldCipher, clock: any WallClock) {
         self.connection = connection
@@ -57,6 +62,11 @@ final class PostgresStoreReader: StoreReading {
     }
 
     func outbox(limit: Int) throws(StoreError) -> [(sequence: Int64, line: String)] {
+        if !deliversOutbox {
+            deliversOutbox =
+                try query("SELECT pg_try_advisory_lock(hashtextextended('cgw-outbox', 0))", []).scalar == "t"
+            guard deliversOutbox else { return [] }
+        }
         let rows = try query("SELECT seq, body FROM outbox ORDER BY seq LIMIT $1", [String(limit)])
         var entries: [(Int64, String)] = []
         for row in rows.rows {

@@ -15,7 +15,9 @@ struct PostgresClusterTests {
         private(set) var others: [ChildProcess] = []
         private(set) var otherDirectories: [String] = []
 
-        init(count: Int, channel: String, lease: String = "5s", extra: String = "") throws {
+        init(
+            count: Int, channel: String, lease: String = "5s", extra: String = "", environment: [String: String] = [:]
+        ) throws {
             let cluster = try PostgresCluster.shared
             database = try cluster.createDatabase()
             let store = """
@@ -26,7 +28,8 @@ struct PostgresClusterTests {
                 """
             first = try TestGateway(
                 channels: ["sms": channel], gatewayExtra: store + "\n  node_name: node-0\n" + extra)
-            try first.startDaemon()
+            try first.fixVendorBase()
+            try first.startDaemon(environment: environment)
             for index in 1..<count {
                 let directory = first.directory + "/node-\(index)"
                 try FileManager.default.createDirectory(
@@ -40,11 +43,11 @@ struct PostgresClusterTests {
                 listen: 127.0.0.1:0
                 \(store)
                   node_name: node-\(index)
-                \(extra)
+                \(extra.replacingOccurrences(of: "VENDOR_BASE", with: "http://127.0.0.1:\(first.vendorPort)"))
                 """.write(toFile: directory + "/gateway.yaml", atomically: true, encoding: .utf8)
                 let process = try ChildProcess(
                     TestGateway.binaries + "/gatewayd", ["run", "--config", directory + "/gateway.yaml"],
-                    outputPath: directory + "/gatewayd.log")
+                    outputPath: directory + "/gatewayd.log", environment: environment)
                 guard process.waitForOutput(containing: "gateway ready") else {
                     throw TestFailure("node \(index) did not start: \(process.output)")
                 }
@@ -193,6 +196,57 @@ struct PostgresClusterTests {
         #expect(seen.filter { $0 == "queued" }.count == 3, "\(seen)")
         #expect(seen.filter { $0 == "suppressed" }.count == 47, "\(seen)")
         #expect(try nodes.first.waitForVendor(unique: 3, timeout: 30).unique == 3)
+    }
+
+    @Test func eachChangeReachesTheWebhookOnceWhicheverNodeMadeIt() throws {
+        let nodes = try Nodes(
+            count: 2, channel: GatewayEndToEndTests.smsChannel(),
+            extra: WebhookTests.gatewayExtra(path: "/webhook-flaky"),
+            environment: ["CRM_SECRET": WebhookTests.secret])
+        defer { nodes.stop() }
+        var expected: Set<String> = []
+        for index in 0..<2 {
+            let ids = try WebhookTests.send(try ControlClient(path: nodes.socket(index)), count: 20, tag: "w\(index)-")
+            for id in ids { expected.formUnion(["\(id) queued", "\(id) sent"]) }
+        }
+        let seen = try WebhookTests.waitFor(nodes.first, expected)
+        #expect(expected.isSubset(of: seen), "missing: \(expected.subtracting(seen).sorted().prefix(5))")
+        Thread.sleep(forTimeInterval: 1.5)  // a second deliverer would have posted by now
+        let events = try WebhookTests.delivered(nodes.first)
+        #expect(events.count == Set(events).count, "delivered twice: \(events.count - Set(events).count)")
+        // Both nodes run a sender; one of them delivers, and only it meets the CRM's early failures.
+        let delivered = (0..<2).map { nodes.stats($0)?["webhook_delivered"]?.intValue ?? -1 }
+        let failures = (0..<2).map { nodes.stats($0)?["webhook_failures"]?.intValue ?? -1 }
+        #expect(delivered.filter { $0 > 0 }.count == 1, "\(delivered)")
+        #expect(failures.filter { $0 > 0 }.count == 1, "\(failures)")
+        #expect(zip(delivered, failures).allSatisfy { ($0 > 0) == ($1 > 0) }, "\(delivered) \(failures)")
+    }
+
+    @Test func aReceiptPostedToTheNodeThatDidNotSendIsMatched() throws {
+        let nodes = try Nodes(
+            count: 2, channel: ReceiptEndToEndTests.aliyun,
+            environment: ["ALIYUN_AK": "test-ak", "ALIYUN_SK": "test-sk"])
+        defer { nodes.stop() }
+        let client = try ControlClient(path: nodes.socket(0))
+        let answer = client.request(
+            #"{"op":"send","channel":"sms","to":"13800138000","template":"SMS_1","params":{"code":"1"}}"#)
+        let id = try #require(answer?["message_id"]?.stringValue)
+        _ = try nodes.first.waitForVendor(unique: 1, timeout: 30)
+        let status = #"{"op":"status","message_id":"\#(id)"}"#
+        for _ in 0..<100 where client.request(status)?["message"]?["state"]?.stringValue != "sent" {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let placed = try #require(ReceiptEndToEndTests.placed(nodes.first).values.first)
+        // Alibaba's SmsReport push (vendors.md 2.1.6), to the listener of the node that did not send.
+        let report =
+            "["
+            + ReceiptEndToEndTests.report(
+                phone: "13800138000", bizID: placed.bizID, outID: placed.outID, success: true, code: "DELIVERED") + "]"
+        let port = try #require(nodes.callbackPort(1))
+        let posted = try TestGateway.httpPost(port: port, path: "/callbacks/sms", body: report)
+        #expect(posted.status == 200, "\(posted)")
+        let after = try ControlClient(path: nodes.socket(1)).request(status)?["message"]
+        #expect(after?["state"] == .string("delivered"), "\(String(describing: after))")
     }
 
     @Test func aSecondProcessWithTheSameNodeNameIsRefused() throws {

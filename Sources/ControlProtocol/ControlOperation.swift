@@ -15,6 +15,7 @@ public enum ControlOperation: String, CaseIterable, Sendable {
     case enrol
     case enrolBatch = "enrol_batch"
     case exit, runs, strategies
+    case nodes
 
     /// Every operation's wire name, in declaration order, for messages and documentation checks.
     public static var names: [String] { allCases.map(\.rawValue) }
@@ -36,6 +37,7 @@ public enum ControlOperation: String, CaseIterable, Sendable {
         case .customer, .customerBatch, .forget: false
         case .runs, .strategies: true
         case .enrol, .enrolBatch, .exit: false
+        case .nodes: true
         }
     }
 }

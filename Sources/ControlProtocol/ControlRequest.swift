@@ -30,6 +30,7 @@ public enum ControlRequest: Sendable {
     case exit(ExitRequest)
     case runs(RunsRequest)
     case strategies
+    case nodes
 
     /// A request line: its `id` (echoed in the answer, whatever its type) and the request or why it is refused.
     public struct Decoded: Sendable {
@@ -118,6 +119,7 @@ public enum ControlRequest: Sendable {
         case .exit: self = .exit(try ExitRequest(decoding: fields))
         case .runs: self = .runs(try RunsRequest(decoding: fields))
         case .strategies: self = .strategies
+        case .nodes: self = .nodes
         }
     }
 
@@ -151,6 +153,7 @@ public enum ControlRequest: Sendable {
         case .exit: .exit
         case .runs: .runs
         case .strategies: .strategies
+        case .nodes: .nodes
         }
     }
 
@@ -178,7 +181,7 @@ public enum ControlRequest: Sendable {
         case .enrolBatch(let request): request.members
         case .exit(let request): request.members
         case .runs(let request): request.members
-        case .strategies: [:]
+        case .strategies, .nodes: [:]
         }
     }
 

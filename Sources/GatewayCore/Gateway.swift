@@ -113,6 +113,9 @@ public final class Gateway: @unchecked Sendable {
         if let shared = store as? PostgresMessageStore {
             // Several nodes on one store: page for the others' work, and send a 1/n share of every vendor rate.
             shared.onPoll { rewind in dispatcher.workMayBeWaiting(rewind: rewind) }
+            // A node sends what it accepted without reading it back; what its windows cannot hold goes to any node.
+            shared.onClaimed { messages in dispatcher.take(messages) }
+            dispatcher.onUntaken { sequences in shared.release(sequences) }
             shared.onLiveNodes { live in dispatcher.shareRate(1 / Double(max(1, live))) }
         }
         // Pauses outlive restarts: an instance paused before stays paused until `resume`.

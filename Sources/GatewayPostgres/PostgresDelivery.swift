@@ -99,6 +99,16 @@ package struct PostgresDelivery: Sendable {
         ).affected
     }
 
+    /// Gives up this node's claims on `sequences` (messages it cannot hold now); how many it still held.
+    package func unclaim(_ sequences: [Int64], on connection: PostgresConnection) throws(PostgresError) -> Int {
+        guard !sequences.isEmpty else { return 0 }
+        return try connection.query(
+            PostgresStatement(
+                "UPDATE messages SET claimed_by = NULL WHERE seq = ANY($1::bigint[]) AND claimed_by = $2",
+                [PostgresArray.bigint(sequences), node])
+        ).affected
+    }
+
     /// Records a dispatcher turn's attempts in one statement (its own transaction): the messages this node holds
     /// take their new state, and are released unless they stay queued (a retry is sent again by the same node);
     /// every attempt is kept. Sent messages of a channel in `pollDelays` are queued for receipt queries.

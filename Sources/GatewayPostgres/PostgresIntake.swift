@@ -32,25 +32,44 @@ package struct PostgresIntake: Sendable {
         var admission: Admission
     }
 
+    /// What a batch's transaction produced.
+    package struct Accepted {
+        /// One per request, in order.
+        package var results: [AcceptResult]
+        /// The messages inserted already claimed for the accepting node (due now), to hand to its dispatcher
+        /// without reading them back.
+        package var claimed: [StoredMessage] = []
+    }
+
     /// Accepts `requests` in one transaction on `connection`; one result per request, in order. If the
     /// transaction fails, every request fails with its error and nothing of the batch holds.
     package func accept(
         _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, on connection: PostgresConnection
     ) -> [AcceptResult] {
-        guard !requests.isEmpty else { return [] }
+        accept(requests, now: now, policy: policy, claimFor: nil, on: connection).results
+    }
+
+    /// Accepts `requests` in one transaction; with `node`, the messages due now are inserted claimed for it and
+    /// returned in ``Accepted/claimed`` (a claim read back would cost a statement and a row version per message).
+    package func accept(
+        _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, claimFor node: String?,
+        on connection: PostgresConnection
+    ) -> Accepted {
+        guard !requests.isEmpty else { return Accepted(results: []) }
         do {
             // BEGIN travels with the first round trip and COMMIT with the second.
-            return try admitAndInsert(requests, now: now, policy: policy, connection: connection)
+            return try admitAndInsert(requests, now: now, policy: policy, node: node, connection: connection)
         } catch {
             connection.rollback()
             let failure = StoreError.statementFailed(error.message)
-            return requests.map { _ in .failed(failure) }
+            return Accepted(results: requests.map { _ in .failed(failure) })
         }
     }
 
     private func admitAndInsert(
-        _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, connection: PostgresConnection
-    ) throws(PostgresError) -> [AcceptResult] {
+        _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, node: String?,
+        connection: PostgresConnection
+    ) throws(PostgresError) -> Accepted {
         // Keys as stored (an HMAC under a store key); a key repeated inside the batch is a duplicate of its first.
         let dedupKeys = requests.map { $0.dedupKey.map(cipher.dedupKey) }
         var firstWithKey: [String: Int] = [:]
@@ -192,8 +211,23 @@ package struct PostgresIntake: Sendable {
         }
 
         // Round trip 2: the rows and the commit.
-        _ = try connection.batch(try insertions(rows, capEvents: capEvents, now: now) + [PostgresStatement("COMMIT")])
-        return results
+        let inserted = try connection.batch(
+            try insertions(rows, capEvents: capEvents, now: now, node: node) + [PostgresStatement("COMMIT")])
+        var accepted = Accepted(results: results)
+        guard node != nil, inserted.count > 1 else { return accepted }
+        // The insert returns the numbers of the rows it claimed, in the rows' order.
+        var sequences: [String: Int64] = [:]
+        for row in inserted[0].rows where row[2] != nil {
+            if let id = row[0], let sequence = row[1].flatMap({ Int64($0) }) { sequences[id] = sequence }
+        }
+        for row in rows {
+            guard let sequence = sequences[row.request.message.id] else { continue }
+            accepted.claimed.append(
+                StoredMessage(
+                    sequence: sequence, message: row.request.message, notAfter: row.request.notAfter, attempts: 0,
+                    nextAttemptAt: 0, runID: row.request.runID))
+        }
+        return accepted
     }
 
     /// Whether the latest standing decision of a subject for `channelType` or every channel (`*`) is an opt-out.
@@ -205,10 +239,10 @@ package struct PostgresIntake: Sendable {
     }
 
     private func insertions(
-        _ rows: [Row], capEvents: [(subject: String, request: AcceptRequest, at: Int64)], now: Int64
+        _ rows: [Row], capEvents: [(subject: String, request: AcceptRequest, at: Int64)], now: Int64, node: String?
     ) throws(PostgresError) -> [PostgresStatement] {
         guard !rows.isEmpty else { return [] }
-        var columns = [[String?]](repeating: [], count: 21)
+        var columns = [[String?]](repeating: [], count: 22)
         for row in rows {
             let request = row.request
             let message = request.message
@@ -247,22 +281,26 @@ package struct PostgresIntake: Sendable {
             values += [sealed[1], sealed[2], sealed[3], String(now), request.notAfter.map(String.init), state]
             values += [String(wake), reason, cap, sealed[4], lane, sealed[5], sealed[6]]
             values += run
+            // Claimed for the accepting node when due now; a deferred message is claimed by whoever pages it due.
+            values.append(wake == 0 && state == MessageState.queued.rawValue ? node : nil)
             for (column, value) in values.enumerated() { columns[column].append(value) }
         }
         let types = [
             "text", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "text", "bigint",
             "text",
-            "text", "text", "bigint", "text", "text", "bigint", "bigint", "bigint",
+            "text", "text", "bigint", "text", "text", "bigint", "bigint", "bigint", "text",
         ]
-        let arrays = (1...21).map { "$\($0)::\(types[$0 - 1])[]" }.joined(separator: ", ")
+        let arrays = (1...22).map { "$\($0)::\(types[$0 - 1])[]" }.joined(separator: ", ")
         var statements = [
             PostgresStatement(
                 """
                 INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
                     created_at, not_after, state, next_attempt_at, reason, reason_detail, customer, priority, title, url,
-                    run_id, run_visit, customer_number, updated_at)
+                    run_id, run_visit, customer_number, claimed_by, updated_at)
                 SELECT *, c9 FROM unnest(\(arrays))
-                    AS m(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21)
+                    AS m(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
+                        c22)
+                \(node == nil ? "" : "RETURNING id, seq, claimed_by")
                 """, columns.map { PostgresArray.text($0) })
         ]
         if !capEvents.isEmpty {

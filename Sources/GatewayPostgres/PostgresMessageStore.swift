@@ -29,6 +29,9 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     private var closing = false
     private var policy = AdmissionPolicy(PolicyConfiguration())
     private var committedChannels: @Sendable ([String: LaneCounts]) -> Void = { _ in }
+    /// Takes the messages an intake commit claimed for this node (its dispatcher); unset, sends are left for a
+    /// claim to page.
+    private var claimedHandler: (@Sendable ([StoredMessage]) -> Void)?
     private var lostHandler: @Sendable (StoreError) -> Void = { _ in }
     private var pollDelays: [String: Int64] = [:]
 
@@ -206,6 +209,31 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Hands the messages each intake commit inserted claimed for this node to `handler` (the dispatcher) instead
+    /// of leaving them for a claim to read back: a statement and a row version less per message. Messages the
+    /// handler cannot take come back through ``release(_:)``.
+    public func onClaimed(_ handler: @escaping @Sendable ([StoredMessage]) -> Void) {
+        condition.lock()
+        claimedHandler = handler
+        condition.unlock()
+    }
+
+    /// Releases this node's claims on `sequences` (handed messages its dispatcher had no room for), so any node
+    /// pages them.
+    public func release(_ sequences: [Int64]) {
+        guard !sequences.isEmpty else { return }
+        enqueue(
+            .work(
+                { [delivery, logger] turn in
+                    do {
+                        _ = try delivery.unclaim(sequences, on: turn.connection)
+                    } catch {
+                        // They stay claimed by this node until its next start releases them.
+                        logger.error("releasing claims failed", metadata: ["error": "\(error)"])
+                    }
+                }, refused: { _ in }))
+    }
+
     /// Queues messages for the next group commit.
     /// - Returns: `false`, without queueing, if the intake queue is full or the store is closing.
     public func accept(_ requests: [AcceptRequest], completion: @escaping @Sendable ([AcceptResult]) -> Void) -> Bool {
@@ -325,6 +353,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         condition.lock()
         let notify = committedChannels
         let policy = self.policy
+        let handoff = claimedHandler
         condition.unlock()
         let now = clock.nowMilliseconds
         heartbeat.store(now, ordering: .relaxed)
@@ -335,7 +364,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         }
         guard !batch.isEmpty else { return }
         var turn = PostgresTurn(connection: connection, now: now, changes: collectsChanges ? [] : nil)
-        releaseIntake(acceptAll(batch, policy: policy, turn: &turn))
+        releaseIntake(acceptAll(batch, policy: policy, claimFor: handoff == nil ? nil : node, turn: &turn))
         for operation in batch {
             switch operation {
             case .work(let body, _):
@@ -348,6 +377,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
             }
         }
         finish(turn, notify: notify)
+        if let handoff, !turn.claimed.isEmpty { handoff(turn.claimed) }
     }
 
     /// The completer's turn: the records in one statement, then the failovers; barriers hand on to the writer.
@@ -374,16 +404,21 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     }
 
     /// Accepts every send of the turn in one transaction and answers each client; how many sends it took.
-    private func acceptAll(_ batch: [PostgresOperation], policy: AdmissionPolicy, turn: inout PostgresTurn) -> Int {
+    private func acceptAll(
+        _ batch: [PostgresOperation], policy: AdmissionPolicy, claimFor node: String?, turn: inout PostgresTurn
+    ) -> Int {
         var requests: [AcceptRequest] = []
         for case .accept(let part, _) in batch { requests += part }
         guard !requests.isEmpty else { return 0 }
-        let results = intake.accept(requests, now: turn.now, policy: policy, on: turn.connection)
+        let accepted = intake.accept(requests, now: turn.now, policy: policy, claimFor: node, on: turn.connection)
+        let results = accepted.results
         commits.add(1, ordering: .relaxed)
+        turn.claimed += accepted.claimed
+        let handed = Set(accepted.claimed.lazy.map(\.message.id))
         var offset = 0
         for case .accept(let part, let completion) in batch {
             for (request, result) in zip(part, results[offset..<offset + part.count]) {
-                noteAccepted(request, result, turn: &turn)
+                noteAccepted(request, result, handed: handed.contains(request.message.id), turn: &turn)
             }
             completion(Array(results[offset..<offset + part.count]))
             offset += part.count
@@ -391,13 +426,16 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         return requests.count
     }
 
-    private func noteAccepted(_ request: AcceptRequest, _ result: AcceptResult, turn: inout PostgresTurn) {
+    /// Counts an accepted message for the dispatcher (unless `handed` to it already) and notes its change.
+    private func noteAccepted(
+        _ request: AcceptRequest, _ result: AcceptResult, handed: Bool, turn: inout PostgresTurn
+    ) {
         let message = request.message
         var state = MessageState.queued
         var reason: String?
         switch result {
         case .queued:
-            turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1
+            if !handed { turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1 }
         case .deferred:
             state = .deferred
             turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1

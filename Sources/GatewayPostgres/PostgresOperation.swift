@@ -26,4 +26,6 @@ package struct PostgresTurn {
     package var newMessages: [String: LaneCounts] = [:]
     /// State changes committed, for subscribers (`nil` while nobody listens).
     package var changes: [StateChange]?
+    /// Messages the turn's intake committed claimed for this node, for its dispatcher.
+    package var claimed: [StoredMessage] = []
 }

@@ -12,7 +12,7 @@ struct GatewayCtl: ParsableCommand {
             SendCommand.self, StatusCommand.self, StatsCommand.self, ChannelsCommand.self, HealthCommand.self,
             ReloadCommand.self, OptOutCommand.self, OptInCommand.self, ConsentCommand.self, ReportCommand.self,
             TailCommand.self, CancelCommand.self, RequeueCommand.self, PauseCommand.self, ResumeCommand.self,
-            CustomerCommand.self, CustomersCommand.self, StrategyCommand.self,
+            CustomerCommand.self, CustomersCommand.self, StrategyCommand.self, NodesCommand.self,
         ]
     )
 

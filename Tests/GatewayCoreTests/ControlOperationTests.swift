@@ -94,7 +94,7 @@ struct ControlOperationTests {
                     strategy: "first-loan", startAt: .text("2026-11-18T11:06:40Z"),
                     enrolments: [EnrolRequest(strategy: "first-loan", customer: "C-2", enrolKey: "e2")])),
             .exit(ExitRequest(.customer("C-1", strategy: "first-loan"))), .exit(ExitRequest(.run(42))),
-            .runs(RunsRequest(customer: "C-1", limit: 5)), .strategies,
+            .runs(RunsRequest(customer: "C-1", limit: 5)), .strategies, .nodes,
             .report(ReportRequest(strategy: "first-loan", version: 2)),
             .subscribe(SubscribeRequest(kinds: [.run, .conversion])),
         ]
@@ -191,6 +191,39 @@ struct ControlAnswerTests {
         let decoded = try #require(StatsAnswer(json: try Self.parse(line)))
         #expect(decoded["sent"] == 2 && decoded["failed"] == nil)
         #expect(decoded.counters.map(\.name) == ["accepted", "sent", "uptime_s"])
+    }
+
+    @Test func nodesAnswersRoundTripExactly() throws {
+        let answer = NodesAnswer(
+            store: .postgresql, node: "node-0",
+            nodes: [
+                NodesAnswer.Node(
+                    name: "node-0", startedAt: "2026-11-24T10:00:00.000Z", heartbeatAt: "2026-11-24T10:05:00.250Z",
+                    live: true, differentConfiguration: false),
+                NodesAnswer.Node(
+                    name: "node-1", startedAt: "2026-11-24T09:00:00.000Z", heartbeatAt: "2026-11-24T10:04:20.000Z",
+                    live: false, differentConfiguration: true),
+            ],
+            takeovers: NodesAnswer.Takeovers(released: 12, takenForDead: 1))
+        let line = answer.line(id: .string("n"))
+        #expect(
+            line
+                == #"{"ok":true,"id":"n","store":"postgresql","node":"node-0","nodes":["#
+                + #"{"name":"node-0","started_at":"2026-11-24T10:00:00.000Z","heartbeat_at":"2026-11-24T10:05:00.250Z","#
+                + #""live":true,"different_configuration":false},"#
+                + #"{"name":"node-1","started_at":"2026-11-24T09:00:00.000Z","heartbeat_at":"2026-11-24T10:04:20.000Z","#
+                + #""live":false,"different_configuration":true}],"takeovers":{"released":12,"taken_for_dead":1}}"#)
+        #expect(NodesAnswer(json: try Self.parse(line)) == answer)
+        let embedded = NodesAnswer(
+            store: .sqlite, node: "host", nodes: [], takeovers: NodesAnswer.Takeovers(released: 0, takenForDead: 0))
+        #expect(NodesAnswer(json: try Self.parse(embedded.line(id: nil))) == embedded)
+        // A node that cannot be read fails the whole answer: a list of nodes that silently lost one would mislead.
+        let partial =
+            #"{"ok":true,"store":"postgresql","node":"a","nodes":[{"name":"a"}],"#
+            + #""takeovers":{"released":0,"taken_for_dead":0}}"#
+        #expect(NodesAnswer(json: try Self.parse(partial)) == nil)
+        #expect(NodesAnswer(json: try Self.parse(#"{"ok":true,"store":"mongodb","node":"a","nodes":[]}"#)) == nil)
+        #expect(ControlOperation.nodes.isRead)
     }
 
     @Test func streamLinesReadAsEvents() throws {

@@ -21,6 +21,10 @@ public final class Dispatcher: @unchecked Sendable {
     private var pendingChannels: (channels: [ChannelInstanceConfiguration], timeZone: String)?
     private var heldRunIDs: [Int64] = []
     private var cancelledMessages: [HeldRuns.Message] = []
+    /// Messages the store inserted claimed for this node, handed over without a read (a shared store's intake).
+    private var handed: [StoredMessage] = []
+    /// Where the handed messages the dispatcher cannot take go back (released for any node to page).
+    private var untaken: @Sendable ([Int64]) -> Void = { _ in }
     /// A new share of every instance's rate (several nodes on one store), taken at the next turn.
     private var pendingRateShare: Double?
     /// The share in force (dispatcher thread), which an instance added by a reload takes too.
@@ -167,6 +171,24 @@ public final class Dispatcher: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Takes messages the store committed already claimed for this node (counted as queued), so no read brings
+    /// them back; those it cannot take (no room in the lane's window, an instance paused, held or unknown) go to
+    /// the ``onUntaken(_:)`` handler.
+    public func take(_ messages: [StoredMessage]) {
+        guard !messages.isEmpty else { return }
+        condition.lock()
+        handed += messages
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Sets where handed messages the dispatcher could not take go (the store releases their claims).
+    public func onUntaken(_ handler: @escaping @Sendable ([Int64]) -> Void) {
+        condition.lock()
+        untaken = handler
+        condition.unlock()
+    }
+
     /// Sets this node's share of every instance's configured rate (1/n with n live nodes on one store); a reload
     /// keeps it.
     public func shareRate(_ fraction: Double) {
@@ -284,6 +306,9 @@ public final class Dispatcher: @unchecked Sendable {
         pendingRateShare = nil
         let pageEverything = pageAgain
         pageAgain = nil
+        let arrivals = handed
+        if !arrivals.isEmpty { handed.removeAll(keepingCapacity: true) }
+        let giveBack = untaken
         if stopping {
             stopped = true
             condition.broadcast()
@@ -320,6 +345,7 @@ public final class Dispatcher: @unchecked Sendable {
                 instances[index].queues[lane].mayHaveMore = true
             }
         }
+        if !arrivals.isEmpty { takeHanded(arrivals, giveBack: giveBack) }
         for completion in arrived { handle(completion) }
         var nextWake = Int64.max
         if !isDraining {
@@ -483,6 +509,32 @@ public final class Dispatcher: @unchecked Sendable {
                     metadata: ["channel": "\(instances[index].name)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Puts handed messages in their lanes' windows while there is room, counts them as queued, and gives back
+    /// the rest.
+    private func takeHanded(_ messages: [StoredMessage], giveBack: @Sendable ([Int64]) -> Void) {
+        let wallNow = wallClock.nowMilliseconds
+        var returned: [Int64] = []
+        var taken: [String: Int] = [:]
+        for stored in keepWithdrawn(messages) {
+            let lane = stored.lane
+            guard let index = instanceIndex[stored.message.channel], !instances[index].isHeld,
+                !instances[index].isFrozen, !isPaused(index),
+                instances[index].queues[lane].readyCount < PriorityQueue.window
+            else {
+                returned.append(stored.sequence)
+                continue
+            }
+            instances[index].queues[lane].append(CollectionOfOne(stored), wallNow: wallNow)
+            taken[stored.message.channel, default: 0] += 1
+        }
+        if !taken.isEmpty {
+            counters.withLock { table in
+                for (channel, count) in taken { table[channel, default: ChannelCounters()].queued += count }
+            }
+        }
+        if !returned.isEmpty { giveBack(returned) }
     }
 
     /// `first` plus the messages after it in the same priority lane that may share its request

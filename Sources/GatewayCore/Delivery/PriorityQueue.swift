@@ -25,7 +25,7 @@ struct PriorityQueue {
 
     var needsRefill: Bool { mayHaveMore && readyCount < Self.refillBelow }
 
-    mutating func append(_ page: [StoredMessage], wallNow: Int64) {
+    mutating func append(_ page: some Sequence<StoredMessage>, wallNow: Int64) {
         if readyHead > 0 && readyHead * 2 >= ready.count {
             ready.removeFirst(readyHead)
             readyHead = 0

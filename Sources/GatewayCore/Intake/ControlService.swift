@@ -208,6 +208,7 @@ public final class ControlService: Sendable {
         case .exit(let exit): ExitHandler.handle(exit, id: id, client: client, service: self, respond: respond)
         case .runs(let runs): RunsHandler.handle(runs, id: id, service: self, respond: respond)
         case .strategies: StrategiesHandler.handle(id: id, service: self, respond: respond)
+        case .nodes: respond(NodesHandler.answer(id: id, service: self))
         }
     }
 

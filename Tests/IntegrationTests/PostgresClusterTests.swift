@@ -89,30 +89,47 @@ struct PostgresClusterTests {
         }
     }
 
-    @Test func twoNodesShareFiftyThousandSendsAndEachReachesTheVendorOnce() throws {
-        let nodes = try Nodes(count: 2, channel: GatewayEndToEndTests.smsChannel())
+    @Test(arguments: [2, 3])
+    func nodesShareFiftyThousandSendsAndEachReachesTheVendorOnce(count: Int) throws {
+        let nodes = try Nodes(count: count, channel: GatewayEndToEndTests.smsChannel())
         defer { nodes.stop() }
+        let shares = (0..<count).map { 50_000 / count + ($0 < 50_000 % count ? 1 : 0) }
         let sent = Mutex<[Int: Int]>([:])
         let group = DispatchGroup()
-        for index in 0..<2 {
+        for index in 0..<count {
             let path = nodes.socket(index)
             group.enter()
             Thread {
                 defer { group.leave() }
                 guard let client = try? ControlClient(path: path) else { return }
-                let acknowledged = GatewayEndToEndTests.sendMany(client, count: 25_000, tag: "n\(index)-")
+                let acknowledged = GatewayEndToEndTests.sendMany(client, count: shares[index], tag: "n\(index)-")
                 sent.withLock { $0[index] = acknowledged.count }
             }.start()
         }
         #expect(group.wait(timeout: .now() + 300) == .success)
-        #expect(sent.withLock { $0 } == [0: 25_000, 1: 25_000])
+        #expect(sent.withLock { $0 } == Dictionary(uniqueKeysWithValues: shares.enumerated().map { ($0, $1) }))
         let stats = try nodes.first.waitForVendor(unique: 50_000, timeout: 180)
         #expect(stats.unique == 50_000)
         #expect(stats.duplicates == 0)
-        // Both nodes sent: the queue is shared, not split by where a send arrived.
-        let perNode = (0..<2).map { nodes.stats($0)?["sent"]?.intValue ?? 0 }
+        // Every node sent, and together exactly the sends.
+        let perNode = (0..<count).map { nodes.stats($0)?["sent"]?.intValue ?? 0 }
         #expect(perNode.reduce(0, +) == 50_000, "\(perNode)")
         #expect(perNode.allSatisfy { $0 > 0 }, "\(perNode)")
+    }
+
+    @Test func aNodeThatAcceptsNothingStillSendsTheSharedBacklog() throws {
+        let nodes = try Nodes(count: 2, channel: GatewayEndToEndTests.smsChannel(perSecond: 200))
+        defer { nodes.stop() }
+        #expect(nodes.waitForLiveNodes(2))
+        // Node 0 is paused: what it accepts it cannot take, so it releases it and node 1 sends it all.
+        let client = try ControlClient(path: nodes.socket(0))
+        #expect(client.request(#"{"op":"pause","channel":"sms"}"#)?["paused"] == .bool(true))
+        #expect(GatewayEndToEndTests.sendMany(client, count: 500, tag: "p").count == 500)
+        let stats = try nodes.first.waitForVendor(unique: 500, timeout: 60)
+        #expect(stats.unique == 500)
+        #expect(stats.duplicates == 0)
+        #expect(nodes.stats(1)?["sent"]?.intValue == 500)
+        #expect(nodes.stats(0)?["sent"]?.intValue == 0)
     }
 
     @Test func aKilledNodesMessagesAreFinishedByTheOtherAfterTheLease() throws {

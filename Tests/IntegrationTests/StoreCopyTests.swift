@@ -4,8 +4,8 @@ import PostgresTesting
 import Testing
 
 /// `gatewayd store copy --from sqlite:… --to postgresql` with real processes: a SQLite installation with queued
-/// messages, dedup keys, an opt-out, a customer and a pause moves into an empty PostgreSQL store; never while its
-/// daemon runs, and never into a store that holds anything.
+/// messages, dedup keys, an opt-out, a customer and a pause moves into an empty PostgreSQL store, whose first
+/// `gatewayd run` sends the messages; never while its daemon runs, and never into a store that holds anything.
 @Suite struct StoreCopyTests {
     /// A SQLite gateway whose `loop` instance is paused, holding `count` queued sends with dedup keys, a customer
     /// and a standing opt-out; its daemon still running.
@@ -79,6 +79,24 @@ import Testing
         #expect(again == 1)
         #expect(againOutput.contains("already holds messages; copy only into an empty store"), "\(againOutput)")
         #expect(try count("SELECT count(*) FROM messages") == "30")
+
+        // A start on PostgreSQL keeps the pause it moved over, and sends the copied messages, each once, on resume.
+        let node = try ChildProcess(
+            TestGateway.binaries + "/gatewayd", ["run", "--config", config],
+            outputPath: gateway.directory + "/pg-run.log")
+        defer { node.stop() }
+        #expect(node.waitForOutput(containing: "gateway ready"), "\(node.output)")
+        #expect(node.output.contains("resumed_messages=30"), "\(node.output)")
+        let client = try ControlClient(path: gateway.directory + "/pg.sock")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try count("SELECT count(*) FROM messages WHERE state = 'queued'") == "30")
+        #expect(client.request(#"{"op":"resume","channel":"loop"}"#)?["ok"] == .bool(true))
+        for _ in 0..<200 where try count("SELECT count(*) FROM messages WHERE state <> 'queued'") != "30" {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(try count("SELECT count(*) FROM messages WHERE state <> 'queued'") == "30")
+        #expect(try count("SELECT count(*) FROM attempts") == "30")
+        #expect(node.stop() == 0)
     }
 
     @Test func aMissingSourceIsAClearErrorAndCreatesNothing() throws {

@@ -133,27 +133,37 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     private func heartbeat(now: Int64) {
         let digest = state.withLock { $0.configDigest }
         do {
-            let results = try connection.transaction([
+            // Round trip 1: this node's row, and the dead nodes locked (SKIP LOCKED: of two survivors taking over
+            // at once, one does it). Only when there are any, round trip 2 releases their claims and removes them;
+            // the release walks the queued rows, which a heartbeat of a healthy cluster should never pay for.
+            let results = try connection.batch([
+                PostgresStatement("BEGIN"),
                 PostgresStatement(
                     """
                     INSERT INTO nodes (name, started_at, heartbeat_at, config_digest) VALUES ($1, $2, $2, $3)
                     ON CONFLICT (name) DO UPDATE SET heartbeat_at = $2, config_digest = $3
                     RETURNING xmax = 0
                     """, [node, String(now), digest]),
-                // Dead nodes: their claims released and their rows removed, together (SKIP LOCKED: a node taking
-                // them over at the same time does it once).
                 PostgresStatement(
-                    """
-                    WITH dead AS (
-                        SELECT name FROM nodes WHERE name <> $1 AND heartbeat_at < $2 FOR UPDATE SKIP LOCKED),
-                    released AS (
-                        UPDATE messages SET claimed_by = NULL, claimed_until = NULL
-                        WHERE state = 'queued' AND claimed_by IN (SELECT name FROM dead) RETURNING claimed_by),
-                    gone AS (DELETE FROM nodes WHERE name IN (SELECT name FROM dead))
-                    SELECT dead.name, (SELECT count(*) FROM released) FROM dead
-                    """, [node, String(now - lease)]),
-                PostgresStatement("SELECT name, started_at, heartbeat_at, config_digest FROM nodes ORDER BY name"),
-            ])
+                    "SELECT name FROM nodes WHERE name <> $1 AND heartbeat_at < $2 FOR UPDATE SKIP LOCKED",
+                    [node, String(now - lease)]),
+            ]).dropFirst()
+            let deadNames = results.last?.rows.compactMap { $0[0] } ?? []
+            var released = 0
+            var finish = [PostgresStatement("COMMIT")]
+            if !deadNames.isEmpty {
+                finish.insert(
+                    PostgresStatement(
+                        "DELETE FROM nodes WHERE name = ANY($1::text[])", [PostgresArray.text(deadNames)]),
+                    at: 0)
+            }
+            let ended = try connection.batch(
+                (deadNames.isEmpty ? [] : [releaseStatement(deadNames)]) + finish
+                    + [
+                        PostgresStatement(
+                            "SELECT name, started_at, heartbeat_at, config_digest FROM nodes ORDER BY name")
+                    ])
+            if !deadNames.isEmpty { released = ended.first?.affected ?? 0 }
             // The row was made anew after the first beat: others took this node for dead (it stalled past the
             // lease) and released its claims; what it still holds may be sent by another node too.
             if results.first?.scalar == "t", beaten {
@@ -163,16 +173,13 @@ final class PostgresNodeKeeper: @unchecked Sendable {
                     metadata: ["why": "its heartbeat stalled past the lease"])
             }
             beaten = true
-            let dead = results.count > 1 ? results[1].rows : []
-            if let released = dead.first?[1].flatMap({ Int($0) }), !dead.isEmpty {
+            if !deadNames.isEmpty {
                 releasedFromDead.add(released, ordering: .relaxed)
                 logger.warning(
                     "took over from nodes whose heartbeat stopped",
-                    metadata: [
-                        "nodes": "\(dead.compactMap { $0[0] }.joined(separator: ","))", "messages": "\(released)",
-                    ])
+                    metadata: ["nodes": "\(deadNames.joined(separator: ","))", "messages": "\(released)"])
             }
-            let peers = (results.last?.rows ?? []).map { row in
+            let peers = (ended.last?.rows ?? []).map { row in
                 Peer(
                     name: row[0] ?? "", startedAt: row[1].flatMap { Int64($0) } ?? 0,
                     heartbeatAt: row[2].flatMap { Int64($0) } ?? 0, configDigest: row[3] ?? "")
@@ -193,6 +200,15 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         } catch {
             logger.warning("node heartbeat failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Releases the claims of `nodes` (in the heartbeat's transaction).
+    private func releaseStatement(_ nodes: [String]) -> PostgresStatement {
+        PostgresStatement(
+            """
+            UPDATE messages SET claimed_by = NULL, claimed_until = NULL
+            WHERE state = 'queued' AND claimed_by = ANY($1::text[])
+            """, [PostgresArray.text(nodes)])
     }
 
     /// Logs, once per change, the peers whose channel configuration differs from this node's.

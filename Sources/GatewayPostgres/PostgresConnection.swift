@@ -47,8 +47,24 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The server's version number (`150010` for 15.10).
     public var serverVersion: Int { Int(PQserverVersion(connection)) }
 
+    /// How many times the connection was made anew after it was lost (a server restart, a failover, a backend
+    /// terminated). Session state (advisory locks) does not survive one: its holders compare this to re-take it.
+    public private(set) var resets = 0
+
+    /// Makes the connection anew if it was lost, before a statement (so the daemon rides out a database restart:
+    /// the statements that met the loss failed; the next ones run).
+    private func reconnectIfLost() throws(PostgresError) {
+        guard PQstatus(connection) != CONNECTION_OK else { return }
+        PQreset(connection)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw .connectFailed("cannot reconnect to \(target): \(Self.message(PQerrorMessage(connection)))")
+        }
+        resets += 1
+    }
+
     /// Runs one or more statements without parameters (`;`-separated, as in a migration), outside any pipeline.
     public func execute(_ sql: String) throws(PostgresError) {
+        try reconnectIfLost()
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         try check(result)
@@ -56,6 +72,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs one statement with parameters and returns its rows.
     public func query(_ statement: PostgresStatement) throws(PostgresError) -> PostgresRows {
+        try reconnectIfLost()
         let result = withCStrings(statement.parameters) { values in
             PQexecParams(connection, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
         }
@@ -79,6 +96,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// On a failure the rest of the pipeline is skipped and the first failure thrown; a transaction left open and
     /// aborted is rolled back, so the connection is ready for the next one.
     public func batch(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
+        try reconnectIfLost()
         guard PQenterPipelineMode(connection) == 1 else { throw lost("cannot enter pipeline mode") }
         let results: [PostgresRows]
         do {

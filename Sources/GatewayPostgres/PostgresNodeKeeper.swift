@@ -41,6 +41,8 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     let takenForDead = Atomic<Int>(0)
     /// Whether the heartbeat has been written once (keeper thread only).
     private var beaten = false
+    /// The connection's resets as of the last heartbeat: a new one lost the node name's lock with the session.
+    private var resetsSeen = 0
 
     private struct State {
         var poll: @Sendable (_ rewind: Bool) -> Void = { _ in }
@@ -133,6 +135,18 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     private func heartbeat(now: Int64) {
         let digest = state.withLock { $0.configDigest }
         do {
+            if connection.resets != resetsSeen {
+                resetsSeen = connection.resets
+                let locked = try connection.query(
+                    PostgresStatement("SELECT pg_try_advisory_lock(hashtextextended('cgw-node:' || $1, 0))", [node]))
+                if locked.scalar == "t" {
+                    logger.notice("reconnected to the store; this node's name is held again")
+                } else {
+                    logger.critical(
+                        "reconnected to the store, but another process holds this node's name",
+                        metadata: ["node": "\(node)"])
+                }
+            }
             // Round trip 1: this node's row, and the dead nodes locked (SKIP LOCKED: of two survivors taking over
             // at once, one does it). Only when there are any, round trip 2 releases their claims and removes them;
             // the release walks the queued rows, which a heartbeat of a healthy cluster should never pay for.

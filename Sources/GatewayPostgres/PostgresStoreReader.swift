@@ -16,6 +16,8 @@ final class PostgresStoreReader: StoreReading {
     /// next poll takes over. Every node appends its changes; each is delivered once (again only after a crash
     /// between the POST and its acknowledgement, as on SQLite).
     private var deliversOutbox = false
+    /// The connection's resets when the outbox lock was taken (a reset ends the session and the lock with it).
+    private var outboxLockResets = 0
 
     init(connection: PostgresConnection, delivery: PostgresDelivery, cipher: FieldCipher, clock: any WallClock) {
         self.connection = connection
@@ -62,9 +64,11 @@ final class PostgresStoreReader: StoreReading {
     }
 
     func outbox(limit: Int) throws(StoreError) -> [(sequence: Int64, line: String)] {
+        if deliversOutbox, connection.resets != outboxLockResets { deliversOutbox = false }
         if !deliversOutbox {
             deliversOutbox =
                 try query("SELECT pg_try_advisory_lock(hashtextextended('cgw-outbox', 0))", []).scalar == "t"
+            outboxLockResets = connection.resets
             guard deliversOutbox else { return [] }
         }
         let rows = try query("SELECT seq, body FROM outbox ORDER BY seq LIMIT $1", [String(limit)])

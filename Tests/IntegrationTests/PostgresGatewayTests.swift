@@ -77,4 +77,40 @@ struct PostgresGatewayTests {
         // Only transfers in flight at the kill can go twice (at most the channel's concurrency).
         #expect(stats.duplicates <= 32)
     }
+
+    @Test func aDaemonRidesOutItsDatabaseSessionsBeingTerminated() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        let gateway = try Self.gateway(database: database)
+        try gateway.startDaemon()
+        defer { gateway.daemon?.stop() }
+        let client = try ControlClient(path: gateway.socketPath)
+        func send(_ key: String) -> JSONValue? {
+            client.request(
+                #"{"op":"send","channel":"sms","to":"13800000001","template":"SMS_1","params":{"code":"1"},"#
+                    + #""dedup_key":"\#(key)"}"#)
+        }
+        #expect(send("before")?["state"] == .string("queued"))
+        _ = try gateway.waitForVendor(unique: 1, timeout: 30)
+        // What a database restart or failover does to the daemon's sessions.
+        let terminated = try cluster.psql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'gatewayd node-a%'",
+            database: database)
+        #expect((Int(terminated) ?? 0) >= 4, "\(terminated)")
+        // The send that meets the loss may fail (the client retries it with its key); the next ones are served.
+        var accepted: JSONValue?
+        for attempt in 0..<50 {
+            accepted = send("after-\(attempt)")
+            if accepted?["state"] == .string("queued") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(accepted?["state"] == .string("queued"), "\(String(describing: accepted))")
+        #expect(try gateway.waitForVendor(unique: 2, timeout: 30).unique >= 2)
+        // The node keeper's session (and the node name's lock) came back too.
+        #expect(
+            gateway.daemon?.waitForOutput(containing: "reconnected to the store; this node's name is held again")
+                == true,
+            "\(gateway.daemon?.output ?? "")")
+        #expect(gateway.daemon?.stop() == 0)
+    }
 }

@@ -116,6 +116,13 @@ public final class Gateway: @unchecked Sendable {
             // A node sends what it accepted without reading it back; what its windows cannot hold goes to any node.
             shared.onClaimed { messages in dispatcher.take(messages) }
             dispatcher.onUntaken { sequences in shared.release(sequences) }
+            // A pause is the cluster's: one node's operator holds the instance on every node within a heartbeat.
+            let configured = Set(configuration.channels.map(\.name))
+            shared.onPausesChanged { paused in
+                for name in configured.union(dispatcher.snapshot().keys) {
+                    dispatcher.setPaused(name, paused.contains(name))
+                }
+            }
             shared.onLiveNodes { live in dispatcher.shareRate(1 / Double(max(1, live))) }
         }
         // Pauses outlive restarts: an instance paused before stays paused until `resume`.

@@ -21,6 +21,12 @@ extension PostgresMessageStore {
     /// Sets what is called with the number of live nodes now, and whenever it changes.
     public func onLiveNodes(_ handler: @escaping @Sendable (Int) -> Void) { keeper.onPeersChanged(handler) }
 
+    /// Sets what is called with every paused instance when the store's pauses change (an operator on any node
+    /// paused or resumed one); read with each heartbeat.
+    public func onPausesChanged(_ handler: @escaping @Sendable (Set<String>) -> Void) {
+        keeper.onPausesChanged(handler)
+    }
+
     /// Sets the digest of this node's channel configuration, written with its heartbeat; peers with another one
     /// are logged and shown by `nodes`.
     public func setConfigDigest(_ digest: String) { keeper.setConfigDigest(digest) }

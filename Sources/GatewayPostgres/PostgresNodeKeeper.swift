@@ -14,6 +14,7 @@ import Synchronization
 ///   row removed in one transaction, so its queued messages are claimed again by whichever node pages first.
 /// - **Peers**: the number of live nodes, whenever it changes (each node sends its share of every vendor rate), and
 ///   the nodes whose channel configuration differs from this one's.
+/// - **Pauses**: the paused instances, whenever another node's operator paused or resumed one.
 /// - **Poll**: every `poll` the dispatcher is told to page again, for work no commit of this node announced: from its
 ///   cursors (another node's sends), and with each heartbeat from the start of every lane (released claims,
 ///   deferred messages now due, sends committed out of sequence order).
@@ -50,6 +51,9 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         var configDigest = ""
         var peers: [Peer] = []
         var liveCount = 1
+        var pausesChanged: @Sendable (Set<String>) -> Void = { _ in }
+        /// The paused instances at the last heartbeat (`nil` before the first).
+        var paused: Set<String>?
     }
 
     /// How often the dispatcher is told to page again.
@@ -88,6 +92,10 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     }
 
     func setConfigDigest(_ digest: String) { state.withLock { $0.configDigest = digest } }
+
+    func onPausesChanged(_ handler: @escaping @Sendable (Set<String>) -> Void) {
+        state.withLock { $0.pausesChanged = handler }
+    }
 
     func start() {
         let thread = Thread { [self] in
@@ -174,9 +182,11 @@ final class PostgresNodeKeeper: @unchecked Sendable {
             let ended = try connection.batch(
                 (deadNames.isEmpty ? [] : [releaseStatement(deadNames)]) + finish
                     + [
+                        PostgresStatement("SELECT channel FROM instance_controls WHERE paused = 1"),
                         PostgresStatement(
-                            "SELECT name, started_at, heartbeat_at, config_digest FROM nodes ORDER BY name")
+                            "SELECT name, started_at, heartbeat_at, config_digest FROM nodes ORDER BY name"),
                     ])
+            let paused = Set(ended[ended.count - 2].rows.compactMap { $0[0] })
             if !deadNames.isEmpty { released = ended.first?.affected ?? 0 }
             // The row was made anew after the first beat: others took this node for dead (it stalled past the
             // lease) and released its claims; what it still holds may be sent by another node too.
@@ -199,13 +209,17 @@ final class PostgresNodeKeeper: @unchecked Sendable {
                     heartbeatAt: row[2].flatMap { Int64($0) } ?? 0, configDigest: row[3] ?? "")
             }
             let live = max(1, peers.count { $0.heartbeatAt >= now - lease })
-            let (changed, handler, previous) = state.withLock { state in
+            let (changed, handler, previous, pausesMoved) = state.withLock { state in
                 let previous = state.peers
                 state.peers = peers
                 let changed = state.liveCount != live
                 state.liveCount = live
-                return (changed, state.peersChanged, previous)
+                let moved = state.paused != nil && state.paused != paused
+                state.paused = paused
+                return (changed, state.peersChanged, previous, moved ? state.pausesChanged : nil)
             }
+            // An operator's pause or resume on any node holds or frees the instance on this one within a beat.
+            pausesMoved?(paused)
             if changed {
                 logger.notice("nodes sharing the store changed", metadata: ["live": "\(live)"])
                 handler(live)

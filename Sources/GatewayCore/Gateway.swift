@@ -94,6 +94,8 @@ public final class Gateway: @unchecked Sendable {
         self.store = store
         let queued = try store.queuedCounts()
         let resumed = queued.values.reduce(0, +)
+        // Several nodes on one store: each counts what it holds, not what the whole store has queued.
+        let sharedStore = store is PostgresMessageStore
         let transport = CurlTransport(
             configuration: TransportConfiguration(
                 maxConnectionsPerHost: max(64, configuration.channels.map(\.concurrency).max() ?? 64),
@@ -104,13 +106,15 @@ public final class Gateway: @unchecked Sendable {
         transport.start()
         self.transport = transport
         let dispatcher = Dispatcher(
-            channels: configuration.channels, timeZone: configuration.policy.timeZone, queuedCounts: queued,
+            channels: configuration.channels, timeZone: configuration.policy.timeZone,
+            queuedCounts: sharedStore ? [:] : queued,
             store: store, transport: transport,
             wallClock: wallClock, monotonicClock: monotonicClock, logger: logger
         )
         store.onCommit { counts in dispatcher.messagesCommitted(counts) }
         store.onHolds { held in dispatcher.runsHeld(held) }
         if let shared = store as? PostgresMessageStore {
+            dispatcher.countOnlyHeldMessages()
             // Several nodes on one store: page for the others' work, and send a 1/n share of every vendor rate.
             shared.onPoll { rewind in dispatcher.workMayBeWaiting(rewind: rewind) }
             // A node sends what it accepted without reading it back; what its windows cannot hold goes to any node.

@@ -131,6 +131,8 @@ struct PostgresClusterTests {
         let perNode = (0..<2).map { nodes.stats($0)?["sent"]?.intValue ?? 0 }
         #expect(perNode[1] > 0, "\(perNode)")
         #expect(perNode.reduce(0, +) == 3_000, "\(perNode)")
+        // Each node counts as queued what it holds: nothing now (not what it accepted, nor minus what it paged).
+        #expect((0..<2).map { nodes.stats($0)?["queued"]?.intValue } == [0, 0])
     }
 
     @Test func aKilledNodesMessagesAreFinishedByTheOtherAfterTheLease() throws {

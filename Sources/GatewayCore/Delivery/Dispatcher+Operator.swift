@@ -67,7 +67,10 @@ extension Dispatcher {
             guard let withdrawal = withdrawals.removeValue(forKey: sequence) else { return }
             if cancelled {
                 let name = withdrawal.instance >= 0 ? instances[withdrawal.instance].name : nil
-                if let name { counters.withLock { $0[name]?.queued -= 1 } }
+                // Counting held messages only, one never paged in here was never counted here.
+                if let name, !countsHeldMessages || withdrawal.stored != nil {
+                    counters.withLock { $0[name]?.queued -= 1 }
+                }
             } else if let stored = withdrawal.stored, withdrawal.instance >= 0 {
                 instances[withdrawal.instance].queues[stored.lane].schedule(stored)
             }
@@ -82,9 +85,11 @@ extension Dispatcher {
             }
             instances[index].isFrozen = true
             for lane in PriorityLane.allCases { instances[index].queues[lane].reset() }
+            // Nothing is in flight and the windows are empty: this node holds none of the instance's messages.
+            if countsHeldMessages { counters.withLock { $0[channel]?.queued = 0 } }
             completion(true)
         case .thaw(let channel, let moved):
-            counters.withLock { $0[channel]?.queued -= moved }
+            if !countsHeldMessages { counters.withLock { $0[channel]?.queued -= moved } }
             guard let index = instanceIndex[channel] else { return }
             instances[index].isFrozen = false
         }

@@ -21,6 +21,10 @@ public final class Dispatcher: @unchecked Sendable {
     private var pendingChannels: (channels: [ChannelInstanceConfiguration], timeZone: String)?
     private var heldRunIDs: [Int64] = []
     private var cancelledMessages: [HeldRuns.Message] = []
+    /// Whether `queued` counts only the messages this node holds (several nodes on one store: a send another node
+    /// accepted is not this node's to count, and one it pages in was never counted at its commit here). Set once,
+    /// before ``start()``.
+    private(set) var countsHeldMessages = false
     /// Messages the store inserted claimed for this node, handed over without a read (a shared store's intake).
     private var handed: [StoredMessage] = []
     /// Where the handed messages the dispatcher cannot take go back (released for any node to page).
@@ -148,11 +152,19 @@ public final class Dispatcher: @unchecked Sendable {
         thread.start()
     }
 
+    /// Makes `queued` count only the messages this node holds: paged in or handed over, until they finish
+    /// (several nodes sharing a store). Call before ``start()``, with no queued counts given to `init`.
+    public func countOnlyHeldMessages() {
+        countsHeldMessages = true
+    }
+
     /// Tells the dispatcher that the store committed new messages (counts by channel and priority lane).
     public func messagesCommitted(_ counts: [String: LaneCounts]) {
-        counters.withLock { table in
-            for (channel, added) in counts {
-                table[channel, default: ChannelCounters()].queued += added.total
+        if !countsHeldMessages {
+            counters.withLock { table in
+                for (channel, added) in counts {
+                    table[channel, default: ChannelCounters()].queued += added.total
+                }
             }
         }
         condition.lock()
@@ -497,7 +509,12 @@ public final class Dispatcher: @unchecked Sendable {
                     channel: instances[index].name, priority: lane, after: instances[index].queues[lane].cursor,
                     limit: limit)
                 instances[index].queues[lane].mayHaveMore = page.count == limit
-                instances[index].queues[lane].append(keepWithdrawn(page), wallNow: wallNow)
+                let kept = keepWithdrawn(page)
+                instances[index].queues[lane].append(kept, wallNow: wallNow)
+                if countsHeldMessages, !kept.isEmpty {
+                    let name = instances[index].name
+                    counters.withLock { $0[name]?.queued += kept.count }
+                }
                 // Past withdrawn messages too, so they are not read again (the highest: a page read from a shared
                 // store's lane start is in due order).
                 if let highest = page.lazy.map(\.sequence).max() {

@@ -204,11 +204,11 @@ public final class PostgresConnection: @unchecked Sendable {
         return PostgresRows(columns: columns, rows: rows, affected: changed)
     }
 
+    /// libpq's message on one line: its hints come on lines of their own ("\n\tIs the server running…?").
     private static func message(_ text: UnsafePointer<CChar>?) -> String {
         guard let text else { return "no message" }
-        var message = String(cString: text)
-        while message.last == "\n" || message.last == " " { message.removeLast() }
-        return message
+        return String(cString: text).split(whereSeparator: { $0.isNewline || $0 == "\t" })
+            .map { $0.split(separator: " ").joined(separator: " ") }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
 

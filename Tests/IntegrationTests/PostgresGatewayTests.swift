@@ -113,4 +113,13 @@ struct PostgresGatewayTests {
             "\(gateway.daemon?.output ?? "")")
         #expect(gateway.daemon?.stop() == 0)
     }
+
+    @Test func noServerThereStopsTheStartInOneLine() throws {
+        let setup = try PostgresStoreVerbsTests.Setup(url: "'postgresql://postgres@/gw?host=/nonexistent-dir&port=1'")
+        let (status, output) = try setup.gatewayd(["run"])
+        #expect(status == 1)
+        #expect(output.split(separator: "\n").count == 1, "\(output)")
+        #expect(output.contains("cannot connect to host=/nonexistent-dir port=1"), "\(output)")
+        #expect(output.contains("Is the server running"), "\(output)")
+    }
 }

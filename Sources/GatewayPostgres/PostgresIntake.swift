@@ -51,14 +51,17 @@ package struct PostgresIntake: Sendable {
 
     /// Accepts `requests` in one transaction; with `node`, the messages due now are inserted claimed for it and
     /// returned in ``Accepted/claimed`` (a claim read back would cost a statement and a row version per message).
+    /// `alsoCommit`, given the results, adds a statement to the transaction (the webhook outbox's lines).
     package func accept(
         _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, claimFor node: String?,
+        alsoCommit: (([AcceptResult]) throws(PostgresError) -> PostgresStatement?)? = nil,
         on connection: PostgresConnection
     ) -> Accepted {
         guard !requests.isEmpty else { return Accepted(results: []) }
         do {
             // BEGIN travels with the first round trip and COMMIT with the second.
-            return try admitAndInsert(requests, now: now, policy: policy, node: node, connection: connection)
+            return try admitAndInsert(
+                requests, now: now, policy: policy, node: node, alsoCommit: alsoCommit, connection: connection)
         } catch {
             connection.rollback()
             let failure = StoreError.statementFailed(error.message)
@@ -68,7 +71,7 @@ package struct PostgresIntake: Sendable {
 
     private func admitAndInsert(
         _ requests: [AcceptRequest], now: Int64, policy: AdmissionPolicy, node: String?,
-        connection: PostgresConnection
+        alsoCommit: (([AcceptResult]) throws(PostgresError) -> PostgresStatement?)?, connection: PostgresConnection
     ) throws(PostgresError) -> Accepted {
         // Keys as stored (an HMAC under a store key); a key repeated inside the batch is a duplicate of its first.
         let dedupKeys = requests.map { $0.dedupKey.map(cipher.dedupKey) }
@@ -211,8 +214,10 @@ package struct PostgresIntake: Sendable {
         }
 
         // Round trip 2: the rows and the commit.
+        let extra = try alsoCommit?(results)
         let inserted = try connection.batch(
-            try insertions(rows, capEvents: capEvents, now: now, node: node) + [PostgresStatement("COMMIT")])
+            try insertions(rows, capEvents: capEvents, now: now, node: node) + (extra.map { [$0] } ?? [])
+                + [PostgresStatement("COMMIT")])
         var accepted = Accepted(results: results)
         guard node != nil, inserted.count > 1 else { return accepted }
         // The insert returns the numbers of the rows it claimed, in the rows' order.

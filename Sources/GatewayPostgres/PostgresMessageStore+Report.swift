@@ -111,16 +111,24 @@ extension PostgresMessageStore {
     /// Appends changes to the webhook outbox in one statement, in their order (the sorted SELECT feeds the INSERT
     /// row by row, so the numbers follow it); the lines are sealed at rest as their personal fields are elsewhere.
     func appendToOutbox(_ changes: [StateChange], now: Int64, on connection: PostgresConnection) throws(PostgresError) {
-        guard !changes.isEmpty else { return }
+        guard let statement = try outboxStatement(changes, now: now) else { return }
+        _ = try connection.query(statement)
+    }
+
+    /// The statement that appends `changes` to the webhook outbox, in their order (`nil` for none), to run in the
+    /// transaction that made them: a change is in the outbox exactly when it committed.
+    func outboxStatement(_ changes: some Collection<StateChange>, now: Int64) throws(PostgresError)
+        -> PostgresStatement?
+    {
+        guard !changes.isEmpty else { return nil }
         let cipher = cipher
         let bodies = try Self.fields { () throws(StoreError) in
             try changes.map { change throws(StoreError) in try cipher.seal(change.line) }
         }
-        _ = try connection.query(
-            PostgresStatement(
-                """
-                INSERT INTO outbox (body, created_at)
-                SELECT body, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(body, i) ORDER BY i
-                """, [PostgresArray.text(bodies), String(now)]))
+        return PostgresStatement(
+            """
+            INSERT INTO outbox (body, created_at)
+            SELECT body, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(body, i) ORDER BY i
+            """, [PostgresArray.text(bodies), String(now)])
     }
 }

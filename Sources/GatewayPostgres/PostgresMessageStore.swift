@@ -293,12 +293,18 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     ) {
         enqueue(
             .work(
-                { turn in
+                { [weak self] turn in
                     let connection = turn.connection
                     var draft = turn
                     do throws(PostgresError) {
                         try connection.begin()
                         let value = try body(&draft)
+                        if let self, let changes = draft.changes, self.outboxOn,
+                            let append = try self.outboxStatement(changes[draft.outboxed...], now: draft.now)
+                        {
+                            _ = try connection.query(append)
+                            draft.outboxed = changes.count
+                        }
                         try connection.commit()
                         turn = draft
                         completion(.success(value))
@@ -394,13 +400,18 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         for case .barrier(let handOn) in batch { handOn() }
     }
 
+    /// Whether the webhook outbox is on (every change is kept in it, in the transaction that made it).
+    var outboxOn: Bool { outboxEnabled.load(ordering: .relaxed) }
+
     /// Whether commits collect their state changes (someone subscribes, or the webhook outbox is on).
     private var collectsChanges: Bool { feed.isActive || outboxEnabled.load(ordering: .relaxed) }
 
     /// Tells the dispatcher of the turn's new messages and publishes its changes.
     private func finish(_ turn: PostgresTurn, notify: @Sendable ([String: LaneCounts]) -> Void) {
         if !turn.newMessages.isEmpty { notify(turn.newMessages) }
-        if let changes = turn.changes, !changes.isEmpty { publish(changes, connection: turn.connection, now: turn.now) }
+        if let changes = turn.changes, !changes.isEmpty {
+            publish(changes, outboxed: turn.outboxed, connection: turn.connection, now: turn.now)
+        }
     }
 
     /// Accepts every send of the turn in one transaction and answers each client; how many sends it took.
@@ -410,7 +421,16 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         var requests: [AcceptRequest] = []
         for case .accept(let part, _) in batch { requests += part }
         guard !requests.isEmpty else { return 0 }
-        let accepted = intake.accept(requests, now: turn.now, policy: policy, claimFor: node, on: turn.connection)
+        let now = turn.now
+        // With the outbox on, the sends' changes go into it in the sends' own transaction.
+        let outbox: (([AcceptResult]) throws(PostgresError) -> PostgresStatement?)? =
+            outboxOn
+            ? { results throws(PostgresError) in
+                try self.outboxStatement(
+                    zip(requests, results).compactMap { Self.change(of: $0, $1, now: now) }, now: now)
+            } : nil
+        let accepted = intake.accept(
+            requests, now: now, policy: policy, claimFor: node, alsoCommit: outbox, on: turn.connection)
         let results = accepted.results
         commits.add(1, ordering: .relaxed)
         turn.claimed += accepted.claimed
@@ -423,6 +443,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
             completion(Array(results[offset..<offset + part.count]))
             offset += part.count
         }
+        if outbox != nil { turn.outboxed = turn.changes?.count ?? 0 }
         return requests.count
     }
 
@@ -431,24 +452,33 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         _ request: AcceptRequest, _ result: AcceptResult, handed: Bool, turn: inout PostgresTurn
     ) {
         let message = request.message
+        switch result {
+        case .queued where !handed, .deferred:
+            turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1
+        default:
+            break
+        }
+        if turn.changes != nil, let change = Self.change(of: request, result, now: turn.now) {
+            turn.changes?.append(change)
+        }
+    }
+
+    /// The state change an accepted send makes (`nil` for a duplicate or a failure).
+    private static func change(of request: AcceptRequest, _ result: AcceptResult, now: Int64) -> StateChange? {
         var state = MessageState.queued
         var reason: String?
         switch result {
-        case .queued:
-            if !handed { turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1 }
-        case .deferred:
-            state = .deferred
-            turn.newMessages[message.channel, default: .zero][PriorityLane(message.category)] += 1
+        case .queued: break
+        case .deferred: state = .deferred
         case .suppressed(_, let why, _):
             state = .suppressed
             reason = why.rawValue
-        default:
-            return
+        default: return nil
         }
-        turn.changes?.append(
-            StateChange(
-                messageID: message.id, customer: request.customer, channel: message.channel,
-                category: message.category.name, state: state, reason: reason, at: turn.now))
+        let message = request.message
+        return StateChange(
+            messageID: message.id, customer: request.customer, channel: message.channel,
+            category: message.category.name, state: state, reason: reason, at: now)
     }
 
     /// Completes the turn's attempt records in one statement, then moves its failovers.
@@ -463,11 +493,22 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
             }
         }
         if !records.isEmpty {
+            let connection = turn.connection
+            let outbox = outboxOn
             do {
+                // With the outbox on, the records and their changes' outbox lines commit together.
+                if outbox { try connection.begin() }
                 let completion = try delivery.complete(
-                    records, pollDelays: pollDelays, collectChanges: turn.changes != nil, on: turn.connection)
+                    records, pollDelays: pollDelays, collectChanges: turn.changes != nil, on: connection)
+                if outbox {
+                    if let append = try outboxStatement(completion.changes, now: turn.now) {
+                        _ = try connection.query(append)
+                    }
+                    try connection.commit()
+                }
                 commits.add(1, ordering: .relaxed)
                 turn.changes? += completion.changes
+                if outbox { turn.outboxed = turn.changes?.count ?? 0 }
                 if completion.lost > 0 {
                     logger.warning(
                         "attempts recorded for messages this node no longer held",
@@ -475,6 +516,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
                 }
                 afterSent(records, turn: &turn)
             } catch {
+                if outbox { connection.rollback() }
                 // The dispatcher has moved on: the messages stay queued and claimed, and are sent again after
                 // a restart (at least once, never lost).
                 logger.error(
@@ -494,12 +536,13 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         }
     }
 
-    /// Publishes committed changes to subscribers and, when enabled, the webhook outbox.
-    private func publish(_ changes: [StateChange], connection: PostgresConnection, now: Int64) {
+    /// Publishes committed changes to subscribers and wakes the webhook sender; changes past `outboxed` (made by
+    /// a statement outside a transaction of the store's own: a late receipt's match) are appended to the outbox now.
+    private func publish(_ changes: [StateChange], outboxed: Int, connection: PostgresConnection, now: Int64) {
         feed.publish(changes)
-        guard outboxEnabled.load(ordering: .relaxed) else { return }
+        guard outboxOn else { return }
         do {
-            try appendToOutbox(changes, now: now, on: connection)
+            if outboxed < changes.count { try appendToOutbox(Array(changes[outboxed...]), now: now, on: connection) }
             for wake in outboxWaiters.withLock({ $0 }) { wake() }
         } catch {
             logger.error("appending to the webhook outbox failed", metadata: ["error": "\(error)"])

@@ -26,6 +26,8 @@ package struct PostgresTurn {
     package var newMessages: [String: LaneCounts] = [:]
     /// State changes committed, for subscribers (`nil` while nobody listens).
     package var changes: [StateChange]?
+    /// How many of `changes` are already in the webhook outbox, written in the transaction that made them.
+    package var outboxed = 0
     /// Messages the turn's intake committed claimed for this node, for its dispatcher.
     package var claimed: [StoredMessage] = []
 }

@@ -604,6 +604,39 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM outbox") == 0)
     }
 
+    @Test func aChangesOutboxLineCommitsWithTheChangeItself() throws {
+        let fixture = try Fixture()
+        fixture.store.enableOutbox {}
+        // Seen from another connection at the moment the client hears its ACK: the line is already there (written
+        // after the commit, a crash in between would lose it).
+        let url = fixture.url
+        let seen = Collected<Int>()
+        let message = OutboundMessage(id: "m1", channel: "sms", recipient: "13800138000", content: "hello")
+        let request = AcceptRequest(
+            message: message, channelType: "sms", customer: "C1", dedupKey: nil, clientDedupKey: nil, notAfter: nil)
+        _ = Self.wait { done in
+            _ = fixture.store.accept([request]) { results in
+                let other = try? PostgresConnection(try PostgresConnectionString(Secret(url)))
+                let lines = try? other?.query(PostgresStatement("SELECT count(*) FROM outbox")).scalar
+                seen.append(Int(lines ?? "") ?? -1)
+                done(results)
+            }
+        }
+        #expect(seen.all == [1])
+        // A completion's line commits with it too.
+        let page = try fixture.claim()
+        fixture.store.record(
+            page.map { stored in
+                AttemptRecord(
+                    sequence: stored.sequence, channel: "sms", attempt: 1, startedAt: Self.start,
+                    finishedAt: Self.start + 5, outcome: .sent, state: .sent, httpStatus: 200, vendorMessageID: "v1")
+            })
+        fixture.barrier()
+        let lines = try fixture.rows("SELECT body FROM outbox ORDER BY seq").compactMap { $0[0] }
+        #expect(lines.count == 2)
+        #expect(lines.last?.contains(#""state":"sent""#) == true)
+    }
+
     // MARK: pruning
 
     @Test func finishedMessagesOlderThanRetentionArePrunedQueuedOnesNever() throws {

@@ -25,8 +25,13 @@ public final class PostgresConnection: @unchecked Sendable {
     ) throws(PostgresError) {
         // Keywords are applied in order and `dbname` is expanded into the string's own settings, so listing the
         // defaults first lets the string override them (libpq's PQconnectdbParams, expand_dbname).
-        let keywords = ["fallback_application_name", "connect_timeout", "client_encoding", "dbname"]
-        let values = [applicationName, String(connectTimeoutSeconds), "UTF8", url.text.reveal()]
+        // Prepared statements are planned for each execution's values (plan_cache_mode): a generic plan, chosen on
+        // statistics older than a burst, is what walked every queued row when a custom plan looked one up.
+        let keywords = ["fallback_application_name", "connect_timeout", "client_encoding", "options", "dbname"]
+        let values = [
+            applicationName, String(connectTimeoutSeconds), "UTF8", "-c plan_cache_mode=force_custom_plan",
+            url.text.reveal(),
+        ]
         let connection = withCStrings(keywords) { keywords in
             withCStrings(values) { values in PQconnectdbParams(keywords, values, 1) }
         }
@@ -51,6 +56,28 @@ public final class PostgresConnection: @unchecked Sendable {
     /// terminated). Session state (advisory locks) does not survive one: its holders compare this to re-take it.
     public private(set) var resets = 0
 
+    /// Statements prepared on this session, by their text: the store's statements are a fixed set run thousands
+    /// of times, so each is parsed once (parse and analysis were about a tenth of the server's CPU in `perf`).
+    private var prepared: [String: String] = [:]
+    /// Whether statements are prepared (until the session forgets one: see `stopPreparingIfForgotten`).
+    private var preparing = true
+    /// More distinct texts than this are run unprepared (a bound, should a caller ever build texts freely).
+    private static let preparedLimit = 128
+
+    /// The name `sql` is prepared under on this session, preparing it first if it is new (one round trip, once);
+    /// `nil` when it takes no parameters or the session holds `preparedLimit` statements already.
+    private func preparedName(_ statement: PostgresStatement) throws(PostgresError) -> String? {
+        guard preparing, !statement.parameters.isEmpty else { return nil }
+        if let name = prepared[statement.sql] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        let name = "cgw\(prepared.count)"
+        let result = PQprepare(connection, name, statement.sql, Int32(statement.parameters.count), nil)
+        defer { PQclear(result) }
+        try check(result)
+        prepared[statement.sql] = name
+        return name
+    }
+
     /// Makes the connection anew if it was lost, before a statement (so the daemon rides out a database restart:
     /// the statements that met the loss failed; the next ones run).
     private func reconnectIfLost() throws(PostgresError) {
@@ -60,6 +87,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw .connectFailed("cannot reconnect to \(target): \(Self.message(PQerrorMessage(connection)))")
         }
         resets += 1
+        prepared.removeAll()  // they went with the old session
     }
 
     /// Runs one or more statements without parameters (`;`-separated, as in a migration), outside any pipeline.
@@ -73,13 +101,32 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with parameters and returns its rows.
     public func query(_ statement: PostgresStatement) throws(PostgresError) -> PostgresRows {
         try reconnectIfLost()
+        let name = try preparedName(statement)
         let result = withCStrings(statement.parameters) { values in
-            PQexecParams(connection, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+            if let name {
+                PQexecPrepared(connection, name, Int32(statement.parameters.count), values, nil, nil, 0)
+            } else {
+                PQexecParams(connection, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+            }
         }
         guard let result else { throw lost("libpq returned no result") }
         defer { PQclear(result) }
-        try check(result)
+        do {
+            try check(result)
+        } catch {
+            stopPreparingIfForgotten(error)
+            throw error
+        }
         return Self.rows(result)
+    }
+
+    /// A prepared statement the session no longer knows (a pooler in transaction mode, such as PgBouncer before
+    /// 1.21, hands each transaction a different server session): from then on this connection runs statements
+    /// unprepared. The statement that met it failed; its caller answers that as any failed statement.
+    private func stopPreparingIfForgotten(_ error: PostgresError) {
+        guard error.sqlState == "26000" else { return }
+        prepared.removeAll()
+        preparing = false
     }
 
     /// Runs `statements` in one transaction sent as one pipeline; returns each statement's rows, in order.
@@ -97,12 +144,17 @@ public final class PostgresConnection: @unchecked Sendable {
     /// aborted is rolled back, so the connection is ready for the next one.
     public func batch(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
         try reconnectIfLost()
+        // New statements are prepared before the pipeline (outside it, a statement's name is known when sent).
+        var names: [String?] = []
+        names.reserveCapacity(statements.count)
+        for statement in statements { names.append(try preparedName(statement)) }
         guard PQenterPipelineMode(connection) == 1 else { throw lost("cannot enter pipeline mode") }
         let results: [PostgresRows]
         do {
-            results = try pipeline(statements)
+            results = try pipeline(statements, names: names)
         } catch {
             PQexitPipelineMode(connection)
+            stopPreparingIfForgotten(error)
             // A failed explicit transaction stays open and aborted after the sync: end it, so the next one starts.
             if PQtransactionStatus(connection) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
             throw error
@@ -123,8 +175,10 @@ public final class PostgresConnection: @unchecked Sendable {
         if PQtransactionStatus(connection) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
     }
 
-    private func pipeline(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
-        for statement in statements { try send(statement) }
+    private func pipeline(_ statements: [PostgresStatement], names: [String?]) throws(PostgresError)
+        -> [PostgresRows]
+    {
+        for (statement, name) in zip(statements, names) { try send(statement, name: name) }
         guard PQpipelineSync(connection) == 1 else { throw lost("cannot send the pipeline") }
 
         // Every statement's result, then a NULL; the sync's result ends the pipeline.
@@ -154,9 +208,14 @@ public final class PostgresConnection: @unchecked Sendable {
         return results
     }
 
-    private func send(_ statement: PostgresStatement) throws(PostgresError) {
+    private func send(_ statement: PostgresStatement, name: String?) throws(PostgresError) {
         let sent = withCStrings(statement.parameters) { values in
-            PQsendQueryParams(connection, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+            if let name {
+                PQsendQueryPrepared(connection, name, Int32(statement.parameters.count), values, nil, nil, 0)
+            } else {
+                PQsendQueryParams(
+                    connection, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+            }
         }
         guard sent == 1 else { throw lost("cannot send a statement") }
     }

@@ -28,6 +28,33 @@ import Testing
         #expect(results[2].rows == [["a", "1"], ["b", "2"], ["c", nil]])
     }
 
+    @Test func statementsWithParametersArePreparedOnceAndPlannedForTheirValues() throws {
+        let connection = try Self.connect()
+        let statement = PostgresStatement("SELECT $1::bigint + 1", ["41"])
+        for _ in 0..<3 { #expect(try connection.query(statement).scalar == "42") }
+        _ = try connection.batch([statement, PostgresStatement("SELECT $1::text", ["x"])])
+        let prepared = try connection.query(
+            PostgresStatement("SELECT statement FROM pg_prepared_statements WHERE name LIKE $1 ORDER BY name", ["cgw%"])
+        )
+        // The count query itself has a parameter, so it is prepared too: three statements, each once.
+        #expect(prepared.rows.count == 3, "\(prepared.rows)")
+        #expect(prepared.rows.first?.first == "SELECT $1::bigint + 1")
+        #expect(try connection.query(PostgresStatement("SHOW plan_cache_mode")).scalar == "force_custom_plan")
+    }
+
+    @Test func aSessionThatForgetsItsPreparedStatementsFallsBackToUnprepared() throws {
+        let connection = try Self.connect()
+        let statement = PostgresStatement("SELECT $1::text", ["a"])
+        #expect(try connection.query(statement).scalar == "a")
+        // What a pooler in transaction mode does: the next statement lands on a session that never prepared it.
+        try connection.execute("DEALLOCATE ALL")
+        #expect(throws: PostgresError.self) { try connection.query(statement) }
+        #expect(try connection.query(statement).scalar == "a")
+        #expect(try connection.batch([statement, statement]).map(\.scalar) == ["a", "a"])
+        let left = try connection.query(PostgresStatement("SELECT count(*) FROM pg_prepared_statements"))
+        #expect(left.scalar == "0")
+    }
+
     @Test func parametersRoundTripAsText() throws {
         let connection = try Self.connect()
         let text = "银行 'quoted' \"double\" \\ back; DROP TABLE x; --"

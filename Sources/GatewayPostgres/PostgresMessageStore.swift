@@ -32,7 +32,6 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     /// Takes the messages an intake commit claimed for this node (its dispatcher); unset, sends are left for a
     /// claim to page.
     private var claimedHandler: (@Sendable ([StoredMessage]) -> Void)?
-    private var lostHandler: @Sendable (StoreError) -> Void = { _ in }
     private var pollDelays: [String: Int64] = [:]
 
     private let url: PostgresConnectionString
@@ -114,8 +113,7 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
             try PostgresSchema.migrate(nodeConnection, node: configuration.nodeName, logger: logger)
             // One process per node name: its claims are its own, and a start releases what an earlier run left.
             let locked = try nodeConnection.query(
-                PostgresStatement(
-                    "SELECT pg_try_advisory_lock(hashtextextended('cgw-node:' || $1, 0))", [configuration.nodeName]))
+                PostgresStatement(PostgresNodeKeeper.takeNameLock, [configuration.nodeName]))
             guard locked.scalar == "t" else {
                 throw PostgresError.nodeBusy(
                     "another gatewayd runs as node '\(configuration.nodeName)' on \(url); give each node its own"
@@ -181,26 +179,9 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         return policy.keywords.matches(reply)
     }
 
-    /// The policy as the next commit applies it.
-    var currentPolicy: AdmissionPolicy {
-        condition.lock()
-        defer { condition.unlock() }
-        return policy
-    }
-
-    /// Channels with `poll_receipts` and how long after a send they first poll (ms).
-    var currentPollDelays: [String: Int64] {
-        condition.lock()
-        defer { condition.unlock() }
-        return pollDelays
-    }
-
-    /// Sets what the store calls, once, if it can no longer serve (the daemon must stop).
-    public func onLost(_ handler: @escaping @Sendable (StoreError) -> Void) {
-        condition.lock()
-        lostHandler = handler
-        condition.unlock()
-    }
+    /// The embedded store calls this when its file is deleted under it. A database has no such loss: a lost
+    /// session is reconnected before the next statement (``PostgresConnection``), so the handler is never called.
+    public func onLost(_ handler: @escaping @Sendable (StoreError) -> Void) {}
 
     /// Sets what the store calls after each commit that queued new messages, with counts by channel and lane.
     public func onCommit(_ handler: @escaping @Sendable ([String: LaneCounts]) -> Void) {

@@ -56,6 +56,9 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         var paused: Set<String>?
     }
 
+    /// Takes the lock of node name `$1` for the session: one process per node name (`t` when taken).
+    static let takeNameLock = "SELECT pg_try_advisory_lock(hashtextextended('cgw-node:' || $1, 0))"
+
     /// How often the dispatcher is told to page again.
     static let poll: Duration = .milliseconds(100)
 
@@ -146,7 +149,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
             if connection.resets != resetsSeen {
                 resetsSeen = connection.resets
                 let locked = try connection.query(
-                    PostgresStatement("SELECT pg_try_advisory_lock(hashtextextended('cgw-node:' || $1, 0))", [node]))
+                    PostgresStatement(Self.takeNameLock, [node]))
                 if locked.scalar == "t" {
                     logger.notice("reconnected to the store; this node's name is held again")
                 } else {

@@ -49,17 +49,24 @@ final class TestGateway {
     }
 
     /// A TCP port nothing listens on now (for a test that must know the callback listener's port up front).
+    ///
+    /// Chosen below Linux's ephemeral range (32768-60999): a port the kernel hands out for `bind(0)` is one it may
+    /// also give any test's outgoing connection as its source port before the daemon binds it (a flake seen in CI:
+    /// "Address already in use").
     static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = LoopbackTCP.address(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_000)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(descriptor) }
+            var address = LoopbackTCP.address(port: port)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
+            if bound { return port }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return 0
     }
 
     /// Replaces `VENDOR_BASE` in gateway.yaml by the vendor's base URL (for keys that name a vendor URL there).

@@ -82,15 +82,6 @@ public struct ConfigLoader: Sendable {
         configuration.strategies = StrategyLoader.loadDirectory(
             configuration.strategiesDirectory, mark: strategiesDirMark, channels: channelTypes,
             settings: configuration.strategySettings, issues: issues)
-        if case .postgresql = configuration.store, !configuration.strategies.isEmpty {
-            // `gatewayd run` would refuse to start: say so here, where the operator checks a configuration.
-            let names = configuration.strategies.map(\.name).joined(separator: ", ")
-            issues.error(
-                strategiesDirMark,
-                "strategies (\(names)) are not served on 'store: {backend: postgresql}' in this release; remove"
-                    + " them from \(configuration.strategiesDirectory) or run on sqlite")
-        }
-
         // `strict: true` turns every warning (an inline secret, say) into an error that stops the load.
         let found = issues.issues.map { issue in
             var issue = issue

@@ -143,9 +143,7 @@ public final class Gateway: @unchecked Sendable {
         service.setPseudonymKey(configuration.pseudonymKeyBytes)
         fingerprints = Gateway.fingerprints(of: configuration.channels)
         (store as? PostgresMessageStore)?.setConfigDigest(Gateway.digest(of: fingerprints))
-        if let store = store as? SQLiteMessageStore {
-            try startStrategies(store: store, service: service, dispatcher: dispatcher)
-        }
+        try startStrategies(store: store, service: service, dispatcher: dispatcher)
         service.setReloader { [self] in reload() }
         // Pushed and polled receipts are counted in one place, after the store has dropped repeats.
         let receiptCounts = ReceiptCounts()
@@ -201,8 +199,8 @@ public final class Gateway: @unchecked Sendable {
         startWatchdog()
     }
 
-    /// Opens the configured store: SQLite in the state directory (with the strategy settings it applies), or
-    /// PostgreSQL, which serves sends, delivery, receipts and operator commands but no strategies yet.
+    /// Opens the configured store, SQLite in the state directory or PostgreSQL, with the strategy settings it
+    /// applies.
     private func openStore() throws -> any MessageStoring {
         let encryptionKey = configuration.storeEncryptionKey.flatMap(GatewayConfiguration.decodeKey)
         switch configuration.store {
@@ -222,15 +220,13 @@ public final class Gateway: @unchecked Sendable {
             store.setEnrolKeyWindow(configuration.strategySettings.enrolKeyWindow)
             return store
         case .postgresql(let postgres):
-            if !configuration.strategies.isEmpty {
-                throw StartupError.store(
-                    "strategies are not served on 'store: {backend: postgresql}' in this release; remove"
-                        + " strategies_dir (or its files) or run on sqlite")
-            }
-            return try PostgresMessageStore(
+            let store = try PostgresMessageStore(
                 configuration: postgres, dedupWindow: configuration.dedupWindow, retention: configuration.retention,
                 encryptionKey: encryptionKey, maxPendingAccepts: configuration.maxPendingWrites, clock: wallClock,
                 logger: logger)
+            store.setAffinity(configuration.strategySettings.affinity)
+            store.setEnrolKeyWindow(configuration.strategySettings.enrolKeyWindow)
+            return store
         }
     }
 
@@ -319,7 +315,7 @@ public final class Gateway: @unchecked Sendable {
 
     /// Starts the strategy engine: registers the loaded strategies (a changed file becomes a new version) and
     /// waits for that commit, so the first turn knows every version's definition, then starts firing timers.
-    private func startStrategies(store: SQLiteMessageStore, service: ControlService, dispatcher: Dispatcher) throws {
+    private func startStrategies(store: any MessageStoring, service: ControlService, dispatcher: Dispatcher) throws {
         let settings = configuration.strategySettings
         let kinds = Gateway.channelKinds(configuration.channels)
         let wallClock = wallClock
@@ -384,6 +380,9 @@ public final class Gateway: @unchecked Sendable {
         guard let engine = strategyEngine, let store else { return }
         if let store = store as? SQLiteMessageStore {
             store.setStrategyCommitBudget(next.strategySettings.commitBudget)
+            store.setAffinity(next.strategySettings.affinity)
+            store.setEnrolKeyWindow(next.strategySettings.enrolKeyWindow)
+        } else if let store = store as? PostgresMessageStore {
             store.setAffinity(next.strategySettings.affinity)
             store.setEnrolKeyWindow(next.strategySettings.enrolKeyWindow)
         }

@@ -86,17 +86,21 @@ package struct PostgresDelivery: Sendable {
         return page
     }
 
-    /// Releases every claim of `nodes` (nodes that stopped or died), so the messages they held can be claimed
-    /// again; how many it released.
+    /// Releases every claim of `nodes` (nodes that stopped or died), so the messages and strategy timers they held
+    /// can be claimed again; how many messages it released.
     package func release(nodes: [String], on connection: PostgresConnection) throws(PostgresError) -> Int {
         guard !nodes.isEmpty else { return 0 }
-        return try connection.query(
-            PostgresStatement(
-                """
-                UPDATE messages SET claimed_by = NULL, claimed_until = NULL
-                WHERE state = 'queued' AND claimed_by = ANY($1::text[])
-                """, [PostgresArray.text(nodes)])
-        ).affected
+        return try connection.query(Self.releaseStatement(nodes)).affected
+    }
+
+    /// The statement ``release(nodes:on:)`` runs, for a transaction of the caller's (it counts the messages).
+    package static func releaseStatement(_ nodes: [String]) -> PostgresStatement {
+        PostgresStatement(
+            """
+            WITH timers AS (UPDATE run_timers SET claimed_by = NULL WHERE claimed_by = ANY($1::text[]))
+            UPDATE messages SET claimed_by = NULL, claimed_until = NULL
+            WHERE state = 'queued' AND claimed_by = ANY($1::text[])
+            """, [PostgresArray.text(nodes)])
     }
 
     /// Gives up this node's claims on `sequences` (messages it cannot hold now); how many it still held.

@@ -16,18 +16,23 @@ package import GatewayStore
 /// The advisory locks make a cap exact across nodes: a second node's batch for the same customer waits at step 1
 /// until the first commits, then reads its sends. Unrelated customers never wait on each other. Dedup needs no
 /// lock: the unique index makes a concurrent claim wait for the first claimer's commit.
+///
+/// A marketing send is also checked against consent kept under pseudonyms of forgotten customers
+/// (``PostgresForgottenSubjects``): only once any customer was forgotten, learnt from the consent read itself.
 package struct PostgresIntake: Sendable {
-    private let cipher: FieldCipher
+    let cipher: FieldCipher
     /// How long a dedup key is held, in milliseconds.
     private let dedupWindow: Int64
+    private let forgotten: PostgresForgottenSubjects
 
-    package init(cipher: FieldCipher, dedupWindow: Int64) {
+    package init(cipher: FieldCipher, dedupWindow: Int64, forgotten: PostgresForgottenSubjects? = nil) {
         self.cipher = cipher
         self.dedupWindow = dedupWindow
+        self.forgotten = forgotten ?? PostgresForgottenSubjects(cipher: cipher)
     }
 
     /// One message as the batch insert takes it.
-    private struct Row {
+    struct Row {
         var request: AcceptRequest
         var admission: Admission
     }
@@ -85,12 +90,15 @@ package struct PostgresIntake: Sendable {
             return cipher.dedupKey(
                 PolicySubject.capKey(customer: request.customer, address: request.message.recipient))
         }
-        let optOutSubjects = requests.map { request -> [String] in
+        // Known forgotten before the batch: the pseudonyms are read with the other subjects.
+        let pseudonym = forgotten.active ? forgotten.maker() : nil
+        var optOutSubjects = requests.map { request -> [String] in
             guard request.message.category == .marketing else { return [] }
             var subjects = [cipher.dedupKey(PolicySubject.address(request.message.recipient))]
             if let customer = request.customer {
                 subjects.append(request.customerKey ?? cipher.dedupKey(PolicySubject.customer(customer)))
             }
+            if let pseudonym { subjects += Self.pseudonyms(of: request, pseudonym) }
             return subjects
         }
 
@@ -129,9 +137,13 @@ package struct PostgresIntake: Sendable {
                     String(now - dedupWindow),
                 ]), when: !claimed.isEmpty)
         let optOutKeys = Set(optOutSubjects.joined())
+        // Until a forget is known, the same read asks whether one happened (on any node): a row of NULLs.
+        let probing = !forgotten.active
         let standingRows = add(
             PostgresStatement(
-                "SELECT subject, channel, opted_out, log_seq FROM consent_state WHERE subject = ANY($1::text[])",
+                "SELECT subject, channel, opted_out, log_seq FROM consent_state WHERE subject = ANY($1::text[])"
+                    + (probing
+                        ? " UNION ALL SELECT NULL, NULL, NULL, NULL WHERE \(PostgresForgottenSubjects.probe)" : ""),
                 [PostgresArray.text(optOutKeys.sorted())]), when: !optOutKeys.isEmpty)
         // Subject by subject (LATERAL, kept a nested loop by OFFSET 0), so each lookup takes cap_events_subject:
         // as `subject = ANY(…) AND at > …` (or a plain LATERAL, which the planner flattens into a hash join),
@@ -153,10 +165,36 @@ package struct PostgresIntake: Sendable {
             answer(holderRows).compactMap { row in row[0].flatMap { key in row[1].map { (key, $0) } } }
         ) { first, _ in first }
         var standing: [String: [(channel: String, optedOut: Bool, sequence: Int64)]] = [:]
+        var forgetSeen = false
         for row in answer(standingRows) {
-            guard let subject = row[0], let channel = row[1] else { continue }
+            guard let subject = row[0], let channel = row[1] else {
+                forgetSeen = probing
+                continue
+            }
             standing[subject, default: []].append(
                 (channel, row[2] == "1", row[3].flatMap { Int64($0) } ?? 0))
+        }
+        if forgetSeen {
+            // The first batch to see a forget (another node's, or one before this store opened) reads the
+            // pseudonyms' decisions in one more round trip; later batches read them with the rest.
+            forgotten.activate()
+            if let pseudonym = forgotten.maker() {
+                var extra: Set<String> = []
+                for (index, request) in requests.enumerated() where !optOutSubjects[index].isEmpty {
+                    let more = Self.pseudonyms(of: request, pseudonym)
+                    optOutSubjects[index] += more
+                    extra.formUnion(more)
+                }
+                let rows = try connection.query(
+                    PostgresStatement(
+                        "SELECT subject, channel, opted_out, log_seq FROM consent_state WHERE subject = ANY($1::text[])",
+                        [PostgresArray.text(extra.sorted())]))
+                for row in rows.rows {
+                    guard let subject = row[0], let channel = row[1] else { continue }
+                    standing[subject, default: []].append(
+                        (channel, row[2] == "1", row[3].flatMap { Int64($0) } ?? 0))
+                }
+            }
         }
         var counted: [String: [(category: String, channelType: String, at: Int64)]] = [:]
         for row in answer(countedRows) {
@@ -235,15 +273,22 @@ package struct PostgresIntake: Sendable {
         return accepted
     }
 
+    /// The pseudonyms a forget would have kept a marketing send's address and customer id's consent under.
+    private static func pseudonyms(of request: AcceptRequest, _ pseudonym: Pseudonym) -> [String] {
+        var subjects = [pseudonym.address(request.message.recipient)]
+        if let customer = request.customer { subjects.append(pseudonym.customer(customer)) }
+        return subjects
+    }
+
     /// Whether the latest standing decision of a subject for `channelType` or every channel (`*`) is an opt-out.
-    private static func optedOut(
+    static func optedOut(
         _ decisions: [(channel: String, optedOut: Bool, sequence: Int64)], channelType: String
     ) -> Bool {
         let relevant = decisions.filter { $0.channel == channelType || $0.channel == "*" }
         return relevant.max { $0.sequence < $1.sequence }?.optedOut ?? false
     }
 
-    private func insertions(
+    func insertions(
         _ rows: [Row], capEvents: [(subject: String, request: AcceptRequest, at: Int64)], now: Int64, node: String?
     ) throws(PostgresError) -> [PostgresStatement] {
         guard !rows.isEmpty else { return [] }
@@ -346,7 +391,7 @@ package struct PostgresIntake: Sendable {
     }
 
     /// Runs `body`, turning a store error (a field that cannot be sealed) into a failed statement of the batch.
-    private static func storeError<Value>(_ body: () throws(StoreError) -> Value) throws(PostgresError) -> Value {
+    static func storeError<Value>(_ body: () throws(StoreError) -> Value) throws(PostgresError) -> Value {
         do {
             return try body()
         } catch {

@@ -5,15 +5,15 @@ public import GatewayStore
 /// per subject and channel in `consent_state`, which intake reads (``PostgresIntake``).
 extension PostgresMessageStore {
     /// Appends opt-outs and opt-ins to the log and updates the standing decisions in one statement; `completion`
-    /// runs after the commit, with the count. (Runs exiting on `opted_out` have no place here: strategies are not
-    /// served on PostgreSQL.)
+    /// runs after the commit, with the count. Runs whose strategy exits on `opted_out` finish in the same
+    /// transaction.
     public func changeConsent(
         _ changes: [ConsentChange], completion: @escaping @Sendable (Result<Int, StoreError>) -> Void
     ) {
         guard !changes.isEmpty else { return completion(.success(0)) }
         let cipher = cipher
-        perform(
-            { turn throws(PostgresError) -> Int in
+        performRuns(
+            { runs, turn throws(PostgresError) -> Int in
                 let sealed = try Self.fields { () throws(StoreError) in
                     try changes.map { change throws(StoreError) in
                         (text: try cipher.seal(change.subject.text), evidence: try cipher.seal(change.evidence))
@@ -52,6 +52,9 @@ extension PostgresMessageStore {
                             PostgresArray.text(sealed.lazy.map(\.evidence)),
                             PostgresArray.text(changes.lazy.map(\.client)), String(turn.now),
                         ]))
+                if runs.served {
+                    for change in changes { try runs.applyOptOut(change, turn: &turn) }
+                }
                 return changes.count
             }, completion: completion)
     }
@@ -75,18 +78,24 @@ extension PostgresMessageStore {
                         FROM consent_log WHERE subject = $1 ORDER BY seq
                         """, [key]),
                 ])
-                let rows = results[0].rows.map { row in
-                    (channel: row[0] ?? "", optedOut: row[1] == "1", sequence: row[2].flatMap { Int64($0) } ?? 0)
-                }
-                // A channel's opt-out stands unless a later decision for every channel (`*`) overrides it.
-                let everyChannel = rows.first { $0.channel == "*" }
-                let optedOut = rows.filter { row in
-                    guard row.optedOut else { return false }
-                    guard row.channel != "*", let everyChannel, !everyChannel.optedOut else { return true }
-                    return row.sequence > everyChannel.sequence
-                }.map(\.channel)
-                return ConsentReport(optedOut: optedOut, entries: try Self.consentEntries(results[1].rows, cipher))
+                return ConsentReport(
+                    optedOut: Self.optedOut(results[0].rows), entries: try Self.consentEntries(results[1].rows, cipher))
             }, completion: completion)
+    }
+
+    /// The channels a subject stands opted out of, from its `consent_state` rows (`channel, opted_out, log_seq`, in
+    /// the order to answer them).
+    static func optedOut(_ standing: [[String?]]) -> [String] {
+        let rows = standing.map { row in
+            (channel: row[0] ?? "", optedOut: row[1] == "1", sequence: row[2].flatMap { Int64($0) } ?? 0)
+        }
+        // A channel's opt-out stands unless a later decision for every channel (`*`) overrides it.
+        let everyChannel = rows.first { $0.channel == "*" }
+        return rows.filter { row in
+            guard row.optedOut else { return false }
+            guard row.channel != "*", let everyChannel, !everyChannel.optedOut else { return true }
+            return row.sequence > everyChannel.sequence
+        }.map(\.channel)
     }
 
     /// A page of the whole consent log after `sequence`, optionally only entries at or after `since`.

@@ -1,8 +1,8 @@
+import GatewayStore
 import Logging
 
 /// Pruning on PostgreSQL, as SQLite prunes (`StoreWriter.prune`): a bounded batch of each kind per turn, so the
-/// writer never holds up dispatch for long. Strategy runs, enrol keys and forget jobs are not pruned here: they
-/// are not served on PostgreSQL.
+/// writer never holds up dispatch for long, then a turn of the forget sweep.
 extension PostgresMessageStore {
     /// Rows deleted per kind and turn (SQLite's `StoreWriter.pruneBatch`).
     static let pruneBatch = 5000
@@ -32,8 +32,24 @@ extension PostgresMessageStore {
                         SELECT key FROM dedup WHERE created_at < $1 LIMIT \(batch)))
                     """, [String(now - dedupWindow)]),
                 Self.pruneWalk(createdBefore: cutoff),
+                // Enrol keys past their window answer nothing; finished runs go with their history once no goal
+                // window can still credit them (counters and entries stay).
+                PostgresStatement(
+                    """
+                    DELETE FROM enrol_keys WHERE (name, cn, key) IN (
+                        SELECT name, cn, key FROM enrol_keys WHERE created_at < $1 LIMIT \(batch))
+                    """, [String(now - runs.enrolKeyWindow)]),
+                PostgresStatement(
+                    """
+                    WITH old AS (
+                        SELECT run_id FROM runs WHERE state = 'finished' AND finished_at < $1 LIMIT \(batch)),
+                    steps AS (DELETE FROM run_steps WHERE run_id IN (SELECT run_id FROM old))
+                    DELETE FROM runs WHERE run_id IN (SELECT run_id FROM old)
+                    """, [String(now - max(retention, Attribution.longestGoalWindow))]),
             ])
-            var full = first[0].affected >= batch || first[1].affected >= batch
+            var full =
+                first[0].affected >= batch || first[1].affected >= batch || first[3].affected >= batch
+                || first[4].affected >= batch
             let walk = first[2].rows.first
             let start = walk?[0].flatMap { Int64($0) } ?? 0
             let walked = walk?[1].flatMap { Int($0) } ?? 0
@@ -41,9 +57,27 @@ extension PostgresMessageStore {
             if try pruneMessages(after: start, through: end, walked: walked, createdBefore: cutoff, on: connection) {
                 full = true
             }
-            return full
+            return sweepForgotten(connection, now: now) || full
         } catch {
             logger.warning("pruning failed", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// One turn of the forget sweep (``PostgresForgetSweep``) in a transaction of its own: the oldest job no other
+    /// node is working. The dispatcher hears of the queued messages it cancelled after the commit.
+    /// - Returns: whether a job was worked (one may remain: sweep again soon).
+    private func sweepForgotten(_ connection: PostgresConnection, now: Int64) -> Bool {
+        let sweep = PostgresForgetSweep(cipher: cipher)
+        do {
+            try connection.begin()
+            let turn = try sweep.turn(now: now, on: connection)
+            try connection.commit()
+            reportHeld(HeldRuns(messages: turn.cancelled))
+            return turn.worked
+        } catch {
+            connection.rollback()
+            logger.warning("sweeping forgotten addresses failed", metadata: ["error": "\(error)"])
             return false
         }
     }

@@ -20,8 +20,8 @@ import Synchronization
 /// them while its heartbeat lives and releases them when they leave `queued`; ``PostgresNodeKeeper`` writes the
 /// heartbeat, takes over the claims of nodes whose heartbeat stopped, tells the dispatcher to page again every
 /// 100 ms and reports how many nodes are live (each sends its share of every vendor rate). One process per node name
-/// (a session advisory lock on the name). Strategies, the customer directory and forget are not served yet: they
-/// answer ``StoreError/unsupported(_:)``.
+/// (a session advisory lock on the name). The customer directory and forget are served (`+Customers`, `+Forget`);
+/// strategies are not yet: they answer ``StoreError/unsupported(_:)``.
 public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     // Guarded by `condition`: the intake bound and the settings the workers read each turn.
     private let condition = NSCondition()
@@ -44,8 +44,15 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     let logger: Logger
     let intake: PostgresIntake
     let delivery: PostgresDelivery
+    /// Whether any customer was forgotten, and the pseudonym key admission and `forget` use.
+    let forgotten: PostgresForgottenSubjects
     /// Heartbeat, takeover and peers, on a connection of its own that also holds the node name's lock.
     let keeper: PostgresNodeKeeper
+    /// Strategy runs on the writer (writer thread only).
+    let runs: PostgresRuns
+    /// Told after commits that wrote timers (earliest due) and that finished runs early.
+    let strategyHandlers = Mutex<(timers: (@Sendable (Int64) -> Void)?, holds: (@Sendable (HeldRuns) -> Void)?)>(
+        (nil, nil))
     /// Sends, queries and operator work (set once in `init`).
     private var writer: PostgresWorker!
     /// The dispatcher's records and failovers (set once in `init`).
@@ -99,8 +106,10 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         self.maxPendingAccepts = maxPendingAccepts
         self.clock = clock
         self.logger = logger
-        intake = PostgresIntake(cipher: cipher, dedupWindow: self.dedupWindow)
+        forgotten = PostgresForgottenSubjects(cipher: cipher)
+        intake = PostgresIntake(cipher: cipher, dedupWindow: self.dedupWindow, forgotten: forgotten)
         delivery = PostgresDelivery(cipher: cipher, node: configuration.nodeName)
+        runs = PostgresRuns(cipher: cipher, node: configuration.nodeName)
         do {
             url = try PostgresConnectionString(configuration.url)
         } catch {
@@ -172,6 +181,13 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The admission policy sends are decided by now.
+    var currentAdmissionPolicy: AdmissionPolicy {
+        condition.lock()
+        defer { condition.unlock() }
+        return policy
+    }
+
     /// Whether an SMS reply is an opt-out keyword under the current policy.
     public func isOptOutKeyword(_ reply: String) -> Bool {
         condition.lock()
@@ -197,6 +213,14 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         condition.lock()
         claimedHandler = handler
         condition.unlock()
+    }
+
+    /// Whether the intake queue has room for `count` more and the store is open: customer upserts honour the
+    /// same bound as accepts, as on SQLite.
+    func intakeHasRoom(_ count: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !closing && pendingAccepts + count <= maxPendingAccepts
     }
 
     /// Releases this node's claims on `sequences` (handed messages its dispatcher had no room for), so any node

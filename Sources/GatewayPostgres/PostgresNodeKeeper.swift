@@ -183,7 +183,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
                     at: 0)
             }
             let ended = try connection.batch(
-                (deadNames.isEmpty ? [] : [releaseStatement(deadNames)]) + finish
+                (deadNames.isEmpty ? [] : [PostgresDelivery.releaseStatement(deadNames)]) + finish
                     + [
                         PostgresStatement("SELECT channel FROM instance_controls WHERE paused = 1"),
                         PostgresStatement(
@@ -231,15 +231,6 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         } catch {
             logger.warning("node heartbeat failed", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Releases the claims of `nodes` (in the heartbeat's transaction).
-    private func releaseStatement(_ nodes: [String]) -> PostgresStatement {
-        PostgresStatement(
-            """
-            UPDATE messages SET claimed_by = NULL, claimed_until = NULL
-            WHERE state = 'queued' AND claimed_by = ANY($1::text[])
-            """, [PostgresArray.text(nodes)])
     }
 
     /// Logs, once per change, the peers whose channel configuration differs from this node's.

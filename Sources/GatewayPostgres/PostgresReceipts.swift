@@ -27,6 +27,9 @@ package struct PostgresReceipts: Sendable {
         package var tally = ReceiptTally()
         package var changes: [StateChange] = []
         package var latencies: [Int64] = []
+        /// Each kept receipt linked to its message: the message, its event and when it happened (for the runs
+        /// of strategy messages).
+        package var linked: [(sequence: Int64, event: Receipt.Event, at: Int64)] = []
 
         package init() {}
     }
@@ -138,6 +141,7 @@ package struct PostgresReceipts: Sendable {
                 continue
             }
             applied.tally.matched += 1
+            applied.linked.append((target.sequence, receipt.event, receipt.occurredAtMilliseconds ?? now))
             try effects(
                 of: receipt.event, on: target, occurredAt: receipt.occurredAtMilliseconds, now: now,
                 moved: moved, settled: &settled, collectChanges: collectChanges, into: &applied)
@@ -244,6 +248,7 @@ package struct PostgresReceipts: Sendable {
         var settled: Set<Int64> = []
         for match in matches {
             applied.tally.matched += 1
+            applied.linked.append((match.target.sequence, match.event, match.occurredAt ?? match.now))
             try effects(
                 of: match.event, on: match.target, occurredAt: match.occurredAt, now: match.now, moved: moved,
                 settled: &settled, collectChanges: collectChanges, into: &applied)
@@ -370,7 +375,7 @@ package struct PostgresReceipts: Sendable {
     /// the stream). One statement.
     /// - Returns: the original URL (`nil` for an unknown token) and the change to stream, if asked for.
     package func click(_ token: String, now: Int64, collectChanges: Bool, on connection: PostgresConnection)
-        throws(PostgresError) -> (url: String?, change: StateChange?)
+        throws(PostgresError) -> (url: String?, change: StateChange?, firstOfRun: (runID: Int64, visit: Int)?)
     {
         let rows = try connection.query(
             PostgresStatement(
@@ -383,28 +388,31 @@ package struct PostgresReceipts: Sendable {
                     SELECT channel, message_seq, 'clicked', $2::bigint, $2::bigint, 'click:' || $1::text
                     FROM clicked WHERE clicks = 1
                     ON CONFLICT (fingerprint) DO NOTHING)
-                SELECT c.url, c.clicks, m.id, m.customer, m.category, m.channel
+                SELECT c.url, c.clicks, m.id, m.customer, m.category, m.channel, m.run_id, m.run_visit
                 FROM clicked c LEFT JOIN messages m ON m.seq = c.message_seq
                 """, [token, String(now)]))
-        guard let row = rows.rows.first else { return (nil, nil) }
+        guard let row = rows.rows.first else { return (nil, nil, nil) }
         let url = try open(row[0])
-        guard collectChanges, row[1] == "1", let id = row[2] else { return (url, nil) }
+        // The first click of a strategy's message reaches its run.
+        let firstOfRun =
+            row[1] == "1" ? row[6].flatMap { Int64($0) }.map { ($0, row[7].flatMap { Int($0) } ?? 0) } : nil
+        guard collectChanges, row[1] == "1", let id = row[2] else { return (url, nil, firstOfRun) }
         let change = StateChange(
             messageID: id, customer: try open(row[3]), channel: row[5] ?? "", category: row[4] ?? "",
             state: .clicked, reason: nil, at: now)
-        return (url, change)
+        return (url, change, firstOfRun)
     }
 
     /// Keeps an engagement event once per id (keyed like a dedup key), linked to the message it names. One
-    /// statement. What SQLite does next (the event reaching strategy runs and conversions) is not served here.
+    /// statement. The caller takes the event on to the message's run (``PostgresRuns``).
     package func record(_ event: EngagementEvent, now: Int64, on connection: PostgresConnection)
-        throws(PostgresError) -> EventResult
+        throws(PostgresError) -> (result: EventResult, touch: (runID: Int64, visit: Int)?)
     {
         let value = try Self.converting { () throws(StoreError) in try cipher.seal(event.value) }
         let rows = try connection.query(
             PostgresStatement(
                 """
-                WITH target AS (SELECT seq FROM messages WHERE id = $2::text),
+                WITH target AS (SELECT seq, run_id, run_visit FROM messages WHERE id = $2::text),
                 kept AS (
                     INSERT INTO engagement_events (event_id, message_seq, subject, type, value, occurred_at, client,
                         received_at)
@@ -413,7 +421,8 @@ package struct PostgresReceipts: Sendable {
                     WHERE $2::text IS NULL OR EXISTS (SELECT 1 FROM target)
                     ON CONFLICT (event_id) DO NOTHING
                     RETURNING 1)
-                SELECT EXISTS (SELECT 1 FROM target), EXISTS (SELECT 1 FROM kept)
+                SELECT EXISTS (SELECT 1 FROM target), EXISTS (SELECT 1 FROM kept), (SELECT run_id FROM target),
+                    (SELECT run_visit FROM target)
                 """,
                 [
                     cipher.dedupKey("e:" + event.eventID), event.messageID,
@@ -421,8 +430,9 @@ package struct PostgresReceipts: Sendable {
                     String(event.occurredAt), event.client, String(now),
                 ]))
         let row = rows.rows.first ?? []
-        if event.messageID != nil, (row.first ?? nil) != "t" { return .unknownMessage }
-        return row.count > 1 && row[1] == "t" ? .recorded : .duplicate
+        if event.messageID != nil, (row.first ?? nil) != "t" { return (.unknownMessage, nil) }
+        guard row.count > 3, row[1] == "t" else { return (.duplicate, nil) }
+        return (.recorded, row[2].flatMap { Int64($0) }.map { ($0, row[3].flatMap { Int($0) } ?? 0) })
     }
 
     /// After a receipt query: each message is due again at `next`, or leaves the poll queue when it was sent

@@ -94,8 +94,10 @@ extension PostgresSchema {
             at bigint NOT NULL
         );
         CREATE INDEX consent_log_subject ON consent_log (subject, seq);
+        -- Subjects in byte order ("C"), as SQLite compares them: intake asks whether any is a pseudonym (`f:`) by
+        -- a range of the primary key.
         CREATE TABLE consent_state (
-            subject text NOT NULL,
+            subject text COLLATE "C" NOT NULL,
             channel text NOT NULL,
             opted_out bigint NOT NULL,
             log_seq bigint NOT NULL,
@@ -248,10 +250,10 @@ extension PostgresSchema {
             due_at bigint NOT NULL,
             rev bigint NOT NULL,
             kind text NOT NULL,
-            claimed_by text,
-            claimed_until bigint
+            -- The node whose commit wrote the timer fires it; NULL after its node stopped or died: any node may.
+            claimed_by text
         ) WITH (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);
-        CREATE INDEX run_timers_due ON run_timers (due_at, run_id);
+        CREATE INDEX run_timers_due ON run_timers (claimed_by, due_at, run_id);
         CREATE TABLE run_steps (
             run_id bigint NOT NULL,
             visit bigint NOT NULL,

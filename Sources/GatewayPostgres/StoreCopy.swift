@@ -4,7 +4,8 @@ package import GatewayStore
 ///
 /// What moves: the queued messages (with their tracked links), dedup keys, the consent log and standing opt-outs,
 /// the counted sends of frequency caps (so caps stay exact across the move), customers with their addresses, tags
-/// and channel scores, and operators' pauses. Finished messages, attempts and receipts stay in the SQLite file,
+/// and channel scores, operators' pauses, and strategies with their versions, runs (history, timers, enrol keys),
+/// conversions and step counters. Finished messages, attempts and receipts stay in the SQLite file,
 /// the history of one host. Numbers carry over (`seq`, `cn`), and each identity sequence is moved past them.
 /// Values are copied as stored: fields sealed under `store_encryption_key` stay sealed, so the PostgreSQL store
 /// must be given the same key.
@@ -30,6 +31,16 @@ package struct StoreCopy {
         Table(name: "customer_tags", filter: nil, order: "cn, tag"),
         Table(name: "channel_scores", filter: nil, order: "cn, channel_type"),
         Table(name: "instance_controls", filter: nil, order: "channel"),
+        Table(name: "strategies", filter: nil, order: "name"),
+        Table(name: "strategy_versions", filter: nil, order: "name, version"),
+        Table(name: "strategy_entries", filter: nil, order: "cn, name"),
+        Table(name: "runs", filter: nil, order: "run_id"),
+        // Unclaimed on arrival: the first node to read a due one fires it.
+        Table(name: "run_timers", filter: nil, order: "run_id"),
+        Table(name: "run_steps", filter: nil, order: "run_id, visit"),
+        Table(name: "enrol_keys", filter: nil, order: "name, cn, key"),
+        Table(name: "conversions", filter: nil, order: "seq"),
+        Table(name: "step_counters", filter: nil, order: "name, version, step, channel_type, grp, counter"),
     ]
 
     /// Rows per statement.

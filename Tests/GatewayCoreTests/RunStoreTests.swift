@@ -392,7 +392,7 @@ struct RunStoreTests {
             return
         }
         // At the opening plus the run's share of the spread.
-        #expect(until == opening + StoreWriter.spread(first, over: 1234) && state == .ready)
+        #expect(until == opening + RunPlacement.spread(first, over: 1234) && state == .ready)
         #expect((opening..<opening + 1234).contains(until))
         #expect(fixture.status("m-quiet") == nil)
         let run = try #require(try fixture.runs("C1").first)

@@ -1,3 +1,4 @@
+import ChannelKit
 import Foundation
 import GatewayJSON
 import PostgresTesting
@@ -111,6 +112,65 @@ struct PostgresGatewayTests {
             gateway.daemon?.waitForOutput(containing: "reconnected to the store; this node's name is held again")
                 == true,
             "\(gateway.daemon?.output ?? "")")
+        #expect(gateway.daemon?.stop() == 0)
+    }
+
+    @Test func customersAreUpsertedShownAndForgottenOnPostgres() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        let gateway = try TestGateway(
+            channels: ["loop": "type: loopback\n"],
+            gatewayExtra: """
+                store:
+                  backend: postgresql
+                  url: '\(cluster.url(database: database))'
+                  node_name: node-a
+                store_encryption_key: env:CG_TEST_STORE_KEY
+                """)
+        try gateway.startDaemon(environment: ["CG_TEST_STORE_KEY": CustomerOperationsTests.key])
+        defer { gateway.daemon?.stop() }
+        let subscriber = try ControlClient(path: gateway.socketPath)
+        #expect(subscriber.request(#"{"op":"subscribe","kinds":["tag","forget"]}"#)?["subscribed"] == .bool(true))
+        let client = try ControlClient(path: gateway.socketPath)
+        let create = client.request(
+            #"{"op":"customer","customer":"G-1","addresses":{"sms":"13511112222"},"attributes":{"name":"Li Lei"},"#
+                + #""tags_add":["vip"]}"#)
+        #expect(create?["state"]?.stringValue == "created", "\(String(describing: create))")
+        let added = try JSONParser.parse(try #require(subscriber.readLine()))
+        #expect(added["event"]?.stringValue == "tag" && added["customer"]?.stringValue == "G-1", "\(added)")
+        _ = client.request(#"{"op":"optout","to":"13511112222"}"#)
+        let show = try #require(client.request(#"{"op":"customer_show","customer":"G-1"}"#))
+        #expect(show["ok"] == .bool(true), "\(show)")
+        #expect(show["addresses"] == .object(["sms": .string("135****2222")]))
+        #expect(show["attributes"] == .object(["name": .string("Li Lei")]) && show["tags"] == .array([.string("vip")]))
+        #expect(try cluster.psql("SELECT count(*) FROM customers", database: database) == "1")
+        // A message to the number without a customer id: only the sweep can find it.
+        let plain = client.request(
+            #"{"op":"send","channel":"loop","to":"+86 135 1111 2222","content":"code 1234","category":"transactional"}"#
+        )
+        let plainID = try #require(plain?["message_id"]?.stringValue, "\(String(describing: plain))")
+
+        let forget = try ChildProcess(
+            TestGateway.binaries + "/gatewayctl",
+            ["--socket", gateway.socketPath, "customer", "forget", "G-1", "--reference", "PIPL-7", "--wait"],
+            outputPath: gateway.directory + "/forget.out")
+        #expect(forget.stop(signal: 0) == 0, "\(forget.output)")
+        #expect(forget.output.contains("forgotten as f:"), "\(forget.output)")
+        #expect(forget.output.contains("1 addresses") && forget.output.contains("sweep: done"), "\(forget.output)")
+        let line = try JSONParser.parse(try #require(subscriber.readLine()))
+        #expect(line["event"]?.stringValue == "forget" && line["reference"]?.stringValue == "PIPL-7", "\(line)")
+        let status = try #require(client.request(#"{"op":"status","message_id":"\#(plainID)"}"#))
+        #expect(status["message"]?["to"]?.stringValue == "", "the swept message keeps no recipient: \(status)")
+        #expect(client.request(#"{"op":"customer_show","customer":"G-1"}"#)?["error"]?["code"] == .string("not_found"))
+        #expect(try cluster.psql("SELECT count(*) FROM customers", database: database) == "0")
+        #expect(
+            try cluster.psql(
+                "SELECT count(*) FROM consent_log WHERE action = 'erase' AND subject LIKE 'f:%'", database: database)
+                == "1")
+        // The same number, back without a customer id: still opted out.
+        let again = client.request(
+            #"{"op":"send","channel":"loop","to":"13511112222","content":"offer","category":"marketing"}"#)
+        #expect(again?["state"]?.stringValue == "suppressed" && again?["reason"]?.stringValue == "opted_out")
         #expect(gateway.daemon?.stop() == 0)
     }
 

@@ -110,3 +110,48 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
 }
+
+/// `store copy` of an installation with strategy runs: a run parked on its wait moves over with its timer, and
+/// the first start on PostgreSQL fires it once.
+@Suite struct StoreCopyRunsTests {
+    @Test func aWaitingRunMovesOverAndFiresOnPostgresql() throws {
+        let cluster = try PostgresCluster.shared
+        let database = try cluster.createDatabase()
+        // SMS only: `store copy` loads the configuration, and the other channels' secrets come from the environment.
+        let fixture = try StrategyFixtures(
+            strategies: [
+                "later": """
+                steps:
+                  - {id: pause, wait: 3s}
+                  - id: hello
+                    send: {channel: sms-main, content: "moved over"}
+                """
+            ], extra: "", channels: ["sms-main": StrategyFixtures.sms])
+        try fixture.start()
+        fixture.customer("M", sms: "13800138009")
+        #expect(fixture.enrol("later", "M")?["state"] == .string("enrolled"))
+        _ = fixture.gateway.daemon?.stop()
+        let gateway = fixture.gateway
+        let config = try StoreCopyTests.postgresConfig(gateway, url: cluster.url(database: database))
+        try (String(contentsOfFile: config, encoding: .utf8) + "\nstrategies_dir: \(fixture.strategiesDirectory)\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let (status, output) = try StoreCopyTests.copy(gateway, config: config)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("runs 1, run_timers 1"), "\(output)")
+        #expect(try cluster.psql("SELECT state || ' ' || step FROM runs", database: database) == "waiting hello")
+        #expect(fixture.smsBodies(to: "13800138009").isEmpty)
+
+        let node = try ChildProcess(
+            TestGateway.binaries + "/gatewayd", ["run", "--config", config],
+            outputPath: gateway.directory + "/pg-run.log")
+        defer { node.stop() }
+        #expect(node.waitForOutput(containing: "gateway ready"), "\(node.output)")
+        #expect(fixture.waitUntil(15) { fixture.smsBodies(to: "13800138009").count == 1 }, "\(node.output)")
+        #expect(
+            fixture.waitUntil(5) {
+                (try? cluster.psql("SELECT state FROM runs", database: database)) == "finished"
+            })
+        #expect(fixture.smsBodies(to: "13800138009").count == 1)
+        #expect(node.stop() == 0)
+    }
+}

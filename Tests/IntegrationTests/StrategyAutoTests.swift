@@ -26,9 +26,11 @@ struct StrategyAutoTests {
                    url: "https://bank.example/loan"}
         """
 
-    @Test func autoFollowsTheFallbackThenTheLearnedTypeAndSkipsAnOptedOutOne() throws {
+    @Test(arguments: TestStore.allCases)
+    func autoFollowsTheFallbackThenTheLearnedTypeAndSkipsAnOptedOutOne(store: TestStore) throws {
         let fixture = try StrategyFixtures(
-            strategies: ["learn": Self.learn, "offer": Self.offer, "offer-again": Self.offer])
+            strategies: ["learn": Self.learn, "offer": Self.offer, "offer-again": Self.offer],
+            extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
 
         // No evidence: the fallback order's first type the customer can be reached on.

@@ -128,8 +128,10 @@ struct StrategyCommandTests {
         #expect(try Self.gatewayctl(fixture, ["report", "--since", "1h"]).status == 0)
     }
 
-    @Test func oneCustomerEnrolsWithAKeyAndAnUnknownStrategyIsNotFound() throws {
-        let fixture = try StrategyFixtures(strategies: ["welcome": Self.welcome])
+    @Test(arguments: TestStore.allCases)
+    func oneCustomerEnrolsWithAKeyAndAnUnknownStrategyIsNotFound(store: TestStore) throws {
+        let fixture = try StrategyFixtures(
+            strategies: ["welcome": Self.welcome], extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
         fixture.customer("S-1", sms: "13800138099")
         let first = try Self.gatewayctl(

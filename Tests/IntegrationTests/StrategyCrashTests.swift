@@ -16,10 +16,11 @@ struct StrategyCrashTests {
 
     static func phone(_ index: Int) -> String { "1390" + String(format: "%07d", index) }
 
-    @Test func killNineWithTenThousandParkedRunsFiresEachExactlyOnceAfterRestart() throws {
+    @Test(arguments: TestStore.allCases)
+    func killNineWithTenThousandParkedRunsFiresEachExactlyOnceAfterRestart(store: TestStore) throws {
         let fixture = try StrategyFixtures(
             strategies: ["delayed": Self.delayed],
-            extra: "max_pending_writes: 200000\nstrategies: { catch_up_rate: 5000 }")
+            extra: "max_pending_writes: 200000\nstrategies: { catch_up_rate: 5000 }\n" + store.yaml())
         try fixture.start()
         for first in stride(from: 0, to: Self.count, by: 1000) {
             let customers = (first..<first + 1000).map { index in

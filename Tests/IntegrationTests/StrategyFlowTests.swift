@@ -39,10 +39,13 @@ struct StrategyFlowTests {
             send: {channel: sms-main, content: "好久不见，回来看看"}
         """
 
-    @Test func pushIgnoredThenSMSAndOfficialAccountClickedTagsPrefersAndTheIgnorerIsLostAndHandedOff() throws {
-        let fixture = try StrategyFixtures(strategies: [
-            "first-loan": Self.firstLoan, "reactivation": Self.reactivation,
-        ])
+    @Test(arguments: TestStore.allCases)
+    func pushIgnoredThenSMSAndOfficialAccountClickedTagsPrefersAndTheIgnorerIsLostAndHandedOff(store: TestStore)
+        throws
+    {
+        let fixture = try StrategyFixtures(
+            strategies: ["first-loan": Self.firstLoan, "reactivation": Self.reactivation],
+            extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
         let feed = try StrategyFixtures.Feed(
             socketPath: fixture.gateway.socketPath, request: #"{"op":"subscribe","kinds":["run","tag"]}"#)

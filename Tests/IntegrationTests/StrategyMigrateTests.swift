@@ -21,8 +21,10 @@ struct StrategyMigrateTests {
             send: {channel: sms-main, content: "第二版"}
         """
 
-    @Test func aReloadMovesParkedRunsAsTheMigrateMapSays() throws {
-        let fixture = try StrategyFixtures(strategies: ["notice": Self.first])
+    @Test(arguments: TestStore.allCases)
+    func aReloadMovesParkedRunsAsTheMigrateMapSays(store: TestStore) throws {
+        let fixture = try StrategyFixtures(
+            strategies: ["notice": Self.first], extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
         fixture.customer("parked", sms: "13800138041")
         #expect(fixture.enrol("notice", "parked")?["state"] == .string("enrolled"))

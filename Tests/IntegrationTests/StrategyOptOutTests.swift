@@ -18,8 +18,10 @@ struct StrategyOptOutTests {
           - {id: done, stop: {}}
         """
 
-    @Test func anOptOutDuringAWaitEndsTheRunAndNoLaterMarketingMessageIsSent() throws {
-        let fixture = try StrategyFixtures(strategies: ["nudge": Self.nudge])
+    @Test(arguments: TestStore.allCases)
+    func anOptOutDuringAWaitEndsTheRunAndNoLaterMarketingMessageIsSent(store: TestStore) throws {
+        let fixture = try StrategyFixtures(
+            strategies: ["nudge": Self.nudge], extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
         fixture.customer("quiet", sms: "13800138011")
         fixture.customer("byphone", sms: "13800138012")
@@ -60,8 +62,10 @@ struct StrategyOptOutTests {
         #expect(fixture.run("control", strategy: "nudge")?["outcome"] == .string("completed"))
     }
 
-    @Test func aConversionDuringAWaitFinishesTheRunAtOnceAndIsAttributedToTheLastTouch() throws {
-        let fixture = try StrategyFixtures(strategies: ["nudge": Self.nudge])
+    @Test(arguments: TestStore.allCases)
+    func aConversionDuringAWaitFinishesTheRunAtOnceAndIsAttributedToTheLastTouch(store: TestStore) throws {
+        let fixture = try StrategyFixtures(
+            strategies: ["nudge": Self.nudge], extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
         fixture.customer("buyer", sms: "13800138021")
         #expect(fixture.enrol("nudge", "buyer")?["state"] == .string("enrolled"))
@@ -104,10 +108,11 @@ struct StrategyOptOutTests {
         """
     }
 
-    @Test func aConversionAfterTwoTouchesIsCreditedToTheLastOrTheFirstAsTheGoalSays() throws {
-        let fixture = try StrategyFixtures(strategies: [
-            "last": Self.twoTouches("last_touch"), "first": Self.twoTouches("first_touch"),
-        ])
+    @Test(arguments: TestStore.allCases)
+    func aConversionAfterTwoTouchesIsCreditedToTheLastOrTheFirstAsTheGoalSays(store: TestStore) throws {
+        let fixture = try StrategyFixtures(
+            strategies: ["last": Self.twoTouches("last_touch"), "first": Self.twoTouches("first_touch")],
+            extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
         fixture.customer("l1", sms: "13800138051")
         fixture.customer("f1", sms: "13800138052")

@@ -15,8 +15,10 @@ struct StrategyReloadTests {
         """
     }
 
-    @Test func runsInFlightStayOnTheirVersionAndNewEnrolmentsTakeTheNewOne() throws {
-        let fixture = try StrategyFixtures(strategies: ["notice": Self.definition("版本一")])
+    @Test(arguments: TestStore.allCases)
+    func runsInFlightStayOnTheirVersionAndNewEnrolmentsTakeTheNewOne(store: TestStore) throws {
+        let fixture = try StrategyFixtures(
+            strategies: ["notice": Self.definition("版本一")], extra: StrategyFixtures.affinity + "\n" + store.yaml())
         try fixture.start()
         fixture.customer("early", sms: "13800138031")
         fixture.customer("late", sms: "13800138032")

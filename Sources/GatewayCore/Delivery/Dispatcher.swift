@@ -625,10 +625,15 @@ public final class Dispatcher: @unchecked Sendable {
             withdrawals[message.sequence]?.stored = nil
         }
         for (channel, sequences) in byChannel {
+            var removed = 0
             if let index = instanceIndex[channel] {
-                for lane in PriorityLane.allCases { _ = instances[index].queues[lane].remove(sequences: sequences) }
+                for lane in PriorityLane.allCases {
+                    removed += instances[index].queues[lane].remove(sequences: sequences)
+                }
             }
-            counters.withLock { $0[channel]?.queued -= sequences.count }
+            // Counting held messages only (several nodes), one never paged in here was never counted here.
+            let counted = countsHeldMessages ? removed : sequences.count
+            counters.withLock { $0[channel]?.queued -= counted }
         }
     }
 

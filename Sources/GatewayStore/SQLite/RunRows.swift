@@ -1,8 +1,8 @@
 /// How runs and their history are read back, by the writer (`runs`, after commit) and by the engine's reader:
 /// one query text and one decoding, so both show the same thing.
-enum RunRows {
+package enum RunRows {
     /// Columns of a run with its timer; `FROM runs r LEFT JOIN run_timers t` and a WHERE clause follow.
-    static let columns = """
+    package static let columns = """
         SELECT r.run_id, r.name, r.version, r.state, r.step, r.rev, r.visit, r.holdout, r.wait_event, r.wait_ref,
             r.on_event, r.outcome, r.started_at, r.updated_at, r.finished_at, t.due_at, t.rev, t.kind, r.cn
         FROM runs r LEFT JOIN run_timers t ON t.run_id = r.run_id

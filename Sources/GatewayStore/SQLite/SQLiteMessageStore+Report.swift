@@ -102,33 +102,13 @@ extension SQLiteMessageStore {
             """)
         counters.bind(1, name)
         counters.bind(2, versionBound)
-        var lines: [StrategyReport.Line] = []
-        var enrolled: [StrategyReport.Group: Int] = [:]
-        var runLevel = false
+        var rows: [StrategyReport.CounterRow] = []
         while try counters.step() {
-            let step = counters.string(0) ?? ""
-            let type = counters.string(1).flatMap { $0.isEmpty ? nil : $0 }
-            let group = StrategyReport.Group(rawValue: counters.string(2) ?? "") ?? .treated
-            let counter = counters.string(3) ?? ""
-            let n = counters.int(4)
-            if let last = lines.last, last.step == step, last.channelType == type, last.group == group {
-                lines[lines.count - 1].counters.add(counter, n: n, value: counters.double(5) ?? 0)
-            } else {
-                var line = StrategyReport.Line(step: step, channelType: type, group: group, counters: .init())
-                line.counters.add(counter, n: n, value: counters.double(5) ?? 0)
-                lines.append(line)
-            }
-            if step == StrategyReport.runStep {
-                runLevel = true
-                if counter == StrategyReport.Counter.entered.rawValue { enrolled[group, default: 0] += n }
-            }
-        }
-
-        // Steps count their history outcomes, not `entered`: a step's entries are the visits its outcomes close.
-        for index in lines.indices where lines[index].counters.entered == 0 {
-            let step = lines[index].step
-            guard step != StrategyReport.runStep, step != StrategyReport.entryStep else { continue }
-            lines[index].counters.entered = lines[index].counters.visits
+            rows.append(
+                StrategyReport.CounterRow(
+                    step: counters.string(0) ?? "", channelType: counters.string(1) ?? "",
+                    group: StrategyReport.Group(rawValue: counters.string(2) ?? "") ?? .treated,
+                    counter: counters.string(3) ?? "", n: counters.int(4), value: counters.double(5) ?? 0))
         }
 
         // Partial index `runs_active` covers exactly `state != 'finished'`: a count, not a scan of all runs.
@@ -142,15 +122,6 @@ extension SQLiteMessageStore {
         var activeRuns: [StrategyReport.Group: Int] = [:]
         while try active.step() { activeRuns[active.int(0) != 0 ? .holdout : .treated] = active.int(1) }
 
-        if !runLevel {
-            // No run-level counters (a store written before they existed): count the runs themselves.
-            let all = try database.prepare(
-                "SELECT holdout, COUNT(*) FROM runs WHERE name = ?1 AND (?2 IS NULL OR version = ?2) GROUP BY holdout")
-            all.bind(1, name)
-            all.bind(2, versionBound)
-            while try all.step() { enrolled[all.int(0) != 0 ? .holdout : .treated] = all.int(1) }
-        }
-
         let conversions = try database.prepare(
             """
             SELECT holdout, COUNT(DISTINCT run_id), TOTAL(value) FROM conversions
@@ -163,18 +134,18 @@ extension SQLiteMessageStore {
             converted[conversions.int(0) != 0 ? .holdout : .treated] = (conversions.int(1), conversions.double(2) ?? 0)
         }
 
-        func totals(_ group: StrategyReport.Group) -> StrategyReport.Totals {
-            let runs = enrolled[group] ?? 0
-            let open = activeRuns[group] ?? 0
-            return StrategyReport.Totals(enrolled: runs, active: open, finished: max(runs - open, 0))
-        }
-        let treated = totals(.treated)
-        let holdout = totals(.holdout)
-        return StrategyReport(
-            name: name, version: version, latest: latest, lines: lines, treated: treated, holdout: holdout,
-            uplift: StrategyReport.Uplift(
-                treatedRuns: treated.enrolled, holdoutRuns: holdout.enrolled,
-                treatedConverted: converted[.treated]?.runs ?? 0, holdoutConverted: converted[.holdout]?.runs ?? 0),
-            treatedValue: converted[.treated]?.value ?? 0, holdoutValue: converted[.holdout]?.value ?? 0)
+        return try StrategyReport.assemble(
+            name: name, version: version, latest: latest, counters: rows, active: activeRuns,
+            counted: { () throws(StoreError) -> [StrategyReport.Group: Int] in
+                // No run-level counters (a store written before they existed): count the runs themselves.
+                let all = try database.prepare(
+                    "SELECT holdout, COUNT(*) FROM runs WHERE name = ?1 AND (?2 IS NULL OR version = ?2) GROUP BY holdout"
+                )
+                all.bind(1, name)
+                all.bind(2, versionBound)
+                var enrolled: [StrategyReport.Group: Int] = [:]
+                while try all.step() { enrolled[all.int(0) != 0 ? .holdout : .treated] = all.int(1) }
+                return enrolled
+            }, converted: converted)
     }
 }

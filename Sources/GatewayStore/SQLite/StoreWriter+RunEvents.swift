@@ -79,15 +79,7 @@ extension StoreWriter {
     /// A vendor receipt for a strategy message: `delivered`; a call `answered` is delivered and opened; a vendor
     /// click receipt is clicked and opened (design §8: the only open signal some push vendors give).
     func applyReceipt(_ event: Receipt.Event, to touch: RunTouch, at: Int64, now: Int64) throws(StoreError) {
-        let names: [String]
-        switch event {
-        case .delivered: names = ["delivered"]
-        case .answered: names = ["delivered", "opened"]
-        case .opened: names = ["opened"]
-        case .clicked: names = ["clicked", "opened"]
-        default: return
-        }
-        for name in names { try applyEvent(name, to: touch, at: at, value: nil, now: now) }
+        for name in event.runEvents { try applyEvent(name, to: touch, at: at, value: nil, now: now) }
     }
 
     /// The first click on a tracked link of a strategy message: `clicked`, and for channels without any other

@@ -4,57 +4,6 @@ import ControlProtocol
 /// Strategy runs on the writer thread (design §5, §6): enrolment under the entry rules, the engine's advances
 /// by compare-and-set on `runs.rev` with everything they cause in the same transaction, and exits.
 extension StoreWriter {
-    /// A run's row as the writer reads it before settling it.
-    struct RunRow {
-        var runID: Int64
-        var strategy: String
-        var version: Int
-        /// The customer key: the subject of consent and caps.
-        var ck: String
-        /// The customer's number: what the customer-keyed tables are keyed by.
-        var cn: Int64
-        var customerSealed: String?
-        var state: RunState
-        var step: String
-        var rev: Int64
-        var visit: Int
-        var holdout: Bool
-    }
-
-    /// Where a settle leaves a run: its row and its one timer (none when finished, or parked without one).
-    struct RunPlacement {
-        var state: RunState
-        var step: String
-        var waitingFor: WaitingFor?
-        var outcome: RunOutcome?
-        var timer: (at: Int64, kind: TimerKind)?
-
-        init(
-            state: RunState, step: String, waitingFor: WaitingFor? = nil, outcome: RunOutcome? = nil,
-            timer: (at: Int64, kind: TimerKind)?
-        ) {
-            self.state = state
-            self.step = step
-            self.waitingFor = waitingFor
-            self.outcome = outcome
-            self.timer = timer
-        }
-
-        /// The row and timer an engine transition asks for; `current` is kept as the step of a finished run.
-        init(_ transition: RunTransition, current: String) {
-            switch transition {
-            case .ready(let step, let at):
-                self.init(state: .ready, step: step, timer: (at, .wake))
-            case .wait(let resume, let until):
-                self.init(state: .waiting, step: resume, timer: (until, .wake))
-            case .waitFor(let step, let waitingFor, let timeoutAt):
-                self.init(state: .waiting, step: step, waitingFor: waitingFor, timer: (timeoutAt, .timeout))
-            case .finished(let outcome):
-                self.init(state: .finished, step: current, outcome: outcome, timer: nil)
-            }
-        }
-    }
-
     /// The strategy as enrolments see it (cached; the batch that registers clears its names).
     func strategyEntry(_ name: String) throws(StoreError) -> StrategyEntry? {
         if let cached = strategyCache[name] { return cached }
@@ -219,7 +168,7 @@ extension StoreWriter {
             return .lost(runID: advance.runID)
         }
         // The customer's id is opened only when something here needs it (sealed: an AES-GCM open per run).
-        let customer = Self.needsCustomerID(advance, feed: changes != nil) ? try cipher.open(run.customerSealed) : nil
+        let customer = advance.needsCustomerID(feed: changes != nil) ? try cipher.open(run.customerSealed) : nil
         var visit = run.visit
         try write(advance.effects, of: run, customer: customer, visit: &visit, now: now)
         let placement: RunPlacement
@@ -236,15 +185,6 @@ extension StoreWriter {
             throw StoreError.statementFailed("run \(run.runID) changed under its writer")
         }
         return .advanced(runID: run.runID, rev: run.rev + 1, state: placement.state, send: sendOutcome)
-    }
-
-    /// Whether applying `advance` needs the customer's id: for the feed, for handoffs (they enrol the customer) and
-    /// for a candidate that does not carry it (the engine's do).
-    static func needsCustomerID(_ advance: RunAdvance, feed: Bool) -> Bool {
-        if feed || !advance.effects.handoffs.isEmpty { return true }
-        guard case .send(let plan) = advance.next else { return false }
-        return !plan.onSent.effects.handoffs.isEmpty || !plan.onSuppressed.effects.handoffs.isEmpty
-            || plan.candidates.contains { $0.accept.customer == nil }
     }
 
     /// The run's row, or `nil` if there is none (pruned or forgotten).
@@ -309,18 +249,7 @@ extension StoreWriter {
         var later: Int64?
         if plan.unavailable == nil {
             for candidate in plan.candidates {
-                var request = candidate.accept
-                // No dedup key to claim: the run's compare-and-set above makes this send once.
-                request.dedupKey = nil
-                request.runID = run.runID
-                request.runVisit = touch
-                request.customerKey = run.ck
-                request.customerNumber = run.cn
-                if request.customer == nil { request.customer = customer }
-                // The run's sealed id is the customer's: the engine names the same customer it read for the run.
-                request.storedCustomer = run.customerSealed
-                // Quiet hours are the customer's: the engine put their zone (or none) on the request when it read
-                // the run with the customer's facts, so the writer does not read it again.
+                let request = candidate.request(for: run, visit: touch, customer: customer)
                 let decision = try admit(request, now: now, policy: policy)
                 switch decision {
                 case .send(let at) where at <= now:
@@ -357,7 +286,7 @@ extension StoreWriter {
         }
         if let later {
             // Not now but later (quiet hours, a deferred cap): no message; the run waits on its send step.
-            let due = later + Self.spread(run.runID, over: plan.deferralSpread)
+            let due = later + RunPlacement.spread(run.runID, over: plan.deferralSpread)
             visit = touch
             try insertStep(run, visit: touch, RunStepRecord(step: plan.step, kind: "send", outcome: .deferred, at: now))
             return (RunPlacement(state: .ready, step: plan.step, timer: (due, .deferred)), .deferred(until: due))
@@ -370,18 +299,6 @@ extension StoreWriter {
             try follow(plan.onSuppressed, of: run, customer: customer, visit: &visit, now: now),
             .suppressed(reason: why)
         )
-    }
-
-    /// A run's share of a deferral spread: 0 ..< `spread` ms, the same for the run every time, so the runs held
-    /// back by one window opening fire spread over it rather than as one burst.
-    static func spread(_ runID: Int64, over spread: Int64) -> Int64 {
-        guard spread > 0 else { return 0 }
-        // SplitMix64's finalizer: consecutive run ids land far apart.
-        var mixed = UInt64(bitPattern: runID) &+ 0x9E37_79B9_7F4A_7C15
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        mixed ^= mixed >> 31
-        return Int64(mixed % UInt64(spread))
     }
 
     private func follow(

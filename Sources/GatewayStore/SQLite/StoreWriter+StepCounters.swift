@@ -1,14 +1,4 @@
 extension StoreWriter {
-    /// One `step_counters` row's key: a counter of a strategy version's step, per channel type and group.
-    struct StepCounterKey: Hashable {
-        var strategy: String
-        var version: Int
-        var step: String
-        var channelType: String
-        var holdout: Bool
-        var counter: String
-    }
-
     /// What a batch adds to one counter.
     struct StepCounterDelta {
         var n: Int

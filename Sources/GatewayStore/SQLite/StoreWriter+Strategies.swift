@@ -138,10 +138,6 @@ extension StoreWriter {
         return list
     }
 
-    /// Finished runs are kept at least this long (ms): the longest goal window a definition may set (180 d), so
-    /// attribution still finds the runs a late conversion belongs to.
-    static let longestGoalWindow: Int64 = 180 * 86_400_000
-
     /// Deletes a bounded batch of runs finished before `cutoff`, with their history (index runs_finished); the
     /// counters and entries stay. Whether the batch was full.
     func pruneFinishedRuns(before cutoff: Int64) throws(StoreError) -> Bool {

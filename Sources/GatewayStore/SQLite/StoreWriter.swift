@@ -502,7 +502,7 @@ final class StoreWriter: @unchecked Sendable {
     func prune(now: Int64, retention: Int64, capWindow: Int64, logger: Logger) -> Bool {
         do {
             var full = try pruneCapEvents(before: now - capWindow)
-            if try pruneFinishedRuns(before: now - max(retention, Self.longestGoalWindow)) { full = true }
+            if try pruneFinishedRuns(before: now - max(retention, Attribution.longestGoalWindow)) { full = true }
             if try pruneEnrolKeys(before: now - enrolKeyWindow) { full = true }
             if try sweepForgotten() { full = true }  // a forget job's next turn (StoreWriter+ForgetSweep)
             pruneDedupStatement.reset()

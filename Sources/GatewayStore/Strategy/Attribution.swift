@@ -4,6 +4,10 @@
 /// count. Both ends are kept (`conversions` stores first and last touch whatever the model), the strategy's model
 /// picks the one whose step and channel type get the counters.
 public enum Attribution {
+    /// Finished runs are kept at least this long (ms): the longest goal window a definition may set (180 d), so
+    /// attribution still finds the runs a late conversion belongs to.
+    public static let longestGoalWindow: Int64 = 180 * 86_400_000
+
     /// One send of a run.
     public struct Touch: Sendable, Equatable {
         public var visit: Int

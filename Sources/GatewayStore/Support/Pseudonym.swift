@@ -7,8 +7,10 @@ import Foundation
 ///
 /// Keyed by `privacy.pseudonym_key` when configured; else by the store key (through ``FieldCipher``, under its
 /// own prefix so the pseudonym never equals the customer key); else by a key generated once into
-/// `state_dir/pseudonym.key` (mode 0600), which must be kept apart from backups of the store.
-struct Pseudonym {
+/// `state_dir/pseudonym.key` (mode 0600), which must be kept apart from backups of the store. The PostgreSQL store
+/// has no generated key (``init(configured:cipher:)``): several hosts would each generate their own.
+/// `@unchecked`: its key is immutable once made (swift-crypto's `SymmetricKey` is not marked `Sendable`).
+package struct Pseudonym: @unchecked Sendable {
     private enum Source {
         case key(SymmetricKey)
         case cipher(FieldCipher)
@@ -23,7 +25,7 @@ struct Pseudonym {
     ///   - configured: `privacy.pseudonym_key`, if set.
     ///   - cipher: the store's cipher, used when it has a key.
     ///   - directory: the state directory, for the generated key.
-    init(configured: [UInt8]?, cipher: FieldCipher, directory: String) throws(StoreError) {
+    package init(configured: [UInt8]?, cipher: FieldCipher, directory: String) throws(StoreError) {
         if let configured {
             source = .key(SymmetricKey(data: configured))
         } else if cipher.isEnabled {
@@ -33,8 +35,19 @@ struct Pseudonym {
         }
     }
 
+    /// A maker keyed by `privacy.pseudonym_key` or the store key only; `nil` when neither is set.
+    package init?(configured: [UInt8]?, cipher: FieldCipher) {
+        if let configured {
+            source = .key(SymmetricKey(data: configured))
+        } else if cipher.isEnabled {
+            source = .cipher(cipher)
+        } else {
+            return nil
+        }
+    }
+
     /// The pseudonym of a customer id.
-    func customer(_ id: String) -> String {
+    package func customer(_ id: String) -> String {
         switch source {
         case .key(let key):
             let code = HMAC<SHA256>.authenticationCode(for: Data(("c:" + id).utf8), using: key)
@@ -47,7 +60,7 @@ struct Pseudonym {
 
     /// The pseudonym of an address (normalized as policies compare it): a forgotten customer's address keeps its
     /// consent under it, so a send to the same number without a customer id is still suppressed.
-    func address(_ address: String) -> String {
+    package func address(_ address: String) -> String {
         let subject = PolicySubject.address(address)
         switch source {
         case .key(let key):

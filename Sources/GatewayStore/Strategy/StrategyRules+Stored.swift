@@ -2,7 +2,7 @@ import GatewayJSON
 
 /// Rules as `strategy_versions.rules` keeps them: a JSON object without the source (stored beside it).
 extension StrategyRules {
-    var storedJSON: String {
+    package var storedJSON: String {
         var members: [String: JSONValue] = [
             "name": .string(name), "fingerprint": .string(fingerprint), "exit_on": .array(exitOn.map(JSONValue.string)),
             "goal_within": .number(String(goalWithin)), "first_touch": .bool(firstTouch),
@@ -19,7 +19,7 @@ extension StrategyRules {
     }
 
     /// The rules stored as ``storedJSON``, with their version's source.
-    init(storedJSON text: String, source: String) throws(StoreError) {
+    package init(storedJSON text: String, source: String) throws(StoreError) {
         let value: JSONValue
         do {
             value = try JSONParser.parse(text)

@@ -13,13 +13,16 @@ import Testing
 struct ReceiptStoreTests {
     final class Fixture {
         let clock = ManualWallClock(1_795_449_600_000)
-        let directory = NSTemporaryDirectory() + "cg-receipts-" + UUID().uuidString
+        let directory: String
         let store: SQLiteMessageStore
         private var sequence: Int64 = 0
 
-        init() throws {
+        /// A store in a new directory, or in `directory` as a test left it (`accepted` messages already in it).
+        init(directory: String? = nil, accepted: Int64 = 0) throws {
+            self.directory = directory ?? (NSTemporaryDirectory() + "cg-receipts-" + UUID().uuidString)
+            sequence = accepted
             store = try SQLiteMessageStore(
-                directory: directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000, clock: clock,
+                directory: self.directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000, clock: clock,
                 logger: Logger(label: "test"))
         }
 
@@ -187,38 +190,50 @@ struct ReceiptStoreTests {
         #expect(fixture.receipts([stranger]) == ReceiptTally.with(unmatched: 1, kept: [.delivered: 1]))
     }
 
-    @Test func aReceiptKeptBeforeFingerprintsLedWithTheVendorIdIsStillKnownAsARepeat() throws {
+    /// A repeat changes and counts nothing wherever the first copy is kept: under its message, waiting for it, or
+    /// moved under it when the send's reply came; one row each.
+    @Test func aRepeatedReceiptIsKeptOnceWhereverTheFirstCopyIs() throws {
         let fixture = try Fixture()
-        let sequence = fixture.accept("m1", to: "13800138000")
-        fixture.sent(sequence, vendorID: "biz-3", recipient: "13800138000")
+        let first = fixture.accept("m1", to: "13800138000")
+        fixture.sent(first, vendorID: "biz-1", recipient: "13800138000")
         let delivered = Receipt(
-            vendorMessageID: "biz-3", recipient: "13800138000", event: .delivered,
+            vendorMessageID: "biz-1", recipient: "13800138000", event: .delivered,
             occurredAtMilliseconds: 1_795_449_601_000, vendorStatus: "DELIVERED")
-        #expect(fixture.receipts([delivered]) == ReceiptTally.with(matched: 1, kept: [.delivered: 1]))
-        fixture.store.close()
-        // Back to the form an older gateway kept: `r:` and the digest alone.
-        let path = fixture.directory + "/gateway.sqlite3"
-        do {
-            let database = try SQLiteDatabase(path: path)
-            let read = try database.prepare("SELECT fingerprint FROM receipts")
-            #expect(try read.step())
-            #expect(read.string(0)?.hasPrefix("v:biz-3\nr:") == true)
-            read.reset()
-            try database.execute(
-                "UPDATE receipts SET fingerprint = substr(fingerprint, instr(fingerprint, char(10)) + 1)")
-        }
-        let reopened = try SQLiteMessageStore(
-            directory: fixture.directory, dedupWindow: .seconds(86_400), maxPendingAccepts: 1000,
-            clock: fixture.clock, logger: Logger(label: "test"))
-        defer { reopened.close() }
-        let done = DispatchSemaphore(value: 0)
-        let tally = Mutex<ReceiptTally?>(nil)
-        reopened.recordReceipts(channel: "sms", [delivered]) { result in
-            tally.withLock { $0 = try? result.get() }
-            done.signal()
-        }
-        done.wait()
-        #expect(tally.withLock { $0 } == ReceiptTally.with(duplicates: 1))
+        #expect(
+            fixture.receipts([delivered, delivered])
+                == ReceiptTally.with(matched: 1, duplicates: 1, kept: [.delivered: 1]))
+        #expect(fixture.receipts([delivered]) == ReceiptTally.with(duplicates: 1))
+        // The same report at another time is another receipt.
+        let later = Receipt(
+            vendorMessageID: "biz-1", recipient: "13800138000", event: .delivered,
+            occurredAtMilliseconds: 1_795_449_602_000, vendorStatus: "DELIVERED")
+        #expect(fixture.receipts([later]) == ReceiptTally.with(matched: 1, kept: [.delivered: 1]))
+
+        // Before the send's reply: waiting, repeated while it waits, then moved under the message and repeated.
+        let second = fixture.accept("m2", to: "13800138001")
+        let failed = Receipt(
+            vendorMessageID: "biz-2", event: .failed(Reason(.invalidRecipient)), vendorStatus: "UNDELIV")
+        #expect(fixture.receipts([failed]) == ReceiptTally.with(unmatched: 1, kept: [.failed: 1]))
+        #expect(fixture.receipts([failed]) == ReceiptTally.with(duplicates: 1))
+        fixture.sent(second, vendorID: "biz-2", recipient: "13800138001")
+        #expect(fixture.status("m2")?.state == .failed)
+        #expect(fixture.receipts([failed]) == ReceiptTally.with(duplicates: 1))
+
+        // Kept while its message was unknown, found by our id on the repeat: still the same receipt.
+        let early = Receipt(vendorMessageID: "biz-3", messageID: "m3", event: .delivered)
+        #expect(fixture.receipts([early]) == ReceiptTally.with(unmatched: 1, kept: [.delivered: 1]))
+        _ = fixture.accept("m3", to: "13800138002")
+        #expect(fixture.receipts([early]) == ReceiptTally.with(duplicates: 1))
+        #expect(fixture.status("m3")?.state == .queued, "a repeat changes nothing")
+
+        #expect(fixture.status("m1")?.receipts.map(\.occurredAt) == [1_795_449_601_000, 1_795_449_602_000])
+        #expect(fixture.status("m2")?.receipts.map(\.vendorStatus) == ["UNDELIV"])
+        let database = try SQLiteDatabase(path: fixture.directory + "/gateway.sqlite3")
+        let count = try database.prepare(
+            "SELECT (SELECT COUNT(*) FROM receipts) || ' ' || (SELECT COUNT(*) FROM receipts_unmatched)")
+        #expect(try count.step())
+        #expect(count.string(0) == "3 1", "m1's two and m2's one under their messages; m3's early copy waits")
+        count.reset()
     }
 
     @Test func callResultsAreStates() throws {

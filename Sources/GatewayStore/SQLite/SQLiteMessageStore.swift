@@ -123,7 +123,6 @@ public final class SQLiteMessageStore: MessageStoring, @unchecked Sendable {
             writer = try StoreWriter(
                 database: database, dedupWindow: self.dedupWindow, cipher: cipher, receiptLatency: receiptLatency)
             try writer.countUnmatchedReceipts()
-            try writer.rekeyLegacyReceiptFingerprints()
         } catch {
             checkpointer.stop()
             throw error

@@ -2,7 +2,7 @@ import Logging
 
 /// The store's tables, created or upgraded when the store opens.
 enum StoreSchema {
-    static let version = 7
+    static let version = 8
 
     /// Brings the store to `target` (the current version unless a test stops early); refuses a store written by a
     /// newer gatewayd, whose tables this one would misread. `progress` hears the steps of a long migration.
@@ -371,5 +371,6 @@ enum StoreSchema {
                 COMMIT;
                 """)
         }
+        if existing < 8, target >= 8 { try migrateToReceiptKeys(database, logger: logger, progress: progress) }
     }
 }

@@ -3,7 +3,7 @@
 /// bounded writer turns, comparing normalized recipients.
 ///
 /// A job's `cursor` is where it stands: `>= 0` the last message `seq` scanned; `< 0` the receipts phase, at
-/// receipt `seq` `-cursor - 1` (receipts kept without a message carry their own recipient). The job row is
+/// `receipts_unmatched.seq` `-cursor - 1` (receipts kept without a message carry their own recipient). The job row is
 /// deleted at the end. Only messages created before the forget are swept: a returning address is a new contact.
 extension StoreWriter {
     /// Rows a sweep turn looks at, at most.
@@ -71,7 +71,7 @@ extension StoreWriter {
         if cursor >= 0 {
             result.progress = 0.9 * Double(cursor) / Double(max(1, try largest("messages")))
         } else {
-            result.progress = 0.9 + 0.1 * Double(-cursor - 1) / Double(max(1, try largest("receipts")))
+            result.progress = 0.9 + 0.1 * Double(-cursor - 1) / Double(max(1, try largest("receipts_unmatched")))
         }
         return result
     }
@@ -104,12 +104,11 @@ extension StoreWriter {
     /// Clears the recipient of receipts kept without a message in `(after, after + batch]` that name one of
     /// `addresses`; the next cursor, `nil` once past the last receipt.
     private func sweepReceipts(after position: Int64, addresses: Set<String>) throws(StoreError) -> Int64? {
-        let end = try largest("receipts")
+        let end = try largest("receipts_unmatched")
         let last = min(position + Self.sweepBatch, end)
         let scan = try cached(
             """
-            SELECT seq, recipient FROM receipts
-            WHERE seq > ?1 AND seq <= ?2 AND message_seq IS NULL AND recipient IS NOT NULL
+            SELECT seq, recipient FROM receipts_unmatched WHERE seq > ?1 AND seq <= ?2 AND recipient IS NOT NULL
             """)
         scan.bind(1, position)
         scan.bind(2, last)
@@ -119,7 +118,7 @@ extension StoreWriter {
             if addresses.contains(PolicySubject.normalized(recipient)) { matched.append(sequence) }
         }
         scan.reset()
-        let clear = try cached("UPDATE receipts SET recipient = NULL WHERE seq = ?1")
+        let clear = try cached("UPDATE receipts_unmatched SET recipient = NULL WHERE seq = ?1")
         for sequence in matched {
             clear.bind(1, sequence)
             try clear.step()

@@ -12,27 +12,35 @@ extension StoreWriter {
     /// Keeps each receipt once, matches it to its message (by our id, else by the vendor's id and recipient) and
     /// applies it to the message's state.
     ///
-    /// The message is looked up first, so a kept receipt is written once, already linked: one insert per receipt
-    /// rather than an insert and an update of two indexes (this runs for every receipt a campaign brings).
+    /// The message is looked up first, so a kept receipt is written once, already in its place: under its message
+    /// (one row in the message's neighbourhood, which is also its dedup key), or among the waiting ones. This runs
+    /// for every receipt a campaign brings; receipts come in the vendor's order, so each page written is a random one.
     func record(_ receipts: [Receipt], channel: String, now: Int64) throws(StoreError) -> ReceiptTally {
         var tally = ReceiptTally()
-        let insert = receiptStatements.insert
         for receipt in receipts {
             let reason: Reason? = if case .failed(let reason) = receipt.event { reason } else { nil }
             let event = Self.state(of: receipt.event).rawValue
             let target = try findMessage(for: receipt, channel: channel)
-            insert.rewind()  // every parameter is bound below
-            insert.bind(1, channel)
-            insert.bind(2, receipt.vendorMessageID)
-            insert.bind(3, receipt.messageID)
-            insert.bind(4, try cipher.seal(receipt.recipient))
-            insert.bind(5, event)
-            insert.bind(6, reason?.category.name)
-            insert.bind(7, receipt.vendorStatus)
-            insert.bind(8, receipt.occurredAtMilliseconds)
-            insert.bind(9, now)
-            insert.bind(10, fingerprint(of: receipt, channel: channel, event: event))
-            insert.bind(11, target?.sequence)
+            let digest = cipher.receiptDigest(receipt, channel: channel, event: event)
+            // A copy kept while its message was unknown is the same receipt, though it is not under the message.
+            if target != nil, unmatchedReceipts > 0, try isWaiting(digest) {
+                tally.duplicates += 1
+                continue
+            }
+            let insert = target == nil ? receiptStatements.insertUnmatched : receiptStatements.insert
+            insert.rewind()  // every parameter it has is bound below
+            if let target { insert.bind(1, target.sequence) }
+            insert.bind(2, digest)
+            insert.bind(3, nextReceiptArrival(now: now))
+            insert.bind(4, channel)
+            insert.bind(5, receipt.vendorMessageID)
+            insert.bind(6, receipt.messageID)
+            insert.bind(7, try cipher.seal(receipt.recipient))
+            insert.bind(8, event)
+            insert.bind(9, reason?.category.name)
+            insert.bind(10, receipt.vendorStatus)
+            insert.bind(11, receipt.occurredAtMilliseconds)
+            insert.bind(12, now)
             try insert.step()
             insert.rewind()
             guard database.changes == 1 else {
@@ -51,23 +59,21 @@ extension StoreWriter {
         return tally
     }
 
-    /// What makes a receipt the same as one kept before (``FieldCipher/receiptFingerprint(_:channel:event:)``).
-    func fingerprint(of receipt: Receipt, channel: String, event: String) -> String {
-        cipher.receiptFingerprint(receipt, channel: channel, event: event)
+    /// Whether a receipt with this digest waits without a message (``FieldCipher/receiptDigest(_:channel:event:)``).
+    private func isWaiting(_ digest: String) throws(StoreError) -> Bool {
+        let select = receiptStatements.waiting
+        select.reset()
+        defer { select.reset() }
+        select.bind(1, digest)
+        return try select.step()
     }
 
-    /// Puts fingerprints kept before they led with the vendor's id (`r:…`, `m:…`) into the current form, so a
-    /// vendor's retry of a receipt kept before an upgrade is still known. Cheap when there is nothing to do (a range
-    /// of the unique index); a row whose current form is already kept (a downgrade and back) stays as it was.
-    func rekeyLegacyReceiptFingerprints() throws(StoreError) {
-        for pattern in ["r:*", "m:*"] {
-            try database.execute(
-                """
-                UPDATE OR IGNORE receipts
-                SET fingerprint = 'v:' || COALESCE(vendor_message_id, message_id, '') || char(10) || fingerprint
-                WHERE fingerprint GLOB '\(pattern)'
-                """)
-        }
+    /// A kept receipt's place in its message's timeline: one more than the last, or the time in microseconds when
+    /// that is larger, so the order holds across restarts without reading the table (which has no index by it)
+    /// as long as the clock does not go back.
+    func nextReceiptArrival(now: Int64) -> Int64 {
+        lastReceiptArrival = max(lastReceiptArrival + 1, now &* 1000)
+        return lastReceiptArrival
     }
 
     /// Matches receipts that arrived before their send's reply, now that the reply gave the vendor's id.
@@ -98,12 +104,20 @@ extension StoreWriter {
         select.reset()
         unmatchedReceipts = max(0, unmatchedReceipts - waiting.count)
         let match = receiptStatements.match
+        let unwait = receiptStatements.unwait
         for entry in waiting {
             match.reset()
             match.bind(1, entry.sequence)
             match.bind(2, sequence)
             try match.step()
             match.reset()
+            // Already under the message (a copy that found it some other way): the same receipt, applied then.
+            let moved = database.changes == 1
+            unwait.reset()
+            unwait.bind(1, entry.sequence)
+            try unwait.step()
+            unwait.reset()
+            guard moved else { continue }
             try apply(
                 entry.event, to: (sequence, true, now, try touch(ofMessage: sequence)), occurredAt: entry.occurredAt,
                 now: now)
@@ -343,13 +357,14 @@ extension StoreWriter {
         if clicks == 1 {
             let insert = try cached(
                 """
-                INSERT OR IGNORE INTO receipts (channel, message_seq, event, occurred_at, received_at, fingerprint)
-                VALUES (?1, ?2, 'clicked', ?3, ?3, ?4)
+                INSERT OR IGNORE INTO receipts (message_seq, digest, arrival, channel, event, occurred_at, received_at)
+                VALUES (?2, ?4, ?5, ?1, 'clicked', ?3, ?3)
                 """)
             insert.bind(1, channel)
             insert.bind(2, sequence)
             insert.bind(3, now)
             insert.bind(4, "click:" + token)
+            insert.bind(5, nextReceiptArrival(now: now))
             try insert.step()
             try emit(sequence, state: .clicked, reason: nil, at: now)
             if let touch { try applyTrackedClick(to: touch, at: now, now: now) }
@@ -370,7 +385,7 @@ extension StoreWriter {
 extension StoreWriter {
     /// Counts the receipts kept without a message (at start-up).
     func countUnmatchedReceipts() throws(StoreError) {
-        let count = try database.prepare("SELECT COUNT(*) FROM receipts WHERE message_seq IS NULL")
+        let count = try database.prepare("SELECT COUNT(*) FROM receipts_unmatched")
         unmatchedReceipts = try count.step() ? count.int(0) : 0
     }
 

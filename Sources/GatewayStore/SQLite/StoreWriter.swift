@@ -42,6 +42,8 @@ final class StoreWriter: @unchecked Sendable {
     var pollDelays: [String: Int64] = [:]
     /// Receipts kept without a message; while there are none, recorded sends need not look for any.
     var unmatchedReceipts = 0
+    /// The last receipt's `arrival` (``nextReceiptArrival(now:)``).
+    var lastReceiptArrival: Int64 = 0
     /// Statements of the less frequent operations, prepared on first use and kept (see ``cached(_:)``).
     private var statementCache: [String: SQLiteStatement] = [:]
     /// State changes of the running batch, or `nil` when nobody subscribes.

@@ -11,7 +11,13 @@ extension FieldCipher {
     /// the fsync behind every 200) several times larger. The id is stored in the clear beside it anyway.
     package func receiptFingerprint(_ receipt: Receipt, channel: String, event: String) -> String {
         "v:" + (receipt.vendorMessageID ?? receipt.messageID ?? "") + "\n"
-            + dedupKey(Self.digest(of: receipt, channel: channel, event: event))
+            + receiptDigest(receipt, channel: channel, event: event)
+    }
+
+    /// The fingerprint without the id that leads it: what the SQLite store keys a receipt by under its message
+    /// (schema version 8), where the id would only repeat what the message says; the digest covers the ids too.
+    package func receiptDigest(_ receipt: Receipt, channel: String, event: String) -> String {
+        dedupKey(Self.digest(of: receipt, channel: channel, event: event))
     }
 
     /// `r:` and the hex SHA-256 of a receipt's fields, each followed by a zero byte, hashed in one call.

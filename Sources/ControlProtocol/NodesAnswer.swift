@@ -20,13 +20,23 @@ public struct NodesAnswer: ControlAnswer, Hashable {
         public var live: Bool
         /// Whether its channel configuration differs from the answering node's (a reload not made everywhere).
         public var differentConfiguration: Bool
+        /// Its messages sent and failed since it started, and the queued ones it holds (at its last heartbeat).
+        public var sent: Int
+        public var failed: Int
+        public var queued: Int
 
-        public init(name: String, startedAt: String, heartbeatAt: String, live: Bool, differentConfiguration: Bool) {
+        public init(
+            name: String, startedAt: String, heartbeatAt: String, live: Bool, differentConfiguration: Bool,
+            sent: Int = 0, failed: Int = 0, queued: Int = 0
+        ) {
             self.name = name
             self.startedAt = startedAt
             self.heartbeatAt = heartbeatAt
             self.live = live
             self.differentConfiguration = differentConfiguration
+            self.sent = sent
+            self.failed = failed
+            self.queued = queued
         }
 
         /// Reads a node; `nil` without its name, times or flags.
@@ -37,7 +47,8 @@ public struct NodesAnswer: ControlAnswer, Hashable {
             else { return nil }
             self.init(
                 name: name, startedAt: startedAt, heartbeatAt: heartbeatAt, live: live,
-                differentConfiguration: differentConfiguration)
+                differentConfiguration: differentConfiguration, sent: json["sent"]?.intValue ?? 0,
+                failed: json["failed"]?.intValue ?? 0, queued: json["queued"]?.intValue ?? 0)
         }
 
         func append(to line: inout String) {
@@ -47,7 +58,8 @@ public struct NodesAnswer: ControlAnswer, Hashable {
             JSONValue.appendQuoted(startedAt, to: &line)
             line += ",\"heartbeat_at\":"
             JSONValue.appendQuoted(heartbeatAt, to: &line)
-            line += ",\"live\":\(live),\"different_configuration\":\(differentConfiguration)}"
+            line += ",\"live\":\(live),\"different_configuration\":\(differentConfiguration)"
+            line += ",\"sent\":\(sent),\"failed\":\(failed),\"queued\":\(queued)}"
         }
     }
 

@@ -119,6 +119,14 @@ public final class Gateway: @unchecked Sendable {
             shared.onPoll { rewind in dispatcher.workMayBeWaiting(rewind: rewind) }
             // A node sends what it accepted without reading it back; what its windows cannot hold goes to any node.
             shared.onClaimed { messages in dispatcher.take(messages) }
+            // Each heartbeat carries this node's totals, so any node's `stats` shows the cluster's.
+            shared.onNodeCounters {
+                let totals = dispatcher.snapshot().values
+                return (
+                    totals.reduce(0) { $0 + $1.sent }, totals.reduce(0) { $0 + $1.failed },
+                    totals.reduce(0) { $0 + $1.queued }
+                )
+            }
             dispatcher.onUntaken { sequences in shared.release(sequences) }
             // A pause is the cluster's: one node's operator holds the instance on every node within a heartbeat.
             let configured = Set(configuration.channels.map(\.name))
@@ -163,7 +171,10 @@ public final class Gateway: @unchecked Sendable {
         let webhookCounts: @Sendable () -> [(String, Int)] = { [webhook] in
             (webhook?.counts ?? []) + [("receipt_queries", receiptPoller.queryCount)]
         }
-        service.setExtraStats { processor.counts + webhookCounts() }
+        let shared = store as? PostgresMessageStore
+        service.setExtraStats { [wallClock] in
+            processor.counts + webhookCounts() + (shared?.clusterStats(now: wallClock.nowMilliseconds) ?? [])
+        }
         processor.onReceipts { instance, receipts in
             dispatcher.callsEnded(channel: instance, vendorMessageIDs: receipts.compactMap(\.vendorMessageID))
         }

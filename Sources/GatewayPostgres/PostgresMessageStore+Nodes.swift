@@ -11,6 +11,30 @@ extension PostgresMessageStore {
         public var live: Bool
         /// Whether its channel configuration differs from this node's.
         public var differentConfiguration: Bool
+        /// Its dispatcher's sent and failed messages since it started, and the queued ones it holds.
+        public var sent: Int
+        public var failed: Int
+        public var queued: Int
+    }
+
+    /// Sets what reads this node's dispatcher totals (sent, failed, queued held) for each heartbeat, so every
+    /// node can show the cluster's.
+    public func onNodeCounters(_ provider: @escaping @Sendable () -> (sent: Int, failed: Int, queued: Int)) {
+        keeper.onCounters {
+            let totals = provider()
+            return PostgresNodeKeeper.Counters(sent: totals.sent, failed: totals.failed, queued: totals.queued)
+        }
+    }
+
+    /// The cluster's totals at the last heartbeat, over its live nodes, for `stats`: `cluster_nodes`,
+    /// `cluster_sent`, `cluster_failed` and `cluster_queued` (at most a heartbeat old).
+    public func clusterStats(now: Int64) -> [(String, Int)] {
+        let live = nodes(now: now).filter(\.live)
+        return [
+            ("cluster_nodes", live.count), ("cluster_sent", live.reduce(0) { $0 + $1.sent }),
+            ("cluster_failed", live.reduce(0) { $0 + $1.failed }),
+            ("cluster_queued", live.reduce(0) { $0 + $1.queued }),
+        ]
     }
 
     /// Sets what is called every poll (100 ms): the dispatcher pages again for work other nodes committed, and
@@ -38,7 +62,8 @@ extension PostgresMessageStore {
             NodeInfo(
                 name: peer.name, startedAt: peer.startedAt, heartbeatAt: peer.heartbeatAt,
                 live: peer.heartbeatAt >= now - configurationLease,
-                differentConfiguration: !peer.configDigest.isEmpty && peer.configDigest != mine)
+                differentConfiguration: !peer.configDigest.isEmpty && peer.configDigest != mine,
+                sent: peer.counters.sent, failed: peer.counters.failed, queued: peer.counters.queued)
         }
     }
 

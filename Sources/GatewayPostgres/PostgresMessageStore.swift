@@ -20,8 +20,8 @@ import Synchronization
 /// them while its heartbeat lives and releases them when they leave `queued`; ``PostgresNodeKeeper`` writes the
 /// heartbeat, takes over the claims of nodes whose heartbeat stopped, tells the dispatcher to page again every
 /// 100 ms and reports how many nodes are live (each sends its share of every vendor rate). One process per node name
-/// (a session advisory lock on the name). The customer directory and forget are served (`+Customers`, `+Forget`);
-/// strategies are not yet: they answer ``StoreError/unsupported(_:)``.
+/// (a session advisory lock on the name). The customer directory and forget (`+Customers`, `+Forget`) and strategy
+/// runs (``PostgresRuns``, `+Strategies`) are served as on SQLite.
 public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
     // Guarded by `condition`: the intake bound and the settings the workers read each turn.
     private let condition = NSCondition()

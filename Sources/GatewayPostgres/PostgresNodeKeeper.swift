@@ -25,6 +25,15 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         var startedAt: Int64
         var heartbeatAt: Int64
         var configDigest: String
+        /// Its dispatcher's totals at that heartbeat.
+        var counters = Counters()
+    }
+
+    /// A node's dispatcher totals since it started (`queued`: what it holds now).
+    struct Counters: Sendable, Equatable {
+        var sent = 0
+        var failed = 0
+        var queued = 0
     }
 
     private let connection: PostgresConnection
@@ -52,6 +61,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         var peers: [Peer] = []
         var liveCount = 1
         var pausesChanged: @Sendable (Set<String>) -> Void = { _ in }
+        var counters: @Sendable () -> Counters = { Counters() }
         /// The paused instances at the last heartbeat (`nil` before the first).
         var paused: Set<String>?
     }
@@ -95,6 +105,9 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     }
 
     func setConfigDigest(_ digest: String) { state.withLock { $0.configDigest = digest } }
+
+    /// Sets what reads this node's dispatcher totals for each heartbeat.
+    func onCounters(_ provider: @escaping @Sendable () -> Counters) { state.withLock { $0.counters = provider } }
 
     func onPausesChanged(_ handler: @escaping @Sendable (Set<String>) -> Void) {
         state.withLock { $0.pausesChanged = handler }
@@ -144,7 +157,8 @@ final class PostgresNodeKeeper: @unchecked Sendable {
 
     /// Writes this node's heartbeat, takes over dead nodes and reports a change of peers.
     private func heartbeat(now: Int64) {
-        let digest = state.withLock { $0.configDigest }
+        let (digest, readCounters) = state.withLock { ($0.configDigest, $0.counters) }
+        let counters = readCounters()
         do {
             if connection.resets != resetsSeen {
                 resetsSeen = connection.resets
@@ -165,10 +179,16 @@ final class PostgresNodeKeeper: @unchecked Sendable {
                 PostgresStatement("BEGIN"),
                 PostgresStatement(
                     """
-                    INSERT INTO nodes (name, started_at, heartbeat_at, config_digest) VALUES ($1, $2, $2, $3)
-                    ON CONFLICT (name) DO UPDATE SET heartbeat_at = $2, config_digest = $3
+                    INSERT INTO nodes (name, started_at, heartbeat_at, config_digest, sent, failed, queued)
+                    VALUES ($1, $2, $2, $3, $4, $5, $6)
+                    ON CONFLICT (name) DO UPDATE SET heartbeat_at = $2, config_digest = $3, sent = $4, failed = $5,
+                        queued = $6
                     RETURNING xmax = 0
-                    """, [node, String(now), digest]),
+                    """,
+                    [
+                        node, String(now), digest, String(counters.sent), String(counters.failed),
+                        String(counters.queued),
+                    ]),
                 PostgresStatement(
                     "SELECT name FROM nodes WHERE name <> $1 AND heartbeat_at < $2 FOR UPDATE SKIP LOCKED",
                     [node, String(now - lease)]),
@@ -187,7 +207,10 @@ final class PostgresNodeKeeper: @unchecked Sendable {
                     + [
                         PostgresStatement("SELECT channel FROM instance_controls WHERE paused = 1"),
                         PostgresStatement(
-                            "SELECT name, started_at, heartbeat_at, config_digest FROM nodes ORDER BY name"),
+                            """
+                            SELECT name, started_at, heartbeat_at, config_digest, sent, failed, queued FROM nodes
+                            ORDER BY name
+                            """),
                     ])
             let paused = Set(ended[ended.count - 2].rows.compactMap { $0[0] })
             if !deadNames.isEmpty { released = ended.first?.affected ?? 0 }
@@ -209,7 +232,10 @@ final class PostgresNodeKeeper: @unchecked Sendable {
             let peers = (ended.last?.rows ?? []).map { row in
                 Peer(
                     name: row[0] ?? "", startedAt: row[1].flatMap { Int64($0) } ?? 0,
-                    heartbeatAt: row[2].flatMap { Int64($0) } ?? 0, configDigest: row[3] ?? "")
+                    heartbeatAt: row[2].flatMap { Int64($0) } ?? 0, configDigest: row[3] ?? "",
+                    counters: Counters(
+                        sent: row[4].flatMap { Int($0) } ?? 0, failed: row[5].flatMap { Int($0) } ?? 0,
+                        queued: row[6].flatMap { Int($0) } ?? 0))
             }
             let live = max(1, peers.count { $0.heartbeatAt >= now - lease })
             let (changed, handler, previous, pausesMoved) = state.withLock { state in

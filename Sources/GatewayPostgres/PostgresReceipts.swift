@@ -13,7 +13,7 @@ package import GatewayStore
 /// The outcome is SQLite's, receipt by receipt: a receipt is kept once; it is linked to its message when it is
 /// found; a message moves only forward (`queued`/`sent` to a final state), so of a callback's receipts for one
 /// message only the first kept one with a state can move it; an engagement receipt (`opened`, `clicked`) moves no
-/// state but joins the stream. Strategy runs are not served on PostgreSQL, so nothing reaches them.
+/// state but joins the stream. The caller takes what it linked on to the runs of strategy messages (``Applied/linked``).
 package struct PostgresReceipts: Sendable {
     private let cipher: FieldCipher
 

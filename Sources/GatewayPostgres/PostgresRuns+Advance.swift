@@ -1,6 +1,6 @@
 import ChannelKit
 import ControlProtocol
-package import GatewayStore
+import GatewayStore
 
 /// The engine's advances and the `exit` operation on PostgreSQL, as `StoreWriter+Runs` applies them on SQLite.
 extension PostgresRuns {

@@ -1,5 +1,5 @@
 import ChannelKit
-package import GatewayStore
+import GatewayStore
 
 /// Tags and channel scores a run changes (design §7), as `StoreWriter+Affinity` keeps them on SQLite. The score
 /// arithmetic is ``ChannelScore``'s, in Swift, on the rows read in the same transaction.

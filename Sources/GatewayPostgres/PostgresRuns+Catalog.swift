@@ -1,5 +1,5 @@
 import ChannelKit
-package import GatewayStore
+import GatewayStore
 
 /// Registration, what operators read about strategies and runs, version migration and pruning, on PostgreSQL
 /// (`StoreWriter+Strategies`, `StoreWriter+Migrate` on SQLite).

@@ -1,5 +1,5 @@
 import ChannelKit
-package import GatewayStore
+import GatewayStore
 
 /// Enrolment on PostgreSQL, as `StoreWriter+Runs` enrols on SQLite. With several nodes, the partial unique index
 /// `runs_active` refuses a second active run of a customer in a strategy (the second insert waits for the first

@@ -1,6 +1,6 @@
 import ChannelKit
 import ControlProtocol
-package import GatewayStore
+import GatewayStore
 
 /// Events into runs on PostgreSQL (design §7, §10), as `StoreWriter+RunEvents` and `StoreWriter+Attribution` apply
 /// them on SQLite: receipts, tracked clicks, the `event` operation, SMS replies and opt-outs reach the runs they

@@ -1,6 +1,6 @@
 import ChannelKit
 import ControlProtocol
-package import GatewayStore
+import GatewayStore
 
 /// Strategy runs on the PostgreSQL writer (design §5, §6, §11), as the SQLite writer keeps them
 /// (`StoreWriter+Runs`): enrolment under the entry rules, the engine's advances by compare-and-set on

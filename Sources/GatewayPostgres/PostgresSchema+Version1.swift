@@ -316,7 +316,11 @@ extension PostgresSchema {
             name text PRIMARY KEY,
             started_at bigint NOT NULL,
             heartbeat_at bigint NOT NULL,
-            config_digest text NOT NULL
+            config_digest text NOT NULL,
+            -- The node's dispatcher totals at its last heartbeat, so any node shows the cluster's.
+            sent bigint NOT NULL DEFAULT 0,
+            failed bigint NOT NULL DEFAULT 0,
+            queued bigint NOT NULL DEFAULT 0
         );
         CREATE TABLE rate_leases (
             instance text PRIMARY KEY,

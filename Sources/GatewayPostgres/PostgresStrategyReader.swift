@@ -1,5 +1,5 @@
 import ChannelKit
-package import GatewayStore
+import GatewayStore
 
 /// The strategy engine's read connection on PostgreSQL: this node's due timers and released ones, the runs they
 /// wake with their customers and history, and stored definitions.

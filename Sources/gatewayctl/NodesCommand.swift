@@ -20,12 +20,13 @@ struct NodesCommand: ParsableCommand {
         }
         // The daemon answers over a Unix socket: its clock is this host's, so ages need no clock of its own.
         let now = Date()
-        var table = TextTable(["NAME", "LIVE", "STARTED", "HEARTBEAT", "CONFIG"])
+        var table = TextTable(["NAME", "LIVE", "STARTED", "HEARTBEAT", "CONFIG", "SENT", "FAILED", "QUEUED"])
         for node in answer.nodes {
             let age = Self.date(node.heartbeatAt).map { Self.age(now.timeIntervalSince($0)) + " ago" }
             table.append([
                 node.name + (node.name == answer.node ? " *" : ""), node.live ? "yes" : "no", node.startedAt,
-                age ?? node.heartbeatAt, node.differentConfiguration ? "differs" : "same",
+                age ?? node.heartbeatAt, node.differentConfiguration ? "differs" : "same", String(node.sent),
+                String(node.failed), String(node.queued),
             ])
         }
         print(table.render(), terminator: "")

@@ -199,7 +199,7 @@ struct ControlAnswerTests {
             nodes: [
                 NodesAnswer.Node(
                     name: "node-0", startedAt: "2026-11-24T10:00:00.000Z", heartbeatAt: "2026-11-24T10:05:00.250Z",
-                    live: true, differentConfiguration: false),
+                    live: true, differentConfiguration: false, sent: 120, failed: 3, queued: 7),
                 NodesAnswer.Node(
                     name: "node-1", startedAt: "2026-11-24T09:00:00.000Z", heartbeatAt: "2026-11-24T10:04:20.000Z",
                     live: false, differentConfiguration: true),
@@ -210,9 +210,10 @@ struct ControlAnswerTests {
             line
                 == #"{"ok":true,"id":"n","store":"postgresql","node":"node-0","nodes":["#
                 + #"{"name":"node-0","started_at":"2026-11-24T10:00:00.000Z","heartbeat_at":"2026-11-24T10:05:00.250Z","#
-                + #""live":true,"different_configuration":false},"#
+                + #""live":true,"different_configuration":false,"sent":120,"failed":3,"queued":7},"#
                 + #"{"name":"node-1","started_at":"2026-11-24T09:00:00.000Z","heartbeat_at":"2026-11-24T10:04:20.000Z","#
-                + #""live":false,"different_configuration":true}],"takeovers":{"released":12,"taken_for_dead":1}}"#)
+                + #""live":false,"different_configuration":true,"sent":0,"failed":0,"queued":0}],"#
+                + #""takeovers":{"released":12,"taken_for_dead":1}}"#)
         #expect(NodesAnswer(json: try Self.parse(line)) == answer)
         let embedded = NodesAnswer(
             store: .sqlite, node: "host", nodes: [], takeovers: NodesAnswer.Takeovers(released: 0, takenForDead: 0))

@@ -72,7 +72,7 @@ struct NodesCommandTests {
             OperatorCLITests.gatewayctl, ["--socket", nodes.socket(0), "nodes"], in: directory)
         #expect(status == 0, "\(table)")
         #expect(table.contains("node-0 *") && table.contains("node-1"), "\(table)")
-        #expect(table.contains("store: postgresql"), "\(table)")
+        #expect(table.contains("store: postgresql") && table.contains("SENT"), "\(table)")
 
         // A clean stop removes the node's row: node 0 drops it at its next heartbeat, not after the lease (5 s).
         #expect(nodes.others[0].stop() == 0)

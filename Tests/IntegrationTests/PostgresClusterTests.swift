@@ -115,6 +115,22 @@ struct PostgresClusterTests {
         let perNode = (0..<count).map { nodes.stats($0)?["sent"]?.intValue ?? 0 }
         #expect(perNode.reduce(0, +) == 50_000, "\(perNode)")
         #expect(perNode.allSatisfy { $0 > 0 }, "\(perNode)")
+        // Any node shows the cluster's totals, from the nodes' heartbeats (each at most a second old).
+        var cluster: JSONValue?
+        for _ in 0..<60 {
+            cluster = nodes.stats(count - 1)
+            if cluster?["cluster_sent"]?.intValue == 50_000 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(cluster?["cluster_sent"]?.intValue == 50_000, "\(cluster?.serialized ?? "no stats")")
+        #expect(cluster?["cluster_nodes"]?.intValue == count && cluster?["cluster_queued"]?.intValue == 0)
+        // The same node: its `nodes` reads the heartbeat its `stats` summed (or a later one).
+        let listed = try ControlClient(path: nodes.socket(count - 1)).request(#"{"op":"nodes"}"#)
+        guard case .array(let rows)? = listed?["nodes"] else {
+            Issue.record("no nodes: \(listed?.serialized ?? "")")
+            return
+        }
+        #expect(rows.map { $0["sent"]?.intValue ?? 0 }.reduce(0, +) == 50_000, "\(rows)")
     }
 
     @Test func whatTheAcceptingNodeCannotHoldIsSentByTheOther() throws {

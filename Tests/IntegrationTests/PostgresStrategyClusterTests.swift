@@ -8,19 +8,21 @@ import Testing
 /// the nodes, fakevendor, PostgreSQL.
 @Suite(.serialized)
 struct PostgresStrategyClusterTests {
-    /// A two-second wait, then one SMS: the wait is the timer the nodes must not both fire.
-    static let greeting = """
+    /// A wait, then one SMS: the wait is the timer the nodes must not both fire.
+    static func greeting(wait: Int) -> String {
+        """
         steps:
-          - {id: pause, wait: 2s}
+          - {id: pause, wait: \(wait)s}
           - id: hello
             send: {channel: sms, template: SMS_1, params: {code: "1"}}
         """
+    }
 
     /// Two nodes with the greeting strategy, and `count` customers, each with a number of its own.
-    static func cluster(customers count: Int) throws -> (PostgresClusterTests.Nodes, String) {
+    static func cluster(customers count: Int, wait: Int = 2) throws -> (PostgresClusterTests.Nodes, String) {
         let strategies = NSTemporaryDirectory() + "cg-strategies-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: strategies, withIntermediateDirectories: true)
-        try greeting.write(toFile: strategies + "/greeting.yaml", atomically: true, encoding: .utf8)
+        try greeting(wait: wait).write(toFile: strategies + "/greeting.yaml", atomically: true, encoding: .utf8)
         let nodes = try PostgresClusterTests.Nodes(
             count: 2, channel: GatewayEndToEndTests.smsChannel(), extra: "strategies_dir: \(strategies)")
         let client = try ControlClient(path: nodes.socket(0))
@@ -76,7 +78,8 @@ struct PostgresStrategyClusterTests {
     }
 
     @Test func aKilledNodesTimersAreFiredByTheOtherAfterTheLease() throws {
-        let (nodes, strategies) = try Self.cluster(customers: 50)
+        // A wait long enough that no timer falls due before the kill, even on a loaded machine.
+        let (nodes, strategies) = try Self.cluster(customers: 50, wait: 10)
         defer {
             nodes.stop()
             try? FileManager.default.removeItem(atPath: strategies)

@@ -11,9 +11,11 @@ enum NodesHandler {
         guard let shared = service.store as? PostgresMessageStore else {
             // One node, alive as it answers: named as `store.node_name` would default, the host name.
             let host = String(ProcessInfo.processInfo.hostName.prefix { $0 != "." })
+            let totals = service.dispatcher.snapshot().values
             let node = NodesAnswer.Node(
                 name: host, startedAt: Timestamp.format(service.startedAt), heartbeatAt: Timestamp.format(now),
-                live: true, differentConfiguration: false)
+                live: true, differentConfiguration: false, sent: totals.reduce(0) { $0 + $1.sent },
+                failed: totals.reduce(0) { $0 + $1.failed }, queued: totals.reduce(0) { $0 + $1.queued })
             return NodesAnswer(
                 store: .sqlite, node: host, nodes: [node],
                 takeovers: NodesAnswer.Takeovers(released: 0, takenForDead: 0)
@@ -23,7 +25,8 @@ enum NodesHandler {
             NodesAnswer.Node(
                 name: info.name, startedAt: Timestamp.format(info.startedAt),
                 heartbeatAt: Timestamp.format(info.heartbeatAt), live: info.live,
-                differentConfiguration: info.differentConfiguration)
+                differentConfiguration: info.differentConfiguration, sent: info.sent, failed: info.failed,
+                queued: info.queued)
         }
         let takeovers = shared.takeovers
         return NodesAnswer(

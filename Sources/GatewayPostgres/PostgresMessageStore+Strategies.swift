@@ -29,8 +29,9 @@ extension PostgresMessageStore {
                     try runs.flushCounters(on: turn.connection)
                     return RunsOutcome(value: value, earliestTimer: runs.earliestTimer, held: runs.heldRuns)
                 } catch {
-                    // A registration this transaction cached is undone with it.
+                    // A registration this transaction cached is undone with it, and so are its pending writes.
                     runs.forgetStrategies()
+                    runs.beginTransaction()
                     throw error
                 }
             },

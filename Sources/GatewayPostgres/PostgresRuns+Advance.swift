@@ -95,13 +95,23 @@ extension PostgresRuns {
         }
         var reason = plan.unavailable
         var later: Int64?
+        var scores: [String: ChannelScoreRow]?
         if plan.unavailable == nil {
             for candidate in plan.candidates {
                 let request = candidate.request(for: run, visit: touch, customer: customer)
-                let decision = try intake.admit(request, now: now, policy: policy, on: connection)
+                // Its facts ride with the writes pending before it: one round trip per candidate. The first also
+                // reads the customer's scores, which a send counts on.
+                let admitting = intake.admitting(request, now: now, policy: policy)
+                let withScores = scores == nil
+                let facts = try batch(
+                    on: connection, admitting.statements + (withScores ? [Self.lockScores(cn: run.cn)] : []))
+                if withScores, let last = facts.last { scores = Self.scores(last) }
+                let decision = try admitting.decide(Array(facts.prefix(admitting.statements.count)))
                 switch decision {
                 case .send(let at) where at <= now:
-                    try intake.insert(request, admission: decision, now: now, policy: policy, on: connection)
+                    for statement in try intake.inserting(request, admission: decision, now: now, policy: policy) {
+                        self.later(statement)
+                    }
                     turn.newMessages[request.message.channel, default: .zero][PriorityLane(request.message.category)] +=
                         1
                     if turn.changes != nil {
@@ -119,7 +129,7 @@ extension PostgresRuns {
                             step: plan.step, kind: "send", outcome: .sent, at: now, messageID: messageID,
                             instance: candidate.instance, channelType: candidate.channelType),
                         on: connection)
-                    try recordScoreSend(cn: run.cn, channelType: candidate.channelType, turn: &turn)
+                    try recordScoreSend(cn: run.cn, channelType: candidate.channelType, read: scores, turn: &turn)
                     let placement = try follow(plan.onSent, of: run, customer: customer, visit: &visit, turn: &turn)
                     return (placement, .sent(messageID: messageID, instance: candidate.instance))
                 case .send(let at):
@@ -169,7 +179,8 @@ extension PostgresRuns {
             guard let (cn, _) = try identity(ck: customerKey(id), on: connection) else { return .notFound }
             guard let active = try activeRun(strategy: strategy, cn: cn, on: connection) else {
                 // Only finished runs: the operator hears that (conflict), as for an exit by run id.
-                let newest = try connection.query(
+                let newest = try query(
+                    on: connection,
                     PostgresStatement(
                         """
                         SELECT run_id FROM runs WHERE cn = $1 AND name = $2 ORDER BY started_at DESC, run_id DESC

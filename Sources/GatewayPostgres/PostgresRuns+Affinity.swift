@@ -8,7 +8,8 @@ extension PostgresRuns {
     func addTag(cn: Int64, tag: String, source: String, at: Int64, on connection: PostgresConnection)
         throws(PostgresError) -> Bool
     {
-        try connection.query(
+        try query(
+            on: connection,
             PostgresStatement(
                 """
                 INSERT INTO customer_tags (cn, tag, source, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
@@ -18,7 +19,8 @@ extension PostgresRuns {
 
     /// Removes a tag; whether it was there.
     func removeTag(cn: Int64, tag: String, on connection: PostgresConnection) throws(PostgresError) -> Bool {
-        try connection.query(
+        try query(
+            on: connection,
             PostgresStatement("DELETE FROM customer_tags WHERE cn = $1 AND tag = $2", [String(cn), tag])
         ).affected > 0
     }
@@ -26,8 +28,16 @@ extension PostgresRuns {
     /// The customer's score rows, locked for this transaction (a send and an engagement on two nodes update them
     /// one after the other).
     func scores(cn: Int64, on connection: PostgresConnection) throws(PostgresError) -> [String: ChannelScoreRow] {
-        let rows = try connection.query(
-            PostgresCustomerDirectory.scores("cn = $1 ORDER BY channel_type FOR UPDATE", [String(cn)]))
+        Self.scores(try query(on: connection, Self.lockScores(cn: cn)))
+    }
+
+    /// The statement reading (and locking) a customer's score rows, for ``scores(_:)``.
+    static func lockScores(cn: Int64) -> PostgresStatement {
+        PostgresCustomerDirectory.scores("cn = $1 ORDER BY channel_type FOR UPDATE", [String(cn)])
+    }
+
+    /// Score rows read by ``lockScores(cn:)``, by channel type.
+    static func scores(_ rows: PostgresRows) -> [String: ChannelScoreRow] {
         var scores: [String: ChannelScoreRow] = [:]
         for row in rows.rows {
             guard let type = row[1] else { continue }
@@ -38,8 +48,12 @@ extension PostgresRuns {
 
     /// Counts an admitted strategy send on the customer's score for its channel type, and moves
     /// `prefers:<type>` if the scores now say so.
-    func recordScoreSend(cn: Int64, channelType: String, turn: inout PostgresTurn) throws(PostgresError) {
-        var rows = try scores(cn: cn, on: turn.connection)
+    /// - Parameter read: the rows, if the caller read them (locked) in this transaction already.
+    func recordScoreSend(
+        cn: Int64, channelType: String, read: [String: ChannelScoreRow]? = nil, turn: inout PostgresTurn
+    ) throws(PostgresError) {
+        var rows: [String: ChannelScoreRow]
+        if let read { rows = read } else { rows = try scores(cn: cn, on: turn.connection) }
         let next = score.afterSend(rows[channelType], at: turn.now)
         rows[channelType] = next
         try storeScore(next, cn: cn, channelType: channelType, on: turn.connection)
@@ -65,7 +79,8 @@ extension PostgresRuns {
     {
         let connection = turn.connection
         let at = turn.now
-        let held = try connection.query(
+        let held = try query(
+            on: connection,
             PostgresStatement(
                 "SELECT tag FROM customer_tags WHERE cn = $1 AND tag LIKE 'prefers:%' ORDER BY tag", [String(cn)]))
         let current = held.rows.compactMap { $0[0] }
@@ -74,7 +89,8 @@ extension PostgresRuns {
         var customer: String?
         func customerID() throws(PostgresError) -> String {
             if let customer { return customer }
-            let sealed = try connection.query(
+            let sealed = try query(
+                on: connection,
                 PostgresStatement("SELECT id_sealed FROM customers WHERE cn = $1", [String(cn)])
             ).scalar
             let id = try open(sealed) ?? ""
@@ -98,7 +114,7 @@ extension PostgresRuns {
     private func storeScore(_ row: ChannelScoreRow, cn: Int64, channelType: String, on connection: PostgresConnection)
         throws(PostgresError)
     {
-        _ = try connection.query(
+        later(
             PostgresStatement(
                 """
                 INSERT INTO channel_scores (cn, channel_type, sends, engagements, sends_total, last_engaged_at,

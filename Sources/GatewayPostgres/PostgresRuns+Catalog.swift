@@ -58,11 +58,13 @@ extension PostgresRuns {
     func register(_ strategies: [StrategyRules], on connection: PostgresConnection, now: Int64) throws(PostgresError)
         -> [String: Int]
     {
-        _ = try connection.query(
+        _ = try query(
+            on: connection,
             PostgresStatement("SELECT pg_advisory_xact_lock(hashtextextended('cgw-strategies', 0))"))
         var versions: [String: Int] = [:]
         for rules in strategies {
-            let latest = try connection.query(
+            let latest = try query(
+                on: connection,
                 PostgresStatement(
                     """
                     SELECT s.latest, v.fingerprint, v.rules FROM strategies s
@@ -78,21 +80,24 @@ extension PostgresRuns {
             if let stored, stored.fingerprint == rules.fingerprint {
                 // Same file: the same version (rules derived from it may have gained a field since).
                 if stored.rules != json {
-                    _ = try connection.query(
+                    _ = try query(
+                        on: connection,
                         PostgresStatement(
                             "UPDATE strategy_versions SET rules = $3 WHERE name = $1 AND version = $2",
                             [rules.name, String(version), json]))
                 }
             } else {
                 if stored != nil { version += 1 }
-                _ = try connection.query(
+                _ = try query(
+                    on: connection,
                     PostgresStatement(
                         """
                         INSERT INTO strategy_versions (name, version, fingerprint, source, rules, loaded_at)
                         VALUES ($1, $2, $3, $4, $5, $6)
                         """, [rules.name, String(version), rules.fingerprint, rules.source, json, String(now)]))
             }
-            _ = try connection.query(
+            _ = try query(
+                on: connection,
                 PostgresStatement(
                     """
                     INSERT INTO strategies (name, latest, retired) VALUES ($1, $2, 0)
@@ -100,13 +105,14 @@ extension PostgresRuns {
                     """, [rules.name, String(version)]))
             versions[rules.name] = version
         }
-        _ = try connection.query(
+        _ = try query(
+            on: connection,
             PostgresStatement(
                 "UPDATE strategies SET retired = 1 WHERE retired = 0 AND NOT (name = ANY($1::text[]))",
                 [PostgresArray.text(versions.keys.sorted())]))
         forgetStrategies()
         // Events look for runs once any strategy was ever registered (retired ones' runs still finish).
-        served = try connection.query(PostgresStatement("SELECT EXISTS (SELECT 1 FROM strategies)")).scalar == "t"
+        served = try query(on: connection, PostgresStatement("SELECT EXISTS (SELECT 1 FROM strategies)")).scalar == "t"
         return versions
     }
 
@@ -115,7 +121,8 @@ extension PostgresRuns {
         -> [RunSnapshot]
     {
         guard let (cn, _) = try identity(ck: customerKey(customer), on: connection) else { return [] }
-        let rows = try connection.query(
+        let rows = try query(
+            on: connection,
             PostgresStatement(
                 Self.snapshotColumns + " WHERE r.cn = $1 ORDER BY r.started_at DESC, r.run_id DESC LIMIT $2",
                 [String(cn), String(max(0, limit))]))
@@ -174,7 +181,8 @@ extension PostgresRuns {
         }
         var moved = 0
         for (from, to) in moves.sorted(by: { $0.key < $1.key }) where moved < limit {
-            let parked = try connection.query(
+            let parked = try query(
+                on: connection,
                 PostgresStatement(
                     """
                     SELECT r.run_id, r.rev, r.on_event, t.due_at, t.kind FROM runs r
@@ -186,7 +194,8 @@ extension PostgresRuns {
                 guard let runID = row[0].flatMap({ Int64($0) }), let rev = row[1].flatMap({ Int64($0) }) else {
                     continue
                 }
-                let updated = try connection.query(
+                let updated = try query(
+                    on: connection,
                     PostgresStatement(
                         """
                         UPDATE runs SET version = $3, step = $4, on_event = $5, rev = rev + 1, updated_at = $6

@@ -31,7 +31,8 @@ extension PostgresRuns {
             if let entry = try strategyEntry(name, on: connection, now: now) { strategies[name] = entry }
         }
         let keys = enrolments.map { $0.enrolKey.map { cipher.dedupKey("e:" + $0) } }
-        let facts = try connection.query(
+        let facts = try query(
+            on: connection,
             PostgresStatement(
                 """
                 SELECT u.i, c.cn, c.id_sealed, e.last_at, k.run_id, a.run_id, c.ck
@@ -117,7 +118,8 @@ extension PostgresRuns {
         }
         var runIDs: [String: Int64] = [:]
         if !planned.isEmpty {
-            let inserted = try connection.query(
+            let inserted = try query(
+                on: connection,
                 PostgresStatement(
                     """
                     INSERT INTO runs (name, version, ck, customer_sealed, state, step, rev, visit, holdout, started_at,
@@ -241,7 +243,7 @@ extension PostgresRuns {
                         PostgresArray.bigint(keyed.map(\.runID)), String(now),
                     ]))
         }
-        _ = try turn.connection.batch(statements)
+        for statement in statements { later(statement) }
         for (plan, runID) in enrolled {
             let name = enrolments[plan.index].strategy
             let version = plan.strategy.latest
@@ -271,7 +273,8 @@ extension PostgresRuns {
 
     /// The customer's active run of a strategy, if any (index runs_active).
     func activeRun(strategy: String, cn: Int64, on connection: PostgresConnection) throws(PostgresError) -> Int64? {
-        try connection.query(
+        try query(
+            on: connection,
             PostgresStatement(
                 "SELECT run_id FROM runs WHERE name = $1 AND cn = $2 AND state != 'finished'", [strategy, String(cn)])
         ).scalar.flatMap { Int64($0) }

@@ -41,7 +41,8 @@ extension PostgresRuns {
         -> [Int64: Touch]
     {
         guard !sequences.isEmpty else { return [:] }
-        let rows = try connection.query(
+        let rows = try query(
+            on: connection,
             PostgresStatement(
                 "SELECT seq, run_id, run_visit FROM messages WHERE seq = ANY($1::bigint[]) AND run_id IS NOT NULL",
                 [PostgresArray.bigint(sequences)]))
@@ -95,7 +96,8 @@ extension PostgresRuns {
         else { return }
         if let column = Self.touchColumn(name) {
             // First only: a repeated receipt or a second click changes nothing, counts nothing.
-            let updated = try connection.query(
+            let updated = try query(
+                on: connection,
                 PostgresStatement(
                     "UPDATE run_steps SET \(column) = $3 WHERE run_id = $1 AND visit = $2 AND \(column) IS NULL",
                     [String(touch.runID), String(touch.visit), String(at)]))
@@ -125,7 +127,8 @@ extension PostgresRuns {
         let active = try activeRuns(cn: cn, on: connection)
         if name == "opened" {
             for runID in active {
-                let newest = try connection.query(
+                let newest = try query(
+                    on: connection,
                     PostgresStatement(
                         """
                         SELECT visit FROM run_steps WHERE run_id = $1 AND channel_type = $2 AND outcome = 'sent'
@@ -155,12 +158,14 @@ extension PostgresRuns {
         let connection = turn.connection
         var reached = 0
         for sender in senders {
-            let customers = try connection.query(
+            let customers = try query(
+                on: connection,
                 PostgresStatement(
                     "SELECT cn FROM customer_addresses WHERE address_key = $1 AND channel_type = 'sms' ORDER BY cn",
                     [cipher.dedupKey(PolicySubject.address(sender))]))
             for cn in customers.rows.compactMap({ $0[0].flatMap { Int64($0) } }) {
-                let newest = try connection.query(
+                let newest = try query(
+                    on: connection,
                     PostgresStatement(
                         """
                         SELECT s.run_id, s.visit FROM runs r JOIN run_steps s ON s.run_id = r.run_id
@@ -186,7 +191,8 @@ extension PostgresRuns {
         case .customer(let id):
             numbers = try identity(ck: customerKey(id), on: connection).map { [$0.0] } ?? []
         case .address(let address):
-            numbers = try connection.query(
+            numbers = try query(
+                on: connection,
                 PostgresStatement(
                     "SELECT cn FROM customer_addresses WHERE address_key = $1 AND ($2 = '*' OR channel_type = $2)",
                     [cipher.dedupKey(PolicySubject.address(address)), change.channel])
@@ -249,7 +255,8 @@ extension PostgresRuns {
 
     /// The run, locked for this transaction.
     private func loadRun(_ runID: Int64, on connection: PostgresConnection) throws(PostgresError) -> EventRun? {
-        let rows = try connection.query(
+        let rows = try query(
+            on: connection,
             PostgresStatement(
                 "SELECT \(Self.rowColumns), wait_event, wait_ref, on_event FROM runs WHERE run_id = $1 FOR UPDATE",
                 [String(runID)]))
@@ -258,7 +265,8 @@ extension PostgresRuns {
     }
 
     private func loadTouch(_ touch: Touch, on connection: PostgresConnection) throws(PostgresError) -> EventTouch? {
-        let rows = try connection.query(
+        let rows = try query(
+            on: connection,
             PostgresStatement(
                 "SELECT step, channel_type, opened_at, clicked_at FROM run_steps WHERE run_id = $1 AND visit = $2",
                 [String(touch.runID), String(touch.visit)]))
@@ -270,7 +278,8 @@ extension PostgresRuns {
 
     /// The customer's active runs, in id order.
     private func activeRuns(cn: Int64, on connection: PostgresConnection) throws(PostgresError) -> [Int64] {
-        try connection.query(
+        try query(
+            on: connection,
             PostgresStatement(
                 "SELECT run_id FROM runs WHERE cn = $1 AND state != 'finished' ORDER BY run_id", [String(cn)])
         ).rows.compactMap { $0[0].flatMap { Int64($0) } }
@@ -284,7 +293,8 @@ extension PostgresRuns {
         throws(PostgresError)
     {
         let connection = turn.connection
-        let candidates = try connection.query(
+        let candidates = try query(
+            on: connection,
             PostgresStatement(
                 """
                 SELECT run_id, name, version, holdout, started_at, customer_sealed FROM runs
@@ -299,7 +309,8 @@ extension PostgresRuns {
             guard let rules = try versionRules(name, version, on: connection), rules.goalEvent == event,
                 startedAt <= at, startedAt >= at - rules.goalWithin
             else { continue }
-            let touches = try connection.query(
+            let touches = try query(
+                on: connection,
                 PostgresStatement(
                     """
                     SELECT visit, step, channel_type, at FROM run_steps WHERE run_id = $1 AND outcome = 'sent'
@@ -313,12 +324,13 @@ extension PostgresRuns {
             let credit = Attribution.credit(
                 touches: touches, at: at, within: rules.goalWithin, firstTouch: rules.firstTouch)
             // Once per run (not a state change: no revision); the mark decides, so two nodes credit it once.
-            let marked = try connection.query(
+            let marked = try query(
+                on: connection,
                 PostgresStatement(
                     "UPDATE runs SET converted_at = $2 WHERE run_id = $1 AND converted_at IS NULL",
                     [String(runID), String(at)]))
             guard marked.affected == 1 else { continue }
-            _ = try connection.query(
+            later(
                 PostgresStatement(
                     """
                     INSERT INTO conversions (name, version, run_id, ck, holdout, event, value, at, last_step,
@@ -349,7 +361,8 @@ extension PostgresRuns {
     {
         let key = name + "\u{0}" + String(version)
         if let cached = versionRulesCache[key] { return cached }
-        let text = try connection.query(
+        let text = try query(
+            on: connection,
             PostgresStatement(
                 "SELECT rules FROM strategy_versions WHERE name = $1 AND version = $2", [name, String(version)])
         ).scalar

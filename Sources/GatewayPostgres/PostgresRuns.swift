@@ -44,8 +44,52 @@ final class PostgresRuns: @unchecked Sendable {
         self.node = node
     }
 
+    /// Writes whose results nothing reads now, sent ahead of the next statement that is read, or at the end of
+    /// the transaction (``flush(on:)``): an advance costs a round trip per read, not per statement.
+    private var pending: [PostgresStatement] = []
+    /// Pending statements that must change exactly one row (a settle's compare-and-set on a run this transaction
+    /// locked), by index, with what failed if one does not.
+    private var mustChangeOne: [Int: String] = [:]
+
+    /// Queues a write for the next round trip.
+    func later(_ statement: PostgresStatement, mustChangeOne failure: String? = nil) {
+        if let failure { mustChangeOne[pending.count] = failure }
+        pending.append(statement)
+    }
+
+    /// Runs `statements` after the pending writes, in one round trip; their results. A pending compare-and-set
+    /// that changed no row fails the transaction: its run is locked by it, so that is a bug, not a race.
+    func batch(on connection: PostgresConnection, _ statements: [PostgresStatement]) throws(PostgresError)
+        -> [PostgresRows]
+    {
+        guard !pending.isEmpty else { return statements.isEmpty ? [] : try connection.batch(statements) }
+        let written = pending
+        let checks = mustChangeOne
+        pending.removeAll(keepingCapacity: true)
+        mustChangeOne.removeAll(keepingCapacity: true)
+        let results = try connection.batch(written + statements)
+        for (index, failure) in checks where results[index].affected != 1 {
+            throw .statementFailed(failure, sqlState: nil)
+        }
+        return Array(results[written.count...])
+    }
+
+    /// Runs one statement after the pending writes, in one round trip; its result.
+    func query(on connection: PostgresConnection, _ statement: PostgresStatement) throws(PostgresError)
+        -> PostgresRows
+    {
+        try batch(on: connection, [statement])[0]
+    }
+
+    /// Sends the pending writes (at the end of a transaction, before its commit).
+    func flush(on connection: PostgresConnection) throws(PostgresError) {
+        _ = try batch(on: connection, [])
+    }
+
     /// Clears what a transaction collects, before it starts.
     func beginTransaction() {
+        pending.removeAll(keepingCapacity: true)
+        mustChangeOne.removeAll(keepingCapacity: true)
         counters.removeAll(keepingCapacity: true)
         earliestTimer = nil
         heldRuns = HeldRuns()
@@ -64,7 +108,8 @@ final class PostgresRuns: @unchecked Sendable {
         -> StrategyEntry?
     {
         if let cached = strategyCache[name], now - cached.readAt < 60_000 { return cached.entry }
-        let rows = try connection.query(
+        let rows = try query(
+            on: connection,
             PostgresStatement(
                 """
                 SELECT s.latest, s.retired, v.rules FROM strategies s
@@ -96,7 +141,8 @@ final class PostgresRuns: @unchecked Sendable {
     /// Locks and reads the runs with these ids, in id order (the order every writer locks runs in).
     func lockRuns(_ ids: [Int64], on connection: PostgresConnection) throws(PostgresError) -> [Int64: Row] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try connection.query(
+        let rows = try query(
+            on: connection,
             PostgresStatement(
                 "SELECT \(Self.rowColumns) FROM runs WHERE run_id = ANY($1::bigint[]) ORDER BY run_id FOR UPDATE",
                 [PostgresArray.bigint(ids)]))
@@ -110,7 +156,8 @@ final class PostgresRuns: @unchecked Sendable {
 
     /// The customer's number and sealed id for key `ck`, or `nil` if unknown.
     func identity(ck: String, on connection: PostgresConnection) throws(PostgresError) -> (Int64, String?)? {
-        let rows = try connection.query(PostgresStatement("SELECT cn, id_sealed FROM customers WHERE ck = $1", [ck]))
+        let rows = try query(
+            on: connection, PostgresStatement("SELECT cn, id_sealed FROM customers WHERE ck = $1", [ck]))
         guard let row = rows.rows.first, let cn = row[0].flatMap({ Int64($0) }) else { return nil }
         return (cn, row[1])
     }
@@ -124,7 +171,7 @@ final class PostgresRuns: @unchecked Sendable {
     func insertStep(_ run: Row, visit: Int, _ record: RunStepRecord, on connection: PostgresConnection)
         throws(PostgresError)
     {
-        _ = try connection.query(
+        later(
             PostgresStatement(
                 """
                 INSERT INTO run_steps (run_id, visit, step, kind, at, outcome, message_id, instance, channel_type)
@@ -152,14 +199,14 @@ final class PostgresRuns: @unchecked Sendable {
     }
 
     /// Upserts the transaction's counters in one statement, in key order (two nodes adding to one row wait on
-    /// each other, never deadlock); called right before the commit.
+    /// each other, never deadlock), and sends every pending write; called right before the commit.
     func flushCounters(on connection: PostgresConnection) throws(PostgresError) {
-        guard !counters.isEmpty else { return }
+        guard !counters.isEmpty else { return try flush(on: connection) }
         let keys = counters.keys.sorted { lhs, rhs in
             (lhs.strategy, lhs.version, lhs.step, lhs.channelType, lhs.holdout ? 1 : 0, lhs.counter)
                 < (rhs.strategy, rhs.version, rhs.step, rhs.channelType, rhs.holdout ? 1 : 0, rhs.counter)
         }
-        _ = try connection.query(
+        later(
             PostgresStatement(
                 """
                 INSERT INTO step_counters (name, version, step, channel_type, grp, counter, n, value)
@@ -177,13 +224,14 @@ final class PostgresRuns: @unchecked Sendable {
                     PostgresArray.text(keys.map { String(counters[$0]?.value ?? 0) }),
                 ]))
         counters.removeAll(keepingCapacity: true)
+        try flush(on: connection)
     }
 
     /// Writes (or moves) a run's timer, claimed by this node, and notes its due time for the engine.
     func setTimer(_ runID: Int64, at dueAt: Int64, rev: Int64, kind: TimerKind, on connection: PostgresConnection)
         throws(PostgresError)
     {
-        _ = try connection.query(
+        later(
             PostgresStatement(
                 """
                 INSERT INTO run_timers (run_id, due_at, rev, kind, claimed_by) VALUES ($1, $2, $3, $4, $5)
@@ -203,7 +251,9 @@ final class PostgresRuns: @unchecked Sendable {
         let connection = turn.connection
         let now = turn.now
         let finished = placement.state == .finished
-        let updated = try connection.query(
+        // The run is locked by this transaction (every settler locks it before reading it): the set cannot lose, and
+        // is sent with the next round trip, checked there.
+        later(
             PostgresStatement(
                 """
                 UPDATE runs SET state = $3, step = $4, rev = rev + 1, visit = $5, wait_event = $6, wait_ref = $7,
@@ -214,12 +264,11 @@ final class PostgresRuns: @unchecked Sendable {
                     String(run.runID), String(run.rev), placement.state.rawValue, placement.step, String(visit),
                     placement.waitingFor?.event, placement.waitingFor?.step, placement.waitingFor?.onEvent,
                     placement.outcome?.rawValue, String(now), finished ? String(now) : nil,
-                ]))
-        guard updated.affected == 1 else { return false }
+                ]), mustChangeOne: "run \(run.runID) changed under its writer")
         if let timer = placement.timer {
             try setTimer(run.runID, at: timer.at, rev: run.rev + 1, kind: timer.kind, on: connection)
         } else {
-            _ = try connection.query(PostgresStatement("DELETE FROM run_timers WHERE run_id = $1", [String(run.runID)]))
+            later(PostgresStatement("DELETE FROM run_timers WHERE run_id = $1", [String(run.runID)]))
         }
         if finished {
             for counter in ["finished", placement.outcome?.rawValue ?? RunOutcome.completed.rawValue] {
@@ -269,7 +318,8 @@ final class PostgresRuns: @unchecked Sendable {
 
     /// Marks the run's messages not yet sent cancelled (their claims released), so no dispatcher starts them.
     func withdrawMessages(of run: Row, reason: String, turn: inout PostgresTurn) throws(PostgresError) {
-        let rows = try turn.connection.query(
+        let rows = try query(
+            on: turn.connection,
             PostgresStatement(
                 """
                 UPDATE messages SET state = 'cancelled', reason = $3, reason_code = NULL, reason_detail = NULL,

@@ -358,8 +358,11 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         keeper.stop()
     }
 
-    /// The writer's turn: every send in one transaction, then the other work in queue order, then the
-    /// dispatcher and the subscribers hear of it.
+    /// How long a writer turn runs other work after its sends before it lets the next turn's sends in.
+    static let turnBudget = Duration.milliseconds(10)
+
+    /// The writer's turn: every send in one transaction, then the other work in queue order (for at most
+    /// ``turnBudget``), then the dispatcher and the subscribers hear of it.
     private func writerTurn(_ batch: [PostgresOperation], connection: PostgresConnection) {
         condition.lock()
         let notify = committedChannels
@@ -376,8 +379,17 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         guard !batch.isEmpty else { return }
         var turn = PostgresTurn(connection: connection, now: now, changes: collectsChanges ? [] : nil)
         releaseIntake(acceptAll(batch, policy: policy, claimFor: handoff == nil ? nil : node, turn: &turn))
-        for operation in batch {
+        // Work past the turn's budget waits for the next turn, which takes the sends queued meanwhile first: a
+        // client's ACK waits behind one budget of other work (an enrolment batch, a forget), not all of it.
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: Self.turnBudget)
+        for (index, operation) in batch.enumerated() {
             switch operation {
+            case .work where index > 0 && clock.now > deadline:
+                writer.putBack(batch[index...].filter { if case .accept = $0 { false } else { true } })
+                finish(turn, notify: notify)
+                if let handoff, !turn.claimed.isEmpty { handoff(turn.claimed) }
+                return
             case .work(let body, _):
                 body(&turn)
                 commits.add(1, ordering: .relaxed)

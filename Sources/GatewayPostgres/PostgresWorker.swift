@@ -49,6 +49,16 @@ final class PostgresWorker: @unchecked Sendable {
         return true
     }
 
+    /// Puts operations a turn did not get to back at the head of the queue, ahead of what arrived meanwhile (the
+    /// next turn takes them first, after that turn's sends).
+    func putBack(_ operations: some Collection<PostgresOperation>) {
+        guard !operations.isEmpty else { return }
+        condition.lock()
+        self.operations.insert(contentsOf: operations, at: 0)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Runs what is queued, stops the thread and waits for it. Later operations are refused.
     func close() {
         condition.lock()

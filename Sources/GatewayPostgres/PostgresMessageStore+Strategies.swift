@@ -68,19 +68,48 @@ extension PostgresMessageStore {
             completion: completion)
     }
 
+    /// Enrolments or advances per transaction: a big batch commits in parts (as SQLite's pacer splits it over
+    /// commits), so the sends queued meanwhile wait behind one part, not the whole batch.
+    static let runsPerTransaction = 100
+
+    /// The answers of a batch done in parts, gathered on the writer thread (parts complete in queue order).
+    private final class Gathered<Answer>: @unchecked Sendable {
+        var answers: [Answer] = []
+    }
+
+    /// Runs `body` over `items` in parts of ``runsPerTransaction``, each its own transaction, and answers once
+    /// the last has committed; a part that fails answers `failed` for each of its items.
+    private func inParts<Item: Sendable, Answer: Sendable>(
+        _ items: [Item],
+        _ body:
+            @escaping @Sendable (ArraySlice<Item>, PostgresRuns, inout PostgresTurn) throws(PostgresError) -> [Answer],
+        failed: @escaping @Sendable (Item, StoreError) -> Answer, completion: @escaping @Sendable ([Answer]) -> Void
+    ) {
+        let gathered = Gathered<Answer>()
+        let starts = Array(stride(from: 0, to: items.count, by: Self.runsPerTransaction))
+        for start in starts {
+            let part = items[start..<min(start + Self.runsPerTransaction, items.count)]
+            let last = start == starts.last
+            performRuns(
+                { runs, turn throws(PostgresError) in try body(part, runs, &turn) },
+                completion: { result in
+                    switch result {
+                    case .success(let answers): gathered.answers += answers
+                    case .failure(let error): gathered.answers += part.map { failed($0, error) }
+                    }
+                    if last { completion(gathered.answers) }
+                })
+        }
+    }
+
     public func enrol(_ enrolments: [Enrolment], completion: @escaping @Sendable ([EnrolResult]) -> Void) -> Bool {
         guard !enrolments.isEmpty else {
             completion([])
             return true
         }
-        performRuns(
-            { runs, turn throws(PostgresError) in try runs.enrol(enrolments, turn: &turn) },
-            completion: { result in
-                switch result {
-                case .success(let results): completion(results)
-                case .failure(let error): completion(enrolments.map { _ in .failed(error) })
-                }
-            })
+        inParts(
+            enrolments, { part, runs, turn throws(PostgresError) in try runs.enrol(Array(part), turn: &turn) },
+            failed: { _, error in .failed(error) }, completion: completion)
         return true
     }
 
@@ -88,16 +117,11 @@ extension PostgresMessageStore {
         guard !advances.isEmpty else { return completion([]) }
         let intake = intake
         let policy = currentAdmissionPolicy
-        performRuns(
-            { runs, turn throws(PostgresError) in
-                try runs.advance(advances, policy: policy, intake: intake, turn: &turn)
-            },
-            completion: { result in
-                switch result {
-                case .success(let results): completion(results)
-                case .failure(let error): completion(advances.map { .failed(runID: $0.runID, error) })
-                }
-            })
+        inParts(
+            advances,
+            { part, runs, turn throws(PostgresError) in
+                try runs.advance(Array(part), policy: policy, intake: intake, turn: &turn)
+            }, failed: { advance, error in .failed(runID: advance.runID, error) }, completion: completion)
     }
 
     public func exit(

@@ -150,7 +150,8 @@ public final class Gateway: @unchecked Sendable {
         service.setStrategySteps(configuration.strategies)
         service.setPseudonymKey(configuration.pseudonymKeyBytes)
         fingerprints = Gateway.fingerprints(of: configuration.channels)
-        (store as? PostgresMessageStore)?.setConfigDigest(Gateway.digest(of: fingerprints))
+        (store as? PostgresMessageStore)?.setConfigDigest(
+            Gateway.digest(of: fingerprints, strategies: configuration.strategies))
         try startStrategies(store: store, service: service, dispatcher: dispatcher)
         service.setReloader { [self] in reload() }
         // Pushed and polled receipts are counted in one place, after the store has dropped repeats.
@@ -311,7 +312,8 @@ public final class Gateway: @unchecked Sendable {
         store?.setPolicy(next.policy)
         configuration = applied
         fingerprints = nextFingerprints
-        (store as? PostgresMessageStore)?.setConfigDigest(Gateway.digest(of: nextFingerprints))
+        (store as? PostgresMessageStore)?.setConfigDigest(
+            Gateway.digest(of: nextFingerprints, strategies: next.strategies))
         reloads?.record(succeeded: true, atSeconds: wallClock.nowMilliseconds / 1000)
         logger.info(
             "configuration reloaded",
@@ -436,8 +438,11 @@ public final class Gateway: @unchecked Sendable {
     }
 
     /// One digest of every instance's file, which nodes sharing a store compare (a reload is per node).
-    private static func digest(of fingerprints: [String: String]) -> String {
-        let text = fingerprints.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+    private static func digest(of fingerprints: [String: String], strategies: [StrategyDefinition]) -> String {
+        // Strategies too: nodes with different files would register versions over each other on every reload.
+        var entries = fingerprints
+        for strategy in strategies { entries["strategy:" + strategy.name] = strategy.fingerprint }
+        let text = entries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
         return String(HexEncoding.lowercase(SHA256.hash(data: Array(text.utf8))).prefix(16))
     }
 

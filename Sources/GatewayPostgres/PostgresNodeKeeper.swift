@@ -267,7 +267,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         let now = differing(peers)
         guard !now.isEmpty, now != differing(previous) else { return }
         logger.warning(
-            "nodes sharing the store have a different channel configuration",
+            "nodes sharing the store have a different configuration (channels or strategies)",
             metadata: ["nodes": "\(now.sorted().joined(separator: ","))"])
     }
 }

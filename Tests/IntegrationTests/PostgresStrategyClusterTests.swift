@@ -96,4 +96,35 @@ struct PostgresStrategyClusterTests {
         #expect(Date().timeIntervalSince(killedAt) > 4, "the survivor waited for the lease before taking over")
         #expect(nodes.others[0].output.contains("took over from nodes whose heartbeat stopped"))
     }
+
+    @Test func aNodeReloadedWithOtherStrategiesIsReportedAsDiffering() throws {
+        let (nodes, strategies) = try Self.cluster(customers: 0)
+        defer {
+            nodes.stop()
+            try? FileManager.default.removeItem(atPath: strategies)
+        }
+        #expect(nodes.waitForLiveNodes(2))
+        func differs(_ name: String) -> Bool? {
+            let answer = try? ControlClient(path: nodes.socket(0)).request(#"{"op":"nodes"}"#)
+            guard case .array(let listed)? = answer?["nodes"] else { return nil }
+            guard
+                case .bool(let flag)? = listed.first(where: { $0["name"]?.stringValue == name })?[
+                    "different_configuration"]
+            else { return nil }
+            return flag
+        }
+        #expect(differs("node-1") == false)
+        // The file changes and only node 1 reloads it: node 0 sees a peer with another configuration.
+        try Self.greeting(wait: 3).write(toFile: strategies + "/greeting.yaml", atomically: true, encoding: .utf8)
+        let reloaded = try ControlClient(path: nodes.socket(1)).request(#"{"op":"reload"}"#)
+        #expect(reloaded?["ok"] == .bool(true), "\(reloaded?.serialized ?? "no answer")")
+        var seen: Bool?
+        for _ in 0..<40 {
+            seen = differs("node-1")
+            if seen == true { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(seen == true, "node 0 never saw node 1's other strategies")
+        #expect(nodes.first.daemon?.waitForOutput(containing: "nodes=node-1") == true)
+    }
 }

@@ -23,7 +23,7 @@ package struct PostgresIntake: Sendable {
     let cipher: FieldCipher
     /// How long a dedup key is held, in milliseconds.
     private let dedupWindow: Int64
-    private let forgotten: PostgresForgottenSubjects
+    let forgotten: PostgresForgottenSubjects
 
     package init(cipher: FieldCipher, dedupWindow: Int64, forgotten: PostgresForgottenSubjects? = nil) {
         self.cipher = cipher
@@ -274,7 +274,7 @@ package struct PostgresIntake: Sendable {
     }
 
     /// The pseudonyms a forget would have kept a marketing send's address and customer id's consent under.
-    private static func pseudonyms(of request: AcceptRequest, _ pseudonym: Pseudonym) -> [String] {
+    static func pseudonyms(of request: AcceptRequest, _ pseudonym: Pseudonym) -> [String] {
         var subjects = [pseudonym.address(request.message.recipient)]
         if let customer = request.customer { subjects.append(pseudonym.customer(customer)) }
         return subjects

@@ -10,22 +10,52 @@ extension PostgresRuns {
         _ advances: [RunAdvance], policy: AdmissionPolicy, intake: PostgresIntake, turn: inout PostgresTurn
     ) throws(PostgresError) -> [AdvanceResult] {
         let runs = try lockRuns(advances.map(\.runID), on: turn.connection)
+        // The runs that advance, with their customer's id when something needs it (sealed: an AES-GCM open each).
+        var live: [Int: (advance: RunAdvance, run: Row, customer: String?)] = [:]
+        for (position, advance) in advances.enumerated() {
+            guard let run = runs[advance.runID], run.state != .finished, run.rev == advance.expectedRev else {
+                continue
+            }
+            let customer = advance.needsCustomerID(feed: turn.changes != nil) ? try open(run.customerSealed) : nil
+            live[position] = (advance, run, customer)
+        }
+        // The first candidates' admission facts and the customers' scores, for the whole part in one round trip.
+        var first: [AcceptRequest] = []
+        var customers: Set<Int64> = []
+        for position in live.keys.sorted() {
+            guard let entry = live[position], case .send(let plan) = entry.advance.next, !entry.run.holdout,
+                plan.unavailable == nil,
+                let candidate = plan.candidates.first
+            else { continue }
+            first.append(candidate.request(for: entry.run, visit: entry.run.visit + 1, customer: entry.customer))
+            customers.insert(entry.run.cn)
+        }
+        let facts: PostgresIntake.AdmissionFacts
+        if first.isEmpty {
+            facts = PostgresIntake.AdmissionFacts()
+        } else {
+            let reading = intake.readingPart(first, customers: customers, now: turn.now, policy: policy)
+            facts = reading.take(try batch(on: turn.connection, reading.statements))
+        }
         var results: [AdvanceResult] = []
         results.reserveCapacity(advances.count)
-        for advance in advances {
-            guard let run = runs[advance.runID], run.state != .finished, run.rev == advance.expectedRev else {
+        for (position, advance) in advances.enumerated() {
+            guard let entry = live[position] else {
                 results.append(.lost(runID: advance.runID))
                 continue
             }
-            results.append(try self.advance(advance, of: run, policy: policy, intake: intake, turn: &turn))
+            results.append(
+                try self.advance(
+                    advance, of: entry.run, customer: entry.customer, facts: facts, policy: policy, intake: intake,
+                    turn: &turn))
         }
         return results
     }
 
     private func advance(
-        _ advance: RunAdvance, of run: Row, policy: AdmissionPolicy, intake: PostgresIntake, turn: inout PostgresTurn
+        _ advance: RunAdvance, of run: Row, customer: String?, facts: PostgresIntake.AdmissionFacts,
+        policy: AdmissionPolicy, intake: PostgresIntake, turn: inout PostgresTurn
     ) throws(PostgresError) -> AdvanceResult {
-        let customer = advance.needsCustomerID(feed: turn.changes != nil) ? try open(run.customerSealed) : nil
         var visit = run.visit
         try write(advance.effects, of: run, customer: customer, visit: &visit, turn: &turn)
         let placement: RunPlacement
@@ -35,7 +65,8 @@ extension PostgresRuns {
             placement = RunPlacement(transition, current: run.step)
         case .send(let plan):
             (placement, sendOutcome) = try send(
-                plan, of: run, customer: customer, visit: &visit, policy: policy, intake: intake, turn: &turn)
+                plan, of: run, customer: customer, visit: &visit, facts: facts, policy: policy, intake: intake,
+                turn: &turn)
         }
         // The run is locked by this transaction: a lost set here is a bug, not a race.
         guard try settle(run, visit: visit, to: placement, customer: customer, turn: &turn) else {
@@ -80,8 +111,8 @@ extension PostgresRuns {
 
     /// Tries the plan's candidates with the admission every send passes; the first admitted now is inserted.
     private func send(
-        _ plan: SendPlan, of run: Row, customer: String?, visit: inout Int, policy: AdmissionPolicy,
-        intake: PostgresIntake, turn: inout PostgresTurn
+        _ plan: SendPlan, of run: Row, customer: String?, visit: inout Int, facts: PostgresIntake.AdmissionFacts,
+        policy: AdmissionPolicy, intake: PostgresIntake, turn: inout PostgresTurn
     ) throws(PostgresError) -> (RunPlacement, AdvanceResult.SendOutcome?) {
         let connection = turn.connection
         let now = turn.now
@@ -95,18 +126,15 @@ extension PostgresRuns {
         }
         var reason = plan.unavailable
         var later: Int64?
-        var scores: [String: ChannelScoreRow]?
         if plan.unavailable == nil {
             for candidate in plan.candidates {
                 let request = candidate.request(for: run, visit: touch, customer: customer)
-                // Its facts ride with the writes pending before it: one round trip per candidate. The first also
-                // reads the customer's scores, which a send counts on.
-                let admitting = intake.admitting(request, now: now, policy: policy)
-                let withScores = scores == nil
-                let facts = try batch(
-                    on: connection, admitting.statements + (withScores ? [Self.lockScores(cn: run.cn)] : []))
-                if withScores, let last = facts.last { scores = Self.scores(last) }
-                let decision = try admitting.decide(Array(facts.prefix(admitting.statements.count)))
+                // The part's first candidates were read together; a fallback reads what it adds, with the writes
+                // pending before it.
+                try intake.read(request, into: facts, now: now, policy: policy) { statements throws(PostgresError) in
+                    try batch(on: connection, statements)
+                }
+                let decision = try intake.decide(request, with: facts, now: now, policy: policy)
                 switch decision {
                 case .send(let at) where at <= now:
                     for statement in try intake.inserting(request, admission: decision, now: now, policy: policy) {
@@ -129,7 +157,8 @@ extension PostgresRuns {
                             step: plan.step, kind: "send", outcome: .sent, at: now, messageID: messageID,
                             instance: candidate.instance, channelType: candidate.channelType),
                         on: connection)
-                    try recordScoreSend(cn: run.cn, channelType: candidate.channelType, read: scores, turn: &turn)
+                    facts.scores[run.cn] = try recordScoreSend(
+                        cn: run.cn, channelType: candidate.channelType, read: facts.scores[run.cn], turn: &turn)
                     let placement = try follow(plan.onSent, of: run, customer: customer, visit: &visit, turn: &turn)
                     return (placement, .sent(messageID: messageID, instance: candidate.instance))
                 case .send(let at):

@@ -49,17 +49,20 @@ extension PostgresRuns {
     /// Counts an admitted strategy send on the customer's score for its channel type, and moves
     /// `prefers:<type>` if the scores now say so.
     /// - Parameter read: the rows, if the caller read them (locked) in this transaction already.
+    /// - Returns: the rows as they are now.
+    @discardableResult
     func recordScoreSend(
         cn: Int64, channelType: String, read: [String: ChannelScoreRow]? = nil, turn: inout PostgresTurn
-    ) throws(PostgresError) {
+    ) throws(PostgresError) -> [String: ChannelScoreRow] {
         var rows: [String: ChannelScoreRow]
         if let read { rows = read } else { rows = try scores(cn: cn, on: turn.connection) }
         let next = score.afterSend(rows[channelType], at: turn.now)
         rows[channelType] = next
         try storeScore(next, cn: cn, channelType: channelType, on: turn.connection)
         // Nobody ever engaged: no tag to earn or lose.
-        guard rows.values.contains(where: { $0.lastEngagedAt != nil }) else { return }
+        guard rows.values.contains(where: { $0.lastEngagedAt != nil }) else { return rows }
         try updatePreference(cn: cn, rows: rows, turn: &turn)
+        return rows
     }
 
     /// Counts a touch's first open or click on the customer's score for its channel type.

@@ -359,4 +359,45 @@ import Testing
         #expect(try fixture.scalar("SELECT count(*) FROM strategy_entries") == "2")
         #expect(try fixture.scalar("SELECT n FROM step_counters WHERE step = '(run)' AND counter = 'entered'") == "2")
     }
+
+    @Test func aCapCountsTheSendsOfRunsAdvancedInOnePart() throws {
+        let fixture = try Fixture()
+        var policy = PolicyConfiguration()
+        policy.caps = [
+            FrequencyCap(name: "daily", category: .marketing, max: 1, per: .seconds(86_400), perChannel: false)
+        ]
+        let store = try fixture.node()
+        store.setPolicy(policy)
+        try fixture.register([Self.rules("s"), Self.rules("t")])
+        try fixture.customer("C1")
+        let first = try #require(Self.runID(try fixture.enrol("s", "C1")))
+        let second = try #require(Self.runID(try fixture.enrol("t", "C1")))
+        let now = fixture.clock.nowMilliseconds
+        // One customer's two runs send in one batch: the cap of one lets the first through and holds the second.
+        let results = try fixture.advance([
+            RunAdvance(
+                runID: first, expectedRev: 1, firedDueAt: now, at: now, effects: RunEffects(),
+                next: Self.sendPlan("C1", messageID: "m-first", at: now)),
+            RunAdvance(
+                runID: second, expectedRev: 1, firedDueAt: now, at: now, effects: RunEffects(),
+                next: Self.sendPlan("C1", messageID: "m-second", at: now)),
+        ])
+        guard case .advanced(_, _, _, .sent(let sent, _)?) = results[0] else {
+            Issue.record("the first was not sent: \(results)")
+            return
+        }
+        #expect(sent == "m-first")
+        switch results[1] {
+        case .advanced(_, _, _, .sent?):
+            Issue.record("the cap let a second send through: \(results)")
+        case .advanced:
+            break
+        default:
+            Issue.record("the second run did not advance: \(results)")
+        }
+        #expect(try fixture.scalar("SELECT string_agg(id, ',') FROM messages") == "m-first")
+        #expect(try fixture.scalar("SELECT count(*) FROM cap_events") == "1")
+        // Both sends counted on the customer's one score row in memory, the second not at all.
+        #expect(try fixture.scalar("SELECT sends_total FROM channel_scores") == "1")
+    }
 }

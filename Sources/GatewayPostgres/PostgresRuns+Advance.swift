@@ -68,10 +68,7 @@ extension PostgresRuns {
                 plan, of: run, customer: customer, visit: &visit, facts: facts, policy: policy, intake: intake,
                 turn: &turn)
         }
-        // The run is locked by this transaction: a lost set here is a bug, not a race.
-        guard try settle(run, visit: visit, to: placement, customer: customer, turn: &turn) else {
-            throw .statementFailed("run \(run.runID) changed under its writer", sqlState: nil)
-        }
+        try settle(run, visit: visit, to: placement, customer: customer, turn: &turn)
         return .advanced(runID: run.runID, rev: run.rev + 1, state: placement.state, send: sendOutcome)
     }
 

@@ -223,11 +223,9 @@ extension PostgresRuns {
             run.waitRef == nil || run.waitRef == touchStep
         else { return }
         let visit = run.row.visit + 1
-        guard
-            try settle(
-                run.row, visit: visit, to: RunPlacement(state: .ready, step: onEvent, timer: (turn.now, .wake)),
-                customer: nil, turn: &turn)
-        else { return }
+        try settle(
+            run.row, visit: visit, to: RunPlacement(state: .ready, step: onEvent, timer: (turn.now, .wake)),
+            customer: nil, turn: &turn)
         try insertStep(
             run.row, visit: visit,
             RunStepRecord(step: run.row.step, kind: "wait_for", outcome: .event(event), at: turn.now),

@@ -163,7 +163,7 @@ final class PostgresRuns: @unchecked Sendable {
     }
 
     /// The customer key (`ck`), keyed like a policy subject.
-    func customerKey(_ id: String) -> String { cipher.dedupKey(PolicySubject.customer(id)) }
+    func customerKey(_ id: String) -> String { PostgresCustomerDirectory(cipher: cipher).customerKey(id) }
 
     // MARK: - Writes every settler shares
 
@@ -243,11 +243,12 @@ final class PostgresRuns: @unchecked Sendable {
 
     // MARK: - The compare-and-set
 
-    /// Moves a run from the revision it was read at (`run.rev`) to `placement`, with its timer; `false` (nothing
-    /// written) if another settler changed it first. Every settler goes through here: advances, exits, events.
+    /// Moves a run from the revision it was read at (`run.rev`) to `placement`, with its timer. Every settler goes
+    /// through here (advances, exits, events), each on a run it locked before reading it, so the compare-and-set
+    /// cannot lose: it is checked when its round trip returns, and a lost one fails the transaction.
     func settle(
         _ run: Row, visit: Int, to placement: RunPlacement, customer: String?, turn: inout PostgresTurn
-    ) throws(PostgresError) -> Bool {
+    ) throws(PostgresError) {
         let connection = turn.connection
         let now = turn.now
         let finished = placement.state == .finished
@@ -286,7 +287,6 @@ final class PostgresRuns: @unchecked Sendable {
                     step: placement.step, state: placement.state.rawValue, outcome: placement.outcome?.rawValue,
                     at: now))
         }
-        return true
     }
 
     /// Opens a sealed field.
@@ -297,18 +297,16 @@ final class PostgresRuns: @unchecked Sendable {
     // MARK: - Exits
 
     /// Ends a run at once, also mid-wait: finished with `outcome`, its timer deleted and its queued messages
-    /// withdrawn (`withdrawReason`), one history row. `false` if it had finished or another settler won.
+    /// withdrawn (`withdrawReason`), one history row. `false` if it had finished.
     func finishRun(
         _ run: Row, outcome: RunOutcome, withdrawReason: String, record: RunStepRecord, turn: inout PostgresTurn
     ) throws(PostgresError) -> Bool {
         guard run.state != .finished else { return false }
         let visit = run.visit + 1
         let customer = try open(run.customerSealed)
-        guard
-            try settle(
-                run, visit: visit, to: RunPlacement(state: .finished, step: run.step, outcome: outcome, timer: nil),
-                customer: customer, turn: &turn)
-        else { return false }
+        try settle(
+            run, visit: visit, to: RunPlacement(state: .finished, step: run.step, outcome: outcome, timer: nil),
+            customer: customer, turn: &turn)
         try insertStep(run, visit: visit, record, on: turn.connection)
         try withdrawMessages(of: run, reason: withdrawReason, turn: &turn)
         // A message of the run a dispatcher paged in before this commit must not start either.

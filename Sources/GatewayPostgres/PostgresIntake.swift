@@ -105,6 +105,12 @@ package struct PostgresIntake: Sendable {
         // Round trip 1: BEGIN, locks, dedup claims, opt-outs, counted sends.
         let lockedSubjects = Set(capSubjects.compactMap { $0 })
         let claimed = firstWithKey.sorted { $0.value < $1.value }
+        let optOutKeys = Set(optOutSubjects.joined())
+        if lockedSubjects.isEmpty, optOutKeys.isEmpty, alsoCommit == nil {
+            return try claimAndInsert(
+                requests, dedupKeys: dedupKeys, firstWithKey: firstWithKey, now: now, policy: policy, node: node,
+                connection: connection)
+        }
         let history = policy.longestWindow
         // A statement whose list is empty is not sent (each costs the server a parse, a plan and an execution).
         var first = [PostgresStatement("BEGIN")]
@@ -124,19 +130,12 @@ package struct PostgresIntake: Sendable {
         // and returns the holder, so no second lookup is needed (it cost as much as the insert).
         let holderRows = add(
             PostgresStatement(
-                """
-                INSERT INTO dedup (key, message_id, created_at) SELECT k, m, $3 FROM unnest($1::text[], $2::text[]) AS c(k, m)
-                ON CONFLICT (key) DO UPDATE SET
-                    message_id = CASE WHEN dedup.created_at <= $4 THEN excluded.message_id ELSE dedup.message_id END,
-                    created_at = CASE WHEN dedup.created_at <= $4 THEN excluded.created_at ELSE dedup.created_at END
-                RETURNING key, message_id
-                """,
+                Self.claimSQL(first: 1),
                 [
                     PostgresArray.text(claimed.map(\.key)),
                     PostgresArray.text(claimed.map { requests[$0.value].message.id }), String(now),
                     String(now - dedupWindow),
                 ]), when: !claimed.isEmpty)
-        let optOutKeys = Set(optOutSubjects.joined())
         // Until a forget is known, the same read asks whether one happened (on any node): a row of NULLs.
         let probing = !forgotten.active
         let standingRows = add(
@@ -203,20 +202,104 @@ package struct PostgresIntake: Sendable {
             counted[subject, default: []].append((category, type, at))
         }
 
-        // The decisions, in order, each counting the batch's earlier admitted sends.
+        var decided = try decisions(
+            requests, dedupKeys: dedupKeys, firstWithKey: firstWithKey, holders: holders, capSubjects: capSubjects,
+            optOutSubjects: optOutSubjects, standing: standing, counted: counted, now: now, policy: policy)
+
+        // Round trip 2: the rows and the commit.
+        let extra = try alsoCommit?(decided.results)
+        let inserted = try connection.batch(
+            try insertions(decided.rows, capEvents: decided.capEvents, now: now, node: node)
+                + (extra.map { [$0] } ?? []) + [PostgresStatement("COMMIT")])
+        guard node != nil, inserted.count > 1 else { return Accepted(results: decided.results) }
+        return Self.accepted(decided.results, rows: decided.rows, returned: inserted[0].rows)
+    }
+
+    /// Accepts a batch whose decisions read nothing but its dedup keys' holders (no cap subject, no marketing
+    /// send, no outbox line) in one round trip: one statement claims the keys and inserts each message whose key
+    /// it claimed for it (or that has none), so a duplicate is learnt from what that statement returns.
+    private func claimAndInsert(
+        _ requests: [AcceptRequest], dedupKeys: [String?], firstWithKey: [String: Int], now: Int64,
+        policy: AdmissionPolicy, node: String?, connection: PostgresConnection
+    ) throws(PostgresError) -> Accepted {
+        var decided = try decisions(
+            requests, dedupKeys: dedupKeys, firstWithKey: firstWithKey, holders: [:],
+            capSubjects: requests.map { _ in nil }, optOutSubjects: requests.map { _ in [] }, standing: [:],
+            counted: [:], now: now, policy: policy)
+        // The rows are the requests less the batch's own repeats: each row's key.
+        var rowKeys: [String?] = []
+        for (index, key) in dedupKeys.enumerated() where key.map({ firstWithKey[$0] == index }) ?? true {
+            rowKeys.append(key)
+        }
+        let claimed = firstWithKey.sorted { $0.value < $1.value }
+        let insert = PostgresStatement(
+            """
+            WITH claim AS (\(Self.claimSQL(first: 23))),
+            inserted AS (
+                INSERT INTO messages (\(Self.messageColumns))
+                SELECT \(Self.messageAliases), c9 FROM unnest(\(Self.messageArrays(from: 1)), $27::text[])
+                    AS m(\(Self.messageAliases), k)
+                WHERE k IS NULL OR EXISTS (SELECT FROM claim WHERE claim.key = m.k AND claim.message_id = m.c1)
+                RETURNING id, seq, claimed_by)
+            SELECT 'key', key, message_id, NULL FROM claim
+            UNION ALL SELECT 'message', id, seq::text, claimed_by FROM inserted
+            """,
+            try messageValues(decided.rows, now: now, node: node).map { PostgresArray.text($0) } + [
+                PostgresArray.text(claimed.map(\.key)),
+                PostgresArray.text(claimed.map { requests[$0.value].message.id }), String(now),
+                String(now - dedupWindow), PostgresArray.text(rowKeys),
+            ])
+        let answers = try connection.batch(
+            [PostgresStatement("BEGIN"), insert] + (try companions(decided.rows, capEvents: [])) + [
+                PostgresStatement("COMMIT")
+            ])
+        var holders: [String: String] = [:]
+        var inserted: [[String?]] = []
+        for row in answers[1].rows {
+            if row[0] == "key", let key = row[1], let holder = row[2] {
+                holders[key] = holder
+            } else if row[0] == "message" {
+                inserted.append(Array(row.dropFirst()))
+            }
+        }
+        // A key held for another message makes its sends (the batch's repeats too) duplicates of that one.
+        for (index, key) in dedupKeys.enumerated() {
+            guard let key, let holder = holders[key], holder != requests[index].message.id else { continue }
+            decided.results[index] = .duplicate(holder)
+        }
+        guard node != nil else { return Accepted(results: decided.results) }
+        return Self.accepted(decided.results, rows: decided.rows, returned: inserted)
+    }
+
+    /// A batch decided: one result per request, the rows to insert and the cap events they add.
+    struct Decided {
         var results: [AcceptResult] = []
-        results.reserveCapacity(requests.count)
         var rows: [Row] = []
         var capEvents: [(subject: String, request: AcceptRequest, at: Int64)] = []
+    }
+
+    /// Decides each request in order from the batch's facts, each counting the batch's earlier admitted sends. A
+    /// key repeated in the batch is a duplicate of its first; a key `holders` gives another message is a duplicate
+    /// of that one.
+    private func decisions(
+        _ requests: [AcceptRequest], dedupKeys: [String?], firstWithKey: [String: Int], holders: [String: String],
+        capSubjects: [String?], optOutSubjects: [[String]],
+        standing: [String: [(channel: String, optedOut: Bool, sequence: Int64)]],
+        counted: [String: [(category: String, channelType: String, at: Int64)]], now: Int64, policy: AdmissionPolicy
+    ) throws(PostgresError) -> Decided {
+        var counted = counted
+        var decided = Decided()
+        decided.results.reserveCapacity(requests.count)
         for (index, request) in requests.enumerated() {
             if let key = dedupKeys[index] {
                 let first = firstWithKey[key] ?? index
                 if first != index {
-                    results.append(.duplicate(requests[first].message.id))
+                    // Of the key's holder: the batch's first, or whichever message held the key before it.
+                    decided.results.append(.duplicate(holders[key] ?? requests[first].message.id))
                     continue
                 }
                 if let holder = holders[key], holder != request.message.id {
-                    results.append(.duplicate(holder))
+                    decided.results.append(.duplicate(holder))
                     continue
                 }
             }
@@ -240,27 +323,25 @@ package struct PostgresIntake: Sendable {
             }
             if case .send(let at) = admission, let subject {
                 counted[subject, default: []].append((category, request.channelType, at))
-                capEvents.append((subject, request, at))
+                decided.capEvents.append((subject, request, at))
             }
-            rows.append(Row(request: request, admission: admission))
+            decided.rows.append(Row(request: request, admission: admission))
             switch admission {
             case .send(let at):
-                results.append(at > now ? .deferred(request.message.id, until: at) : .queued(request.message.id))
+                decided.results.append(
+                    at > now ? .deferred(request.message.id, until: at) : .queued(request.message.id))
             case .suppress(let reason, let cap):
-                results.append(.suppressed(request.message.id, reason: reason, cap: cap))
+                decided.results.append(.suppressed(request.message.id, reason: reason, cap: cap))
             }
         }
+        return decided
+    }
 
-        // Round trip 2: the rows and the commit.
-        let extra = try alsoCommit?(results)
-        let inserted = try connection.batch(
-            try insertions(rows, capEvents: capEvents, now: now, node: node) + (extra.map { [$0] } ?? [])
-                + [PostgresStatement("COMMIT")])
+    /// `results` with the messages the insert claimed for this node: `returned` holds its `id, seq, claimed_by`.
+    static func accepted(_ results: [AcceptResult], rows: [Row], returned: [[String?]]) -> Accepted {
         var accepted = Accepted(results: results)
-        guard node != nil, inserted.count > 1 else { return accepted }
-        // The insert returns the numbers of the rows it claimed, in the rows' order.
         var sequences: [String: Int64] = [:]
-        for row in inserted[0].rows where row[2] != nil {
+        for row in returned where row[2] != nil {
             if let id = row[0], let sequence = row[1].flatMap({ Int64($0) }) { sequences[id] = sequence }
         }
         for row in rows {
@@ -292,6 +373,93 @@ package struct PostgresIntake: Sendable {
         _ rows: [Row], capEvents: [(subject: String, request: AcceptRequest, at: Int64)], now: Int64, node: String?
     ) throws(PostgresError) -> [PostgresStatement] {
         guard !rows.isEmpty else { return [] }
+        let insert = PostgresStatement(
+            """
+            INSERT INTO messages (\(Self.messageColumns))
+            SELECT *, c9 FROM unnest(\(Self.messageArrays(from: 1))) AS m(\(Self.messageAliases))
+            \(node == nil ? "" : "RETURNING id, seq, claimed_by")
+            """, try messageValues(rows, now: now, node: node).map { PostgresArray.text($0) })
+        return [insert] + (try companions(rows, capEvents: capEvents))
+    }
+
+    /// What follows the messages' insert in its transaction: their cap events and tracked links (a link of a
+    /// message not inserted finds no row and is not kept).
+    func companions(_ rows: [Row], capEvents: [(subject: String, request: AcceptRequest, at: Int64)])
+        throws(PostgresError) -> [PostgresStatement]
+    {
+        var statements: [PostgresStatement] = []
+        if !capEvents.isEmpty {
+            statements.append(
+                PostgresStatement(
+                    """
+                    INSERT INTO cap_events (subject, channel_type, category, at, message_id)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+                    """,
+                    [
+                        PostgresArray.text(capEvents.map(\.subject)),
+                        PostgresArray.text(capEvents.map(\.request.channelType)),
+                        PostgresArray.text(capEvents.map(\.request.message.category.name)),
+                        PostgresArray.bigint(capEvents.map(\.at)),
+                        PostgresArray.text(capEvents.map(\.request.message.id)),
+                    ]))
+        }
+        let links = rows.flatMap { row in row.request.links.map { (row.request.message, $0) } }
+        if !links.isEmpty {
+            var sealedURLs: [String?] = []
+            for link in links {
+                sealedURLs.append(try Self.storeError { () throws(StoreError) in try cipher.seal(link.1.url) })
+            }
+            statements.append(
+                PostgresStatement(
+                    """
+                    INSERT INTO tracked_links (token, message_seq, channel, url)
+                    SELECT l.token, m.seq, m.channel, l.url FROM unnest($1::text[], $2::text[], $3::text[])
+                        AS l(token, id, url) JOIN messages m ON m.id = l.id
+                    """,
+                    [
+                        PostgresArray.text(links.map(\.1.token)), PostgresArray.text(links.map(\.0.id)),
+                        // Sealed at rest, as SQLite keeps them (a click opens it).
+                        PostgresArray.text(sealedURLs),
+                    ]))
+        }
+        return statements
+    }
+
+    /// The columns of `messages` an accepted message fills, in ``messageValues(_:now:node:)``'s order, and
+    /// `updated_at` last (the insert repeats `created_at`, `c9`, for it).
+    static let messageColumns = """
+        id, channel, recipient, category, template, params, content, dedup_key, created_at, not_after, state,
+            next_attempt_at, reason, reason_detail, customer, priority, title, url, run_id, run_visit, customer_number,
+            claimed_by, updated_at
+        """
+    static let messageAliases = (1...22).map { "c\($0)" }.joined(separator: ", ")
+    private static let messageTypes = [
+        "text", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "text", "bigint", "text",
+        "text", "text", "bigint", "text", "text", "bigint", "bigint", "bigint", "text",
+    ]
+
+    /// The 22 array parameters of ``messageValues(_:now:node:)`` cast to their types, numbered from `first`.
+    static func messageArrays(from first: Int) -> String {
+        messageTypes.enumerated().map { "$\(first + $0.offset)::\($0.element)[]" }.joined(separator: ", ")
+    }
+
+    /// The statement that claims dedup keys `$first` (`text[]`) for messages `$first+1` at `$first+2`, unless a
+    /// key is held since after `$first+3`; it returns each key's holder. A free key (or one whose entry left the
+    /// window) is taken; a held one is rewritten unchanged, which locks it (a concurrent claimer waits for this
+    /// commit) and returns the holder, so no second lookup is needed (it cost as much as the insert).
+    static func claimSQL(first: Int) -> String {
+        """
+        INSERT INTO dedup (key, message_id, created_at)
+            SELECT k, m, $\(first + 2) FROM unnest($\(first)::text[], $\(first + 1)::text[]) AS c(k, m)
+        ON CONFLICT (key) DO UPDATE SET
+            message_id = CASE WHEN dedup.created_at <= $\(first + 3) THEN excluded.message_id ELSE dedup.message_id END,
+            created_at = CASE WHEN dedup.created_at <= $\(first + 3) THEN excluded.created_at ELSE dedup.created_at END
+        RETURNING key, message_id
+        """
+    }
+
+    /// The rows as the 22 columns of ``messageColumns`` before `updated_at`, one array each.
+    func messageValues(_ rows: [Row], now: Int64, node: String?) throws(PostgresError) -> [[String?]] {
         var columns = [[String?]](repeating: [], count: 22)
         for row in rows {
             let request = row.request
@@ -335,59 +503,7 @@ package struct PostgresIntake: Sendable {
             values.append(wake == 0 && state == MessageState.queued.rawValue ? node : nil)
             for (column, value) in values.enumerated() { columns[column].append(value) }
         }
-        let types = [
-            "text", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint", "text", "bigint",
-            "text",
-            "text", "text", "bigint", "text", "text", "bigint", "bigint", "bigint", "text",
-        ]
-        let arrays = (1...22).map { "$\($0)::\(types[$0 - 1])[]" }.joined(separator: ", ")
-        var statements = [
-            PostgresStatement(
-                """
-                INSERT INTO messages (id, channel, recipient, category, template, params, content, dedup_key,
-                    created_at, not_after, state, next_attempt_at, reason, reason_detail, customer, priority, title, url,
-                    run_id, run_visit, customer_number, claimed_by, updated_at)
-                SELECT *, c9 FROM unnest(\(arrays))
-                    AS m(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21,
-                        c22)
-                \(node == nil ? "" : "RETURNING id, seq, claimed_by")
-                """, columns.map { PostgresArray.text($0) })
-        ]
-        if !capEvents.isEmpty {
-            statements.append(
-                PostgresStatement(
-                    """
-                    INSERT INTO cap_events (subject, channel_type, category, at, message_id)
-                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
-                    """,
-                    [
-                        PostgresArray.text(capEvents.map(\.subject)),
-                        PostgresArray.text(capEvents.map(\.request.channelType)),
-                        PostgresArray.text(capEvents.map(\.request.message.category.name)),
-                        PostgresArray.bigint(capEvents.map(\.at)),
-                        PostgresArray.text(capEvents.map(\.request.message.id)),
-                    ]))
-        }
-        let links = rows.flatMap { row in row.request.links.map { (row.request.message, $0) } }
-        if !links.isEmpty {
-            var sealedURLs: [String?] = []
-            for link in links {
-                sealedURLs.append(try Self.storeError { () throws(StoreError) in try cipher.seal(link.1.url) })
-            }
-            statements.append(
-                PostgresStatement(
-                    """
-                    INSERT INTO tracked_links (token, message_seq, channel, url)
-                    SELECT l.token, m.seq, m.channel, l.url FROM unnest($1::text[], $2::text[], $3::text[])
-                        AS l(token, id, url) JOIN messages m ON m.id = l.id
-                    """,
-                    [
-                        PostgresArray.text(links.map(\.1.token)), PostgresArray.text(links.map(\.0.id)),
-                        // Sealed at rest, as SQLite keeps them (a click opens it).
-                        PostgresArray.text(sealedURLs),
-                    ]))
-        }
-        return statements
+        return columns
     }
 
     /// Runs `body`, turning a store error (a field that cannot be sealed) into a failed statement of the batch.

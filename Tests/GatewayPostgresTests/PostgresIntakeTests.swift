@@ -91,6 +91,34 @@ import Testing
         #expect(try fixture.count("SELECT count(*) FROM messages") == 2)
     }
 
+    /// Transactional sends take one round trip (the keys' claim and the insert are one statement); marketing under
+    /// a cap takes two. Either way a key held before the batch makes its sends, repeats included, duplicates of the
+    /// holder, and a duplicate leaves no row, no claim for the node and no tracked link.
+    @Test(arguments: [MessageCategory.transactional, .marketing])
+    func aHeldKeyMakesEverySendOfItADuplicateOfItsHolder(category: MessageCategory) throws {
+        let fixture = try Fixture(Self.dailyCap(10))
+        #expect(fixture.accept([Self.request("m1", key: "k", category: category)]).map(\.text) == ["queued m1"])
+        var held = Self.request("m2", key: "k", category: category)
+        held.links = [("tok2", "https://bank.example/2")]
+        var fresh = Self.request("m4", key: "other", category: category)
+        fresh.links = [("tok4", "https://bank.example/4")]
+        let accepted = fixture.intake.accept(
+            [held, Self.request("m3", key: "k", category: category), fresh, Self.request("m5", category: category)],
+            now: Self.start + 1000, policy: fixture.policy, claimFor: "node-a", on: fixture.connection)
+        #expect(accepted.results.map(\.text) == ["duplicate m1", "duplicate m1", "queued m4", "queued m5"])
+        #expect(accepted.claimed.map(\.message.id) == ["m4", "m5"])
+        #expect(Set(accepted.claimed.map(\.sequence)).count == 2)
+        #expect(try fixture.count("SELECT count(*) FROM messages") == 3)
+        #expect(try fixture.count("SELECT count(*) FROM messages WHERE claimed_by = 'node-a'") == 2)
+        #expect(
+            try fixture.connection.query(PostgresStatement("SELECT token FROM tracked_links ORDER BY token")).rows == [
+                ["tok4"]
+            ])
+        #expect(try fixture.count("SELECT count(*) FROM dedup WHERE message_id = 'm1'") == 1)
+        // m1, m4 and m5 are counted against the marketing cap; transactional sends are not capped.
+        #expect(try fixture.count("SELECT count(*) FROM cap_events") == (category == .marketing ? 3 : 0))
+    }
+
     @Test func aStoreKeySealsFieldsAndHashesKeys() throws {
         let fixture = try Fixture(key: Array(repeating: 7, count: 32))
         #expect(fixture.accept([Self.request("m1", key: "k1")]).map(\.text) == ["queued m1"])

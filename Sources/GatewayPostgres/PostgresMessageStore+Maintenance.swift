@@ -12,8 +12,9 @@ extension PostgresMessageStore {
     /// it, and a rolled-back prune leaves it where it was. Lost (a new session), the walk starts a new pass.
     private static let pruneCursorSetting = "cgw.prune_cursor"
 
-    /// Deletes cap events older than `capWindow`, dedup keys older than the dedup window and finished messages
-    /// created before retention (with their attempts), a bounded batch of each.
+    /// Deletes cap events older than `capWindow`, dedup keys older than the dedup window, finished messages
+    /// created before retention (with their attempts and receipts) and unmatched receipts received before it, a
+    /// bounded batch of each.
     /// - Returns: whether a full batch was deleted (more may be left: prune again soon).
     func prune(_ connection: PostgresConnection, now: Int64, capWindow: Int64) -> Bool {
         let batch = Self.pruneBatch
@@ -46,10 +47,14 @@ extension PostgresMessageStore {
                     steps AS (DELETE FROM run_steps WHERE run_id IN (SELECT run_id FROM old))
                     DELETE FROM runs WHERE run_id IN (SELECT run_id FROM old)
                     """, [String(now - max(retention, Attribution.longestGoalWindow))]),
+                // Receipts that never met their message, past retention (a matched one goes with its message).
+                PostgresStatement(
+                    """
+                    DELETE FROM receipts WHERE ctid = ANY(ARRAY(
+                        SELECT ctid FROM receipts WHERE message_seq IS NULL AND received_at < $1 LIMIT \(batch)))
+                    """, [String(cutoff)]),
             ])
-            var full =
-                first[0].affected >= batch || first[1].affected >= batch || first[3].affected >= batch
-                || first[4].affected >= batch
+            var full = [0, 1, 3, 4, 5].contains { first[$0].affected >= batch }
             let walk = first[2].rows.first
             let start = walk?[0].flatMap { Int64($0) } ?? 0
             let walked = walk?[1].flatMap { Int($0) } ?? 0
@@ -97,9 +102,9 @@ extension PostgresMessageStore {
             """, [String(cutoff)])
     }
 
-    /// Deletes the finished messages in `(start, end]` created before `cutoff`, attempts first, and moves the
-    /// cursor: on past a whole batch of old messages, else back to the oldest for a new pass (so a message still
-    /// queued when a pass went by goes in a later one once it has finished).
+    /// Deletes the finished messages in `(start, end]` created before `cutoff`, attempts and receipts first, and
+    /// moves the cursor: on past a whole batch of old messages, else back to the oldest for a new pass (so a
+    /// message still queued when a pass went by goes in a later one once it has finished).
     /// - Returns: whether a whole batch was old (more may be left).
     private func pruneMessages(
         after start: Int64, through end: Int64, walked: Int, createdBefore cutoff: Int64,
@@ -117,6 +122,8 @@ extension PostgresMessageStore {
         _ = try connection.batch([
             PostgresStatement(
                 "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE \(range))", bounds),
+            PostgresStatement(
+                "DELETE FROM receipts WHERE message_seq IN (SELECT seq FROM messages WHERE \(range))", bounds),
             PostgresStatement("DELETE FROM messages WHERE \(range)", bounds),
             PostgresStatement(cursor.sql, [Self.pruneCursorSetting, full ? String(end) : "0"]),
         ])

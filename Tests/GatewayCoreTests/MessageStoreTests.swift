@@ -6,6 +6,8 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import GatewayStore
+
 /// A wall clock the test moves by hand.
 final class ManualWallClock: WallClock, Sendable {
     private let now: Atomic<Int64>
@@ -206,15 +208,41 @@ struct MessageRetentionTests {
         _ = MessageStoreTests.accept(store, id: "waiting", key: "k:2")
         let sent = AttemptRecord(
             sequence: 1, channel: "sms", attempt: 1, startedAt: clock.nowMilliseconds,
-            finishedAt: clock.nowMilliseconds, outcome: .sent, state: .sent
+            finishedAt: clock.nowMilliseconds, outcome: .sent, state: .sent, vendorMessageID: "v-done"
         )
         store.record([sent])
         #expect(Self.status(store, "done")?.state == .sent)
         #expect(Self.status(store, "done")?.history.count == 1)
+        // Its delivery receipt, and one for a message never sent, which waits unmatched.
+        let tally = Mutex<ReceiptTally?>(nil)
+        let kept = DispatchSemaphore(value: 0)
+        store.recordReceipts(
+            channel: "sms",
+            [
+                Receipt(vendorMessageID: "v-done", event: .delivered),
+                Receipt(vendorMessageID: "v-none", event: .delivered),
+            ]
+        ) { result in
+            tally.withLock { $0 = try? result.get() }
+            kept.signal()
+        }
+        kept.wait()
+        #expect(tally.withLock { $0?.matched } == 1)
+        func rows(_ table: String) throws -> String? {
+            let database = try SQLiteDatabase(path: directory + "/gateway.sqlite3", readOnly: true)
+            let count = try database.prepare("SELECT count(*) FROM \(table)")
+            defer { count.reset() }
+            return try count.step() ? count.string(0) : nil
+        }
+        #expect(try rows("receipts") == "1")
+        #expect(try rows("receipts_unmatched") == "1")
         clock.advance(milliseconds: 3_000_000)
         #expect(Self.status(store, "done") != nil, "inside retention")
+        #expect(try rows("receipts") == "1")
         clock.advance(milliseconds: 700_000)
         #expect(Self.status(store, "done") == nil, "past retention")
+        #expect(try rows("receipts") == "0", "its receipt goes with it")
+        #expect(try rows("receipts_unmatched") == "0", "so does one that never met its message")
         #expect(Self.status(store, "waiting")?.state == .queued, "queued messages are never pruned")
         store.close()
     }

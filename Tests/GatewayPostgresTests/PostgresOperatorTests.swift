@@ -650,9 +650,21 @@ import Testing
         fixture.send("capped", category: .marketing)
         let page = try fixture.claim()
         let done = try #require(page.first { $0.message.id == "done" })
-        fixture.record([Self.attempt(done, .sent, at: Self.start)])
-        #expect(fixture.status("done")?.state == .sent)
+        fixture.record([Self.attempt(done, .sent, at: Self.start, vendorID: "v-done")])
+        // Its delivery receipt, and one for a message never sent, which waits unmatched.
+        let tally = PostgresOperatorTests.wait { done in
+            fixture.store.recordReceipts(
+                channel: "sms",
+                [
+                    Receipt(vendorMessageID: "v-done", event: .delivered),
+                    Receipt(vendorMessageID: "v-none", event: .delivered),
+                ],
+                completion: done)
+        }
+        #expect((try? tally.get())?.matched == 1)
+        #expect(fixture.status("done")?.state == .delivered)
         #expect(fixture.status("done")?.history.count == 1)
+        #expect(try fixture.count("SELECT count(*) FROM receipts") == 2)
         #expect(try fixture.count("SELECT count(*) FROM dedup") == 2)
         #expect(try fixture.count("SELECT count(*) FROM cap_events") == 1)
         fixture.clock.advance(3_000_000)
@@ -661,6 +673,7 @@ import Testing
         fixture.clock.advance(700_000)
         #expect(fixture.status("done") == nil, "past retention")
         #expect(try fixture.count("SELECT count(*) FROM attempts") == 0, "its attempts go with it")
+        #expect(try fixture.count("SELECT count(*) FROM receipts") == 0, "its receipt with it, the unmatched one too")
         #expect(fixture.status("waiting")?.state == .queued, "queued messages are never pruned")
         #expect(fixture.status("capped")?.state == .queued)
         #expect(try fixture.count("SELECT count(*) FROM cap_events") == 1, "inside the cap's window")

@@ -73,6 +73,8 @@ final class StoreWriter: @unchecked Sendable {
     private let selectAttempts: SQLiteStatement
     private let pruneDedupStatement: SQLiteStatement
     private let pruneAttemptsStatement: SQLiteStatement
+    private let pruneReceiptsStatement: SQLiteStatement
+    private let pruneUnmatchedStatement: SQLiteStatement
     private let pruneMessagesStatement: SQLiteStatement
     private let pruneWalkStatement: SQLiteStatement
     /// Where the current pass of the prune walk is: every finished message up to it, created before the cutoff
@@ -149,6 +151,19 @@ final class StoreWriter: @unchecked Sendable {
         pruneAttemptsStatement = try database.prepare(
             "DELETE FROM attempts WHERE message_seq IN (SELECT seq FROM messages WHERE \(range))")
         pruneMessagesStatement = try database.prepare("DELETE FROM messages WHERE \(range)")
+        // Matched receipts are keyed by their message: the walk's range of `seq` bounds the delete.
+        pruneReceiptsStatement = try database.prepare(
+            """
+            DELETE FROM receipts WHERE message_seq > ?1 AND message_seq <= ?2
+                AND message_seq IN (SELECT seq FROM messages WHERE \(range))
+            """)
+        // Receipts that never met their message, past retention: the oldest batch is read (arrival follows `seq`),
+        // so a turn never scans the whole table.
+        pruneUnmatchedStatement = try database.prepare(
+            """
+            DELETE FROM receipts_unmatched WHERE received_at < ?1
+                AND seq IN (SELECT seq FROM receipts_unmatched ORDER BY seq LIMIT \(Self.pruneBatch))
+            """)
         pruneWalkStatement = try database.prepare(
             "SELECT seq, created_at FROM messages WHERE seq > ?1 ORDER BY seq LIMIT \(Self.pruneBatch)")
         policyStatements = try PolicyStatements(database)
@@ -498,8 +513,8 @@ final class StoreWriter: @unchecked Sendable {
         return status
     }
 
-    /// Deletes dedup keys older than the window and finished messages (with their attempts) older than
-    /// `retention`, a bounded batch of each, so dispatch never waits long for the writer.
+    /// Deletes dedup keys older than the window, finished messages (with their attempts and receipts) and unmatched
+    /// receipts older than `retention`, a bounded batch of each, so dispatch never waits long for the writer.
     /// - Returns: whether a full batch was deleted (more may be left: prune again soon).
     func prune(now: Int64, retention: Int64, capWindow: Int64, logger: Logger) -> Bool {
         do {
@@ -513,6 +528,7 @@ final class StoreWriter: @unchecked Sendable {
             pruneDedupStatement.reset()
             if database.changes >= Self.pruneBatch { full = true }
             if try pruneMessages(createdBefore: now - retention) { full = true }
+            if try pruneUnmatchedReceipts(receivedBefore: now - retention) { full = true }
             return full
         } catch {
             logger.warning("pruning failed", metadata: ["error": "\(error)"])
@@ -546,10 +562,24 @@ extension StoreWriter {
             return false
         }
         try deleteFinished(pruneAttemptsStatement, after: start, through: end, createdBefore: cutoff)
+        try deleteFinished(pruneReceiptsStatement, after: start, through: end, createdBefore: cutoff)
         try deleteFinished(pruneMessagesStatement, after: start, through: end, createdBefore: cutoff)
         let full = walked >= Self.pruneBatch
         pruneCursor = full ? end : 0
         return full
+    }
+
+    /// Deletes a batch of the oldest unmatched receipts received before `cutoff` (their message never came, or
+    /// was pruned before a vendor's late retry); whether the batch was full.
+    private func pruneUnmatchedReceipts(receivedBefore cutoff: Int64) throws(StoreError) -> Bool {
+        guard unmatchedReceipts > 0 else { return false }
+        pruneUnmatchedStatement.reset()
+        pruneUnmatchedStatement.bind(1, cutoff)
+        try pruneUnmatchedStatement.step()
+        pruneUnmatchedStatement.reset()
+        let deleted = database.changes
+        unmatchedReceipts = max(0, unmatchedReceipts - deleted)
+        return deleted >= Self.pruneBatch
     }
 
     private func deleteFinished(

@@ -163,6 +163,41 @@ public final class PostgresConnection: @unchecked Sendable {
         return results
     }
 
+    /// One notification from a channel this session listens to (`LISTEN`).
+    public struct Notification: Sendable, Equatable {
+        public var channel: String
+        public var payload: String
+    }
+
+    /// The notifications received, waiting up to `timeout` for the first when none has arrived yet (an empty list
+    /// when none came, or the connection is lost: the next statement reconnects, and its caller listens again).
+    public func notifications(waitingUpTo timeout: Duration) -> [Notification] {
+        var received = takeNotifications()
+        guard received.isEmpty else { return received }
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        guard descriptor.fd >= 0 else {
+            usleep(UInt32(clamping: timeout.milliseconds * 1000))
+            return []
+        }
+        guard poll(&descriptor, 1, Int32(clamping: timeout.milliseconds)) > 0 else { return [] }
+        PQconsumeInput(connection)
+        received = takeNotifications()
+        return received
+    }
+
+    /// What libpq has read of notifications so far (during statements too).
+    private func takeNotifications() -> [Notification] {
+        var received: [Notification] = []
+        while let notification = PQnotifies(connection) {
+            received.append(
+                Notification(
+                    channel: String(cString: notification.pointee.relname),
+                    payload: String(cString: notification.pointee.extra)))
+            PQfreemem(notification)
+        }
+        return received
+    }
+
     /// Opens a transaction for several ``batch(_:)`` round trips (when a later statement needs an earlier one's
     /// rows); end it with ``commit()`` or ``rollback()``.
     public func begin() throws(PostgresError) { try execute("BEGIN") }

@@ -11,6 +11,8 @@ import GatewayStore
 /// others pass on to another job or to nothing.
 struct PostgresForgetSweep {
     let cipher: FieldCipher
+    /// This node, named to the others when a turn cancels messages they may hold (``PostgresWithdrawals``).
+    let node: String
 
     /// Rows a turn looks at, at most (SQLite's `StoreWriter.sweepBatch`).
     static let batch: Int64 = 5000
@@ -136,11 +138,12 @@ struct PostgresForgetSweep {
             PostgresStatement("UPDATE attempts SET detail = NULL WHERE message_seq = ANY($1::bigint[])", [list]),
             // A queued one the dispatcher may hold in memory, with the address: it must not start (``HeldRuns``).
             PostgresStatement(
-                """
-                UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
-                    reason_detail = 'customer forgotten', updated_at = $2, claimed_by = NULL, claimed_until = NULL
-                WHERE seq = ANY($1::bigint[]) AND state = 'queued' RETURNING seq, channel
-                """, [list, String(now)]),
+                PostgresWithdrawals.notifying(
+                    """
+                    UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
+                        reason_detail = 'customer forgotten', updated_at = $2, claimed_by = NULL, claimed_until = NULL
+                    WHERE seq = ANY($1::bigint[]) AND state = 'queued' RETURNING seq, channel
+                    """, issuer: 3), [list, String(now), node]),
             PostgresStatement(
                 """
                 UPDATE messages SET recipient = '', content = NULL, params = NULL, title = NULL, url = NULL,

@@ -26,7 +26,7 @@ extension PostgresMessageStore {
             return completion(.failure(Self.forgetNeedsKey))
         }
         let hash = pseudonym.customer(request.id)
-        let sweep = PostgresForgetSweep(cipher: cipher)
+        let sweep = PostgresForgetSweep(cipher: cipher, node: node)
         if request.progressOnly {
             read(
                 { connection throws(PostgresError) in try sweep.progress(hash: hash, on: connection) },
@@ -37,7 +37,8 @@ extension PostgresMessageStore {
         let forgotten = forgotten
         perform(
             { turn throws(PostgresError) -> Erased in
-                var erased = try Self.erase(request, hash: hash, pseudonym: pseudonym, directory: directory, turn: turn)
+                var erased = try Self.erase(
+                    request, hash: hash, pseudonym: pseudonym, directory: directory, node: sweep.node, turn: turn)
                 forgotten.activate()
                 if let job = erased.job {
                     // The first turns (messages, then receipts of a small store) run now: a customer with few
@@ -76,7 +77,7 @@ extension PostgresMessageStore {
     /// job left, if the customer had addresses.
     private static func erase(
         _ request: CustomerForget, hash: String, pseudonym: Pseudonym, directory: PostgresCustomerDirectory,
-        turn: PostgresTurn
+        node: String, turn: PostgresTurn
     ) throws(PostgresError) -> Erased {
         let connection = turn.connection
         let cipher = directory.cipher
@@ -135,11 +136,12 @@ extension PostgresMessageStore {
             PostgresStatement("UPDATE tracked_links SET url = '' WHERE \(messages)", [cn]),
             PostgresStatement("UPDATE attempts SET detail = NULL WHERE \(messages)", [cn]),
             PostgresStatement(
-                """
-                UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
-                    reason_detail = 'customer forgotten', updated_at = $2, claimed_by = NULL, claimed_until = NULL
-                WHERE customer_number = $1 AND state = 'queued' RETURNING seq, channel
-                """, [cn, String(request.at)]),
+                PostgresWithdrawals.notifying(
+                    """
+                    UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
+                        reason_detail = 'customer forgotten', updated_at = $2, claimed_by = NULL, claimed_until = NULL
+                    WHERE customer_number = $1 AND state = 'queued' RETURNING seq, channel
+                    """, issuer: 3), [cn, String(request.at), node]),
             PostgresStatement(
                 """
                 UPDATE messages SET recipient = '', content = NULL, params = NULL, title = NULL, url = NULL,

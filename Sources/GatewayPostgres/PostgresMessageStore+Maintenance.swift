@@ -73,7 +73,7 @@ extension PostgresMessageStore {
     /// node is working. The dispatcher hears of the queued messages it cancelled after the commit.
     /// - Returns: whether a job was worked (one may remain: sweep again soon).
     private func sweepForgotten(_ connection: PostgresConnection, now: Int64) -> Bool {
-        let sweep = PostgresForgetSweep(cipher: cipher)
+        let sweep = PostgresForgetSweep(cipher: cipher, node: node)
         do {
             try connection.begin()
             let turn = try sweep.turn(now: now, on: connection)

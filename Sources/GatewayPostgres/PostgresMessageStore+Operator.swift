@@ -123,17 +123,20 @@ extension PostgresMessageStore {
         _ sequence: Int64, client: String, completion: @escaping @Sendable (Result<Bool, StoreError>) -> Void
     ) {
         let cipher = cipher
+        let node = node
         perform(
             { turn throws(PostgresError) -> Bool in
                 let rows = try turn.connection.query(
                     PostgresStatement(
-                        """
-                        UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
-                            reason_detail = $2, updated_at = $3, claimed_by = NULL, claimed_until = NULL
-                        WHERE seq = $1 AND state = 'queued'
-                        RETURNING id, customer, category, channel
-                        """, [String(sequence), "cancelled by \(client)", String(turn.now)]))
-                guard let row = rows.rows.first else { return false }
+                        PostgresWithdrawals.notifying(
+                            """
+                            UPDATE messages SET state = 'cancelled', reason = 'cancelled', reason_code = NULL,
+                                reason_detail = $2, updated_at = $3, claimed_by = NULL, claimed_until = NULL
+                            WHERE seq = $1 AND state = 'queued'
+                            RETURNING seq, channel, id, customer, category
+                            """, issuer: 4), [String(sequence), "cancelled by \(client)", String(turn.now), node]))
+                // As `id, customer, category, channel`.
+                guard let row = rows.rows.first.map({ [$0[2], $0[3], $0[4], $0[1]] }) else { return false }
                 if turn.changes != nil {
                     turn.changes?.append(
                         StateChange(

@@ -152,6 +152,8 @@ public final class PostgresMessageStore: MessageStoring, @unchecked Sendable {
         completer = PostgresWorker(name: "store-completer", connection: completerConnection, gather: .milliseconds(5)) {
             [unowned self] batch, connection in completerTurn(batch, connection: connection)
         }
+        // Another node's cancel of a message paged in here: the dispatcher drops it as it drops its own.
+        keeper.onWithdrawn { [weak self] messages in self?.reportHeld(HeldRuns(messages: messages)) }
         writer.start()
         completer.start()
         keeper.start()

@@ -64,6 +64,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
         var counters: @Sendable () -> Counters = { Counters() }
         /// The paused instances at the last heartbeat (`nil` before the first).
         var paused: Set<String>?
+        var withdrawn: @Sendable ([HeldRuns.Message]) -> Void = { _ in }
     }
 
     /// Takes the lock of node name `$1` for the session: one process per node name (`t` when taken).
@@ -95,6 +96,12 @@ final class PostgresNodeKeeper: @unchecked Sendable {
     var liveCount: Int { state.withLock { $0.liveCount } }
 
     func onPoll(_ handler: @escaping @Sendable (_ rewind: Bool) -> Void) { state.withLock { $0.poll = handler } }
+
+    /// Calls `handler` with the queued messages another node's commit cancelled (``PostgresWithdrawals``), as soon
+    /// as they are heard of.
+    func onWithdrawn(_ handler: @escaping @Sendable ([HeldRuns.Message]) -> Void) {
+        state.withLock { $0.withdrawn = handler }
+    }
 
     func onPeersChanged(_ handler: @escaping @Sendable (Int) -> Void) {
         let count = state.withLock { state in
@@ -142,6 +149,7 @@ final class PostgresNodeKeeper: @unchecked Sendable {
 
     private func run() {
         var lastBeat: Int64 = 0
+        listen()
         while !stopped.load(ordering: .relaxed) {
             let now = clock.nowMilliseconds
             let beating = now - lastBeat >= beat
@@ -150,18 +158,34 @@ final class PostgresNodeKeeper: @unchecked Sendable {
                 heartbeat(now: now)
             }
             state.withLock { $0.poll }(beating)
-            Thread.sleep(forTimeInterval: Double(Self.poll.milliseconds) / 1000)
+            // The wait between polls is spent listening: another node's cancellations arrive as they commit.
+            let withdrawn = connection.notifications(waitingUpTo: Self.poll).flatMap { notification in
+                PostgresWithdrawals.messages(in: notification.payload, node: node)
+            }
+            if !withdrawn.isEmpty { state.withLock { $0.withdrawn }(withdrawn) }
         }
         finished.signal()
     }
 
     /// Writes this node's heartbeat, takes over dead nodes and reports a change of peers.
+    /// Listens for other nodes' cancellations on this session.
+    private func listen() {
+        do {
+            try connection.execute("LISTEN \(PostgresWithdrawals.channel)")
+        } catch {
+            logger.warning(
+                "cannot listen for other nodes' cancellations; a message one cancels may still be sent here",
+                metadata: ["error": "\(error)"])
+        }
+    }
+
     private func heartbeat(now: Int64) {
         let (digest, readCounters) = state.withLock { ($0.configDigest, $0.counters) }
         let counters = readCounters()
         do {
             if connection.resets != resetsSeen {
                 resetsSeen = connection.resets
+                listen()  // a new session listens to nothing
                 let locked = try connection.query(
                     PostgresStatement(Self.takeNameLock, [node]))
                 if locked.scalar == "t" {

@@ -319,12 +319,13 @@ final class PostgresRuns: @unchecked Sendable {
         let rows = try query(
             on: turn.connection,
             PostgresStatement(
-                """
-                UPDATE messages SET state = 'cancelled', reason = $3, reason_code = NULL, reason_detail = NULL,
-                    updated_at = $4, claimed_by = NULL
-                WHERE customer_number = $1 AND run_id = $2 AND state = 'queued'
-                RETURNING seq, channel, id, customer, category
-                """, [String(run.cn), String(run.runID), reason, String(turn.now)]))
+                PostgresWithdrawals.notifying(
+                    """
+                    UPDATE messages SET state = 'cancelled', reason = $3, reason_code = NULL, reason_detail = NULL,
+                        updated_at = $4, claimed_by = NULL
+                    WHERE customer_number = $1 AND run_id = $2 AND state = 'queued'
+                    RETURNING seq, channel, id, customer, category
+                    """, issuer: 5), [String(run.cn), String(run.runID), reason, String(turn.now), node]))
         for row in rows.rows {
             // The dispatcher counted it queued at its commit; it takes it off again (see ``HeldRuns``).
             heldRuns.messages.append(

@@ -35,10 +35,10 @@ struct ReceiptKeyMigrationTests {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let database = try SQLiteDatabase(path: directory + "/gateway.sqlite3")
             try StoreSchema.migrate(database, to: 7, logger: Logger(label: "test"))
-            // m1 was sent (created 100 s before the test clock: not pruned at open) and has two receipts, the first
-            // under the current fingerprint, the second under the bare digest an older gateway kept (their `seq`,
-            // not their fingerprints, orders them), and a click. m2 is still queued: its receipt beat the send's
-            // reply and waits.
+            // m1 was sent (created 100 s before the test clock, the receipts 10 s before it: nothing is pruned at
+            // open) and has two receipts, the first under the current fingerprint, the second under the bare digest
+            // an older gateway kept (their `seq`, not their fingerprints, orders them), and a click. m2 is still
+            // queued: its receipt beat the send's reply and waits.
             try database.execute(
                 """
                 INSERT INTO messages (seq, id, channel, recipient, category, created_at, state, updated_at,
@@ -47,13 +47,13 @@ struct ReceiptKeyMigrationTests {
                     (2, 'm2', 'sms', '13800138001', 'notice', 1795449500000, 'queued', 1795449500000, NULL);
                 INSERT INTO receipts (seq, channel, message_seq, vendor_message_id, recipient, event, reason,
                     vendor_status, occurred_at, received_at, fingerprint)
-                VALUES (1, 'sms', 1, 'biz-1', '13800138000', 'delivered', NULL, 'DELIVERED', 1795449601000, 10,
+                VALUES (1, 'sms', 1, 'biz-1', '13800138000', 'delivered', NULL, 'DELIVERED', 1795449601000, 1795449590010,
                         '\(cipher.receiptFingerprint(delivered, channel: "sms", event: event(delivered)))'),
-                    (2, 'sms', NULL, 'biz-2', NULL, 'failed', 'invalid_recipient', 'UNDELIV', NULL, 15,
+                    (2, 'sms', NULL, 'biz-2', NULL, 'failed', 'invalid_recipient', 'UNDELIV', NULL, 1795449590015,
                         '\(cipher.receiptFingerprint(early, channel: "sms", event: event(early)))'),
-                    (3, 'sms', 1, 'biz-1', NULL, 'failed', 'invalid_recipient', 'MK:0001', NULL, 20,
+                    (3, 'sms', 1, 'biz-1', NULL, 'failed', 'invalid_recipient', 'MK:0001', NULL, 1795449590020,
                         '\(cipher.receiptDigest(failedLater, channel: "sms", event: event(failedLater)))'),
-                    (4, 'sms', 1, NULL, NULL, 'clicked', NULL, NULL, 30, 30, 'click:tok-1');
+                    (4, 'sms', 1, NULL, NULL, 'clicked', NULL, NULL, 30, 1795449590030, 'click:tok-1');
                 """)
             try StoreSchema.migrate(database, logger: Logger(label: "test")) { steps.append($0) }
             #expect(try value(database, "PRAGMA user_version") == "\(StoreSchema.version)")

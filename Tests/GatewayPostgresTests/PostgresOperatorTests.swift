@@ -284,6 +284,49 @@ import Testing
         #expect(changes.all.first?.contains(#""message_id":"m1""#) == true)
     }
 
+    /// A message another node has paged in is dropped there when this node cancels it: the other node hears of it
+    /// as the cancel commits and tells its dispatcher, as a cancellation of its own would; the canceller does not
+    /// hear its own again, and a cancel that finds nothing tells nobody.
+    @Test func aCancelReachesTheNodeThatPagedTheMessageIn() throws {
+        let fixture = try Fixture()
+        let other = try PostgresMessageStore(
+            configuration: PostgresStoreConfiguration(url: Secret(fixture.url), nodeName: "other"),
+            dedupWindow: .seconds(86_400), retention: .seconds(86_400), maxPendingAccepts: 100, clock: fixture.clock,
+            logger: Logger(label: "test"))
+        defer { other.close() }
+        let heard = Collected<HeldRuns>()
+        other.onHolds { heard.append($0) }
+        let own = Collected<HeldRuns>()
+        fixture.store.onHolds { own.append($0) }
+        fixture.send("m1")
+        fixture.send("m2")
+        let paged = try other.makeReader().queued(channel: "sms", priority: .transactional, after: 0, limit: 100)
+        #expect(paged.map(\.message.id) == ["m1", "m2"])
+        #expect(try fixture.count("SELECT count(*) FROM messages WHERE claimed_by = 'other'") == 2)
+
+        let m1 = try #require(paged.first)
+        #expect(try Self.wait { fixture.store.cancel(m1.sequence, client: "uid=1", completion: $0) }.get() == true)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while heard.all.isEmpty, ContinuousClock.now < deadline { usleep(10_000) }
+        #expect(heard.all.map(\.messages) == [[HeldRuns.Message(sequence: m1.sequence, channel: "sms")]])
+        #expect(heard.all.allSatisfy { $0.runIDs.isEmpty })
+        #expect(try Self.wait { fixture.store.cancel(m1.sequence, client: "uid=1", completion: $0) }.get() == false)
+        usleep(300_000)  // two of the keepers' waits: anything more would have arrived
+        #expect(heard.all.count == 1, "a cancel that found nothing queued tells nobody")
+        #expect(own.all.isEmpty, "the canceller's own notice is not heard again")
+        #expect(fixture.status("m2")?.state == .queued)
+    }
+
+    @Test func aWithdrawalNoticeNamesItsIssuerAndItsMessages() {
+        let payload = "node-a\n41 sms\n42 wecom app"
+        #expect(
+            PostgresWithdrawals.messages(in: payload, node: "node-b") == [
+                HeldRuns.Message(sequence: 41, channel: "sms"), HeldRuns.Message(sequence: 42, channel: "wecom app"),
+            ])
+        #expect(PostgresWithdrawals.messages(in: payload, node: "node-a").isEmpty)
+        #expect(PostgresWithdrawals.messages(in: "node-a\nnot a line", node: "node-b").isEmpty)
+    }
+
     // MARK: requeue
 
     @Test func failedMessagesAreRequeuedOntoAnotherInstanceWithNewNumbersInOrder() throws {

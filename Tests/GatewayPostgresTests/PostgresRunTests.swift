@@ -274,8 +274,12 @@ import Testing
         #expect(try fixture.scalar("SELECT count(*) FROM run_timers") == "0")
         let run = try #require(try fixture.runs("C1").first)
         #expect(run.state == .finished && run.outcome == .cancelled && run.history.last?.outcome == .exited)
-        // Told on the node that exited it (the other node's dispatcher never paged it in, or hears the cancel).
-        #expect(held.withLock { $0 }.isEmpty)
+        // The other node hears of the withdrawn message as the exit commits (its dispatcher may have paged it in).
+        let sequence = try #require(Int64(try fixture.scalar("SELECT seq FROM messages WHERE id = 'm-exit'") ?? ""))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while held.withLock({ $0 }).isEmpty, ContinuousClock.now < deadline { usleep(10_000) }
+        #expect(
+            held.withLock { $0 } == [HeldRuns(messages: [HeldRuns.Message(sequence: sequence, channel: "sms-main")])])
         let again = try fixture.wait { done in store.exit(.run(runID), client: "test", completion: done) }.get()
         #expect(again == .alreadyFinished(runID: runID))
     }

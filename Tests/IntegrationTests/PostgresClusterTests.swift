@@ -171,6 +171,31 @@ struct PostgresClusterTests {
         #expect(nodes.others[0].output.contains("nodes=node-0"))
     }
 
+    /// A message the other node has paged in, cancelled on this one, never reaches the vendor: the other node
+    /// hears of the cancel as it commits and drops it, and stops counting it queued.
+    @Test func aCancelOnOneNodeStopsAMessageTheOtherHolds() throws {
+        // 20 a second: the 100 sends take five seconds, so the accepting node holds most of them for a while.
+        let nodes = try Nodes(count: 2, channel: GatewayEndToEndTests.smsChannel(perSecond: 20))
+        defer { nodes.stop() }
+        #expect(nodes.waitForLiveNodes(2))
+        let holder = try ControlClient(path: nodes.socket(1))
+        let sent = GatewayEndToEndTests.sendMany(holder, count: 100, tag: "c")
+        #expect(sent.count == 100)
+        // The last ten sent, by the codes the test gave them.
+        let last = Set(sent.filter { (Int($0.value.1.dropFirst()) ?? 0) >= 90 }.keys)
+        #expect(last.count == 10)
+        let canceller = try ControlClient(path: nodes.socket(0))
+        for id in last {
+            let answer = canceller.request(#"{"op":"cancel","message_id":"\#(id)"}"#)
+            #expect(answer?["state"]?.stringValue == "cancelled", "\(String(describing: answer))")
+        }
+        let stats = try nodes.first.waitForVendor(unique: 90, timeout: 30)
+        #expect(stats.unique == 90)
+        Thread.sleep(forTimeInterval: 1.5)  // 30 more at the rate, had the holder kept them
+        #expect(try nodes.first.vendorStats().unique == 90, "a cancelled message reached the vendor")
+        #expect(nodes.stats(1)?["queued"]?.intValue == 0, "\(String(describing: nodes.stats(1)))")
+    }
+
     @Test func theConfiguredRateHoldsForTheWholeCluster() throws {
         // 100 a second with a burst of 10, configured once and shared: 1,000 messages over two nodes take ten
         // seconds (five if each node sent the whole rate).

@@ -15,8 +15,9 @@ import Foundation
 /// - `log_level` (trace, debug, info, notice, warning, error or critical; default info).
 /// - `log_format` (`text` or `json`; default text): journald-friendly lines, or one JSON object per line for
 ///   log shippers.
-/// - `retention` (duration, 1d...3650d; default 90d): finished messages (and their attempts) created longer
-///   ago than this are pruned in the background, oldest first; queued messages never are.
+/// - `retention` (duration, 1d...3650d; default 90d): finished messages (and their attempts and receipts)
+///   created longer ago than this are pruned in the background, oldest first, and so are receipts that never met
+///   their message once received that long ago; queued messages never are.
 /// - `strict` (true or false; default false): warnings, such as a secret written inline, become errors.
 /// - `store_encryption_key` (secret: `credential:NAME`, `env:NAME` or `file:PATH`; default none): 32 bytes as 64
 ///   hex digits or base64. When set, recipients, content, parameters and client dedup keys are stored

@@ -14,6 +14,8 @@ final class BenchClient: @unchecked Sendable {
     /// What one connection saw.
     struct Result {
         var latencies: [UInt64] = []
+        /// When each answered request went out (monotonic nanoseconds), in the order of `latencies`.
+        var sentAt: [UInt64] = []
         var accepted = 0
         var duplicates = 0
         var errors: [String: Int] = [:]
@@ -44,6 +46,7 @@ final class BenchClient: @unchecked Sendable {
         credits = DispatchSemaphore(value: 0)
         for _ in 0..<window { credits.signal() }
         result.latencies.reserveCapacity(lines.count)
+        result.sentAt.reserveCapacity(lines.count)
     }
 
     deinit {
@@ -98,6 +101,7 @@ final class BenchClient: @unchecked Sendable {
             }
             let now = MonotonicClock.now()
             result.latencies.append(now - sentAt[answered])
+            result.sentAt.append(sentAt[answered])
             result.lastAnswerAt = now
             answered += 1
             credits.signal()

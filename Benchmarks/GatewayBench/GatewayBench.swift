@@ -42,6 +42,30 @@ struct GatewayBench: ParsableCommand {
     @Flag(help: "Print the results as one JSON object.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Write every ACK to this file, one line each: milliseconds from the first send to its send, then its "
+                + "latency in milliseconds (where in the run the slow ones fall).", valueName: "path"))
+    var latencies: String?
+
+    /// Every ACK as `send-offset latency` lines (milliseconds), in the order they went out.
+    private static func writeLatencies(_ results: [BenchClient.Result], from start: UInt64, to path: String) throws {
+        var acks: [(sent: UInt64, latency: UInt64)] = []
+        for result in results { acks += zip(result.sentAt, result.latencies).map { ($0, $1) } }
+        acks.sort { $0.sent < $1.sent }
+        var text = ""
+        text.reserveCapacity(acks.count * 16)
+        for ack in acks {
+            text += BenchResult.format(Double(ack.sent &- start) / 1e6, digits: 3) + " "
+            text += BenchResult.format(Double(ack.latency) / 1e6, digits: 3) + "\n"
+        }
+        guard let file = fopen(path, "w") else {
+            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        guard fputs(text, file) >= 0 else { throw ValidationError("cannot write \(path)") }
+    }
+
     mutating func validate() throws {
         guard messages > 0, clients > 0, window > 0 else {
             throw ValidationError("--messages, --clients and --window must be positive.")
@@ -86,6 +110,7 @@ struct GatewayBench: ParsableCommand {
         for client in results {
             result.errors.merge(client.errors, uniquingKeysWith: +)
         }
+        if let path = self.latencies { try Self.writeLatencies(results, from: start, to: path) }
         var latencies = results.flatMap(\.latencies)
         latencies.sort()
         result.ackP50Milliseconds = Self.percentile(latencies, 0.50)

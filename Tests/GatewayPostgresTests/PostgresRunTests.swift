@@ -175,6 +175,9 @@ import Testing
             return
         }
         #expect(rev == 2 && messageID == "m-run" && instance == "sms-main" && state == .waiting)
+        // The dispatcher is told at the end of the writer's turn, after the advance has answered.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while queued.withLock({ $0 }) == 0, ContinuousClock.now < deadline { usleep(5_000) }
         #expect(queued.withLock { $0 } == 1)
         #expect(
             try fixture.scalar("SELECT state || ' ' || run_id || ' ' || run_visit FROM messages WHERE id = 'm-run'")

@@ -108,8 +108,8 @@ package struct PostgresIntake: Sendable {
         let optOutKeys = Set(optOutSubjects.joined())
         if lockedSubjects.isEmpty, optOutKeys.isEmpty, alsoCommit == nil {
             return try claimAndInsert(
-                requests, dedupKeys: dedupKeys, firstWithKey: firstWithKey, now: now, policy: policy, node: node,
-                connection: connection)
+                requests, dedupKeys: dedupKeys, firstWithKey: firstWithKey, claimed: claimed, now: now, policy: policy,
+                node: node, connection: connection)
         }
         let history = policy.longestWindow
         // A statement whose list is empty is not sent (each costs the server a parse, a plan and an execution).
@@ -130,12 +130,7 @@ package struct PostgresIntake: Sendable {
         // and returns the holder, so no second lookup is needed (it cost as much as the insert).
         let holderRows = add(
             PostgresStatement(
-                Self.claimSQL(first: 1),
-                [
-                    PostgresArray.text(claimed.map(\.key)),
-                    PostgresArray.text(claimed.map { requests[$0.value].message.id }), String(now),
-                    String(now - dedupWindow),
-                ]), when: !claimed.isEmpty)
+                Self.claimSQL(first: 1), claimParameters(claimed, of: requests, now: now)), when: !claimed.isEmpty)
         // Until a forget is known, the same read asks whether one happened (on any node): a row of NULLs.
         let probing = !forgotten.active
         let standingRows = add(
@@ -219,8 +214,9 @@ package struct PostgresIntake: Sendable {
     /// send, no outbox line) in one round trip: one statement claims the keys and inserts each message whose key
     /// it claimed for it (or that has none), so a duplicate is learnt from what that statement returns.
     private func claimAndInsert(
-        _ requests: [AcceptRequest], dedupKeys: [String?], firstWithKey: [String: Int], now: Int64,
-        policy: AdmissionPolicy, node: String?, connection: PostgresConnection
+        _ requests: [AcceptRequest], dedupKeys: [String?], firstWithKey: [String: Int],
+        claimed: [(key: String, value: Int)], now: Int64, policy: AdmissionPolicy, node: String?,
+        connection: PostgresConnection
     ) throws(PostgresError) -> Accepted {
         var decided = try decisions(
             requests, dedupKeys: dedupKeys, firstWithKey: firstWithKey, holders: [:],
@@ -231,7 +227,6 @@ package struct PostgresIntake: Sendable {
         for (index, key) in dedupKeys.enumerated() where key.map({ firstWithKey[$0] == index }) ?? true {
             rowKeys.append(key)
         }
-        let claimed = firstWithKey.sorted { $0.value < $1.value }
         let insert = PostgresStatement(
             """
             WITH claim AS (\(Self.claimSQL(first: 23))),
@@ -244,11 +239,8 @@ package struct PostgresIntake: Sendable {
             SELECT 'key', key, message_id, NULL FROM claim
             UNION ALL SELECT 'message', id, seq::text, claimed_by FROM inserted
             """,
-            try messageValues(decided.rows, now: now, node: node).map { PostgresArray.text($0) } + [
-                PostgresArray.text(claimed.map(\.key)),
-                PostgresArray.text(claimed.map { requests[$0.value].message.id }), String(now),
-                String(now - dedupWindow), PostgresArray.text(rowKeys),
-            ])
+            try messageValues(decided.rows, now: now, node: node).map { PostgresArray.text($0) }
+                + claimParameters(claimed, of: requests, now: now) + [PostgresArray.text(rowKeys)])
         let answers = try connection.batch(
             [PostgresStatement("BEGIN"), insert] + (try companions(decided.rows, capEvents: [])) + [
                 PostgresStatement("COMMIT")
@@ -456,6 +448,16 @@ package struct PostgresIntake: Sendable {
             created_at = CASE WHEN dedup.created_at <= $\(first + 3) THEN excluded.created_at ELSE dedup.created_at END
         RETURNING key, message_id
         """
+    }
+
+    /// The four parameters of ``claimSQL(first:)`` for the batch's keys (each with its first request's place).
+    private func claimParameters(_ claimed: [(key: String, value: Int)], of requests: [AcceptRequest], now: Int64)
+        -> [String?]
+    {
+        [
+            PostgresArray.text(claimed.map(\.key)), PostgresArray.text(claimed.map { requests[$0.value].message.id }),
+            String(now), String(now - dedupWindow),
+        ]
     }
 
     /// The rows as the 22 columns of ``messageColumns`` before `updated_at`, one array each.
